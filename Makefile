@@ -1,0 +1,37 @@
+# Two commands set everything up: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := app
+
+.PHONY: run test bench lint translations translations-extract install
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compile the message catalogs (.mo files are build output, not committed).
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d portal/translations
+
+# Refresh the catalogs after changing user-facing strings; then fill in the German msgstr.
+translations-extract: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -q -N -i portal/translations/messages.pot -d portal/translations
+
+run: install
+	$(BIN)/python -m portal.dev.launcher
+
+test: install
+	$(BIN)/python -m pytest $(ARGS)
+
+# `make bench` runs every benchmark, `make bench NAME=customer_list` one of them.
+bench: install
+	$(BIN)/python -m bench $(NAME)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .

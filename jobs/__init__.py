@@ -1,0 +1,1 @@
+"""RQ job functions: ids in, idempotent (state lives in a DB row)."""

@@ -1,0 +1,50 @@
+"""The RQ worker: jobs run inside an app context; the DB pool is not shared across fork."""
+
+from __future__ import annotations
+
+import os
+
+from rq import Worker
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+_app = None
+_pool_pid = None
+
+
+def _get_app():
+    global _app
+    if _app is None:
+        from portal import create_app
+
+        _app = create_app()
+    return _app
+
+
+class AppContextJob(Job):
+    def perform(self):
+        global _pool_pid
+        app = _get_app()
+        with app.app_context():
+            from portal.extensions import db
+
+            if _pool_pid != os.getpid():
+                # A forked work horse must not reuse the parent's sockets to the database.
+                db.engine.dispose(close=False)
+                _pool_pid = os.getpid()
+            try:
+                return super().perform()
+            finally:
+                db.session.remove()
+
+
+def make_worker(queues, connection, app=None) -> Worker:
+    global _app
+    if app is not None:
+        _app = app
+    return Worker(
+        queues,
+        connection=connection,
+        job_class=AppContextJob,
+        serializer=JSONSerializer,
+    )

@@ -1,0 +1,110 @@
+"""The Salon Privacy Portal application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, abort, request, session
+from flask_login import current_user
+
+from portal.config import ROOT, Config, config_for_env
+from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+
+
+def _select_locale() -> str:
+    languages = ("de", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages, "de") if request else "de"
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(config_for_env())
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_for_env())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (see README: Running in production)")
+    app.logger.setLevel(logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "portal" / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+
+    _init_login(app)
+    _register_blueprints(app)
+    _protect_static(app)
+
+    from portal.web.errors import init_error_pages
+    from portal.web.security import init_security_headers
+    from portal.web.templating import init_templating
+
+    init_error_pages(app)
+    init_security_headers(app)
+    init_templating(app)
+
+    from portal.cli import register_cli
+
+    register_cli(app)
+    _enforce_declared_access(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from portal.auth.sessions import load_login
+    from portal.web.htmx import login_required_response
+
+    login_manager.session_protection = None  # the server-side session row is the protection
+    login_manager.user_loader(load_login)
+    login_manager.unauthorized_handler(login_required_response)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.auth.views import bp as auth_bp
+    from portal.customers.views import bp as customers_bp
+    from portal.dashboard.views import bp as dashboard_bp
+    from portal.team.views import bp as team_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(customers_bp)
+    app.register_blueprint(team_bp)
+    if app.config.get("DEV_TOOLS"):
+        from portal.dev.views import bp as dev_bp
+
+        app.register_blueprint(dev_bp)
+
+
+def _protect_static(app: Flask) -> None:
+    from portal.auth.decorators import public
+
+    app.view_functions["static"] = public(app.view_functions["static"])
+
+
+def _enforce_declared_access(app: Flask) -> None:
+    """Deny by default: an endpoint that declares neither a permission nor @public never runs."""
+    from portal.auth.decorators import declared_access
+
+    @app.before_request
+    def _check_declared():
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if view is not None and declared_access(view) is None:
+            app.logger.error("endpoint %s declares no permission", request.endpoint)
+            abort(403)

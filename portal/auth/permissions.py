@@ -1,0 +1,109 @@
+"""Roles x permissions: the one place that says who may do what."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    STAFF = "staff"
+    ACCOUNTANT = "accountant"
+
+
+ROLE_LABELS = {
+    Role.OWNER: _l("Owner"),
+    Role.ADMIN: _l("Administrator"),
+    Role.STAFF: _l("Staff (daily business)"),
+    Role.ACCOUNTANT: _l("Accountant (read-only)"),
+}
+
+
+class Permission(StrEnum):
+    # Own session and preferences; every login has it, even the read-only accountant.
+    SELF = "self"
+    DASHBOARD_VIEW = "dashboard.view"
+    CUSTOMER_VIEW = "customer.view"
+    CUSTOMER_EDIT = "customer.edit"
+    INVOICE_VIEW = "invoice.view"
+    HISTORY_VIEW = "history.view"
+    SETTINGS_MANAGE = "settings.manage"
+    TEAM_MANAGE = "team.manage"
+    PRIVACY_REQUESTS = "privacy.requests"
+    CUSTOMER_EXPORT = "customer.export"
+
+
+PERMISSION_LABELS = {
+    Permission.SELF: _l("Own profile and session"),
+    Permission.DASHBOARD_VIEW: _l("See the overview"),
+    Permission.CUSTOMER_VIEW: _l("Read the customer file"),
+    Permission.CUSTOMER_EDIT: _l("Change the customer file"),
+    Permission.INVOICE_VIEW: _l("Read invoices and retained records"),
+    Permission.HISTORY_VIEW: _l("Read histories"),
+    Permission.SETTINGS_MANAGE: _l("Change settings"),
+    Permission.TEAM_MANAGE: _l("Manage logins and employees"),
+    Permission.PRIVACY_REQUESTS: _l("Handle privacy requests"),
+    Permission.CUSTOMER_EXPORT: _l("Export all customers"),
+}
+
+# Permissions that only read; the accountant role may hold nothing else.
+READ_ONLY = frozenset(
+    {
+        Permission.SELF,
+        Permission.DASHBOARD_VIEW,
+        Permission.CUSTOMER_VIEW,
+        Permission.INVOICE_VIEW,
+        Permission.HISTORY_VIEW,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OWNER: frozenset(Permission),
+    Role.ADMIN: frozenset(
+        {
+            Permission.SELF,
+            Permission.DASHBOARD_VIEW,
+            Permission.CUSTOMER_VIEW,
+            Permission.CUSTOMER_EDIT,
+            Permission.INVOICE_VIEW,
+            Permission.HISTORY_VIEW,
+            Permission.SETTINGS_MANAGE,
+            Permission.PRIVACY_REQUESTS,
+        }
+    ),
+    Role.STAFF: frozenset(
+        {
+            Permission.SELF,
+            Permission.DASHBOARD_VIEW,
+            Permission.CUSTOMER_VIEW,
+            Permission.CUSTOMER_EDIT,
+        }
+    ),
+    Role.ACCOUNTANT: READ_ONLY,
+}
+
+# What an owner may grant an admin on top of the role (the seed: export only "with rights").
+GRANTABLE_TO_ADMIN = (Permission.CUSTOMER_EXPORT, Permission.TEAM_MANAGE)
+
+# Roles whose logins count as "administrative rights" (export recipients, notifications).
+ADMINISTRATIVE_ROLES = (Role.OWNER, Role.ADMIN)
+
+
+def permissions_for(role: str, extra: list[str] | None = None) -> frozenset[Permission]:
+    try:
+        base = ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return frozenset()
+    if Role(role) is Role.ADMIN and extra:
+        granted = {Permission(p) for p in extra if p in {g.value for g in GRANTABLE_TO_ADMIN}}
+        return base | granted
+    return base
+
+
+def has_permission(login, permission: Permission) -> bool:
+    if login is None or not getattr(login, "is_authenticated", False):
+        return False
+    return permission in permissions_for(login.role, login.extra_permissions)

@@ -1,0 +1,158 @@
+"""Authentication, passwords, invitations. No request/session here: callers pass ip and actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import parse
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal import tokens
+from portal.auth.permissions import GRANTABLE_TO_ADMIN, Role
+from portal.auth.sessions import revoke_all
+from portal.extensions import db, limiter
+from portal.mail import external_url, queue_email
+from portal.models import Login
+from portal.validation import normalize_email
+
+INVITE_PURPOSE = "login-invite"
+INVITE_HOURS = 72
+MIN_PASSWORD_LENGTH = 10
+# A hash to compare against when the email is unknown, so both paths cost the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+
+
+class AuthError(Exception):
+    """A failure the user may see; `code` picks the message in the view."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def hash_secret(secret: str) -> str:
+    return generate_password_hash(secret, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+# --- login throttling: per IP (any attempt) and per account email (failed attempts) --------
+
+def _limit(config_key: str):
+    return parse(current_app.config[config_key])
+
+
+def login_blocked(ip: str, email: str) -> bool:
+    strategy = limiter.limiter
+    return not (
+        strategy.test(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", ip)
+        and strategy.test(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email)
+    )
+
+
+def _record_attempt(ip: str, email: str, failed: bool) -> None:
+    strategy = limiter.limiter
+    strategy.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", ip)
+    if failed:
+        strategy.hit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email)
+
+
+def authenticate(email: str, password: str, ip: str) -> Login:
+    """The login for these credentials, or AuthError('invalid'|'throttled'). One generic error
+    for unknown email, wrong password and disabled login, so nobody can probe who exists."""
+    email = normalize_email(email) or ""
+    if login_blocked(ip, email):
+        raise AuthError("throttled")
+    login = db.session.scalars(select(Login).where(Login.email == email)).one_or_none()
+    password_ok = check_password_hash(
+        login.password_hash if login and login.password_hash else _DUMMY_HASH, password
+    )
+    ok = bool(login and login.password_hash and password_ok and login.active)
+    _record_attempt(ip, email, failed=not ok)
+    if not ok:
+        raise AuthError("invalid")
+    return login
+
+
+def change_password(login: Login, current: str, new: str) -> None:
+    if not login.password_hash or not check_password_hash(login.password_hash, current):
+        raise AuthError("wrong-current-password")
+    set_password(login, new)
+
+
+def set_password(login: Login, new: str) -> None:
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AuthError("password-too-short")
+    login.password_hash = hash_secret(new)
+    revoke_all(login)
+
+
+# --- team management ---------------------------------------------------------------------
+
+@dataclass
+class InviteResult:
+    login: Login
+    email_id: int
+
+
+def invite_login(account_id: int, email: str, name: str, role: str, locale: str,
+                 invited_by: Login) -> InviteResult:
+    email = normalize_email(email) or ""
+    if db.session.scalar(select(func.count()).select_from(Login).where(Login.email == email)):
+        raise AuthError("email-taken")
+    login = Login(account_id=account_id, email=email, name=name.strip(), role=Role(role).value,
+                  locale=locale, extra_permissions=[], active=True)
+    db.session.add(login)
+    db.session.flush()
+    token = tokens.issue(account_id, INVITE_PURPOSE, {"login_id": login.id}, hours=INVITE_HOURS)
+    sent = queue_email(
+        account_id,
+        email,
+        "login_invite",
+        {
+            "link": external_url("auth.accept_invite", token=tokens.link_value(token)),
+            "salon": invited_by.account.name,
+            "inviter": invited_by.display_name,
+            "hours": INVITE_HOURS,
+        },
+        locale=locale,
+        login_id=login.id,
+    )
+    return InviteResult(login, sent.id)
+
+
+def accept_invite(token_value: str, password: str) -> Login:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError("password-too-short")
+    token = tokens.consume(token_value, INVITE_PURPOSE)
+    if token is None:
+        raise AuthError("invalid-token")
+    login = db.session.get(Login, token.subject.get("login_id"))
+    if login is None or login.account_id != token.account_id or not login.active:
+        raise AuthError("invalid-token")
+    set_password(login, password)
+    return login
+
+
+def owner_count(account_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Login).where(
+            Login.account_id == account_id, Login.role == Role.OWNER, Login.active.is_(True)
+        )
+    )
+
+
+def update_login(target: Login, role: str, grants: list[str], active: bool, actor: Login) -> None:
+    """Change role, admin grants or activity; the salon always keeps one active owner."""
+    new_role = Role(role)
+    losing_owner = target.role == Role.OWNER and (new_role is not Role.OWNER or not active)
+    if losing_owner and owner_count(target.account_id) <= 1:
+        raise AuthError("last-owner")
+    if target.id == actor.id and not active:
+        raise AuthError("cannot-deactivate-self")
+    allowed = {p.value for p in GRANTABLE_TO_ADMIN}
+    target.role = new_role.value
+    target.extra_permissions = sorted(g for g in grants if g in allowed) if new_role is Role.ADMIN else []
+    if target.active and not active:
+        revoke_all(target)
+    target.active = active

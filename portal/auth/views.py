@@ -1,0 +1,135 @@
+"""Login, logout, invitations, own password and language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal import tokens
+from portal.auth import service
+from portal.auth.decorators import public, requires
+from portal.auth.forms import AcceptInviteForm, ChangePasswordForm, LanguageForm, LoginForm
+from portal.auth.permissions import Permission
+from portal.auth.sessions import open_session, revoke_session
+from portal.extensions import db
+from portal.web.htmx import redirect_to
+
+bp = Blueprint("auth", __name__)
+
+ERRORS = {
+    "invalid": lambda: _("Email or password is wrong, or this login is disabled."),
+    "throttled": lambda: _("Too many login attempts. Please wait a few minutes and try again."),
+    "wrong-current-password": lambda: _("The current password is wrong."),
+    "password-too-short": lambda: _("The password must have at least %(min)d characters.", min=service.MIN_PASSWORD_LENGTH),
+    "invalid-token": lambda: _("This link is invalid, already used or expired. Ask the salon owner for a new invitation."),
+}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths; never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("dashboard.home")
+
+
+def _start_session(login) -> None:
+    # A fresh session on every login: nothing from before (fixation) survives.
+    session.clear()
+    record = open_session(login, request.remote_addr or "", request.user_agent.string or "")
+    db.session.commit()
+    login.session_id = record.id
+    login_user(login, remember=False)
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            login = service.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        except service.AuthError as error:
+            flash(ERRORS[error.code](), "error")
+            status = 429 if error.code == "throttled" else 401
+        else:
+            _start_session(login)
+            return redirect_to(_safe_next(form.next.data))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Permission.SELF)
+def logout():
+    revoke_session(current_user.get_id())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."), "info")
+    return redirect_to(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+def accept_invite(token: str):
+    # GET only checks (mail scanners prefetch links); POST consumes.
+    if tokens.check(token, service.INVITE_PURPOSE) is None:
+        return render_template("auth/invite_invalid.html"), 410
+    form = AcceptInviteForm()
+    if form.validate_on_submit():
+        try:
+            service.accept_invite(token, form.password.data)
+        except service.AuthError as error:
+            db.session.rollback()
+            flash(ERRORS[error.code](), "error")
+            return render_template("auth/invite_invalid.html"), 410
+        db.session.commit()
+        flash(_("Your password is set. Please log in."), "success")
+        return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/accept_invite.html", form=form), status
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@requires(Permission.SELF)
+def profile():
+    form = ChangePasswordForm()
+    language_form = LanguageForm(locale=current_user.locale)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data, form.password.data)
+        except service.AuthError as error:
+            db.session.rollback()
+            form.current_password.errors.append(ERRORS[error.code]())
+            status = 422
+        else:
+            db.session.commit()
+            # Every session of this login ended; this device continues with a new one.
+            _start_session(current_user._get_current_object())
+            flash(_("Your password was changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.profile"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/profile.html", form=form, language_form=language_form), status
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+        else:
+            session["locale"] = form.locale.data
+    return redirect_to(_safe_next(request.form.get("next")))

@@ -1,0 +1,96 @@
+"""flask commands: demo seed, create-owner, worker, mail retry."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from portal.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(create_owner)
+    app.cli.add_command(worker)
+    app.cli.add_command(mail_cli)
+
+
+@click.group()
+def demo():
+    """Demo data."""
+
+
+@demo.command("seed")
+@click.option("--customers", default=300, show_default=True, help="customers in the demo salon")
+@click.option("--if-empty", is_flag=True, help="do nothing when the database already has salons")
+def demo_seed(customers: int, if_empty: bool):
+    """Build the demo salon (and a second small one, to show tenant separation)."""
+    from portal.demo import seed
+    from portal.models import Account
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(Account)):
+        click.echo("Database has data; demo seed skipped.")
+        return
+    summary = seed(customers)
+    click.echo(summary)
+
+
+@click.command("create-owner")
+@click.option("--salon", required=True, help="salon name")
+@click.option("--slug", required=True, help="calendar address")
+@click.option("--email", required=True)
+@click.password_option()
+def create_owner(salon: str, slug: str, email: str, password: str):
+    """Create a salon with its owner login (production bootstrap)."""
+    from portal.auth.service import MIN_PASSWORD_LENGTH, hash_secret
+    from portal.models import Account, Location, Login
+    from portal.validation import normalize_email
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
+    account = Account(name=salon, slug=slug)
+    db.session.add(account)
+    db.session.flush()
+    db.session.add(Location(account_id=account.id, name=salon))
+    db.session.add(Login(account_id=account.id, email=normalize_email(email), role="owner",
+                         password_hash=hash_secret(password), extra_permissions=[]))
+    db.session.commit()
+    click.echo(f"Salon {slug} with owner {email} created.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queues are empty")
+@click.option("--with-scheduler", is_flag=True, help="also run RQ's scheduler")
+@click.argument("queues", nargs=-1)
+def worker(burst: bool, with_scheduler: bool, queues: tuple[str, ...]):
+    """Run an RQ worker whose jobs run inside this app's context."""
+    from jobs.worker import make_worker
+    from portal.tasks import QUEUES, redis_connection
+
+    names = list(queues) or ["emails", "exports", "default"]
+    unknown = set(names) - set(QUEUES)
+    if unknown:
+        raise click.BadParameter(", ".join(sorted(unknown)), param_hint="queues")
+    app = current_app._get_current_object()
+    db.engine.dispose()  # nothing of the parent's pool travels into work horses
+    make_worker(names, redis_connection(), app=app).work(burst=burst, with_scheduler=with_scheduler)
+
+
+@click.group("mail")
+def mail_cli():
+    """Outbound email."""
+
+
+@mail_cli.command("retry")
+def mail_retry():
+    """Enqueue again every email that is still queued or failed (e.g. after Redis was down)."""
+    from portal.models import OutboundEmail
+    from portal.tasks import PendingJob, enqueue_now
+
+    ids = db.session.scalars(
+        select(OutboundEmail.id).where(OutboundEmail.status.in_(("queued", "failed")))
+    ).all()
+    for email_id in ids:
+        enqueue_now(PendingJob("jobs.mail.deliver_email", (email_id,), "emails", f"email-{email_id}"))
+    click.echo(f"{len(ids)} emails enqueued.")

@@ -1,0 +1,172 @@
+"""Customer file (Kundenakte): list with live search, detail tabs, create and edit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.decorators import requires
+from portal.auth.permissions import Permission, has_permission
+from portal.customers import service
+from portal.customers.forms import FieldDefinitionForm, customer_form_class, fill_custom
+from portal.extensions import db
+from portal.models import Appointment, Customer, CustomerFieldDefinition, Invoice, StampCard, Voucher
+from portal.tenancy import get_owned_or_404, scoped
+from portal.web.htmx import is_fragment_request, page_or_fragment
+
+bp = Blueprint("customers", __name__)
+
+TABS = ("data", "appointments", "invoices", "vouchers", "history")
+
+
+def _search_page(query: str, after_id: int | None):
+    return service.search_customers(
+        current_user.account_id, query, after_id, current_app.config["CUSTOMER_PAGE_SIZE"]
+    )
+
+
+@bp.route("/customers")
+@requires(Permission.CUSTOMER_VIEW)
+def index():
+    page = _search_page("", None)
+    return render_template("customers/index.html", page=page, query="")
+
+
+@bp.route("/customers/search", methods=["POST"])
+@requires(Permission.CUSTOMER_VIEW, reads_only=True)
+def search():
+    # POST keeps the search term (a name, a phone number) out of URLs and access logs.
+    query = request.form.get("q", "")[:200]
+    after_id = request.form.get("after", type=int)
+    page = _search_page(query, after_id)
+    template = "customers/_more_rows.html" if after_id else "customers/_results.html"
+    return render_template(template, page=page, query=query)
+
+
+def _form_for(customer: Customer | None):
+    definitions = service.active_field_definitions(current_user.account_id)
+    form_class = customer_form_class(definitions)
+    if request.method == "POST":
+        return form_class(), definitions
+    form = form_class(obj=customer)
+    if customer is not None:
+        fill_custom(form, service.custom_values(customer), definitions)
+    return form, definitions
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+@requires(Permission.CUSTOMER_EDIT)
+def create():
+    form, _definitions = _form_for(None)
+    if form.validate_on_submit():
+        customer = service.create_customer(current_user.account_id, form.standard_data(), form.custom_data())
+        db.session.commit()
+        flash(_("Customer %(name)s created.", name=customer.full_name), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("customers/new.html", form=form), status
+
+
+def _detail_context(customer: Customer, tab: str) -> dict:
+    context = {"customer": customer, "tab": tab, "tabs": _visible_tabs()}
+    account_id = current_user.account_id
+    if tab == "data":
+        form, definitions = _form_for(customer)
+        context.update(form=form, definitions=definitions)
+    elif tab == "appointments":
+        context["appointments"] = db.session.scalars(
+            scoped(Appointment, account_id)
+            .where(Appointment.customer_id == customer.id)
+            .order_by(Appointment.starts_at.desc())
+            .limit(200)
+        ).all()
+    elif tab == "invoices":
+        context["invoices"] = db.session.scalars(
+            scoped(Invoice, account_id)
+            .where(Invoice.customer_id == customer.id)
+            .order_by(Invoice.issued_at.desc())
+            .limit(200)
+        ).all()
+    elif tab == "vouchers":
+        context["vouchers"] = db.session.scalars(
+            scoped(Voucher, account_id).where(Voucher.customer_id == customer.id).order_by(Voucher.issued_at.desc())
+        ).all()
+        context["stamp_cards"] = db.session.scalars(
+            scoped(StampCard, account_id).where(StampCard.customer_id == customer.id)
+        ).all()
+    return context
+
+
+def _visible_tabs() -> list[str]:
+    return [t for t in TABS if t != "invoices" or has_permission(current_user, Permission.INVOICE_VIEW)]
+
+
+@bp.route("/customers/<int:customer_id>", defaults={"tab": "data"})
+@bp.route("/customers/<int:customer_id>/<tab>")
+@requires(Permission.CUSTOMER_VIEW)
+def detail(customer_id: int, tab: str):
+    customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
+    if tab not in _visible_tabs():
+        abort(404)
+    return page_or_fragment("customers/detail.html", f"customers/_tab_{tab}.html",
+                            **_detail_context(customer, tab))
+
+
+@bp.route("/customers/<int:customer_id>", methods=["POST"])
+@requires(Permission.CUSTOMER_EDIT)
+def update(customer_id: int):
+    customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
+    form, definitions = _form_for(customer)
+    context = {"customer": customer, "tab": "data", "tabs": _visible_tabs(), "form": form,
+               "definitions": definitions}
+    if not form.validate_on_submit():
+        # 200 with the errors shown in place (htmx 2 swaps no 4xx by default).
+        return page_or_fragment("customers/detail.html", "customers/_tab_data.html",
+                                status=200 if is_fragment_request() else 422, **context)
+    changes = service.update_customer(customer, form.standard_data(), form.custom_data())
+    db.session.commit()
+    context["saved"] = bool(changes)
+    context["unchanged"] = not changes
+    return page_or_fragment("customers/detail.html", "customers/_tab_data.html", **context)
+
+
+# --- Settings > Customer fields -------------------------------------------------------------
+
+@bp.route("/settings/customer-fields", methods=["GET", "POST"])
+@requires(Permission.SETTINGS_MANAGE)
+def fields():
+    form = FieldDefinitionForm()
+    status = 200
+    if form.validate_on_submit():
+        account_id = current_user.account_id
+        position = len(db.session.scalars(select(CustomerFieldDefinition.id).where(
+            CustomerFieldDefinition.account_id == account_id)).all())
+        definition = CustomerFieldDefinition(
+            account_id=account_id,
+            key=f"field_{position + 1}",
+            label=form.label.data,
+            field_type=form.field_type.data,
+            choices=form.choice_list(),
+            position=position,
+        )
+        db.session.add(definition)
+        db.session.commit()
+        flash(_("Customer field %(label)s added.", label=definition.label), "success")
+        return redirect(url_for("customers.fields"))
+    if request.method == "POST":
+        status = 422
+    definitions = db.session.scalars(
+        scoped(CustomerFieldDefinition, current_user.account_id).order_by(CustomerFieldDefinition.position)
+    ).all()
+    return render_template("customers/fields.html", form=form, definitions=definitions), status
+
+
+@bp.route("/settings/customer-fields/<int:field_id>/toggle", methods=["POST"])
+@requires(Permission.SETTINGS_MANAGE)
+def toggle_field(field_id: int):
+    definition = get_owned_or_404(CustomerFieldDefinition, field_id, current_user.account_id)
+    definition.active = not definition.active
+    db.session.commit()
+    return redirect(url_for("customers.fields"))

@@ -1,0 +1,231 @@
+"""Demo data: a realistic salon with two locations, every role, employees with PINs, customers
+with appointments, invoices, vouchers and stamp cards, plus a second small salon.
+
+Bulk inserts in batches so that `--customers 100000` finishes well under a minute.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import insert
+
+from portal.auth.service import hash_secret
+from portal.customers.service import refresh_search_keys
+from portal.extensions import db
+from portal.models import (
+    Account,
+    Appointment,
+    BonusProgram,
+    Customer,
+    CustomerFieldDefinition,
+    Employee,
+    Invoice,
+    InvoiceLine,
+    Location,
+    Login,
+    Service,
+    StampCard,
+    Voucher,
+)
+
+DEMO_PASSWORD = "salon-demo-2026"
+BATCH = 5000
+
+FIRST_NAMES = ("Anna Lena Mia Emma Hannah Sophie Marie Laura Julia Lisa Sarah Katharina Nina Lea "
+               "Clara Paula Jana Eva Maria Sabine Petra Claudia Andrea Monika Jonas Lukas Leon "
+               "Felix Paul Max Tim Jan Thomas Michael Stefan Markus Ali Mehmet Elif Zeynep Olga "
+               "Ivana Sofia Giulia Chiara Noah Ben Emil Greta Frieda Ida Mila").split()
+LAST_NAMES = ("Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Schäfer "
+              "Koch Bauer Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger "
+              "Hofmann Hartmann Lange Schmitt Werner Krause Meier Lehmann Schmid Schulze Maier "
+              "Köhler Herrmann König Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller "
+              "Weiß Jung Hahn Schubert Vogel Friedrich Keller Günther Frank Berger Winkler Roth "
+              "Beck Lorenz Baumann Franke Albrecht Schuster Simon Ludwig Böhm Winter Kraus Yilmaz "
+              "Kaya Demir Nowak Kowalski Rossi").split()
+STREETS = ("Hauptstraße Schulstraße Gartenstraße Bahnhofstraße Dorfstraße Bergstraße "
+           "Lindenstraße Kastanienallee Schönhauser Allee Torstraße Invalidenstraße").split()
+SERVICES = [
+    ("Damenhaarschnitt", 45, 4900), ("Herrenhaarschnitt", 30, 2900), ("Färben", 90, 7900),
+    ("Strähnen", 120, 9900), ("Kosmetikbehandlung", 60, 6500), ("Maniküre", 45, 3500),
+    ("EMS-Training", 25, 3000),
+]
+
+
+def _customer_rows(account_id: int, location_ids: list[int], count: int, rng: random.Random,
+                   now: datetime) -> list[dict]:
+    rows = []
+    for n in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        customer = Customer(first_name=first, last_name=last)
+        has_email = rng.random() < 0.85
+        customer.email = f"{first}.{last}.{account_id}.{n}@example.com".lower() if has_email else None
+        customer.phone = f"+49170{rng.randrange(1000000, 9999999)}" if rng.random() < 0.9 else None
+        refresh_search_keys(customer)
+        created = now - timedelta(days=rng.randrange(30, 3650))
+        rows.append({
+            "account_id": account_id,
+            "first_name": first,
+            "last_name": last,
+            "email": customer.email,
+            "phone": customer.phone,
+            "birthday": date(rng.randrange(1950, 2010), rng.randrange(1, 13), rng.randrange(1, 29))
+            if rng.random() < 0.6 else None,
+            "street": f"{rng.choice(STREETS)} {rng.randrange(1, 200)}",
+            "postal_code": f"{rng.randrange(10115, 14199)}",
+            "city": "Berlin",
+            "country": "DE",
+            "notes": "",
+            "home_location_id": rng.choice(location_ids),
+            "created_at": created,
+            "imported_at": created if rng.random() < 0.2 else None,
+            "last_visit_at": None,
+            "sort_name": customer.sort_name,
+            "search_text": customer.search_text,
+        })
+    return rows
+
+
+def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    if not rows:
+        return []
+    result = db.session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+    return [row[0] for row in result]
+
+
+def _populate(account: Account, locations: list[Location], employees: list[Employee],
+              services: list[Service], customers: int, rng: random.Random) -> dict:
+    now = datetime.now(UTC).replace(microsecond=0)
+    location_ids = [loc.id for loc in locations]
+    totals = {"customers": 0, "appointments": 0, "invoices": 0, "vouchers": 0}
+    program = BonusProgram(account_id=account.id, name="Treuekarte", stamps_required=10,
+                           reward="Ein Haarschnitt gratis")
+    db.session.add(program)
+    db.session.flush()
+    invoice_number = 0
+    for start in range(0, customers, BATCH):
+        rows = _customer_rows(account.id, location_ids, min(BATCH, customers - start), rng, now)
+        ids = _insert_returning_ids(Customer, rows)
+        appointments, invoices, lines, vouchers, cards = [], [], [], [], []
+        last_visits = {}
+        for customer_id in ids:
+            for _ in range(rng.choice((0, 1, 2, 2, 3, 4))):
+                service = rng.choice(services)
+                starts = (now + timedelta(days=rng.randrange(-1000, 30), hours=rng.randrange(-4, 4))).replace(minute=rng.choice((0, 15, 30, 45)), second=0)
+                past = starts < now
+                status = rng.choice(("done", "done", "done", "no_show", "cancelled")) if past else "booked"
+                appointments.append({
+                    "account_id": account.id, "location_id": rng.choice(location_ids),
+                    "customer_id": customer_id, "employee_id": rng.choice(employees).id,
+                    "service_id": service.id, "starts_at": starts,
+                    "ends_at": starts + timedelta(minutes=service.duration_minutes),
+                    "status": status, "notes": "", "created_at": starts - timedelta(days=7),
+                })
+                if status == "done":
+                    last_visits[customer_id] = max(last_visits.get(customer_id, starts), starts)
+                    invoice_number += 1
+                    invoices.append({
+                        "account_id": account.id, "location_id": rng.choice(location_ids),
+                        "customer_id": customer_id, "number": f"R-{invoice_number:07d}",
+                        "issued_at": starts + timedelta(minutes=service.duration_minutes),
+                        "status": "paid", "total_cents": service.price_cents,
+                    })
+                    lines.append((service.name, service.price_cents))
+            if rng.random() < 0.05:
+                value = rng.choice((2500, 5000, 10000))
+                vouchers.append({
+                    "account_id": account.id, "code": f"G{customer_id:08d}", "customer_id": customer_id,
+                    "initial_cents": value, "remaining_cents": rng.choice((0, value // 2, value)),
+                    "issued_at": now - timedelta(days=rng.randrange(1, 700)),
+                    "expires_on": (now + timedelta(days=rng.randrange(30, 1000))).date(),
+                })
+            if rng.random() < 0.1:
+                cards.append({"account_id": account.id, "program_id": program.id,
+                              "customer_id": customer_id, "stamps": rng.randrange(0, 10)})
+        if appointments:
+            db.session.execute(insert(Appointment), appointments)
+        invoice_ids = _insert_returning_ids(Invoice, invoices)
+        if invoice_ids:
+            db.session.execute(insert(InvoiceLine), [
+                {"account_id": account.id, "invoice_id": invoice_id, "description": name,
+                 "quantity": 1, "unit_price_cents": cents, "vat_rate_permille": 190}
+                for invoice_id, (name, cents) in zip(invoice_ids, lines, strict=True)
+            ])
+        if vouchers:
+            db.session.execute(insert(Voucher), vouchers)
+        if cards:
+            db.session.execute(insert(StampCard), cards)
+        if last_visits:
+            db.session.execute(
+                Customer.__table__.update()
+                .where(Customer.__table__.c.id == db.bindparam("cid"))
+                .values(last_visit_at=db.bindparam("visit")),
+                [{"cid": cid, "visit": visit} for cid, visit in last_visits.items()],
+            )
+        totals["customers"] += len(ids)
+        totals["appointments"] += len(appointments)
+        totals["invoices"] += len(invoices)
+        totals["vouchers"] += len(vouchers)
+        db.session.commit()
+    return totals
+
+
+def _salon(name: str, slug: str, state: str, location_names: list[str]) -> tuple[Account, list[Location]]:
+    account = Account(name=name, slug=slug, state=state)
+    db.session.add(account)
+    db.session.flush()
+    locations = [Location(account_id=account.id, name=loc, street="Kastanienallee 12",
+                          postal_code="10435", city="Berlin") for loc in location_names]
+    db.session.add_all(locations)
+    db.session.flush()
+    return account, locations
+
+
+def _services(account: Account) -> list[Service]:
+    services = [Service(account_id=account.id, name=n, duration_minutes=d, price_cents=p) for n, d, p in SERVICES]
+    db.session.add_all(services)
+    db.session.flush()
+    return services
+
+
+def seed(customers: int = 300) -> str:
+    rng = random.Random(2026)
+    password = hash_secret(DEMO_PASSWORD)
+
+    account, locations = _salon("Salon Sonnenschein", "salon-sonnenschein", "BE",
+                                ["Sonnenschein Mitte", "Sonnenschein Prenzlauer Berg"])
+    for email, name, role, extra in (
+        ("owner@demo.test", "Sandra Sonnenschein", "owner", []),
+        ("admin@demo.test", "Anja Admin", "admin", []),
+        ("staff@demo.test", "Salon-Tablet Mitte", "staff", []),
+        ("accountant@demo.test", "Kanzlei Steuerklar", "accountant", []),
+    ):
+        db.session.add(Login(account_id=account.id, email=email, name=name, role=role,
+                             password_hash=password, extra_permissions=extra, locale="de"))
+    employees = [
+        Employee(account_id=account.id, name=name, pin_hash=hash_secret(pin), location_id=locations[i % 2].id)
+        for i, (name, pin) in enumerate((("Mia Schneider", "1234"), ("Jonas Weber", "2345"), ("Lea Fischer", "3456")))
+    ]
+    db.session.add_all(employees)
+    db.session.add_all([
+        CustomerFieldDefinition(account_id=account.id, key="colour_recipe", label="Farbrezeptur",
+                                field_type="textarea", position=0),
+        CustomerFieldDefinition(account_id=account.id, key="hair_type", label="Haartyp",
+                                field_type="choice", choices=["fein", "normal", "kräftig", "lockig"], position=1),
+    ])
+    services = _services(account)
+    db.session.flush()
+    totals = _populate(account, locations, employees, services, customers, rng)
+
+    other, other_locations = _salon("Beauty Lounge Hamburg", "beauty-lounge-hamburg", "HH", ["Beauty Lounge"])
+    db.session.add(Login(account_id=other.id, email="owner@other.test", name="Olivia Other", role="owner",
+                         password_hash=password, extra_permissions=[], locale="de"))
+    other_employee = Employee(account_id=other.id, name="Tom Tanner", pin_hash=hash_secret("4321"))
+    db.session.add(other_employee)
+    db.session.flush()
+    _populate(other, other_locations, [other_employee], _services(other), 20, rng)
+    db.session.commit()
+    return (f"Demo salons seeded: salon-sonnenschein with {totals['customers']} customers, "
+            f"{totals['appointments']} appointments, {totals['invoices']} invoices, "
+            f"{totals['vouchers']} vouchers; beauty-lounge-hamburg with 20 customers.")

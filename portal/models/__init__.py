@@ -1,0 +1,35 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from portal.models.account import Account, Location
+from portal.models.auth import Employee, Login, LoginSession
+from portal.models.business import (
+    Appointment,
+    BonusProgram,
+    Invoice,
+    InvoiceLine,
+    Service,
+    StampCard,
+    Voucher,
+)
+from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
+from portal.models.messaging import EmailToken, OutboundEmail
+
+__all__ = [
+    "Account",
+    "Appointment",
+    "BonusProgram",
+    "Customer",
+    "CustomerFieldDefinition",
+    "CustomerFieldValue",
+    "EmailToken",
+    "Employee",
+    "Invoice",
+    "InvoiceLine",
+    "Location",
+    "Login",
+    "LoginSession",
+    "OutboundEmail",
+    "Service",
+    "StampCard",
+    "Voucher",
+]

@@ -1,0 +1,76 @@
+"""The customer file (Kundenakte) and its custom fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import TenantMixin, UTCDateTime, utcnow
+
+
+class Customer(TenantMixin, db.Model):
+    __table_args__ = (
+        # Keyset pagination in name order, per salon.
+        Index("ix_customer_account_sort", "account_id", "sort_name", "id"),
+        Index("ix_customer_account_email", "account_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # lower-cased
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)  # E.164
+    birthday: Mapped[date | None] = mapped_column(Date, nullable=True)
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="DE")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    home_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Derived, maintained by customers/service.py: lower-cased "last first" for ordering and
+    # one lower-cased haystack of name, email and phone digits for the live search.
+    sort_name: Mapped[str] = mapped_column(String(210), default="")
+    search_text: Mapped[str] = mapped_column(String(600), default="")
+
+    field_values: Mapped[list[CustomerFieldValue]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class CustomerFieldDefinition(TenantMixin, db.Model):
+    """A salon's own customer field, e.g. a colour recipe."""
+
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+
+    TYPES = ("text", "textarea", "number", "date", "choice")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(120))
+    field_type: Mapped[str] = mapped_column(String(20), default="text")
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CustomerFieldValue(TenantMixin, db.Model):
+    __table_args__ = (UniqueConstraint("customer_id", "field_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("customer_field_definition.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    customer: Mapped[Customer] = relationship(back_populates="field_values")
+    field: Mapped[CustomerFieldDefinition] = relationship(lazy="joined")

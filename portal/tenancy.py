@@ -1,0 +1,35 @@
+"""Tenant scoping in one place: every customer-data query goes through these helpers."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import abort
+from sqlalchemy import Select, select
+
+from portal.extensions import db
+
+T = TypeVar("T")
+
+
+def scoped(model: type[T], account_id: int) -> Select:
+    """SELECT model rows of one account only."""
+    return select(model).where(model.account_id == account_id)
+
+
+def get_owned(model: type[T], obj_id, account_id: int) -> T | None:
+    try:
+        obj_id = int(obj_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalars(
+        select(model).where(model.id == obj_id, model.account_id == account_id)
+    ).one_or_none()
+
+
+def get_owned_or_404(model: type[T], obj_id, account_id: int) -> T:
+    """Another salon's id is a 404, never data."""
+    obj = get_owned(model, obj_id, account_id)
+    if obj is None:
+        abort(404)
+    return obj

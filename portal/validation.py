@@ -1,0 +1,46 @@
+"""Normalisation of contact data: phone numbers to E.164, emails lower-cased (DESIGN.md #12)."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def normalize_phone(raw: str, region: str = "DE") -> str:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(raw) from exc
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None) -> str:
+    """+4917012345678 -> +49 170 12345678, for display."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_search_digits(e164: str | None) -> str:
+    """Digits a person may type to find a number: international and German national form."""
+    if not e164:
+        return ""
+    digits = e164.lstrip("+")
+    forms = [digits]
+    if digits.startswith("49"):
+        forms.append("0" + digits[2:])
+    return " ".join(forms)
+
+
+def normalize_email(raw: str | None) -> str | None:
+    raw = (raw or "").strip()
+    return raw.lower() or None
