@@ -8,7 +8,8 @@ from flask import Flask, abort, request, session
 from flask_login import current_user
 
 from portal.config import ROOT, Config, config_for_env
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import mail as mail_extension  # "mail" is also the portal.mail module
 
 
 def _select_locale() -> str:
@@ -41,7 +42,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "portal" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    mail.init_app(app)
+    mail_extension.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])

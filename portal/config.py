@@ -86,6 +86,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False  # the CSRF tests and the browser tests switch it on
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests only
+    MAIL_SUPPRESS_SEND = False  # tests deliver to a real SMTP sink
     SERVER_NAME = None
 
 

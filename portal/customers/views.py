@@ -14,6 +14,7 @@ from portal.customers.forms import FieldDefinitionForm, customer_form_class, fil
 from portal.extensions import db
 from portal.models import Appointment, Customer, CustomerFieldDefinition, Invoice, StampCard, Voucher
 from portal.tenancy import get_owned_or_404, scoped
+from portal.validation import format_phone
 from portal.web.htmx import is_fragment_request, page_or_fragment
 
 bp = Blueprint("customers", __name__)
@@ -52,6 +53,7 @@ def _form_for(customer: Customer | None):
         return form_class(), definitions
     form = form_class(obj=customer)
     if customer is not None:
+        form.phone.data = format_phone(customer.phone)
         fill_custom(form, service.custom_values(customer), definitions)
     return form, definitions
 

@@ -1,0 +1,169 @@
+"""Access control cannot be forgotten: every endpoint declares it, the accountant changes
+nothing, and another salon's ids are 404."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.decorators import declared_access
+from portal.extensions import db
+from portal.models import (
+    Account,
+    Appointment,
+    Customer,
+    CustomerFieldDefinition,
+    CustomerFieldValue,
+    EmailToken,
+    Employee,
+    Login,
+    OutboundEmail,
+)
+from tests import factories
+
+
+def test_every_endpoint_declares_permission_or_public(app):
+    undeclared = [
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if declared_access(app.view_functions[rule.endpoint]) is None
+    ]
+    assert undeclared == []
+
+
+def test_undeclared_endpoint_is_refused(redis_url, smtp_sink):
+    # Deny by default: a view someone forgot to decorate never runs.
+    from portal import create_app
+    from tests.conftest import app_config
+
+    fresh = create_app(app_config(redis_url, smtp_sink))
+    fresh.add_url_rule("/__undeclared", "undeclared_probe", lambda: "secret")
+    response = fresh.test_client().get("/__undeclared")
+    assert response.status_code == 403
+    assert b"secret" not in response.data
+
+
+def _all_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def _fill(rule, ids):
+    values = {}
+    for arg in rule.arguments:
+        if arg == "tab":
+            values[arg] = "appointments"  # "data" is the canonical URL without the tab
+        elif arg == "token":
+            values[arg] = "x"
+        else:
+            values[arg] = ids.get(arg, 1)
+    return rule.build(values)[1]
+
+
+def _counts():
+    models = (Account, Login, Employee, Customer, CustomerFieldDefinition, CustomerFieldValue,
+              Appointment, EmailToken, OutboundEmail)
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
+
+
+def _snapshot():
+    # Row counts and the content of every row a write could touch, fresh from the database.
+    db.session.expire_all()
+    rows = {}
+    for model in (Customer, Login, Employee, CustomerFieldDefinition):
+        rows[model.__name__] = sorted(
+            tuple(str(getattr(obj, column.key)) for column in model.__table__.columns)
+            for obj in db.session.scalars(select(model))
+        )
+    return _counts(), rows
+
+
+def test_accountant_cannot_change_anything(app, salon, login_as):
+    customer_id = factories.make_customer(salon.account, email="a@example.com")
+    definition = CustomerFieldDefinition(account_id=salon.account.id, key="k", label="Farbe")
+    db.session.add(definition)
+    db.session.commit()
+    ids = {"customer_id": customer_id, "login_id": salon.owner.id, "employee_id": salon.employee.id,
+           "field_id": definition.id}
+    client = login_as(salon.accountant)
+    before = _snapshot()
+    refused = []
+    for rule in _all_rules(app):
+        for method in sorted((rule.methods or set()) - {"GET", "HEAD", "OPTIONS"}):
+            if rule.endpoint in {"auth.logout", "auth.login", "auth.set_language", "auth.profile",
+                                 "auth.accept_invite", "customers.search"}:
+                continue  # own session/preferences, public token pages, a read-only search
+            url = _fill(rule, ids)
+            response = client.open(url, method=method, data={
+                "last_name": "Changed", "email": "x@example.com", "role": "owner", "active": "y",
+                "name": "Changed", "pin": "999999", "label": "Changed", "field_type": "text",
+                "location_id": "0",
+            })
+            assert response.status_code == 403, (rule.endpoint, response.status_code)
+            refused.append(rule.endpoint)
+    db.session.expire_all()
+    assert _snapshot() == before
+    assert {"customers.update", "customers.create", "team.invite", "team.update_login",
+            "team.create_employee", "customers.fields"} <= set(refused)
+
+
+def test_accountant_may_read_and_search(salon, login_as):
+    customer_id = factories.make_customer(salon.account, "Schmidt")
+    client = login_as(salon.accountant)
+    assert client.get(f"/customers/{customer_id}/invoices").status_code == 200
+    response = client.post("/customers/search", data={"q": "schmi"})
+    assert response.status_code == 200
+    assert "Schmidt" in response.get_data(as_text=True)
+
+
+def test_staff_has_no_settings_or_team(salon, login_as):
+    client = login_as(salon.staff)
+    assert client.get("/customers").status_code == 200
+    assert client.get("/settings/team/").status_code == 403
+    assert client.get("/settings/customer-fields").status_code == 403
+    assert client.get(f"/customers/{factories.make_customer(salon.account)}/invoices").status_code == 404
+
+
+def test_tenant_isolation_every_route_with_an_id(app, salon, other_salon, login_as):
+    """A login of salon B asking for salon A's ids gets 404 on every route that takes one."""
+    customer_id = factories.make_customer(salon.account, "Geheim", email="geheim@example.com")
+    definition = CustomerFieldDefinition(account_id=salon.account.id, key="k", label="Farbe")
+    db.session.add(definition)
+    db.session.commit()
+    ids = {"customer_id": customer_id, "login_id": salon.staff.id, "employee_id": salon.employee.id,
+           "field_id": definition.id}
+    client = login_as(other_salon.owner)
+    before = _snapshot()
+    checked = 0
+    for rule in _all_rules(app):
+        id_args = [a for a in rule.arguments if a.endswith("_id")]
+        if not id_args:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            tabs = ["appointments", "invoices", "vouchers", "history"] if "tab" in rule.arguments else [None]
+            for tab in tabs:
+                url = _fill(rule, ids)
+                if tab:
+                    url = re.sub(r"/appointments$", f"/{tab}", url)
+                response = client.open(url, method=method, data={"last_name": "X", "role": "staff",
+                                                                 "name": "X", "location_id": "0"})
+                assert response.status_code == 404, (rule.endpoint, method, url, response.status_code)
+                assert b"Geheim" not in response.data
+                checked += 1
+    assert checked >= 8
+    db.session.expire_all()
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("path", ["/customers", "/overview", "/settings/team/"])
+def test_anonymous_is_sent_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_htmx_request_without_login_gets_hx_redirect(client):
+    response = client.post("/customers/search", data={"q": "a"}, headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+    assert b"<form" not in response.data

@@ -1,0 +1,47 @@
+"""Jobs through a real worker process in burst mode, on real Redis and a real SMTP sink."""
+
+from __future__ import annotations
+
+import pytest
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from portal.extensions import db
+from portal.mail import queue_email
+from portal.models import OutboundEmail
+from portal.tasks import PendingJob, enqueue_now, redis_connection
+from tests.conftest import run_worker_burst
+
+
+def test_mail_job_is_enqueued_after_commit_and_delivered_once(salon, mails, worker_env):
+    email = queue_email(salon.account.id, "someone@example.com", "login_invite",
+                        {"link": "http://x/invite/abc", "salon": "Salon A", "inviter": "Owner", "hours": 72})
+    queue = Queue("emails", connection=redis_connection(), serializer=JSONSerializer)
+    assert queue.count == 0  # not before the commit
+    db.session.commit()
+    assert queue.count == 1
+    job = queue.jobs[0]
+    assert job.args == [email.id] or job.args == (email.id,)  # ids only, no personal data
+
+    result = run_worker_burst(worker_env, "emails")
+    assert result.returncode == 0, result.stderr
+    assert [m.to for m in mails()] == ["someone@example.com"]
+
+    # At-least-once delivery: running the job again is a no-op.
+    enqueue_now(PendingJob("jobs.mail.deliver_email", (email.id,), "emails"))
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    assert len(mails()) == 1
+    db.session.expire_all()
+    assert db.session.get(OutboundEmail, email.id).status == "sent"
+
+
+def test_rolled_back_transaction_enqueues_nothing(salon):
+    queue_email(salon.account.id, "someone@example.com", "login_invite",
+                {"link": "http://x", "salon": "A", "inviter": "B", "hours": 1})
+    db.session.rollback()
+    assert Queue("emails", connection=redis_connection(), serializer=JSONSerializer).count == 0
+
+
+def test_jobs_refuse_personal_data_as_arguments(app):
+    with pytest.raises(TypeError):
+        enqueue_now(PendingJob("jobs.mail.deliver_email", ("someone@example.com",), "emails"))
