@@ -16,12 +16,12 @@ install: $(STAMP) translations
 
 # Compile the message catalogs (.mo files are build output, not committed).
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d portal/translations
+	$(BIN)/pybabel -q compile -d portal/translations
 
 # Refresh the catalogs after changing user-facing strings; then fill in the German msgstr.
 translations-extract: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel -q update -N -i portal/translations/messages.pot -d portal/translations
 
 run: install
 	$(BIN)/python -m portal.dev.launcher
