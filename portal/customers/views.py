@@ -129,6 +129,7 @@ def update(customer_id: int):
                                 status=200 if is_fragment_request() else 422, **context)
     changes = service.update_customer(customer, form.standard_data(), form.custom_data())
     db.session.commit()
+    form.phone.data = format_phone(customer.phone)
     context["saved"] = bool(changes)
     context["unchanged"] = not changes
     return page_or_fragment("customers/detail.html", "customers/_tab_data.html", **context)
