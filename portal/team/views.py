@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth import service as auth_service
-from portal.auth.forms import InviteForm, LoginRightsForm
 from portal.auth.decorators import requires
+from portal.auth.forms import InviteForm, LoginRightsForm
 from portal.auth.permissions import GRANTABLE_TO_ADMIN, PERMISSION_LABELS, ROLE_LABELS, Permission, Role
 from portal.extensions import db
 from portal.models import Employee, Location, Login

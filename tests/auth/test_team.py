@@ -8,7 +8,6 @@ from werkzeug.security import check_password_hash
 from portal.auth.permissions import Permission, has_permission
 from portal.extensions import db
 from portal.models import EmailToken, Employee, Login, OutboundEmail
-from tests import factories
 from tests.conftest import run_worker_burst
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from portal.dev.services import free_port
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -37,8 +39,6 @@ def browser():
 @pytest.fixture
 def live_server(app):
     """The app served on a free port, CSRF switched on as in production."""
-    from tests.conftest import free_port
-
     app.config["WTF_CSRF_ENABLED"] = True
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
