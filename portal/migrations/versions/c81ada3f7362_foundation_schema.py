@@ -146,7 +146,7 @@ def upgrade():
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.create_index('ix_customer_account_email', ['account_id', 'email'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_account_id'), ['account_id'], unique=False)
-        batch_op.create_index('ix_customer_account_sort', ['account_id', 'sort_name', 'id'], unique=False)
+        batch_op.create_index('ix_customer_account_sort', ['account_id', 'sort_name', 'id', 'search_text'], unique=False)
 
     op.create_table('employee',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,0 +1,102 @@
+"""Benchmark harness: a portal app on a large seeded database and a real Redis, server-side
+timing of requests, and a bare Flask baseline measured in the same run.
+
+Each measure prints one line:  BENCH <name> <value> <unit> baseline <value> ratio <x>
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, render_template_string
+
+from portal.dev.services import free_port, start_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "results"
+
+
+def seeded_database(customers: int) -> str:
+    """A SQLite database with the demo salon at the given size; built once and reused
+    (or DATABASE_URL, already seeded, when set)."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"demo-{customers}.sqlite"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development", "FLASK_APP": "app"}
+        partial = path.with_suffix(".partial")
+        env["DATABASE_URL"] = f"sqlite:///{partial}"
+        partial.unlink(missing_ok=True)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        subprocess.run([sys.executable, "-m", "flask", "demo", "seed", "--customers", str(customers)],
+                       cwd=ROOT, env=env, check=True)
+        partial.rename(path)
+        print(f"# seeded {customers} customers in {time.perf_counter() - started:.1f} s", flush=True)
+    return url
+
+
+class Services:
+    """A real Redis server for the limiter and sessions' neighbours, stopped on exit."""
+
+    def __enter__(self):
+        DATA.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.process = start_redis(self.port, DATA)
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_requests(call: Callable[[int], object], count: int, warmup: int = 10) -> list[float]:
+    """Milliseconds per call, measured around the in-process WSGI call (server time)."""
+    for n in range(warmup):
+        call(n)
+    samples = []
+    for n in range(count):
+        started = time.perf_counter()
+        call(n)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def bare_app(rows: int, row_bytes: int) -> Flask:
+    """The baseline: a bare Flask route rendering a template of the same size, no database."""
+    app = Flask("baseline")
+    template = ("<html><body><table>{% for row in rows %}<tr><td><a href='/x/{{ row.id }}'>{{ row.name }}</a>"
+                "</td><td>{{ row.email }}</td><td>{{ row.phone }}</td></tr>{% endfor %}</table>"
+                "<p>{{ pad }}</p></body></html>")
+    data = [{"id": n, "name": f"Name {n}", "email": f"n{n}@example.com", "phone": "+49 170 1234567"}
+            for n in range(rows)]
+
+    @app.route("/bare")
+    def bare():
+        return render_template_string(template, rows=data, pad="x" * row_bytes)
+
+    return app
+
+
+def report(name: str, value: float, unit: str, baseline: float) -> None:
+    ratio = value / baseline if baseline else float("inf")
+    print(f"BENCH {name} {value:.2f} {unit} baseline {baseline:.2f} ratio {ratio:.2f}", flush=True)
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {"p50": statistics.median(samples), "p95": percentile(samples, 95)}
