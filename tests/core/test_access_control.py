@@ -78,13 +78,18 @@ def _snapshot():
     return _counts(), rows
 
 
-def test_accountant_cannot_change_anything(app, salon, login_as):
-    customer_id = factories.make_customer(salon.account, email="a@example.com")
+def _ids_of_salon_records(salon, customer_name: str, login) -> dict[str, int]:
+    """One record of each kind a route can take an id of, in this salon."""
+    customer_id = factories.make_customer(salon.account, customer_name, email=f"{customer_name.lower()}@example.com")
     definition = CustomerFieldDefinition(account_id=salon.account.id, key="k", label="Farbe")
     db.session.add(definition)
     db.session.commit()
-    ids = {"customer_id": customer_id, "login_id": salon.owner.id, "employee_id": salon.employee.id,
-           "field_id": definition.id}
+    return {"customer_id": customer_id, "login_id": login.id, "employee_id": salon.employee.id,
+            "field_id": definition.id}
+
+
+def test_accountant_cannot_change_anything(app, salon, login_as):
+    ids = _ids_of_salon_records(salon, "Muster", salon.owner)
     client = login_as(salon.accountant)
     before = _snapshot()
     refused = []
@@ -126,12 +131,7 @@ def test_staff_has_no_settings_or_team(salon, login_as):
 
 def test_tenant_isolation_every_route_with_an_id(app, salon, other_salon, login_as):
     """A login of salon B asking for salon A's ids gets 404 on every route that takes one."""
-    customer_id = factories.make_customer(salon.account, "Geheim", email="geheim@example.com")
-    definition = CustomerFieldDefinition(account_id=salon.account.id, key="k", label="Farbe")
-    db.session.add(definition)
-    db.session.commit()
-    ids = {"customer_id": customer_id, "login_id": salon.staff.id, "employee_id": salon.employee.id,
-           "field_id": definition.id}
+    ids = _ids_of_salon_records(salon, "Geheim", salon.staff)
     client = login_as(other_salon.owner)
     before = _snapshot()
     checked = 0
