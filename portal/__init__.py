@@ -53,10 +53,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_blueprints(app)
     _protect_static(app)
 
+    from portal.web.actor import init_request_ids
     from portal.web.errors import init_error_pages
     from portal.web.security import init_security_headers
     from portal.web.templating import init_templating
 
+    init_request_ids(app)
     init_error_pages(app)
     init_security_headers(app)
     init_templating(app)
@@ -78,15 +80,21 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.appointments.views import bp as appointments_bp
     from portal.auth.views import bp as auth_bp
     from portal.customers.views import bp as customers_bp
     from portal.dashboard.views import bp as dashboard_bp
+    from portal.history.views import bp as history_bp
+    from portal.settings.views import bp as settings_bp
     from portal.team.views import bp as team_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(team_bp)
+    app.register_blueprint(appointments_bp)
+    app.register_blueprint(history_bp)
+    app.register_blueprint(settings_bp)
     if app.config.get("DEV_TOOLS"):
         from portal.dev.views import bp as dev_bp
 

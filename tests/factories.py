@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from portal.auth.service import hash_secret
 from portal.customers.service import create_customer
 from portal.extensions import db
+from portal.history.audit import Actor
 from portal.models import Account, Employee, Location, Login
 
 PASSWORD = "correct-horse-battery"
@@ -48,6 +49,6 @@ def make_salon(name: str, slug: str) -> Salon:
 def make_customer(account: Account, last_name: str = "Muster", first_name: str = "Erika", **data) -> int:
     custom = data.pop("custom", {})
     values = {"last_name": last_name, "first_name": first_name, **data}
-    customer = create_customer(account.id, values, custom)
+    customer = create_customer(Actor(account.id, None), values, custom)
     db.session.commit()
     return customer.id

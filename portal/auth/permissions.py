@@ -29,7 +29,15 @@ class Permission(StrEnum):
     CUSTOMER_VIEW = "customer.view"
     CUSTOMER_EDIT = "customer.edit"
     INVOICE_VIEW = "invoice.view"
+    APPOINTMENT_VIEW = "appointment.view"
+    APPOINTMENT_EDIT = "appointment.edit"
+    # The change history inside one customer file (and its appointments).
+    CUSTOMER_HISTORY = "customer.history"
+    # The salon-wide logs: appointments, customers, settings, logins.
     HISTORY_VIEW = "history.view"
+    # Who opened which customer file: the owner's oversight of the team.
+    ACCESS_LOG_VIEW = "history.access"
+    LOGIN_HISTORY_EXPORT = "history.login_export"
     SETTINGS_MANAGE = "settings.manage"
     TEAM_MANAGE = "team.manage"
     PRIVACY_REQUESTS = "privacy.requests"
@@ -42,7 +50,12 @@ PERMISSION_LABELS = {
     Permission.CUSTOMER_VIEW: _l("Read the customer file"),
     Permission.CUSTOMER_EDIT: _l("Change the customer file"),
     Permission.INVOICE_VIEW: _l("Read invoices and retained records"),
-    Permission.HISTORY_VIEW: _l("Read histories"),
+    Permission.APPOINTMENT_VIEW: _l("See appointments"),
+    Permission.APPOINTMENT_EDIT: _l("Book, move and cancel appointments"),
+    Permission.CUSTOMER_HISTORY: _l("Read a customer's change history"),
+    Permission.HISTORY_VIEW: _l("Read the salon's histories"),
+    Permission.ACCESS_LOG_VIEW: _l("See who opened which customer file"),
+    Permission.LOGIN_HISTORY_EXPORT: _l("Export login histories"),
     Permission.SETTINGS_MANAGE: _l("Change settings"),
     Permission.TEAM_MANAGE: _l("Manage logins and employees"),
     Permission.PRIVACY_REQUESTS: _l("Handle privacy requests"),
@@ -56,6 +69,8 @@ READ_ONLY = frozenset(
         Permission.DASHBOARD_VIEW,
         Permission.CUSTOMER_VIEW,
         Permission.INVOICE_VIEW,
+        Permission.APPOINTMENT_VIEW,
+        Permission.CUSTOMER_HISTORY,
         Permission.HISTORY_VIEW,
     }
 )
@@ -69,7 +84,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CUSTOMER_VIEW,
             Permission.CUSTOMER_EDIT,
             Permission.INVOICE_VIEW,
-            Permission.HISTORY_VIEW,
+            Permission.APPOINTMENT_VIEW,
+            Permission.APPOINTMENT_EDIT,
+            Permission.CUSTOMER_HISTORY,
             Permission.SETTINGS_MANAGE,
             Permission.PRIVACY_REQUESTS,
         }
@@ -80,13 +97,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DASHBOARD_VIEW,
             Permission.CUSTOMER_VIEW,
             Permission.CUSTOMER_EDIT,
+            Permission.APPOINTMENT_VIEW,
+            Permission.APPOINTMENT_EDIT,
+            Permission.CUSTOMER_HISTORY,
         }
     ),
     Role.ACCOUNTANT: READ_ONLY,
 }
 
 # What an owner may grant an admin on top of the role (the seed: export only "with rights").
-GRANTABLE_TO_ADMIN = (Permission.CUSTOMER_EXPORT, Permission.TEAM_MANAGE)
+GRANTABLE_TO_ADMIN = (Permission.CUSTOMER_EXPORT, Permission.TEAM_MANAGE, Permission.HISTORY_VIEW)
 
 # Roles whose logins count as "administrative rights" (export recipients, notifications).
 ADMINISTRATIVE_ROLES = (Role.OWNER, Role.ADMIN)

@@ -13,6 +13,7 @@ from portal import tokens
 from portal.auth.permissions import GRANTABLE_TO_ADMIN, Role
 from portal.auth.sessions import revoke_all
 from portal.extensions import db, limiter
+from portal.history.audit import Actor, field_changes, record
 from portal.mail import external_url, queue_email
 from portal.models import Login
 from portal.validation import normalize_email
@@ -57,27 +58,51 @@ def _record_attempt(ip: str, email: str, failed: bool) -> None:
         strategy.hit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email)
 
 
-def authenticate(email: str, password: str, ip: str) -> Login:
+@dataclass(frozen=True)
+class Client:
+    """Where a login attempt comes from; recorded in the login history."""
+
+    ip: str = ""
+    user_agent: str = ""
+    request_id: str = ""
+
+
+def record_login_event(login: Login, action: str, client: Client, by_self: bool = True) -> None:
+    """Login history: every event is filed under the login it concerns (entity), and names that
+    login as actor only when it is known to be that person (not for failed attempts)."""
+    actor = Actor(login.account_id, login.id if by_self else None, None, client.ip, client.request_id,
+                  client.user_agent)
+    record(actor, "login", action, "login", login.id, summary=login.email)
+
+
+def authenticate(email: str, password: str, client: Client) -> Login:
     """The login for these credentials, or AuthError('invalid'|'throttled'). One generic error
-    for unknown email, wrong password and disabled login, so nobody can probe who exists."""
+    for unknown email, wrong password and disabled login, so nobody can probe who exists.
+    Attempts on a known login are written to its history; the caller commits either way."""
     email = normalize_email(email) or ""
-    if login_blocked(ip, email):
-        raise AuthError("throttled")
     login = db.session.scalars(select(Login).where(Login.email == email)).one_or_none()
+    if login_blocked(client.ip, email):
+        if login is not None:
+            record_login_event(login, "locked_out", client, by_self=False)
+        raise AuthError("throttled")
     password_ok = check_password_hash(
         login.password_hash if login and login.password_hash else _DUMMY_HASH, password
     )
     ok = bool(login and login.password_hash and password_ok and login.active)
-    _record_attempt(ip, email, failed=not ok)
+    _record_attempt(client.ip, email, failed=not ok)
     if not ok:
+        if login is not None:
+            record_login_event(login, "login_failed", client, by_self=False)
         raise AuthError("invalid")
+    record_login_event(login, "login", client)
     return login
 
 
-def change_password(login: Login, current: str, new: str) -> None:
+def change_password(login: Login, current: str, new: str, client: Client) -> None:
     if not login.password_hash or not check_password_hash(login.password_hash, current):
         raise AuthError("wrong-current-password")
     set_password(login, new)
+    record_login_event(login, "password_changed", client)
 
 
 def set_password(login: Login, new: str) -> None:
@@ -95,15 +120,18 @@ class InviteResult:
     email_id: int
 
 
-def invite_login(account_id: int, email: str, name: str, role: str, locale: str,
+def invite_login(actor: Actor, email: str, name: str, role: str, locale: str,
                  invited_by: Login) -> InviteResult:
+    account_id = actor.account_id
     email = normalize_email(email) or ""
     if db.session.scalar(select(func.count()).select_from(Login).where(Login.email == email)):
         raise AuthError("email-taken")
-    login = Login(account_id=account_id, email=email, name=name.strip(), role=Role(role).value,
+    login = Login(account_id=account_id, email=email, name=(name or "").strip(), role=Role(role).value,
                   locale=locale, extra_permissions=[], active=True)
     db.session.add(login)
     db.session.flush()
+    record(actor, "setting", "created", "login", login.id,
+           field_changes({"email": (None, email), "role": (None, login.role)}), summary=email)
     token = tokens.issue(account_id, INVITE_PURPOSE, {"login_id": login.id}, hours=INVITE_HOURS)
     sent = queue_email(
         account_id,
@@ -121,7 +149,7 @@ def invite_login(account_id: int, email: str, name: str, role: str, locale: str,
     return InviteResult(login, sent.id)
 
 
-def accept_invite(token_value: str, password: str) -> Login:
+def accept_invite(token_value: str, password: str, client: Client) -> Login:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError("password-too-short")
     token = tokens.consume(token_value, INVITE_PURPOSE)
@@ -131,6 +159,7 @@ def accept_invite(token_value: str, password: str) -> Login:
     if login is None or login.account_id != token.account_id or not login.active:
         raise AuthError("invalid-token")
     set_password(login, password)
+    record_login_event(login, "password_set", client)
     return login
 
 
@@ -142,17 +171,30 @@ def owner_count(account_id: int) -> int:
     )
 
 
-def update_login(target: Login, role: str, grants: list[str], active: bool, actor: Login) -> None:
+def update_login(actor: Actor, target: Login, role: str, grants: list[str], active: bool) -> None:
     """Change role, admin grants or activity; the salon always keeps one active owner."""
     new_role = Role(role)
     losing_owner = target.role == Role.OWNER and (new_role is not Role.OWNER or not active)
     if losing_owner and owner_count(target.account_id) <= 1:
         raise AuthError("last-owner")
-    if target.id == actor.id and not active:
+    if target.id == actor.login_id and not active:
         raise AuthError("cannot-deactivate-self")
     allowed = {p.value for p in GRANTABLE_TO_ADMIN}
+    new_grants = sorted(g for g in grants if g in allowed) if new_role is Role.ADMIN else []
+    changes = {
+        name: (old, new)
+        for name, old, new in (
+            ("role", target.role, new_role.value),
+            ("extra_permissions", sorted(target.extra_permissions or []), new_grants),
+            ("active", bool(target.active), bool(active)),
+        )
+        if old != new
+    }
+    if not changes:
+        return
     target.role = new_role.value
-    target.extra_permissions = sorted(g for g in grants if g in allowed) if new_role is Role.ADMIN else []
+    target.extra_permissions = new_grants
     if target.active and not active:
         revoke_all(target)
     target.active = active
+    record(actor, "setting", "updated", "login", target.id, field_changes(changes), summary=target.email)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -26,6 +26,11 @@ ERRORS = {
     "password-too-short": lambda: _("The password must have at least %(min)d characters.", min=service.MIN_PASSWORD_LENGTH),
     "invalid-token": lambda: _("This link is invalid, already used or expired. Ask the salon owner for a new invitation."),
 }
+
+
+def _client() -> service.Client:
+    return service.Client(request.remote_addr or "", (request.user_agent.string or "")[:300],
+                          g.get("request_id", ""))
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,8 +59,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            login = service.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            login = service.authenticate(form.email.data, form.password.data, _client())
         except service.AuthError as error:
+            db.session.commit()  # the failed attempt stays in the login history
             flash(ERRORS[error.code](), "error")
             status = 429 if error.code == "throttled" else 401
         else:
@@ -70,6 +76,7 @@ def login():
 @requires(Permission.SELF)
 def logout():
     revoke_session(current_user.get_id())
+    service.record_login_event(current_user, "logout", _client())
     db.session.commit()
     logout_user()
     session.clear()
@@ -86,7 +93,7 @@ def accept_invite(token: str):
     form = AcceptInviteForm()
     if form.validate_on_submit():
         try:
-            service.accept_invite(token, form.password.data)
+            service.accept_invite(token, form.password.data, _client())
         except service.AuthError as error:
             db.session.rollback()
             flash(ERRORS[error.code](), "error")
@@ -106,7 +113,7 @@ def profile():
     status = 200
     if form.validate_on_submit():
         try:
-            service.change_password(current_user, form.current_password.data, form.password.data)
+            service.change_password(current_user, form.current_password.data, form.password.data, _client())
         except service.AuthError as error:
             db.session.rollback()
             form.current_password.errors.append(ERRORS[error.code]())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, tuple_
 
 from portal.extensions import db
+from portal.history.audit import Actor, field_changes, record
 from portal.models import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.tenancy import scoped
 from portal.validation import phone_search_digits
@@ -70,18 +71,71 @@ def apply_changes(customer: Customer, data: dict, custom: dict[int, str]) -> dic
     return changes
 
 
-def create_customer(account_id: int, data: dict, custom: dict[int, str]) -> Customer:
-    customer = Customer(account_id=account_id, last_name=data.get("last_name", ""))
-    apply_changes(customer, data, custom)
+def _custom_labels(account_id: int, changes: dict[str, tuple]) -> dict[str, str]:
+    """Custom fields are named by their label at the time of the change."""
+    ids = [int(name.split(":", 1)[1]) for name in changes if name.startswith("custom:")]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(CustomerFieldDefinition.id, CustomerFieldDefinition.label).where(
+            CustomerFieldDefinition.account_id == account_id, CustomerFieldDefinition.id.in_(ids)
+        )
+    )
+    return {f"custom:{field_id}": label for field_id, label in rows}
+
+
+def create_customer(actor: Actor, data: dict, custom: dict[int, str]) -> Customer:
+    customer = Customer(account_id=actor.account_id, last_name=data.get("last_name", ""))
+    changes = apply_changes(customer, data, custom)
     db.session.add(customer)
     db.session.flush()
+    record(actor, "customer", "created", "customer", customer.id,
+           field_changes(changes, _custom_labels(actor.account_id, changes)),
+           customer_id=customer.id, summary=customer.full_name)
     return customer
 
 
-def update_customer(customer: Customer, data: dict, custom: dict[int, str]) -> dict[str, tuple]:
+def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[int, str]) -> dict[str, tuple]:
+    """Apply the form's values; one event with the field diff when anything changed."""
     changes = apply_changes(customer, data, custom)
-    db.session.flush()
+    if changes:
+        db.session.flush()
+        record(actor, "customer", "updated", "customer", customer.id,
+               field_changes(changes, _custom_labels(actor.account_id, changes)),
+               customer_id=customer.id, summary=customer.full_name)
     return changes
+
+
+def record_view(actor: Actor, customer: Customer, tab: str) -> None:
+    """Data-access log: who opened whose customer file (and which part)."""
+    record(actor, "access", "viewed", "customer", customer.id, {"tab": tab},
+           customer_id=customer.id, summary=customer.full_name)
+
+
+# --- Settings > Customer fields ---------------------------------------------------------------
+
+def add_field_definition(actor: Actor, label: str, field_type: str, choices: list[str]) -> CustomerFieldDefinition:
+    existing = db.session.scalars(
+        select(CustomerFieldDefinition.id).where(CustomerFieldDefinition.account_id == actor.account_id)
+    ).all()
+    definition = CustomerFieldDefinition(
+        account_id=actor.account_id, key=f"field_{len(existing) + 1}", label=label,
+        field_type=field_type, choices=choices, position=len(existing),
+    )
+    db.session.add(definition)
+    db.session.flush()
+    record(actor, "setting", "created", "customer_field", definition.id,
+           field_changes({"label": (None, label), "field_type": (None, field_type), "choices": (None, choices)}),
+           summary=label)
+    return definition
+
+
+def set_field_active(actor: Actor, definition: CustomerFieldDefinition, active: bool) -> None:
+    if definition.active == active:
+        return
+    record(actor, "setting", "updated", "customer_field", definition.id,
+           field_changes({"active": (definition.active, active)}), summary=definition.label)
+    definition.active = active
 
 
 # --- live search with keyset pagination ------------------------------------------------------

@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission, has_permission
 from portal.customers import service
 from portal.customers.forms import FieldDefinitionForm, customer_form_class, fill_custom
 from portal.extensions import db
+from portal.history.queries import customer_history
 from portal.models import Appointment, Customer, CustomerFieldDefinition, Invoice, StampCard, Voucher
 from portal.tenancy import get_owned_or_404, scoped
 from portal.validation import format_phone
+from portal.web.actor import request_actor
 from portal.web.htmx import is_fragment_request, page_or_fragment
+from portal.web.pin import acting, pin_form
 
 bp = Blueprint("customers", __name__)
 
@@ -62,13 +64,14 @@ def _form_for(customer: Customer | None):
 @requires(Permission.CUSTOMER_EDIT)
 def create():
     form, _definitions = _form_for(None)
-    if form.validate_on_submit():
-        customer = service.create_customer(current_user.account_id, form.standard_data(), form.custom_data())
+    confirm = pin_form()
+    if form.validate_on_submit() and (actor := acting(confirm)):
+        customer = service.create_customer(actor, form.standard_data(), form.custom_data())
         db.session.commit()
         flash(_("Customer %(name)s created.", name=customer.full_name), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("customers/new.html", form=form), status
+    return render_template("customers/new.html", form=form, pin_form=confirm), status
 
 
 def _detail_context(customer: Customer, tab: str) -> dict:
@@ -76,7 +79,7 @@ def _detail_context(customer: Customer, tab: str) -> dict:
     account_id = current_user.account_id
     if tab == "data":
         form, definitions = _form_for(customer)
-        context.update(form=form, definitions=definitions)
+        context.update(form=form, definitions=definitions, pin_form=pin_form())
     elif tab == "appointments":
         context["appointments"] = db.session.scalars(
             scoped(Appointment, account_id)
@@ -91,6 +94,11 @@ def _detail_context(customer: Customer, tab: str) -> dict:
             .order_by(Invoice.issued_at.desc())
             .limit(200)
         ).all()
+    elif tab == "history":
+        context["history"] = customer_history(
+            account_id, customer.id, request.args.get("before", type=int),
+            include_access=has_permission(current_user, Permission.ACCESS_LOG_VIEW),
+        )
     elif tab == "vouchers":
         context["vouchers"] = db.session.scalars(
             scoped(Voucher, account_id).where(Voucher.customer_id == customer.id).order_by(Voucher.issued_at.desc())
@@ -101,8 +109,11 @@ def _detail_context(customer: Customer, tab: str) -> dict:
     return context
 
 
+TAB_PERMISSIONS = {"invoices": Permission.INVOICE_VIEW, "history": Permission.CUSTOMER_HISTORY}
+
+
 def _visible_tabs() -> list[str]:
-    return [t for t in TABS if t != "invoices" or has_permission(current_user, Permission.INVOICE_VIEW)]
+    return [t for t in TABS if t not in TAB_PERMISSIONS or has_permission(current_user, TAB_PERMISSIONS[t])]
 
 
 @bp.route("/customers/<int:customer_id>", defaults={"tab": "data"})
@@ -112,6 +123,9 @@ def detail(customer_id: int, tab: str):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     if tab not in _visible_tabs():
         abort(404)
+    if tab != "history" or not request.args.get("before"):  # paging the history is not a new look
+        service.record_view(request_actor(), customer, tab)
+        db.session.commit()
     return page_or_fragment("customers/detail.html", f"customers/_tab_{tab}.html",
                             **_detail_context(customer, tab))
 
@@ -121,13 +135,15 @@ def detail(customer_id: int, tab: str):
 def update(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     form, definitions = _form_for(customer)
+    confirm = pin_form()
     context = {"customer": customer, "tab": "data", "tabs": _visible_tabs(), "form": form,
-               "definitions": definitions}
-    if not form.validate_on_submit():
+               "definitions": definitions, "pin_form": confirm}
+    if not form.validate_on_submit() or not (actor := acting(confirm)):
         # 200 with the errors shown in place (htmx 2 swaps no 4xx by default).
+        db.session.rollback()
         return page_or_fragment("customers/detail.html", "customers/_tab_data.html",
                                 status=200 if is_fragment_request() else 422, **context)
-    changes = service.update_customer(customer, form.standard_data(), form.custom_data())
+    changes = service.update_customer(actor, customer, form.standard_data(), form.custom_data())
     db.session.commit()
     form.phone.data = format_phone(customer.phone)
     context["saved"] = bool(changes)
@@ -143,18 +159,8 @@ def fields():
     form = FieldDefinitionForm()
     status = 200
     if form.validate_on_submit():
-        account_id = current_user.account_id
-        position = len(db.session.scalars(select(CustomerFieldDefinition.id).where(
-            CustomerFieldDefinition.account_id == account_id)).all())
-        definition = CustomerFieldDefinition(
-            account_id=account_id,
-            key=f"field_{position + 1}",
-            label=form.label.data,
-            field_type=form.field_type.data,
-            choices=form.choice_list(),
-            position=position,
-        )
-        db.session.add(definition)
+        definition = service.add_field_definition(request_actor(), form.label.data, form.field_type.data,
+                                                  form.choice_list())
         db.session.commit()
         flash(_("Customer field %(label)s added.", label=definition.label), "success")
         return redirect(url_for("customers.fields"))
@@ -170,6 +176,6 @@ def fields():
 @requires(Permission.SETTINGS_MANAGE)
 def toggle_field(field_id: int):
     definition = get_owned_or_404(CustomerFieldDefinition, field_id, current_user.account_id)
-    definition.active = not definition.active
+    service.set_field_active(request_actor(), definition, not definition.active)
     db.session.commit()
     return redirect(url_for("customers.fields"))

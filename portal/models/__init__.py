@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from portal.models.account import Account, Location
+from portal.models.audit import AppendOnlyViolation, AuditEvent, LoginHistoryExport, StoredFile
 from portal.models.auth import Employee, Login, LoginSession
 from portal.models.business import (
     Appointment,
@@ -15,6 +16,10 @@ from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFi
 from portal.models.messaging import EmailToken, OutboundEmail
 
 __all__ = [
+    "AppendOnlyViolation",
+    "AuditEvent",
+    "LoginHistoryExport",
+    "StoredFile",
     "Account",
     "Appointment",
     "BonusProgram",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -19,6 +19,8 @@ class Account(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     # German state code (e.g. "BE") for public holidays in legal deadlines.
     state: Mapped[str] = mapped_column(String(2), default="BE")
+    # Mitarbeiter-PIN: staff on shared devices confirm every change with their personal PIN.
+    pin_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     locations: Mapped[list[Location]] = relationship(

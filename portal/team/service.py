@@ -6,6 +6,7 @@ import re
 
 from portal.auth.service import hash_secret
 from portal.extensions import db
+from portal.history.audit import Actor, field_changes, record
 from portal.models import Employee
 
 PIN_PATTERN = re.compile(r"^\d{4,6}$")
@@ -23,18 +24,38 @@ def _checked_pin(pin: str) -> str:
     return hash_secret(pin)
 
 
-def create_employee(account_id: int, name: str, pin: str, location_id: int | None) -> Employee:
-    employee = Employee(account_id=account_id, name=name.strip(), pin_hash=_checked_pin(pin),
+def create_employee(actor: Actor, name: str, pin: str, location_id: int | None) -> Employee:
+    employee = Employee(account_id=actor.account_id, name=name.strip(), pin_hash=_checked_pin(pin),
                         location_id=location_id, active=True)
     db.session.add(employee)
     db.session.flush()
+    record(actor, "setting", "created", "employee", employee.id,
+           field_changes({"name": (None, employee.name), "location_id": (None, location_id),
+                          "pin": (None, PIN_SET)}), summary=employee.name)
     return employee
 
 
-def update_employee(employee: Employee, name: str, pin: str | None, location_id: int | None,
+# A PIN never enters the history, only the fact that it was set or changed.
+PIN_SET = "••••"
+
+
+def update_employee(actor: Actor, employee: Employee, name: str, pin: str | None, location_id: int | None,
                     active: bool) -> None:
+    changes = {
+        field: (old, new)
+        for field, old, new in (
+            ("name", employee.name, name.strip()),
+            ("location_id", employee.location_id, location_id),
+            ("active", bool(employee.active), bool(active)),
+        )
+        if old != new
+    }
+    if pin:
+        employee.pin_hash = _checked_pin(pin)
+        changes["pin"] = (PIN_SET, PIN_SET)
+    if not changes:
+        return
     employee.name = name.strip()
     employee.location_id = location_id
     employee.active = active
-    if pin:
-        employee.pin_hash = _checked_pin(pin)
+    record(actor, "setting", "updated", "employee", employee.id, field_changes(changes), summary=employee.name)

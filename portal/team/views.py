@@ -15,6 +15,7 @@ from portal.models import Employee, Location, Login
 from portal.team import service
 from portal.team.forms import EmployeeForm, NewEmployeeForm
 from portal.tenancy import get_owned_or_404, scoped
+from portal.web.actor import request_actor
 
 bp = Blueprint("team", __name__, url_prefix="/settings/team")
 
@@ -72,7 +73,7 @@ def invite():
     if form.role.data == Role.OWNER and current_user.role != Role.OWNER:
         return _page(invite_form=form, status=403)
     try:
-        auth_service.invite_login(current_user.account_id, form.email.data, form.name.data,
+        auth_service.invite_login(request_actor(), form.email.data, form.name.data,
                                   form.role.data, form.locale.data, current_user)
     except auth_service.AuthError as error:
         db.session.rollback()
@@ -98,7 +99,7 @@ def update_login(login_id: int):
         return redirect(url_for("team.index")), 403
     grants = request.form.getlist("grants") if current_user.role == Role.OWNER else target.extra_permissions
     try:
-        auth_service.update_login(target, form.role.data, grants, form.active.data, current_user)
+        auth_service.update_login(request_actor(), target, form.role.data, grants, form.active.data)
     except auth_service.AuthError as error:
         db.session.rollback()
         flash(LOGIN_ERRORS[error.code](), "error")
@@ -115,8 +116,7 @@ def create_employee():
     form.location_id.choices = _location_choices()
     if not form.validate_on_submit():
         return _page(employee_form=form, status=422)
-    service.create_employee(current_user.account_id, form.name.data, form.pin.data,
-                            form.location_id.data or None)
+    service.create_employee(request_actor(), form.name.data, form.pin.data, form.location_id.data or None)
     db.session.commit()
     flash(_("Employee %(name)s added.", name=form.name.data.strip()), "success")
     return redirect(url_for("team.index"))
@@ -131,7 +131,7 @@ def edit_employee(employee_id: int):
     if request.method == "GET":
         form.location_id.data = employee.location_id or 0
     if form.validate_on_submit():
-        service.update_employee(employee, form.name.data, form.pin.data or None,
+        service.update_employee(request_actor(), employee, form.name.data, form.pin.data or None,
                                 form.location_id.data or None, form.active.data)
         db.session.commit()
         flash(_("Employee %(name)s saved.", name=employee.name), "success")

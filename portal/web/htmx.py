@@ -12,7 +12,7 @@ def is_fragment_request() -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-def page_or_fragment(page: str, fragment: str, status: int = 200, **context):
+def page_or_fragment(page: str, fragment: str, /, status: int = 200, **context):
     """Full page for a normal request, the fragment alone for an htmx swap."""
     template = fragment if is_fragment_request() else page
     response = make_response(render_template(template, **context), status)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.auth.permissions import ROLE_LABELS, Permission, has_permission
+from portal.history.display import TAB_LABELS, action_label, describe_changes, entity_label
 from portal.validation import format_phone
 
 NAVIGATION = [
     ("dashboard.home", _l("Overview"), Permission.DASHBOARD_VIEW),
     ("customers.index", _l("Customers"), Permission.CUSTOMER_VIEW),
+    ("appointments.index", _l("Appointments"), Permission.APPOINTMENT_VIEW),
+    ("history.appointments", _l("Histories"), Permission.HISTORY_VIEW),
     ("team.index", _l("Team"), Permission.TEAM_MANAGE),
     ("customers.fields", _l("Customer fields"), Permission.SETTINGS_MANAGE),
+    ("settings.account", _l("Account"), Permission.SETTINGS_MANAGE),
 ]
 
 
@@ -37,8 +43,17 @@ def money(cents: int | None) -> str:
     return format_currency((cents or 0) / 100, "EUR")
 
 
+def merge_args(args, **replace) -> str:
+    """The current query string with some values replaced (for "older entries" links)."""
+    merged = {k: v for k, v in args.items() if k not in replace}
+    merged.update({k: v for k, v in replace.items() if v is not None})
+    return urlencode(merged)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
+        merge_args=merge_args,
+        time=lambda value, fmt="HH:mm": format_time(value, fmt) if value else "",
         money=money,
         phone=format_phone,
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
@@ -54,6 +69,10 @@ def init_templating(app: Flask) -> None:
         return {
             "can": can,
             "get_locale": get_locale,
+            "action_label": action_label,
+            "entity_label": entity_label,
+            "describe_changes": describe_changes,
+            "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
             "Permission": Permission,
             "navigation": nav,
             "role_label": lambda role: ROLE_LABELS.get(role, role),

@@ -4,12 +4,14 @@ nothing, and another salon's ids are 404."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.auth.decorators import declared_access
 from portal.extensions import db
+from portal.models.base import utcnow
 from portal.models import (
     Account,
     Appointment,
@@ -19,6 +21,7 @@ from portal.models import (
     EmailToken,
     Employee,
     Login,
+    LoginHistoryExport,
     OutboundEmail,
 )
 from tests import factories
@@ -62,7 +65,7 @@ def _fill(rule, ids):
 
 def _counts():
     models = (Account, Login, Employee, Customer, CustomerFieldDefinition, CustomerFieldValue,
-              Appointment, EmailToken, OutboundEmail)
+              Appointment, EmailToken, OutboundEmail, LoginHistoryExport)
     return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
 
 
@@ -70,7 +73,7 @@ def _snapshot():
     # Row counts and the content of every row a write could touch, fresh from the database.
     db.session.expire_all()
     rows = {}
-    for model in (Customer, Login, Employee, CustomerFieldDefinition):
+    for model in (Customer, Login, Employee, CustomerFieldDefinition, Appointment, Account):
         rows[model.__name__] = sorted(
             tuple(str(getattr(obj, column.key)) for column in model.__table__.columns)
             for obj in db.session.scalars(select(model))
@@ -83,9 +86,13 @@ def _ids_of_salon_records(salon, customer_name: str, login) -> dict[str, int]:
     customer_id = factories.make_customer(salon.account, customer_name, email=f"{customer_name.lower()}@example.com")
     definition = CustomerFieldDefinition(account_id=salon.account.id, key="k", label="Farbe")
     db.session.add(definition)
+    start = utcnow() + timedelta(days=3)
+    appointment = Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
+                              starts_at=start, ends_at=start + timedelta(minutes=30))
+    db.session.add(appointment)
     db.session.commit()
     return {"customer_id": customer_id, "login_id": login.id, "employee_id": salon.employee.id,
-            "field_id": definition.id}
+            "field_id": definition.id, "appointment_id": appointment.id}
 
 
 def test_accountant_cannot_change_anything(app, salon, login_as):
@@ -102,14 +109,16 @@ def test_accountant_cannot_change_anything(app, salon, login_as):
             response = client.open(url, method=method, data={
                 "last_name": "Changed", "email": "x@example.com", "role": "owner", "active": "y",
                 "name": "Changed", "pin": "999999", "label": "Changed", "field_type": "text",
-                "location_id": "0",
+                "location_id": "0", "day": "2030-01-01", "start": "10:00", "duration_minutes": "30",
+                "pin_required": "y",
             })
             assert response.status_code == 403, (rule.endpoint, response.status_code)
             refused.append(rule.endpoint)
     db.session.expire_all()
     assert _snapshot() == before
     assert {"customers.update", "customers.create", "team.invite", "team.update_login",
-            "team.create_employee", "customers.fields"} <= set(refused)
+            "team.create_employee", "customers.fields", "appointments.create", "appointments.edit",
+            "appointments.cancel", "settings.account", "history.export_logins"} <= set(refused)
 
 
 def test_accountant_may_read_and_search(salon, login_as):

@@ -1,0 +1,110 @@
+"""Booking, moving, editing and cancelling appointments; each writes one appointment-log event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from portal.extensions import db
+from portal.history.audit import Actor, field_changes, record
+from portal.models import Account, Appointment, Customer, Employee, Location, Service
+
+
+class AppointmentError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class AppointmentData:
+    location_id: int
+    service_id: int | None
+    employee_id: int | None
+    day: date
+    start: time
+    duration_minutes: int
+    notes: str
+
+
+def local_to_utc(account: Account, day: date, start: time) -> datetime:
+    return datetime.combine(day, start, tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
+
+
+def _owned(model, obj_id, account_id):
+    if obj_id is None:
+        return None
+    obj = db.session.get(model, obj_id)
+    if obj is None or obj.account_id != account_id:
+        raise AppointmentError("unknown-reference")
+    return obj
+
+
+def _snapshot(appointment: Appointment) -> dict:
+    """The appointment as people read it: names, not ids; times in UTC ISO (shown local)."""
+    return {
+        "starts_at": appointment.starts_at,
+        "ends_at": appointment.ends_at,
+        "location": appointment.location_id and db.session.get(Location, appointment.location_id).name,
+        "service": appointment.service_id and db.session.get(Service, appointment.service_id).name,
+        "employee": appointment.employee_id and db.session.get(Employee, appointment.employee_id).name,
+        "status": appointment.status,
+        "notes": appointment.notes,
+    }
+
+
+def _apply(appointment: Appointment, account: Account, data: AppointmentData) -> None:
+    _owned(Location, data.location_id, account.id)
+    _owned(Service, data.service_id, account.id)
+    _owned(Employee, data.employee_id, account.id)
+    starts = local_to_utc(account, data.day, data.start)
+    appointment.location_id = data.location_id
+    appointment.service_id = data.service_id
+    appointment.employee_id = data.employee_id
+    appointment.starts_at = starts
+    appointment.ends_at = starts + timedelta(minutes=data.duration_minutes)
+    appointment.notes = data.notes
+
+
+def create_appointment(actor: Actor, customer: Customer, data: AppointmentData) -> Appointment:
+    account = db.session.get(Account, actor.account_id)
+    appointment = Appointment(account_id=account.id, customer_id=customer.id, status="booked")
+    _apply(appointment, account, data)
+    db.session.add(appointment)
+    db.session.flush()
+    after = _snapshot(appointment)
+    record(actor, "appointment", "created", "appointment", appointment.id,
+           field_changes({k: (None, v) for k, v in after.items() if v not in (None, "")}),
+           customer_id=customer.id, summary=customer.full_name)
+    return appointment
+
+
+def update_appointment(actor: Actor, appointment: Appointment, data: AppointmentData) -> dict:
+    """Edit or move; the event says "moved" when the time changed, and holds only the diff."""
+    if appointment.status == "cancelled":
+        raise AppointmentError("cancelled")
+    account = db.session.get(Account, actor.account_id)
+    before = _snapshot(appointment)
+    _apply(appointment, account, data)
+    db.session.flush()
+    after = _snapshot(appointment)
+    changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+    if changes:
+        action = "moved" if "starts_at" in changes else "updated"
+        customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
+        record(actor, "appointment", action, "appointment", appointment.id, field_changes(changes),
+               customer_id=appointment.customer_id, summary=customer.full_name if customer else "")
+    return changes
+
+
+def cancel_appointment(actor: Actor, appointment: Appointment, reason: str) -> None:
+    if appointment.status == "cancelled":
+        raise AppointmentError("cancelled")
+    changes = {"status": (appointment.status, "cancelled")}
+    if reason:
+        changes["reason"] = (None, reason)
+    appointment.status = "cancelled"
+    customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
+    record(actor, "appointment", "cancelled", "appointment", appointment.id, field_changes(changes),
+           customer_id=appointment.customer_id, summary=customer.full_name if customer else "")

@@ -1,0 +1,92 @@
+"""Readable histories: field names as words, values as people write them, times in Berlin."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.auth.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission
+from portal.validation import format_phone
+
+FIELD_LABELS = {
+    "first_name": _l("First name"), "last_name": _l("Last name"), "email": _l("Email"),
+    "phone": _l("Phone"), "birthday": _l("Birthday"), "street": _l("Street and number"),
+    "postal_code": _l("Postal code"), "city": _l("City"), "country": _l("Country"), "notes": _l("Notes"),
+    "starts_at": _l("Start"), "ends_at": _l("End"), "location": _l("Location"), "service": _l("Service"),
+    "employee": _l("Employee"), "status": _l("Status"), "reason": _l("Reason"),
+    "role": _l("Role"), "extra_permissions": _l("Extra rights"), "active": _l("Active"),
+    "pin_required": _l("PIN required for changes on shared devices"), "name": _l("Name"),
+    "location_id": _l("Location"), "pin": _l("PIN"), "label": _l("Label"), "field_type": _l("Type"),
+    "choices": _l("Choices"), "tab": _l("Part of the file"),
+}
+
+ACTION_LABELS = {
+    "created": _l("created"), "updated": _l("changed"), "moved": _l("moved"), "cancelled": _l("cancelled"),
+    "viewed": _l("opened"), "login": _l("logged in"), "logout": _l("logged out"),
+    "login_failed": _l("failed login"), "locked_out": _l("locked out (too many attempts)"),
+    "password_changed": _l("password changed"), "password_set": _l("password set (invitation)"),
+    "pin_failed": _l("wrong PIN"), "pin_locked": _l("PIN locked (too many attempts)"),
+    "exported": _l("export requested"), "downloaded": _l("export downloaded"),
+}
+
+ENTITY_LABELS = {
+    "account": _l("Account"), "customer_field": _l("Customer field"), "login": _l("Login"),
+    "employee": _l("Employee"), "customer": _l("Customer"), "appointment": _l("Appointment"),
+    "login_history_export": _l("Login history export"),
+}
+
+STATUS_LABELS = {"booked": _l("booked"), "done": _l("done"), "cancelled": _l("cancelled"), "no_show": _l("no-show")}
+TAB_LABELS = {"data": _l("Data"), "appointments": _l("Appointments"), "invoices": _l("Invoices"),
+              "vouchers": _l("Vouchers & stamp cards"), "history": _l("History")}
+
+
+def _value(name: str, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "phone":
+        return format_phone(value)
+    if name == "role":
+        return str(ROLE_LABELS.get(value, value))
+    if name == "status":
+        return str(STATUS_LABELS.get(value, value))
+    if name == "tab":
+        return str(TAB_LABELS.get(value, value))
+    if name == "extra_permissions":
+        return ", ".join(str(PERMISSION_LABELS.get(Permission(p), p)) for p in value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return format_datetime(datetime.fromisoformat(value), "short")
+        except ValueError:
+            return value
+    if name == "birthday" and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value), "medium")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
+    """[(label, old, new)] of an event's field diff."""
+    rows = []
+    for name, change in (changes or {}).items():
+        if not isinstance(change, dict) or "new" not in change:
+            continue
+        label = change.get("label") or str(FIELD_LABELS.get(name, name))
+        rows.append((label, _value(name, change.get("old")), _value(name, change.get("new"))))
+    return rows
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def entity_label(entity_type: str) -> str:
+    return str(ENTITY_LABELS.get(entity_type, entity_type))

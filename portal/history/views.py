@@ -1,0 +1,143 @@
+"""The salon's histories: appointment log, customer change log, settings history, login history
+(with its CSV export by email link)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal import tokens
+from portal.auth.decorators import requires
+from portal.auth.permissions import Permission
+from portal.extensions import db
+from portal.history import exports
+from portal.history.forms import LogFilterForm, LoginHistoryExportForm
+from portal.history.queries import LogFilter, log_page
+from portal.models import Customer, Employee, Login, StoredFile
+from portal.tenancy import get_owned, scoped
+from portal.web.actor import request_actor
+from portal.web.htmx import is_fragment_request, page_or_fragment
+
+bp = Blueprint("history", __name__, url_prefix="/history")
+
+LOGS = {
+    "appointments": ("appointment", _l("Appointment log")),
+    "customers": ("customer", _l("Customer change log")),
+    "settings": ("setting", _l("Settings history")),
+    "logins": ("login", _l("Login history")),
+}
+SETTING_TYPES = [("", _l("All settings")), ("account", _l("Account")), ("customer_field", _l("Customer field")),
+                 ("login", _l("Login")), ("employee", _l("Employee"))]
+
+
+def _filter_form() -> LogFilterForm:
+    account_id = current_user.account_id
+    form = LogFilterForm(formdata=request.args)
+    form.employee.choices = [(0, _("All employees"))] + [
+        (e.id, e.name) for e in db.session.scalars(scoped(Employee, account_id).order_by(Employee.name))]
+    form.login.choices = [(0, _("All logins"))] + [
+        (login.id, login.email) for login in db.session.scalars(scoped(Login, account_id).order_by(Login.email))]
+    form.entity_type.choices = SETTING_TYPES
+    return form
+
+
+def _render_log(name: str, export_form: LoginHistoryExportForm | None = None, status: int = 200):
+    category, title = LOGS[name]
+    form = _filter_form()
+    valid = form.validate()
+    customer = None
+    if form.customer.data:
+        customer = get_owned(Customer, form.customer.data, current_user.account_id)
+        if customer is None:
+            form.customer.errors = [*form.customer.errors, _("This customer does not exist in your salon.")]
+            valid = False
+    page = None
+    if valid:
+        filters = LogFilter(
+            category=category, start=form.start.data, end=form.end.data,
+            employee_id=form.employee.data or None, customer_id=customer.id if customer else None,
+            entity_type=form.entity_type.data or None if name == "settings" else None,
+            entity_id=(form.appointment.data if name == "appointments" else
+                       form.login.data if name == "logins" else None) or None,
+            actor_login_id=form.login.data or None if name in ("customers", "settings") else None,
+            timezone=current_user.account.timezone,
+        )
+        page = log_page(current_user.account_id, filters, request.args.get("before", type=int))
+    context = dict(name=name, title=title, form=form, page=page, customer=customer,
+                   export_form=export_form, logs=LOGS)
+    if request.args.get("before") and is_fragment_request():
+        return render_template("history/_rows.html", **context)
+    if not valid and not is_fragment_request():
+        status = 422
+    return page_or_fragment("history/log.html", "history/_results.html", status=status, **context)
+
+
+@bp.route("/appointments")
+@requires(Permission.HISTORY_VIEW)
+def appointments():
+    return _render_log("appointments")
+
+
+@bp.route("/customers")
+@requires(Permission.HISTORY_VIEW)
+def customers():
+    return _render_log("customers")
+
+
+@bp.route("/settings")
+@requires(Permission.HISTORY_VIEW)
+def settings():
+    return _render_log("settings")
+
+
+def _export_form() -> LoginHistoryExportForm:
+    form = LoginHistoryExportForm()
+    form.login.choices = [(login.id, login.email) for login in db.session.scalars(
+        scoped(Login, current_user.account_id).order_by(Login.email))]
+    return form
+
+
+@bp.route("/logins")
+@requires(Permission.HISTORY_VIEW)
+def logins():
+    return _render_log("logins", export_form=_export_form())
+
+
+@bp.route("/logins/export", methods=["POST"])
+@requires(Permission.LOGIN_HISTORY_EXPORT)
+def export_logins():
+    form = _export_form()
+    if not form.validate_on_submit():
+        return _render_log("logins", export_form=form, status=422)
+    exports.request_login_history(request_actor(), current_user, form.login.data, form.start.data, form.end.data)
+    db.session.commit()
+    form_done = _export_form()
+    form_done.sent = True
+    return _render_log("logins", export_form=form_done)
+
+
+@bp.route("/downloads/<token>", methods=["GET", "POST"])
+@requires(Permission.LOGIN_HISTORY_EXPORT)
+def download(token: str):
+    # GET shows the file and a button (mail scanners prefetch links); POST consumes the token.
+    checked = tokens.check(token, exports.DOWNLOAD_PURPOSE)
+    if checked is None or checked.account_id != current_user.account_id:
+        return render_template("history/download.html", stored=None), 410
+    stored = db.session.get(StoredFile, checked.subject.get("file_id"))
+    if stored is None or stored.account_id != current_user.account_id:
+        return render_template("history/download.html", stored=None), 410
+    if request.method == "GET":
+        from flask_wtf import FlaskForm
+
+        return render_template("history/download.html", stored=stored, form=FlaskForm())
+    if tokens.consume(token, exports.DOWNLOAD_PURPOSE) is None:
+        db.session.rollback()
+        return render_template("history/download.html", stored=None), 410
+    exports.record_download(request_actor(), stored)
+    db.session.commit()
+    return Response(stored.content, mimetype=stored.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{stored.filename}"', "Cache-Control": "no-store"})
+
+
