@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from bench.harness import Services, bare_app, report, seeded_database, summary, time_requests
+from bench.harness import Services, bare_app, portal_client, report, seeded_database, summary, time_requests
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 REQUESTS = 200
@@ -17,20 +17,7 @@ QUERIES = ["schm", "müller", "anna", "sophie web", "0170 12", "example.com", "y
 def run() -> None:
     database = seeded_database(CUSTOMERS)
     with Services() as redis_url:
-        from portal import create_app
-        from portal.config import TestConfig
-
-        app = create_app({
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-            "TESTING": False,
-            "SQLALCHEMY_DATABASE_URI": database,
-            "REDIS_URL": redis_url,
-            "RATELIMIT_STORAGE_URI": redis_url,
-        })
-        client = app.test_client()
-        response = client.post("/login", data={"email": "owner@demo.test", "password": "salon-demo-2026"})
-        assert response.status_code == 302, "demo login failed"
-
+        _app, client = portal_client(database, redis_url)
         list_page = client.get("/customers")
         assert list_page.status_code == 200
         size = len(list_page.data)

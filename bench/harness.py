@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "results"
 
 
-def seeded_database(customers: int) -> str:
+def seeded_database(customers: int, events: int = 0) -> str:
     """A SQLite database with the demo salon at the given size; built once and reused
     (or DATABASE_URL, already seeded, when set)."""
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
     DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"demo-{customers}.sqlite"
+    path = DATA / (f"demo-{customers}.sqlite" if not events else f"demo-{customers}-{events}.sqlite")
     url = f"sqlite:///{path}"
     if not path.exists():
         env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development", "FLASK_APP": "app"}
@@ -38,10 +38,11 @@ def seeded_database(customers: int) -> str:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                        capture_output=True)
-        subprocess.run([sys.executable, "-m", "flask", "demo", "seed", "--customers", str(customers)],
-                       cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-m", "flask", "demo", "seed", "--customers", str(customers),
+                        "--events", str(events)], cwd=ROOT, env=env, check=True)
         partial.rename(path)
-        print(f"# seeded {customers} customers in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"# seeded {customers} customers, {events} events in {time.perf_counter() - started:.1f} s",
+              flush=True)
     return url
 
 
@@ -57,6 +58,24 @@ class Services:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(10)
+
+
+def portal_client(database: str, redis_url: str, email: str = "owner@demo.test"):
+    """A test client of the real app on the benchmark database, logged in as the demo owner."""
+    from portal import create_app
+    from portal.config import TestConfig
+
+    app = create_app({
+        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+        "TESTING": False,
+        "SQLALCHEMY_DATABASE_URI": database,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+    })
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": "salon-demo-2026"})
+    assert response.status_code == 302, "demo login failed"
+    return app, client
 
 
 def percentile(samples: list[float], q: float) -> float:

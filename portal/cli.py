@@ -23,10 +23,11 @@ def demo():
 
 @demo.command("seed")
 @click.option("--customers", default=300, show_default=True, help="customers in the demo salon")
+@click.option("--events", default=0, show_default=True, help="extra audit events (for benchmarks)")
 @click.option("--if-empty", is_flag=True, help="do nothing when the database already has salons")
-def demo_seed(customers: int, if_empty: bool):
+def demo_seed(customers: int, events: int, if_empty: bool):
     """Build the demo salon (and a second small one, to show tenant separation)."""
-    from portal.demo import seed
+    from portal.demo import seed, seed_history
     from portal.models import Account
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Account)):
@@ -34,6 +35,9 @@ def demo_seed(customers: int, if_empty: bool):
         return
     summary = seed(customers)
     click.echo(summary)
+    if events:
+        account_id = db.session.scalar(select(Account.id).where(Account.slug == "salon-sonnenschein"))
+        click.echo(f"{seed_history(account_id, events)} audit events added.")
 
 
 @click.command("create-owner")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from portal.auth.service import hash_secret
 from portal.customers.service import refresh_search_keys
@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import (
     Account,
     Appointment,
+    AuditEvent,
     BonusProgram,
     Customer,
     CustomerFieldDefinition,
@@ -169,6 +170,50 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
         totals["vouchers"] += len(vouchers)
         db.session.commit()
     return totals
+
+
+HISTORY_MIX = (("appointment", 50), ("access", 30), ("customer", 15), ("setting", 3), ("login", 2))
+
+
+def seed_history(account_id: int, count: int, rng: random.Random | None = None) -> int:
+    """Bulk audit events spread over two years, for benchmarks of the history pages."""
+    rng = rng or random.Random(7)
+    customer_ids = db.session.scalars(select(Customer.id).where(Customer.account_id == account_id)).all()
+    employee_ids = db.session.scalars(select(Employee.id).where(Employee.account_id == account_id)).all()
+    login_ids = db.session.scalars(select(Login.id).where(Login.account_id == account_id)).all()
+    categories = [c for c, weight in HISTORY_MIX for _ in range(weight)]
+    now = datetime.now(UTC)
+    written = 0
+    while written < count:
+        rows = []
+        for _ in range(min(BATCH * 4, count - written)):
+            category = rng.choice(categories)
+            customer_id = rng.choice(customer_ids) if category in ("appointment", "access", "customer") else None
+            when = now - timedelta(seconds=rng.randrange(0, 730 * 86400))
+            row = {"account_id": account_id, "occurred_at": when, "category": category,
+                   "actor_login_id": rng.choice(login_ids), "employee_id": None, "customer_id": customer_id,
+                   "changes": {}, "summary": "", "request_id": "", "ip": "127.0.0.1", "user_agent": "",
+                   "redacted_at": None}
+            if category == "appointment":
+                start = when + timedelta(days=rng.randrange(1, 30))
+                row.update(action=rng.choice(("created", "moved", "cancelled")), entity_type="appointment",
+                           entity_id=rng.randrange(1, 10**6), employee_id=rng.choice(employee_ids + [None]),
+                           changes={"starts_at": {"old": None, "new": start.isoformat()}})
+            elif category == "access":
+                row.update(action="viewed", entity_type="customer", entity_id=customer_id, changes={"tab": "data"})
+            elif category == "customer":
+                row.update(action="updated", entity_type="customer", entity_id=customer_id,
+                           changes={"phone": {"old": "+491701234567", "new": "+491707654321"}})
+            elif category == "setting":
+                row.update(action="updated", entity_type="account", entity_id=account_id,
+                           changes={"pin_required": {"old": False, "new": True}})
+            else:
+                row.update(action="login", entity_type="login", entity_id=row["actor_login_id"])
+            rows.append(row)
+        db.session.execute(insert(AuditEvent), rows)
+        db.session.commit()
+        written += len(rows)
+    return written
 
 
 def _salon(name: str, slug: str, state: str, location_names: list[str]) -> tuple[Account, list[Location]]:
