@@ -41,6 +41,8 @@ class Permission(StrEnum):
     SETTINGS_MANAGE = "settings.manage"
     TEAM_MANAGE = "team.manage"
     PRIVACY_REQUESTS = "privacy.requests"
+    PRIVACY_SETTINGS_VIEW = "privacy.settings.view"
+    PRIVACY_SETTINGS_EDIT = "privacy.settings.edit"
     CUSTOMER_EXPORT = "customer.export"
 
 
@@ -59,6 +61,8 @@ PERMISSION_LABELS = {
     Permission.SETTINGS_MANAGE: _l("Change settings"),
     Permission.TEAM_MANAGE: _l("Manage logins and employees"),
     Permission.PRIVACY_REQUESTS: _l("Handle privacy requests"),
+    Permission.PRIVACY_SETTINGS_VIEW: _l("Read the privacy settings"),
+    Permission.PRIVACY_SETTINGS_EDIT: _l("Change the privacy settings"),
     Permission.CUSTOMER_EXPORT: _l("Export all customers"),
 }
 
@@ -72,6 +76,7 @@ READ_ONLY = frozenset(
         Permission.APPOINTMENT_VIEW,
         Permission.CUSTOMER_HISTORY,
         Permission.HISTORY_VIEW,
+        Permission.PRIVACY_SETTINGS_VIEW,
     }
 )
 
@@ -106,7 +111,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 # What an owner may grant an admin on top of the role (the seed: export only "with rights").
-GRANTABLE_TO_ADMIN = (Permission.CUSTOMER_EXPORT, Permission.TEAM_MANAGE, Permission.HISTORY_VIEW)
+GRANTABLE_TO_ADMIN = (Permission.CUSTOMER_EXPORT, Permission.TEAM_MANAGE, Permission.HISTORY_VIEW,
+                      Permission.PRIVACY_SETTINGS_EDIT)
+
+# A grant that brings another permission with it.
+IMPLIED = {Permission.PRIVACY_SETTINGS_EDIT: frozenset({Permission.PRIVACY_SETTINGS_VIEW})}
 
 # Roles whose logins count as "administrative rights" (export recipients, notifications).
 ADMINISTRATIVE_ROLES = (Role.OWNER, Role.ADMIN)
@@ -119,8 +128,11 @@ def permissions_for(role: str, extra: list[str] | None = None) -> frozenset[Perm
         return frozenset()
     if Role(role) is Role.ADMIN and extra:
         granted = {Permission(p) for p in extra if p in {g.value for g in GRANTABLE_TO_ADMIN}}
-        return base | granted
-    return base
+        base = base | granted
+    implied = set()
+    for permission in base:
+        implied |= IMPLIED.get(permission, frozenset())
+    return base | implied
 
 
 def has_permission(login, permission: Permission) -> bool:

@@ -21,7 +21,18 @@ FIELD_LABELS = {
     "pin_required": _l("PIN required for changes on shared devices"), "name": _l("Name"),
     "location_id": _l("Location"), "pin": _l("PIN"), "label": _l("Label"), "field_type": _l("Type"),
     "choices": _l("Choices"), "tab": _l("Part of the file"),
+    "requests_mode": _l("Data requests"), "marketing_enabled": _l("Marketing functions"),
+    "notification_email": _l("Email address for notifications"), "controller_name": _l("Business name"),
+    "controller_street": _l("Street and number"), "controller_postal_code": _l("Postal code"),
+    "controller_city": _l("City"), "controller_email": _l("Contact email"), "controller_phone": _l("Contact phone"),
+    "authority_code": _l("Competent supervisory authority"), "dpo_name": _l("Data protection officer"),
+    "dpo_email": _l("Email of the data protection officer"), "dpo_phone": _l("Phone of the data protection officer"),
+    "dpo_address": _l("Address of the data protection officer"), "extensions": _l("Extensions of the privacy notice"),
+    "retention_months": _l("Forget inactive customers after (months)"),
+    "marketing_window_months": _l("Marketing window (months)"), "other_systems": _l("Other systems with customer data"),
+    "is_trade_secret": _l("Trade secret"),
 }
+REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
 
 ACTION_LABELS = {
     "created": _l("created"), "updated": _l("changed"), "moved": _l("moved"), "cancelled": _l("cancelled"),
@@ -35,7 +46,7 @@ ACTION_LABELS = {
 ENTITY_LABELS = {
     "account": _l("Account"), "customer_field": _l("Customer field"), "login": _l("Login"),
     "employee": _l("Employee"), "customer": _l("Customer"), "appointment": _l("Appointment"),
-    "login_history_export": _l("Login history export"),
+    "login_history_export": _l("Login history export"), "privacy_settings": _l("Privacy settings"),
 }
 
 STATUS_LABELS = {"booked": _l("booked"), "done": _l("done"), "cancelled": _l("cancelled"), "no_show": _l("no-show")}
@@ -56,6 +67,13 @@ def _value(name: str, value) -> str:
         return str(STATUS_LABELS.get(value, value))
     if name == "tab":
         return str(TAB_LABELS.get(value, value))
+    if name == "requests_mode":
+        return str(REQUESTS_MODES.get(value, value))
+    if name == "other_systems":
+        return "; ".join(f"{s.get('name')}: {s.get('purpose')}" if s.get("purpose") else str(s.get("name"))
+                         for s in value)
+    if name == "extensions" and len(value) > 120:
+        return value[:120] + " …"
     if name == "extra_permissions":
         return ", ".join(str(PERMISSION_LABELS.get(Permission(p), p)) for p in value)
     if isinstance(value, list):

@@ -14,6 +14,7 @@ from portal.models.business import (
 )
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.models.messaging import EmailToken, OutboundEmail
+from portal.models.privacy import PrivacySettings
 
 __all__ = [
     "AppendOnlyViolation",
@@ -34,6 +35,7 @@ __all__ = [
     "Login",
     "LoginSession",
     "OutboundEmail",
+    "PrivacySettings",
     "Service",
     "StampCard",
     "Voucher",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, false
+from sqlalchemy import JSON, Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -21,6 +21,12 @@ class Account(db.Model):
     state: Mapped[str] = mapped_column(String(2), default="BE")
     # Mitarbeiter-PIN: staff on shared devices confirm every change with their personal PIN.
     pin_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Automatic forgetting: months without visit or purchase; None = off.
+    retention_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Marketing reaches only customers active within this window (Phorest's "3 years").
+    marketing_window_months: Mapped[int] = mapped_column(Integer, default=36, server_default="36")
+    # Other systems holding customer data, as [{"name": ..., "purpose": ...}] (Art. 19 reminders).
+    other_systems: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     locations: Mapped[list[Location]] = relationship(

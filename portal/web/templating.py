@@ -20,6 +20,7 @@ NAVIGATION = [
     ("history.appointments", _l("Histories"), Permission.HISTORY_VIEW),
     ("team.index", _l("Team"), Permission.TEAM_MANAGE),
     ("customers.fields", _l("Customer fields"), Permission.SETTINGS_MANAGE),
+    ("privacy.overview", _l("Privacy"), Permission.PRIVACY_SETTINGS_VIEW),
     ("settings.account", _l("Account"), Permission.SETTINGS_MANAGE),
 ]
 

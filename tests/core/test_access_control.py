@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from portal.auth.decorators import declared_access
 from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models import (
     Account,
     Appointment,
@@ -24,6 +23,7 @@ from portal.models import (
     LoginHistoryExport,
     OutboundEmail,
 )
+from portal.models.base import utcnow
 from tests import factories
 
 

@@ -1,0 +1,41 @@
+"""What the public privacy notice of a location says, built from its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from portal.extensions import db
+from portal.legal import RETENTION_PERIODS, RetentionPeriod
+from portal.models import Account, Location, PrivacySettings
+from portal.privacy.authorities import BY_CODE, Authority
+from portal.privacy.markup import render
+from portal.privacy.settings_service import settings_for
+
+
+@dataclass
+class Notice:
+    account: Account
+    location: Location
+    settings: PrivacySettings
+    authority: Authority | None
+    retention_periods: tuple[RetentionPeriod, ...]
+    other_systems: list[dict]
+    extensions_html: Markup
+    contact_email: str
+
+
+def build_notice(location: Location) -> Notice:
+    account = db.session.get(Account, location.account_id)
+    settings = settings_for(location)
+    return Notice(
+        account=account,
+        location=location,
+        settings=settings,
+        authority=BY_CODE.get(settings.authority_code),
+        retention_periods=RETENTION_PERIODS,
+        other_systems=list(account.other_systems or []),
+        extensions_html=render(settings.extensions),
+        contact_email=settings.controller_email or settings.notification_email,
+    )

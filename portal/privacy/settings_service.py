@@ -1,0 +1,104 @@
+"""Privacy settings: per location (requests, marketing, notification, controller, DPO,
+extensions) and per salon (retention, trade-secret fields, other systems). Every save writes
+one settings-history event with the fields that changed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.history.audit import Actor, field_changes, record
+from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
+
+LOCATION_SECTIONS = {
+    "requests": ("requests_mode",),
+    "marketing": ("marketing_enabled",),
+    "notification": ("notification_email",),
+    "controller": ("controller_name", "controller_street", "controller_postal_code", "controller_city",
+                   "controller_email", "controller_phone", "authority_code"),
+    "dpo": ("dpo_name", "dpo_email", "dpo_phone", "dpo_address"),
+    "extensions": ("extensions",),
+}
+ACCOUNT_SECTIONS = ("retention", "trade_secrets", "other_systems")
+
+
+class SettingsError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def settings_for(location: Location) -> PrivacySettings:
+    """The location's settings; created with sensible defaults on first use."""
+    settings = db.session.scalars(
+        select(PrivacySettings).where(PrivacySettings.location_id == location.id)
+    ).one_or_none()
+    if settings is None:
+        account = db.session.get(Account, location.account_id)
+        settings = PrivacySettings(
+            account_id=location.account_id, location_id=location.id,
+            requests_mode="self_service", marketing_enabled=False, notification_email="",
+            controller_name=account.name, controller_street=location.street,
+            controller_postal_code=location.postal_code, controller_city=location.city,
+            controller_email=location.email, controller_phone=location.phone,
+            authority_code=account.state or "", dpo_name="", dpo_email="", dpo_phone="",
+            dpo_address="", extensions="",
+        )
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def save_location_section(actor: Actor, location: Location, section: str, values: dict) -> bool:
+    """Store one section; returns whether anything changed (then one event was written)."""
+    settings = settings_for(location)
+    changes = {}
+    for name in LOCATION_SECTIONS[section]:
+        old, new = getattr(settings, name), values[name]
+        if old != new:
+            changes[name] = (old, new)
+            setattr(settings, name, new)
+    if changes:
+        record(actor, "setting", "updated", "privacy_settings", location.id, field_changes(changes),
+               summary=location.name)
+    return bool(changes)
+
+
+def save_retention(actor: Actor, account: Account, retention_months: int | None, window: int) -> bool:
+    changes = {
+        name: (old, new)
+        for name, old, new in (("retention_months", account.retention_months, retention_months),
+                               ("marketing_window_months", account.marketing_window_months, window))
+        if old != new
+    }
+    if changes:
+        account.retention_months, account.marketing_window_months = retention_months, window
+        record(actor, "setting", "updated", "account", account.id, field_changes(changes), summary=account.name)
+    return bool(changes)
+
+
+def save_other_systems(actor: Actor, account: Account, systems: list[dict]) -> bool:
+    if (account.other_systems or []) == systems:
+        return False
+    record(actor, "setting", "updated", "account", account.id,
+           field_changes({"other_systems": (account.other_systems or [], systems)}), summary=account.name)
+    account.other_systems = systems
+    return True
+
+
+def save_trade_secrets(actor: Actor, account_id: int, secret_ids: set[int]) -> int:
+    """Flag exactly these custom fields as trade secrets; one event per field that changed.
+    An id that is not one of this salon's fields is refused (nothing changes)."""
+    definitions = {d.id: d for d in db.session.scalars(
+        select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id))}
+    if not secret_ids <= set(definitions):
+        raise SettingsError("unknown-field")
+    changed = 0
+    for definition in definitions.values():
+        flag = definition.id in secret_ids
+        if definition.is_trade_secret != flag:
+            record(actor, "setting", "updated", "customer_field", definition.id,
+                   field_changes({"is_trade_secret": (definition.is_trade_secret, flag)}), summary=definition.label)
+            definition.is_trade_secret = flag
+            changed += 1
+    return changed

@@ -1,0 +1,107 @@
+"""Settings > Privacy: the overview, and the privacy settings of each location, saved section
+by section with htmx."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.auth.decorators import requires
+from portal.auth.permissions import Permission
+from portal.extensions import db
+from portal.models import Account, CustomerFieldDefinition, Location
+from portal.privacy import settings_service as service
+from portal.privacy.checks import privacy_checks
+from portal.privacy.forms import LOCATION_FORMS, OtherSystemsForm, RetentionForm
+from portal.tenancy import get_owned_or_404, scoped
+from portal.web.actor import request_actor
+from portal.web.htmx import is_fragment_request
+
+bp = Blueprint("privacy", __name__, url_prefix="/settings/privacy")
+
+SECTIONS = ("requests", "marketing", "notification", "controller", "dpo", "extensions",
+            "trade_secrets", "retention", "other_systems")
+
+
+def _fields(account_id: int) -> list[CustomerFieldDefinition]:
+    return list(db.session.scalars(
+        scoped(CustomerFieldDefinition, account_id).order_by(CustomerFieldDefinition.position)))
+
+
+def _forms(location: Location, account: Account) -> dict:
+    """Every section's form, filled from what is stored."""
+    settings = service.settings_for(location)
+    forms = {name: form_class(formdata=None, obj=settings) for name, form_class in LOCATION_FORMS.items()}
+    forms["retention"] = RetentionForm(formdata=None, retention_months=account.retention_months or 0,
+                                       marketing_window_months=account.marketing_window_months)
+    forms["other_systems"] = OtherSystemsForm(formdata=None, other_systems="\n".join(
+        f"{s['name']}: {s['purpose']}" if s.get("purpose") else s["name"] for s in account.other_systems or []))
+    return forms
+
+
+def _section_response(location, account, section, forms, saved=None, error=None, status=200):
+    context = dict(location=location, account=account, section=section, forms=forms, saved=saved, error=error,
+                   fields=_fields(account.id))
+    if is_fragment_request():
+        return render_template("privacy/_section.html", **context), 200
+    if status == 200:
+        return redirect(url_for("privacy.location", location_id=location.id, _anchor=f"section-{section}"))
+    context.update(sections=SECTIONS)
+    return render_template("privacy/location.html", **context), status
+
+
+@bp.route("/")
+@requires(Permission.PRIVACY_SETTINGS_VIEW)
+def overview():
+    account = db.session.get(Account, current_user.account_id)
+    locations = db.session.scalars(scoped(Location, account.id).order_by(Location.id)).all()
+    checks = {loc.id: privacy_checks(account, loc) for loc in locations}
+    db.session.commit()  # settings rows created with defaults on first look
+    return render_template("privacy/overview.html", account=account, locations=locations, checks=checks)
+
+
+@bp.route("/locations/<int:location_id>")
+@requires(Permission.PRIVACY_SETTINGS_VIEW)
+def location(location_id: int):
+    loc = get_owned_or_404(Location, location_id, current_user.account_id)
+    account = db.session.get(Account, current_user.account_id)
+    forms = _forms(loc, account)
+    db.session.commit()
+    return render_template("privacy/location.html", location=loc, account=account, forms=forms,
+                           sections=SECTIONS, fields=_fields(account.id), section=None, saved=None, error=None)
+
+
+@bp.route("/locations/<int:location_id>/<section>", methods=["POST"])
+@requires(Permission.PRIVACY_SETTINGS_EDIT)
+def save(location_id: int, section: str):
+    loc = get_owned_or_404(Location, location_id, current_user.account_id)
+    if section not in SECTIONS:
+        abort(404)
+    account = db.session.get(Account, current_user.account_id)
+    forms = _forms(loc, account)
+    actor = request_actor()
+    if section in LOCATION_FORMS:
+        form = forms[section] = LOCATION_FORMS[section]()
+        if not form.validate():
+            return _section_response(loc, account, section, forms, status=422)
+        changed = service.save_location_section(actor, loc, section, form.values())
+    elif section == "retention":
+        form = forms[section] = RetentionForm()
+        if not form.validate():
+            return _section_response(loc, account, section, forms, status=422)
+        changed = service.save_retention(actor, account, form.retention_months.data or None,
+                                         form.marketing_window_months.data)
+    elif section == "other_systems":
+        form = forms[section] = OtherSystemsForm()
+        if not form.validate():
+            return _section_response(loc, account, section, forms, status=422)
+        changed = service.save_other_systems(actor, account, form.systems())
+    else:  # trade_secrets
+        try:
+            ids = {int(value) for value in request.form.getlist("trade_secret")}
+            changed = service.save_trade_secrets(actor, account.id, ids)
+        except (ValueError, service.SettingsError):
+            db.session.rollback()
+            return _section_response(loc, account, section, _forms(loc, account), error="unknown-field", status=422)
+    db.session.commit()
+    return _section_response(loc, account, section, _forms(loc, account), saved=bool(changed))
