@@ -46,5 +46,7 @@ def deliver_email(email_id: int) -> str:
     email.sent_at = utcnow()
     email.body_text = ""
     email.body_html = ""
+    if (email.meta or {}).get("forget_recipient"):
+        email.recipient = ""
     db.session.commit()
     return "sent"

@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.customers.views import bp as customers_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.history.views import bp as history_bp
+    from portal.privacy.request_views import bp as requests_bp
     from portal.privacy.views import bp as privacy_bp
     from portal.public.views import bp as public_bp
     from portal.settings.views import bp as settings_bp
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(requests_bp)
     if app.config.get("DEV_TOOLS"):
         from portal.dev.views import bp as dev_bp
 

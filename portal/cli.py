@@ -14,6 +14,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_owner)
     app.cli.add_command(worker)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(cron)
+    app.cli.add_command(privacy_cli)
 
 
 @click.group()
@@ -98,3 +100,24 @@ def mail_retry():
     for email_id in ids:
         enqueue_now(PendingJob("jobs.mail.deliver_email", (email_id,), "emails", f"email-{email_id}"))
     click.echo(f"{len(ids)} emails enqueued.")
+
+
+@click.command("cron")
+def cron():
+    """Enqueue the recurring jobs when they are due (see portal/scheduling.py)."""
+    from portal.scheduling import run_forever
+
+    run_forever()
+
+
+@click.group("privacy")
+def privacy_cli():
+    """Privacy duties."""
+
+
+@privacy_cli.command("daily")
+def privacy_daily():
+    """Run the daily privacy round now (reminders, purges); for an operator's cron."""
+    from portal.privacy.daily import run_daily
+
+    click.echo(run_daily())

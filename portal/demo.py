@@ -108,6 +108,7 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
     for start in range(0, customers, BATCH):
         rows = _customer_rows(account.id, location_ids, min(BATCH, customers - start), rng, now)
         ids = _insert_returning_ids(Customer, rows)
+        names = {cid: f"{row['first_name']} {row['last_name']}" for cid, row in zip(ids, rows, strict=True)}
         appointments, invoices, lines, vouchers, cards = [], [], [], [], []
         last_visits = {}
         for customer_id in ids:
@@ -129,6 +130,7 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
                     invoices.append({
                         "account_id": account.id, "location_id": rng.choice(location_ids),
                         "customer_id": customer_id, "number": f"R-{invoice_number:07d}",
+                        "billed_name": names[customer_id],
                         "issued_at": starts + timedelta(minutes=service.duration_minutes),
                         "status": "paid", "total_cents": service.price_cents,
                     })

@@ -27,13 +27,16 @@ def _render(name: str, context: dict) -> tuple[str, str, str]:
     ctx = dict(context)
     current_app.update_template_context(ctx)
     text_module = env.get_template(f"email/{name}.txt").make_module(ctx)
-    html = env.get_template(f"email/{name}.html").render(ctx)
+    text = str(text_module).strip() + "\n"
+    html = env.get_template(f"email/{name}.html").render({**ctx, "text_body": text})
     subject = str(getattr(text_module, "subject", "")).strip()
-    return subject, str(text_module).strip() + "\n", html
+    return subject, text, html
 
 
 def queue_email(account_id: int, recipient: str, template: str, context: dict,
-                locale: str = "de", login_id: int | None = None) -> OutboundEmail:
+                locale: str = "de", login_id: int | None = None, forget_recipient: bool = False) -> OutboundEmail:
+    """Render now, send from a job. `forget_recipient`: blank the address once sent (a mail to
+    someone whose data was just erased must not keep their address)."""
     with force_locale(locale):
         subject, text, html = _render(template, context)
     email = OutboundEmail(
@@ -44,6 +47,7 @@ def queue_email(account_id: int, recipient: str, template: str, context: dict,
         body_text=text,
         body_html=html,
         login_id=login_id,
+        meta={"forget_recipient": True} if forget_recipient else {},
     )
     db.session.add(email)
     db.session.flush()

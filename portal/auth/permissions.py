@@ -42,6 +42,8 @@ class Permission(StrEnum):
     TEAM_MANAGE = "team.manage"
     PRIVACY_REQUESTS = "privacy.requests"
     PRIVACY_SETTINGS_VIEW = "privacy.settings.view"
+    # Invoices kept after an erasure (§ 147 AO): the owner and the accountant only.
+    RETAINED_RECORDS_VIEW = "privacy.retained"
     PRIVACY_SETTINGS_EDIT = "privacy.settings.edit"
     CUSTOMER_EXPORT = "customer.export"
 
@@ -62,6 +64,7 @@ PERMISSION_LABELS = {
     Permission.TEAM_MANAGE: _l("Manage logins and employees"),
     Permission.PRIVACY_REQUESTS: _l("Handle privacy requests"),
     Permission.PRIVACY_SETTINGS_VIEW: _l("Read the privacy settings"),
+    Permission.RETAINED_RECORDS_VIEW: _l("Read retained records of erased customers"),
     Permission.PRIVACY_SETTINGS_EDIT: _l("Change the privacy settings"),
     Permission.CUSTOMER_EXPORT: _l("Export all customers"),
 }
@@ -77,6 +80,7 @@ READ_ONLY = frozenset(
         Permission.CUSTOMER_HISTORY,
         Permission.HISTORY_VIEW,
         Permission.PRIVACY_SETTINGS_VIEW,
+        Permission.RETAINED_RECORDS_VIEW,
     }
 )
 

@@ -165,10 +165,14 @@ def search_terms(query: str) -> list[str]:
     return terms
 
 
-def search_customers(account_id: int, query: str, after_id: int | None, limit: int) -> SearchPage:
+def search_customers(account_id: int, query: str, after_id: int | None, limit: int,
+                     include_restricted: bool = False) -> SearchPage:
     """One page of customers in name order. Keyset (after the last row shown), never OFFSET,
-    and no COUNT: both stay fast at 100,000 customers."""
+    and no COUNT: both stay fast at 100,000 customers. Restricted customers (Art. 18) are left
+    out unless asked for."""
     stmt = scoped(Customer, account_id)
+    if not include_restricted:
+        stmt = stmt.where(Customer.restricted_at.is_(None))
     for term in search_terms(query):
         stmt = stmt.where(Customer.search_text.like(_like_term(term), escape="\\"))
     if after_id:

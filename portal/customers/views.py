@@ -12,7 +12,17 @@ from portal.customers import service
 from portal.customers.forms import FieldDefinitionForm, customer_form_class, fill_custom
 from portal.extensions import db
 from portal.history.queries import customer_history
-from portal.models import Appointment, Customer, CustomerFieldDefinition, Invoice, StampCard, Voucher
+from portal.models import (
+    Appointment,
+    Customer,
+    CustomerFieldDefinition,
+    Invoice,
+    Location,
+    PrivacyRequest,
+    StampCard,
+    Voucher,
+)
+from portal.privacy.request_forms import StaffRequestForm
 from portal.tenancy import get_owned_or_404, scoped
 from portal.validation import format_phone
 from portal.web.actor import request_actor
@@ -21,12 +31,12 @@ from portal.web.pin import acting, pin_form
 
 bp = Blueprint("customers", __name__)
 
-TABS = ("data", "appointments", "invoices", "vouchers", "history")
+TABS = ("data", "appointments", "invoices", "vouchers", "privacy", "history")
 
 
-def _search_page(query: str, after_id: int | None):
+def _search_page(query: str, after_id: int | None, include_restricted: bool = False):
     return service.search_customers(
-        current_user.account_id, query, after_id, current_app.config["CUSTOMER_PAGE_SIZE"]
+        current_user.account_id, query, after_id, current_app.config["CUSTOMER_PAGE_SIZE"], include_restricted
     )
 
 
@@ -43,9 +53,9 @@ def search():
     # POST keeps the search term (a name, a phone number) out of URLs and access logs.
     query = request.form.get("q", "")[:200]
     after_id = request.form.get("after", type=int)
-    page = _search_page(query, after_id)
+    page = _search_page(query, after_id, include_restricted=bool(request.form.get("restricted")))
     template = "customers/_more_rows.html" if after_id else "customers/_results.html"
-    return render_template(template, page=page, query=query)
+    return render_template(template, page=page, query=query, restricted=bool(request.form.get("restricted")))
 
 
 def _form_for(customer: Customer | None):
@@ -99,6 +109,13 @@ def _detail_context(customer: Customer, tab: str) -> dict:
             account_id, customer.id, request.args.get("before", type=int),
             include_access=has_permission(current_user, Permission.ACCESS_LOG_VIEW),
         )
+    elif tab == "privacy":
+        context["requests"] = db.session.scalars(
+            scoped(PrivacyRequest, account_id).where(PrivacyRequest.customer_id == customer.id)
+            .order_by(PrivacyRequest.created_at.desc())).all()
+        form = StaffRequestForm(formdata=None)
+        form.location_id.choices = [(loc.id, loc.name) for loc in db.session.scalars(scoped(Location, account_id))]
+        context["request_form"] = form
     elif tab == "vouchers":
         context["vouchers"] = db.session.scalars(
             scoped(Voucher, account_id).where(Voucher.customer_id == customer.id).order_by(Voucher.issued_at.desc())

@@ -45,6 +45,7 @@ def main() -> None:
         subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True)
         subprocess.run(flask + ["demo", "seed", "--if-empty"], cwd=ROOT, env=env, check=True)
         start("worker", flask + ["worker", "--with-scheduler"])
+        start("cron", flask + ["cron"])
         start("web", flask + ["run", "--host", "127.0.0.1", "--port", "5000"])
         print("\n  Portal:  http://127.0.0.1:5000   (owner@demo.test / salon-demo-2026)\n"
               "  Outbox:  http://127.0.0.1:5000/dev/outbox\n  Ctrl-C stops everything.\n", flush=True)

@@ -31,11 +31,18 @@ FIELD_LABELS = {
     "retention_months": _l("Forget inactive customers after (months)"),
     "marketing_window_months": _l("Marketing window (months)"), "other_systems": _l("Other systems with customer data"),
     "is_trade_secret": _l("Trade secret"),
+    "created_at": _l("Created"), "imported_at": _l("Imported"), "last_visit_at": _l("Last visit"),
+    "restricted_at": _l("Restricted since"), "restricted": _l("Restricted"), "marketing": _l("Marketing"),
+    "merged_customer": _l("Merged customer"), "filled": _l("Taken over"), "deleted": _l("Deleted"),
+    "due_on": _l("Due"), "outcome": _l("Outcome"), "channel": _l("Received"), "customer": _l("Customer"),
+    "period": _l("Period"),
 }
 REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
 
 ACTION_LABELS = {
-    "created": _l("created"), "updated": _l("changed"), "moved": _l("moved"), "cancelled": _l("cancelled"),
+    "created": _l("created"), "updated": _l("changed"), "merged": _l("merged"), "erased": _l("erased"),
+    "restricted": _l("restricted"), "unrestricted": _l("restriction lifted"), "objected": _l("objected to marketing"),
+    "purged": _l("deleted after the retention period"), "moved": _l("moved"), "cancelled": _l("cancelled"),
     "viewed": _l("opened"), "login": _l("logged in"), "logout": _l("logged out"),
     "login_failed": _l("failed login"), "locked_out": _l("locked out (too many attempts)"),
     "password_changed": _l("password changed"), "password_set": _l("password set (invitation)"),

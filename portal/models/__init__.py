@@ -15,6 +15,7 @@ from portal.models.business import (
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.models.messaging import EmailToken, OutboundEmail
 from portal.models.privacy import PrivacySettings
+from portal.models.requests import Consent, ConsentLog, PrivacyRequest
 
 __all__ = [
     "AppendOnlyViolation",
@@ -24,6 +25,8 @@ __all__ = [
     "Account",
     "Appointment",
     "BonusProgram",
+    "Consent",
+    "ConsentLog",
     "Customer",
     "CustomerFieldDefinition",
     "CustomerFieldValue",
@@ -35,6 +38,7 @@ __all__ = [
     "Login",
     "LoginSession",
     "OutboundEmail",
+    "PrivacyRequest",
     "PrivacySettings",
     "Service",
     "StampCard",

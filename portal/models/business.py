@@ -56,6 +56,10 @@ class Invoice(TenantMixin, db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default="paid")
     total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # The name as printed on the invoice: part of the voucher, kept when the customer is erased.
+    billed_name: Mapped[str] = mapped_column(String(210), default="", server_default="")
+    # Set on erasure: the invoice is then a retained record, purged after this date (§ 147 AO).
+    retained_until: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.id"

@@ -34,6 +34,8 @@ class Customer(TenantMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Art. 18: kept, but excluded from messages and lists until lifted.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Derived, maintained by customers/service.py: lower-cased "last first" for ordering and
     # one lower-cased haystack of name, email and phone digits for the live search.
     sort_name: Mapped[str] = mapped_column(String(210), default="")

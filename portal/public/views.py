@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from limits import parse
 from sqlalchemy import select
 
+from portal import tokens
 from portal.auth.decorators import public
-from portal.extensions import db
-from portal.models import Account, Location
+from portal.extensions import db, limiter
+from portal.history.audit import Actor
+from portal.models import Account, Location, PrivacyRequest
+from portal.privacy import access, requests
 from portal.privacy.notice import build_notice
+from portal.privacy.request_forms import PublicRequestForm
+from portal.privacy.settings_service import settings_for
 
-bp = Blueprint("public", __name__, url_prefix="/b")
+bp = Blueprint("public", __name__)
 
 
 def _account_or_404(slug: str) -> Account:
@@ -20,7 +28,19 @@ def _account_or_404(slug: str) -> Account:
     return account
 
 
-@bp.route("/<slug>/privacy")
+def _location_or_404(slug: str, location_id: int) -> tuple[Account, Location]:
+    account = _account_or_404(slug)
+    location = db.session.get(Location, location_id)
+    if location is None or location.account_id != account.id:
+        abort(404)
+    return account, location
+
+
+def _public_actor(account_id: int) -> Actor:
+    return Actor(account_id, None, None, request.remote_addr or "", "", (request.user_agent.string or "")[:300])
+
+
+@bp.route("/b/<slug>/privacy")
 @public
 def privacy_index(slug: str):
     account = _account_or_404(slug)
@@ -30,13 +50,78 @@ def privacy_index(slug: str):
     return render_template("public/privacy_index.html", account=account, locations=locations)
 
 
-@bp.route("/<slug>/<int:location_id>/privacy")
+@bp.route("/b/<slug>/<int:location_id>/privacy")
 @public
 def privacy_notice(slug: str, location_id: int):
-    account = _account_or_404(slug)
-    location = db.session.get(Location, location_id)
-    if location is None or location.account_id != account.id:
-        abort(404)
+    account, location = _location_or_404(slug, location_id)
     notice = build_notice(location)
     db.session.commit()  # default settings are created on the first look
     return render_template("public/privacy_notice.html", notice=notice)
+
+
+REQUEST_LIMIT = "5 per hour"
+
+
+@bp.route("/b/<slug>/<int:location_id>/requests", methods=["GET", "POST"])
+@public
+def privacy_request(slug: str, location_id: int):
+    """The customer's own privacy request. The answer is the same whether the email is known."""
+    account, location = _location_or_404(slug, location_id)
+    form = PublicRequestForm()
+    if request.method == "POST":
+        item = parse(current_app.config.get("PUBLIC_REQUEST_LIMIT", REQUEST_LIMIT))
+        ip = request.remote_addr or ""
+        if not limiter.limiter.hit(item, "privacy-request", ip):  # counts every attempt from this IP
+            return render_template("public/request_form.html", account=account, location=location, form=form,
+                                   throttled=True), 429
+        if form.validate_on_submit():
+            requests.create_online_request(location, form.kind.data, form.email.data.lower(),
+                                           (form.message.data or "").strip(), str(get_locale()))
+            db.session.commit()
+            return render_template("public/request_sent.html", account=account, location=location)
+    status = 422 if request.method == "POST" else 200
+    self_service = settings_for(location).requests_mode == "self_service"
+    db.session.commit()
+    return render_template("public/request_form.html", account=account, location=location, form=form,
+                           self_service=self_service), status
+
+
+@bp.route("/r/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_request(token: str):
+    # GET only shows (mail scanners prefetch links); POST confirms.
+    checked = tokens.check(token, requests.VERIFY_PURPOSE)
+    privacy_request = db.session.get(PrivacyRequest, checked.subject.get("request_id")) if checked else None
+    if privacy_request is None or privacy_request.status != "unverified":
+        return render_template("public/link_invalid.html"), 410
+    account = db.session.get(Account, privacy_request.account_id)
+    if request.method == "GET":
+        return render_template("public/confirm_request.html", privacy_request=privacy_request, account=account,
+                               form=FlaskForm())
+    try:
+        confirmed = requests.confirm_online_request(token, _public_actor(account.id))
+    except requests.RequestError:
+        db.session.rollback()
+        return render_template("public/link_invalid.html"), 410
+    db.session.commit()
+    return render_template("public/request_confirmed.html", privacy_request=confirmed, account=account)
+
+
+@bp.route("/r/package/<token>", methods=["GET", "POST"])
+@public
+def download_package(token: str):
+    checked = tokens.check(token, access.PACKAGE_PURPOSE)
+    if checked is None:
+        return render_template("public/link_invalid.html"), 410
+    if request.method == "GET":
+        return render_template("public/download_package.html", form=FlaskForm(),
+                               account=db.session.get(Account, checked.account_id))
+    stored = access.consume_package(token, _public_actor(checked.account_id))
+    if stored is None:
+        db.session.rollback()
+        return render_template("public/link_invalid.html"), 410
+    content, filename = stored.content, stored.filename
+    db.session.delete(stored)  # handed out once, then gone
+    db.session.commit()
+    return Response(content, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

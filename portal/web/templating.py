@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal.auth.permissions import ROLE_LABELS, Permission, has_permission
-from portal.history.display import TAB_LABELS, action_label, describe_changes, entity_label
+from portal.history.display import FIELD_LABELS, TAB_LABELS, action_label, describe_changes, entity_label
+from portal.privacy.request_forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
+from portal.privacy.request_labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
 from portal.validation import format_phone
 
 NAVIGATION = [
@@ -20,13 +24,17 @@ NAVIGATION = [
     ("history.appointments", _l("Histories"), Permission.HISTORY_VIEW),
     ("team.index", _l("Team"), Permission.TEAM_MANAGE),
     ("customers.fields", _l("Customer fields"), Permission.SETTINGS_MANAGE),
+    ("requests.index", _l("Privacy requests"), Permission.PRIVACY_REQUESTS),
     ("privacy.overview", _l("Privacy"), Permission.PRIVACY_SETTINGS_VIEW),
+    ("requests.retained", _l("Retained records"), Permission.RETAINED_RECORDS_VIEW),
     ("settings.account", _l("Account"), Permission.SETTINGS_MANAGE),
 ]
 
 
 # Endpoints that belong to another menu entry than their blueprint's first one.
-NAV_SECTION_OVERRIDES = {"customers.fields": "customers.fields", "customers.toggle_field": "customers.fields"}
+NAV_SECTION_OVERRIDES = {"customers.fields": "customers.fields", "customers.toggle_field": "customers.fields",
+                         "requests.retained": "requests.retained", "requests.record": "customers.index",
+                         "requests.lift_restriction": "customers.index"}
 
 
 def active_nav(endpoint: str | None) -> str | None:
@@ -51,8 +59,18 @@ def merge_args(args, **replace) -> str:
     return urlencode(merged)
 
 
+URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def autolink(text: str) -> Markup:
+    """Escape plain text and make its links clickable (HTML mails built from the text mail)."""
+    escaped = str(escape(text))
+    return Markup(URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
+        autolink=autolink,
         merge_args=merge_args,
         time=lambda value, fmt="HH:mm": format_time(value, fmt) if value else "",
         money=money,
@@ -73,6 +91,14 @@ def init_templating(app: Flask) -> None:
             "action_label": action_label,
             "entity_label": entity_label,
             "describe_changes": describe_changes,
+            "request_kinds": KIND_SHORT,
+            "public_kinds": KIND_LABELS,
+            "subject_labels": FIELD_LABELS,
+            "request_statuses": STATUS_LABELS,
+            "channel_labels": CHANNEL_LABELS,
+            "outcome_labels": OUTCOME_LABELS,
+            "timeline_labels": TIMELINE_LABELS,
+            "certificate_labels": CERTIFICATE_LABELS,
             "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
             "Permission": Permission,
             "navigation": nav,

@@ -54,7 +54,7 @@ def test_login_search_open_edit_save(page, salon):
     page.get_by_role("tab", name="Termine").click()
     expect(page.get_by_text("Keine Termine.")).to_be_visible()
     page.reload()
-    page.get_by_role("tab", name="Daten").click()
+    page.get_by_role("tab", name="Daten", exact=True).click()
     expect(page.get_by_label("Farbrezeptur")).to_have_value("7/1 + 6% Oxid, 30 min")
 
 

@@ -1,0 +1,12 @@
+"""Privacy jobs: access packages and the daily round (reminders, purges)."""
+
+from portal.privacy.access import deliver_package
+from portal.privacy.daily import run_daily
+
+
+def build_access_package(request_id: int) -> str:
+    return deliver_package(request_id)
+
+
+def daily() -> dict:
+    return run_daily()

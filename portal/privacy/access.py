@@ -1,0 +1,186 @@
+"""The access package (Art. 15 and 20 GDPR): one ZIP with data.json (documented schema,
+docs/access-package.md), one CSV per kind of record, and a readable report.html with the
+Art. 15(1) information. Trade-secret fields are named with their content withheld (Art. 15(4))."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+
+from flask import render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from portal import tokens
+from portal.csv_safe import to_csv
+from portal.extensions import db
+from portal.history.audit import Actor, record
+from portal.mail import external_url, queue_email
+from portal.models import (
+    Appointment,
+    AuditEvent,
+    Consent,
+    ConsentLog,
+    Customer,
+    CustomerFieldDefinition,
+    CustomerFieldValue,
+    Invoice,
+    Location,
+    PrivacyRequest,
+    StampCard,
+    StoredFile,
+    Voucher,
+)
+from portal.models.base import utcnow
+from portal.privacy.notice import build_notice
+
+SCHEMA = "salon-privacy-portal/access-package"
+SCHEMA_VERSION = 1
+PACKAGE_PURPOSE = "access-package"
+PACKAGE_DAYS = 7
+WITHHELD = "content withheld (Art. 15(4) GDPR: trade secret)"
+SUBJECT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "street", "postal_code", "city",
+                  "country", "notes", "created_at", "imported_at", "last_visit_at", "restricted_at")
+
+
+def _iso(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def collect(customer: Customer) -> dict:
+    """Everything the salon holds about the customer, in the documented schema."""
+    cid, account_id = customer.id, customer.account_id
+    definitions = {d.id: d for d in db.session.scalars(
+        select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id))}
+    custom = []
+    for value in db.session.scalars(select(CustomerFieldValue).where(CustomerFieldValue.customer_id == cid)):
+        definition = definitions.get(value.field_id)
+        if definition is None or not value.value:
+            continue
+        entry = {"label": definition.label, "trade_secret": definition.is_trade_secret}
+        entry["value"] = WITHHELD if definition.is_trade_secret else value.value
+        custom.append(entry)
+    locations = {loc.id: loc.name for loc in db.session.scalars(select(Location).where(Location.account_id == account_id))}
+    appointments = [{
+        "id": a.id, "starts_at": _iso(a.starts_at), "ends_at": _iso(a.ends_at), "status": a.status,
+        "location": locations.get(a.location_id), "service": a.service.name if a.service else None,
+        "employee": a.employee.name if a.employee else None, "notes": a.notes,
+    } for a in db.session.scalars(select(Appointment).where(Appointment.customer_id == cid).order_by(Appointment.starts_at))]
+    invoices = [{
+        "number": i.number, "issued_at": _iso(i.issued_at), "status": i.status, "total_cents": i.total_cents,
+        "billed_name": i.billed_name,
+        "lines": [{"description": li.description, "quantity": li.quantity, "unit_price_cents": li.unit_price_cents,
+                   "vat_rate_permille": li.vat_rate_permille} for li in i.lines],
+    } for i in db.session.scalars(select(Invoice).where(Invoice.customer_id == cid).order_by(Invoice.issued_at))]
+    vouchers = [{"code": v.code, "issued_at": _iso(v.issued_at), "initial_cents": v.initial_cents,
+                 "remaining_cents": v.remaining_cents, "expires_on": _iso(v.expires_on)}
+                for v in db.session.scalars(select(Voucher).where(Voucher.customer_id == cid))]
+    stamp_cards = [{"program": s.program.name, "stamps": s.stamps, "stamps_required": s.program.stamps_required}
+                   for s in db.session.scalars(select(StampCard).where(StampCard.customer_id == cid))]
+    consents = [{"channel": c.channel, "status": c.status, "updated_at": _iso(c.updated_at)}
+                for c in db.session.scalars(select(Consent).where(Consent.customer_id == cid))]
+    consent_log = [{"channel": entry.channel, "status": entry.status, "method": entry.method,
+                    "text_version": entry.text_version, "occurred_at": _iso(entry.occurred_at)}
+                   for entry in db.session.scalars(select(ConsentLog).where(ConsentLog.customer_id == cid)
+                                                   .order_by(ConsentLog.occurred_at))]
+    # Changes to their data, without naming the staff (that would disclose others' data).
+    history = [{"occurred_at": _iso(e.occurred_at), "category": e.category, "action": e.action,
+                "fields": sorted(k for k in (e.changes or {}) if not k.startswith("custom:"))}
+               for e in db.session.scalars(select(AuditEvent).where(
+                   AuditEvent.account_id == account_id, AuditEvent.customer_id == cid,
+                   AuditEvent.category.in_(("customer", "appointment"))).order_by(AuditEvent.occurred_at))]
+    requests = [{"id": r.id, "kind": r.kind, "status": r.status, "received_at": _iso(r.received_at)}
+                for r in db.session.scalars(select(PrivacyRequest).where(PrivacyRequest.customer_id == cid))]
+    return {
+        "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "generated_at": _iso(utcnow()),
+        "subject": {name: _iso(getattr(customer, name)) for name in SUBJECT_FIELDS},
+        "custom_fields": custom, "appointments": appointments, "invoices": invoices, "vouchers": vouchers,
+        "stamp_cards": stamp_cards, "consents": consents, "consent_log": consent_log,
+        "change_history": history, "privacy_requests": requests,
+    }
+
+
+def _csv_tables(data: dict) -> dict[str, bytes]:
+    subject = data["subject"]
+    tables = {"customer.csv": to_csv(list(subject), [list(subject.values())])}
+    flat = {
+        "custom_fields.csv": (["label", "value"], [[c["label"], c["value"]] for c in data["custom_fields"]]),
+        "appointments.csv": (["starts_at", "ends_at", "status", "location", "service", "employee", "notes"],
+                             [[a[k] for k in ("starts_at", "ends_at", "status", "location", "service", "employee", "notes")]
+                              for a in data["appointments"]]),
+        "invoices.csv": (["number", "issued_at", "status", "total_cents", "billed_name"],
+                         [[i[k] for k in ("number", "issued_at", "status", "total_cents", "billed_name")] for i in data["invoices"]]),
+        "invoice_lines.csv": (["invoice", "description", "quantity", "unit_price_cents", "vat_rate_permille"],
+                              [[i["number"], li["description"], li["quantity"], li["unit_price_cents"], li["vat_rate_permille"]]
+                               for i in data["invoices"] for li in i["lines"]]),
+        "vouchers.csv": (["code", "issued_at", "initial_cents", "remaining_cents", "expires_on"],
+                         [[v[k] for k in ("code", "issued_at", "initial_cents", "remaining_cents", "expires_on")] for v in data["vouchers"]]),
+        "stamp_cards.csv": (["program", "stamps", "stamps_required"],
+                            [[s["program"], s["stamps"], s["stamps_required"]] for s in data["stamp_cards"]]),
+        "consents.csv": (["channel", "status", "updated_at"], [[c["channel"], c["status"], c["updated_at"]] for c in data["consents"]]),
+        "consent_log.csv": (["occurred_at", "channel", "status", "method", "text_version"],
+                            [[c["occurred_at"], c["channel"], c["status"], c["method"], c["text_version"]] for c in data["consent_log"]]),
+        "change_history.csv": (["occurred_at", "category", "action", "fields"],
+                               [[h["occurred_at"], h["category"], h["action"], " ".join(h["fields"])] for h in data["change_history"]]),
+    }
+    tables.update({name: to_csv(header, rows) for name, (header, rows) in flat.items()})
+    return tables
+
+
+def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
+    data = collect(customer)
+    notice = build_notice(db.session.get(Location, request.location_id))
+    with force_locale(request.locale or "de"):
+        report = render_template("privacy/access_report.html", data=data, notice=notice, request=request)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        archive.writestr("report.html", report)
+        for name, content in _csv_tables(data).items():
+            archive.writestr(f"csv/{name}", content)
+    return buffer.getvalue()
+
+
+def deliver_package(request_id: int) -> str:
+    """The job's work: build, store for 7 days, mail a single-use link, mark the request done.
+    Idempotent: a request already answered is left alone."""
+    request = db.session.get(PrivacyRequest, request_id)
+    if request is None or request.status != "in_progress" or request.customer_id is None:
+        return "nothing-to-do"
+    customer = db.session.get(Customer, request.customer_id)
+    stored = StoredFile(account_id=request.account_id, kind="access_package", mimetype="application/zip",
+                        filename=f"daten-{request.id}.zip", content=build_package(request, customer),
+                        expires_at=utcnow() + timedelta(days=PACKAGE_DAYS))
+    db.session.add(stored)
+    db.session.flush()
+    token = tokens.issue(request.account_id, PACKAGE_PURPOSE, {"request_id": request.id}, hours=24 * PACKAGE_DAYS)
+    address = request.email or customer.email
+    if address:
+        queue_email(request.account_id, address, "privacy_access_package", {
+            "link": external_url("public.download_package", token=tokens.link_value(token)),
+            "days": PACKAGE_DAYS, "request_id": request.id}, locale=request.locale)
+    request.package_file_id = stored.id
+    request.status, request.outcome = "done", "package_sent"
+    request.handled_at = datetime.now(UTC)
+    record(Actor(request.account_id, None), "request", "done", "privacy_request", request.id,
+           {"outcome": {"old": None, "new": "package_sent"}}, summary=f"#{request.id} {request.kind}")
+    db.session.commit()
+    return "sent"
+
+
+def consume_package(token_value: str, actor: Actor) -> StoredFile | None:
+    """The download (POST): the token is used up, the file is handed out once, then deleted."""
+    token = tokens.consume(token_value, PACKAGE_PURPOSE)
+    if token is None:
+        return None
+    request = db.session.get(PrivacyRequest, token.subject.get("request_id"))
+    stored = db.session.get(StoredFile, request.package_file_id) if request and request.package_file_id else None
+    if stored is None:
+        return None
+    record(actor, "request", "package_downloaded", "privacy_request", request.id, summary=f"#{request.id}")
+    request.package_file_id = None
+    return stored

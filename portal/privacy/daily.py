@@ -1,0 +1,71 @@
+"""The daily privacy round: deadline reminders, and deleting what has served its time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from portal.extensions import db
+from portal.history.audit import Actor, record
+from portal.models import Account, EmailToken, Invoice, InvoiceLine, OutboundEmail, PrivacyRequest, StoredFile
+from portal.models.base import utcnow
+from portal.models.requests import OPEN_STATUSES
+from portal.privacy.deadlines import days_left
+from portal.privacy.requests import local_date, notify_owner
+
+REMINDERS = (("overdue", lambda left: left < 0), ("2d", lambda left: left <= 2), ("7d", lambda left: left <= 7))
+UNVERIFIED_KEEP = timedelta(days=2)
+MAIL_LOG_KEEP = timedelta(days=30)
+
+
+def send_reminders() -> int:
+    sent = 0
+    for request in db.session.scalars(select(PrivacyRequest).where(
+            PrivacyRequest.status.in_(OPEN_STATUSES), PrivacyRequest.due_on.is_not(None))):
+        left = days_left(request.due_on, local_date(db.session.get(Account, request.account_id), utcnow()))
+        for key, due in REMINDERS:
+            if due(left) and key not in (request.reminders or []):
+                notify_owner(request, "privacy_request_reminder", days_left=left)
+                # Reminding of "2 days" makes the "7 days" one pointless.
+                request.reminders = sorted({*(request.reminders or []), *[k for k, d in REMINDERS if d(left)]})
+                sent += 1
+                break
+    return sent
+
+
+def purge_retained_invoices() -> int:
+    """Retained records whose legal period has ended are deleted for good."""
+    today = utcnow().date()
+    expired = db.session.execute(select(Invoice.id, Invoice.account_id).where(
+        Invoice.retained_until.is_not(None), Invoice.retained_until < today)).all()
+    if not expired:
+        return 0
+    ids = [row.id for row in expired]
+    db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(ids)))
+    db.session.execute(delete(Invoice).where(Invoice.id.in_(ids)))
+    for account_id in {row.account_id for row in expired}:
+        count = sum(1 for row in expired if row.account_id == account_id)
+        record(Actor(account_id, None), "setting", "purged", "retained_records", None,
+               {"invoices": {"old": count, "new": 0}}, summary="§ 147 AO")
+    return len(ids)
+
+
+def purge_expired() -> dict:
+    now = utcnow()
+    return {
+        "files": db.session.execute(delete(StoredFile).where(StoredFile.expires_at < now)).rowcount,
+        "unverified_requests": db.session.execute(delete(PrivacyRequest).where(
+            PrivacyRequest.status == "unverified", PrivacyRequest.created_at < now - UNVERIFIED_KEEP)).rowcount,
+        "mail_log": db.session.execute(delete(OutboundEmail).where(
+            OutboundEmail.status == "sent", OutboundEmail.sent_at < now - MAIL_LOG_KEEP)).rowcount,
+        "tokens": db.session.execute(delete(EmailToken).where(
+            EmailToken.expires_at < now - MAIL_LOG_KEEP)).rowcount,
+    }
+
+
+def run_daily() -> dict:
+    """Idempotent: a second run the same day sends no reminder twice and finds nothing to purge."""
+    result = {"reminders": send_reminders(), "retained_invoices_purged": purge_retained_invoices(), **purge_expired()}
+    db.session.commit()
+    return result

@@ -1,0 +1,64 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+KIND_LABELS = {
+    "access": _l("A copy of my data (Art. 15 GDPR)"),
+    "portability": _l("My data in a machine-readable format (Art. 20 GDPR)"),
+    "correction": _l("Correct my data (Art. 16 GDPR)"),
+    "erasure": _l("Erase my data (Art. 17 GDPR)"),
+    "restriction": _l("Restrict the processing of my data (Art. 18 GDPR)"),
+    "objection": _l("No more marketing (objection, Art. 21 GDPR)"),
+}
+KIND_SHORT = {
+    "access": _l("Access"), "portability": _l("Portability"), "correction": _l("Correction"),
+    "erasure": _l("Erasure"), "restriction": _l("Restriction"), "objection": _l("Objection"),
+}
+CHANNEL_LABELS = {"online": _l("online"), "in_person": _l("in person"), "phone": _l("by phone"),
+                  "letter": _l("by letter"), "email": _l("by email")}
+STATUS_LABELS = {"unverified": _l("not confirmed"), "new": _l("new"), "in_progress": _l("in progress"),
+                 "done": _l("done"), "rejected": _l("rejected")}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class PublicRequestForm(FlaskForm):
+    kind = SelectField(_l("What would you like?"), choices=list(KIND_LABELS.items()),
+                       validators=[DataRequired(_l("Please choose what you would like."))])
+    email = EmailField(_l("Your email address"), filters=[_strip], validators=[
+        DataRequired(_l("Please enter your email address.")), Email(_l("This is not a valid email address.")),
+        Length(max=254)])
+    message = TextAreaField(_l("Your message (for corrections: what is wrong and what is right)"),
+                            validators=[Length(max=2000, message=_l("At most %(max)d characters.", max=2000))])
+
+
+class StaffRequestForm(FlaskForm):
+    kind = SelectField(_l("Request"), choices=list(KIND_SHORT.items()))
+    channel = SelectField(_l("Received"), choices=[(k, v) for k, v in CHANNEL_LABELS.items() if k != "online"])
+    location_id = SelectField(_l("Location"), coerce=int)
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+
+class ExtendForm(FlaskForm):
+    months = IntegerField(_l("Extend by (months)"), default=1, validators=[
+        DataRequired(_l("Please enter 1 or 2 months.")), NumberRange(1, 2, message=_l("Please enter 1 or 2 months."))])
+    reason = TextAreaField(_l("Reason (sent to the customer)"), filters=[_strip], validators=[
+        DataRequired(_l("Please give the reason; the customer is told.")), Length(max=1000)])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (sent to the customer)"), filters=[_strip], validators=[
+        DataRequired(_l("Please give the reason for the rejection.")), Length(max=1000)])
+
+
+class MergeForm(FlaskForm):
+    other_id = HiddenField(validators=[DataRequired()])
+
+
+class LinkForm(FlaskForm):
+    customer_id = IntegerField(_l("Customer number"), validators=[DataRequired(_l("Please enter the customer number.")),
+                                                                  NumberRange(1)])
+    note = StringField(validators=[Optional()])

@@ -1,0 +1,194 @@
+"""Settings > Privacy requests: the inbox, one request with its timeline and actions, staff-
+recorded requests from the customer file, and the retained records of erased customers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.decorators import requires
+from portal.auth.permissions import Permission
+from portal.extensions import db
+from portal.models import Account, AuditEvent, Customer, Invoice, Location, PrivacyRequest
+from portal.models.base import utcnow
+from portal.privacy import requests as service
+from portal.privacy.deadlines import days_left
+from portal.privacy.erasure import find_blockers, find_duplicates, logins_with_email, merge_customers
+from portal.privacy.inbox import inbox_page
+from portal.privacy.request_forms import ExtendForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
+from portal.tenancy import get_owned, get_owned_or_404, scoped
+from portal.web.actor import request_actor
+from portal.web.htmx import page_or_fragment
+
+bp = Blueprint("requests", __name__)
+
+ERRORS = {
+    "already-handled": lambda: _("This request was already handled. Nothing was changed."),
+    "reason-required": lambda: _("Please give a reason."),
+    "extension-too-long": lambda: _("The deadline can be extended by two further months at most."),
+    "extension-too-late": lambda: _("An extension must be given within the first month."),
+    "no-customer": lambda: _("Link the request to a customer first."),
+    "blocked": lambda: _("The erasure is blocked. Resolve the points listed first."),
+}
+
+
+def _today():
+    return service.local_date(current_user.account, utcnow())
+
+
+@bp.route("/privacy/requests")
+@requires(Permission.PRIVACY_REQUESTS)
+def index():
+    kind = request.args.get("kind") or None
+    view = request.args.get("view", "open")
+    page = inbox_page(current_user.account_id, kind, view, request.args.get("after", type=int))
+    return page_or_fragment("requests/index.html", "requests/_rows.html", page=page, kind=kind, view=view,
+                            today=_today(), days_left=days_left,
+                            fragment_rows=bool(request.args.get("after")))
+
+
+def _detail_context(privacy_request: PrivacyRequest, **extra) -> dict:
+    customer = get_owned(Customer, privacy_request.customer_id, current_user.account_id) \
+        if privacy_request.customer_id else None
+    timeline = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.account_id == current_user.account_id, AuditEvent.entity_type == "privacy_request",
+        AuditEvent.entity_id == privacy_request.id).order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
+    context = dict(r=privacy_request, customer=customer, timeline=timeline, today=_today(), days_left=days_left,
+                   location=db.session.get(Location, privacy_request.location_id),
+                   account=db.session.get(Account, current_user.account_id),
+                   extend_form=ExtendForm(formdata=None), reject_form=RejectForm(formdata=None),
+                   link_form=LinkForm(formdata=None), blockers=None, duplicates=[], login_warning=[])
+    if customer is not None and privacy_request.kind == "erasure" and privacy_request.status in ("new", "in_progress"):
+        context.update(blockers=find_blockers(customer), duplicates=find_duplicates(customer),
+                       login_warning=logins_with_email(customer.account_id, customer.email))
+    context.update(extra)
+    return context
+
+
+@bp.route("/privacy/requests/<int:request_id>")
+@requires(Permission.PRIVACY_REQUESTS)
+def detail(request_id: int):
+    privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+    return render_template("requests/detail.html", **_detail_context(privacy_request))
+
+
+def _act(request_id: int, action):
+    """Run one action on a request; errors become a message and nothing changes."""
+    privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+    try:
+        message = action(privacy_request, request_actor())
+    except service.RequestError as error:
+        db.session.rollback()
+        flash(ERRORS.get(error.code, ERRORS["already-handled"])(), "error")
+        return redirect(url_for("requests.detail", request_id=request_id))
+    db.session.commit()
+    if message:
+        flash(message, "success")
+    return redirect(url_for("requests.detail", request_id=request_id))
+
+
+@bp.route("/privacy/requests/<int:request_id>/start", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def start(request_id: int):
+    return _act(request_id, lambda r, actor: service.start(actor, r) or _("Marked as in progress."))
+
+
+@bp.route("/privacy/requests/<int:request_id>/extend", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def extend(request_id: int):
+    form = ExtendForm()
+    if not form.validate():
+        privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+        return render_template("requests/detail.html", **_detail_context(privacy_request, extend_form=form)), 422
+    return _act(request_id, lambda r, actor: service.extend(actor, r, form.months.data, form.reason.data, _today())
+                or _("Deadline extended; the customer is told why."))
+
+
+@bp.route("/privacy/requests/<int:request_id>/reject", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def reject(request_id: int):
+    form = RejectForm()
+    if not form.validate():
+        privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+        return render_template("requests/detail.html", **_detail_context(privacy_request, reject_form=form)), 422
+    return _act(request_id, lambda r, actor: service.reject(actor, r, form.reason.data) or _("Request rejected."))
+
+
+@bp.route("/privacy/requests/<int:request_id>/complete", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def complete(request_id: int):
+    def action(r, actor):
+        service.complete(actor, r)
+        if r.kind in ("access", "portability"):
+            return _("The data package is being built; the customer receives the link by email.")
+        return _("Request done.")
+    return _act(request_id, action)
+
+
+@bp.route("/privacy/requests/<int:request_id>/link", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def link(request_id: int):
+    get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+    form = LinkForm()
+    customer = get_owned(Customer, form.customer_id.data, current_user.account_id) if form.validate() else None
+    if customer is None:
+        flash(_("There is no customer with this number in your salon."), "error")
+        return redirect(url_for("requests.detail", request_id=request_id))
+    return _act(request_id, lambda r, actor: service.link_customer(actor, r, customer) or _("Customer linked."))
+
+
+@bp.route("/privacy/requests/<int:request_id>/merge", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def merge(request_id: int):
+    """Merge a duplicate into the request's customer before the erasure."""
+    get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+    form = MergeForm()
+
+    def action(r, actor):
+        keep = get_owned_or_404(Customer, r.customer_id, current_user.account_id) if r.customer_id else abort(404)
+        other = get_owned_or_404(Customer, form.other_id.data, current_user.account_id)
+        merge_customers(actor, keep, other)
+        return _("Duplicate merged into this customer.")
+    if not form.validate():
+        abort(400)
+    return _act(request_id, action)
+
+
+# --- from the customer file ------------------------------------------------------------------
+
+@bp.route("/customers/<int:customer_id>/privacy-requests", methods=["POST"])
+@requires(Permission.CUSTOMER_EDIT)
+def record(customer_id: int):
+    customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
+    form = StaffRequestForm()
+    form.location_id.choices = [(loc.id, loc.name) for loc in db.session.scalars(
+        scoped(Location, current_user.account_id))]
+    if not form.validate_on_submit():
+        flash(_("Please choose the kind of request, how it was received and the location."), "error")
+        return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
+    privacy_request = service.record_staff_request(request_actor(), customer, form.kind.data, form.channel.data,
+                                                   (form.note.data or "").strip(), form.location_id.data)
+    db.session.commit()
+    flash(_("Request recorded. Due on %(date)s.", date=privacy_request.due_on.strftime("%d.%m.%Y")), "success")
+    return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
+
+
+@bp.route("/customers/<int:customer_id>/lift-restriction", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def lift_restriction(customer_id: int):
+    customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
+    service.lift_restriction(request_actor(), customer)
+    db.session.commit()
+    flash(_("The restriction is lifted."), "success")
+    return redirect(url_for("customers.detail", customer_id=customer.id))
+
+
+@bp.route("/privacy/retained")
+@requires(Permission.RETAINED_RECORDS_VIEW)
+def retained():
+    invoices = db.session.scalars(
+        scoped(Invoice, current_user.account_id).where(Invoice.retained_until.is_not(None))
+        .order_by(Invoice.issued_at.desc()).limit(500)).all()
+    return render_template("requests/retained.html", invoices=invoices)

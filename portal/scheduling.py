@@ -1,0 +1,58 @@
+"""The schedule of recurring jobs, and the small process that enqueues them (`flask cron`).
+
+Why not RQ's own CronScheduler: it enqueues with RQ's default serializer, and our workers use
+JSON. Each run is claimed in Redis (SET NX per job and day) before it is enqueued with a fixed
+job id, so several cron processes never enqueue the same day twice; the jobs are idempotent
+through their DB state on top of that. A run missed while no cron process was up is caught up
+as soon as one starts again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from portal.tasks import PendingJob, enqueue_now, redis_connection
+
+ZONE = ZoneInfo("Europe/Berlin")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    job: str
+    queue: str
+    at: str  # HH:MM in Europe/Berlin, daily
+
+
+SCHEDULES = (
+    Schedule("jobs.privacy.daily", "default", "06:00"),
+)
+
+
+def due_runs(now: datetime) -> list[tuple[Schedule, str]]:
+    local = now.astimezone(ZONE)
+    return [(s, local.date().isoformat()) for s in SCHEDULES if local.strftime("%H:%M") >= s.at]
+
+
+def tick(now: datetime) -> list[str]:
+    """Enqueue every run that is due today and not yet claimed; returns the job ids."""
+    redis = redis_connection()
+    enqueued = []
+    for schedule, day in due_runs(now):
+        job_id = f"{schedule.job}:{day}"
+        if redis.set(f"portal:cron:{job_id}", "1", nx=True, ex=3 * 86400):
+            enqueue_now(PendingJob(schedule.job, (), schedule.queue, job_id))
+            enqueued.append(job_id)
+    return enqueued
+
+
+def run_forever(interval: float = 30) -> None:
+    current_app.logger.info("cron: %d schedules", len(SCHEDULES))
+    while True:
+        for job_id in tick(datetime.now(ZONE)):
+            current_app.logger.info("cron: enqueued %s", job_id)
+        time.sleep(interval)
