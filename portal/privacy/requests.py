@@ -15,7 +15,7 @@ from portal.mail import external_url, queue_email
 from portal.models import Account, Customer, Location, Login, PrivacyRequest
 from portal.models.base import utcnow
 from portal.privacy import deadlines
-from portal.privacy.consents import email_proof_hash, withdraw_marketing
+from portal.privacy.consents import withdraw_marketing
 from portal.privacy.erasure import ErasureBlocked, erase_customer, find_blockers, find_duplicates
 from portal.privacy.settings_service import settings_for
 from portal.tasks import enqueue_after_commit
@@ -195,6 +195,8 @@ def _finish(actor: Actor, request: PrivacyRequest, outcome: str) -> None:
 
 def complete(actor: Actor, request: PrivacyRequest) -> None:
     """Mark done, doing what the kind requires. Correction is done in the customer form first."""
+    if request.status not in ("new", "in_progress"):
+        raise RequestError("already-handled")
     customer = db.session.get(Customer, request.customer_id) if request.customer_id else None
     if request.kind in ("access", "portability"):
         start_access_package(actor, request)
@@ -256,6 +258,3 @@ def start_access_package(actor: Actor, request: PrivacyRequest) -> None:
     enqueue_after_commit(db.session, "jobs.privacy.build_access_package", request.id, queue="exports",
                          job_id=f"access-package-{request.id}")
 
-
-def proof_hash_of(request: PrivacyRequest) -> str:
-    return request.email_hash or email_proof_hash(request.email)
