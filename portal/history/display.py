@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission
+from portal.privacy.request_labels import OUTCOME_LABELS
 from portal.validation import format_phone
 
 FIELD_LABELS = {
@@ -74,6 +75,13 @@ def _value(name: str, value) -> str:
         return str(STATUS_LABELS.get(value, value))
     if name == "tab":
         return str(TAB_LABELS.get(value, value))
+    if name == "outcome":
+        return str(OUTCOME_LABELS.get(value, value))
+    if name == "due_on" and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value), "medium")
+        except ValueError:
+            return value
     if name == "requests_mode":
         return str(REQUESTS_MODES.get(value, value))
     if name == "other_systems":

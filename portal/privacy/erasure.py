@@ -194,8 +194,7 @@ def erase_customer(actor: Actor, customer: Customer, request: PrivacyRequest | N
                                       .values(customer_id=None, notes="")).rowcount
     if appointments:
         certificate["kept"].append({"what": "appointments", "count": appointments,
-                                    "fields": ["date", "service", "employee", "status"],
-                                    "why": "reports; no longer linked to a person"})
+                                    "fields": ["date", "service", "employee", "status"], "why_key": "reports"})
     deleted["vouchers_detached"] = db.session.execute(
         update(Voucher).where(Voucher.customer_id == cid).values(customer_id=None)).rowcount
     deleted["stamp_cards"] = db.session.execute(delete(StampCard).where(StampCard.customer_id == cid)).rowcount

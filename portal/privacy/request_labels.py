@@ -18,4 +18,5 @@ CERTIFICATE_LABELS = {
     "custom_field_values": _l("own field values"), "consents": _l("consents (proof kept as a hash)"),
     "messages": _l("stored messages"), "history_entries_redacted": _l("history entries redacted"),
     "invoices": _l("Invoices"), "appointments": _l("Appointments (without the person)"),
+    "reports": _l("for the salon's reports, no longer linked to a person"),
 }

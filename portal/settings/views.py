@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,6 +15,18 @@ from portal.settings import service
 from portal.web.actor import request_actor
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.route("/")
+@requires(Permission.SELF)
+def index():
+    """The settings hub: the sections this login may open."""
+    from portal.auth.permissions import has_permission
+    from portal.web.templating import SETTINGS_PERMISSIONS
+
+    if not any(has_permission(current_user, p) for p in SETTINGS_PERMISSIONS):
+        abort(403)
+    return render_template("settings/index.html")
 
 
 @bp.route("/account", methods=["GET", "POST"])

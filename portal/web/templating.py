@@ -17,23 +17,23 @@ from portal.privacy.request_forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT
 from portal.privacy.request_labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
 from portal.validation import format_phone
 
+SETTINGS_PERMISSIONS = (Permission.TEAM_MANAGE, Permission.SETTINGS_MANAGE, Permission.PRIVACY_SETTINGS_VIEW,
+                        Permission.RETAINED_RECORDS_VIEW)
+
+# (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
-    ("dashboard.home", _l("Overview"), Permission.DASHBOARD_VIEW),
-    ("customers.index", _l("Customers"), Permission.CUSTOMER_VIEW),
-    ("appointments.index", _l("Appointments"), Permission.APPOINTMENT_VIEW),
-    ("history.appointments", _l("Histories"), Permission.HISTORY_VIEW),
-    ("team.index", _l("Team"), Permission.TEAM_MANAGE),
-    ("customers.fields", _l("Customer fields"), Permission.SETTINGS_MANAGE),
-    ("requests.index", _l("Privacy requests"), Permission.PRIVACY_REQUESTS),
-    ("privacy.overview", _l("Privacy"), Permission.PRIVACY_SETTINGS_VIEW),
-    ("requests.retained", _l("Retained records"), Permission.RETAINED_RECORDS_VIEW),
-    ("settings.account", _l("Account"), Permission.SETTINGS_MANAGE),
+    ("dashboard.home", _l("Overview"), (Permission.DASHBOARD_VIEW,)),
+    ("customers.index", _l("Customers"), (Permission.CUSTOMER_VIEW,)),
+    ("appointments.index", _l("Appointments"), (Permission.APPOINTMENT_VIEW,)),
+    ("requests.index", _l("Privacy requests"), (Permission.PRIVACY_REQUESTS,)),
+    ("history.appointments", _l("Histories"), (Permission.HISTORY_VIEW,)),
+    ("settings.index", _l("Settings"), SETTINGS_PERMISSIONS),
 ]
 
-
-# Endpoints that belong to another menu entry than their blueprint's first one.
-NAV_SECTION_OVERRIDES = {"customers.fields": "customers.fields", "customers.toggle_field": "customers.fields",
-                         "requests.retained": "requests.retained", "requests.record": "customers.index",
+# Everything under Settings lights up the Settings entry.
+SETTINGS_BLUEPRINTS = ("team", "settings", "privacy")
+NAV_SECTION_OVERRIDES = {"customers.fields": "settings.index", "customers.toggle_field": "settings.index",
+                         "requests.retained": "settings.index", "requests.record": "customers.index",
                          "requests.lift_restriction": "customers.index"}
 
 
@@ -43,6 +43,8 @@ def active_nav(endpoint: str | None) -> str | None:
     if endpoint in NAV_SECTION_OVERRIDES:
         return NAV_SECTION_OVERRIDES[endpoint]
     blueprint = endpoint.split(".")[0]
+    if blueprint in SETTINGS_BLUEPRINTS:
+        return "settings.index"
     return next((e for e, _label, _perm in NAVIGATION if e.split(".")[0] == blueprint), None)
 
 
@@ -84,7 +86,7 @@ def init_templating(app: Flask) -> None:
         def can(permission: Permission) -> bool:
             return has_permission(current_user, permission)
 
-        nav = [(endpoint, label) for endpoint, label, perm in NAVIGATION if can(perm)]
+        nav = [(endpoint, label) for endpoint, label, perms in NAVIGATION if any(can(p) for p in perms)]
         return {
             "can": can,
             "get_locale": get_locale,

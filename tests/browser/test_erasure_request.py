@@ -1,0 +1,64 @@
+"""In Chromium: a customer asks for erasure on the booking page and confirms by the emailed link;
+the owner merges a duplicate and marks the request done; the customer is gone, and the invoice
+stays in "Retained records" for the accountant."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Customer, Invoice, PrivacySettings
+from tests import factories
+from tests.conftest import TMP, run_worker_burst
+from tests.privacy.helpers import link_path, rich_customer
+
+
+def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, mails):
+    salon.owner.locale = salon.accountant.locale = "de"
+    db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id,
+                                   requests_mode="self_service", notification_email="inhaber@salon-a.de",
+                                   controller_name="Salon A", authority_code="BE"))
+    db.session.commit()
+    customer_id = rich_customer(salon, "Sommer", "Greta", "greta.sommer@example.com", "+491701234567")
+    duplicate_id = factories.make_customer(salon.account, "Sommer", "Greta", phone="+491701234567")
+
+    # The customer, on the salon's booking page.
+    page.goto(f"/b/{salon.account.slug}/{salon.location.id}/requests")
+    page.get_by_label("Was möchten Sie?").select_option(label="Meine Daten löschen (Art. 17 DSGVO)")
+    page.get_by_label("Ihre E-Mail-Adresse").fill("greta.sommer@example.com")
+    page.get_by_role("button", name="Bestätigungslink senden").click()
+    expect(page.get_by_role("heading", name="Bitte sehen Sie in Ihr Postfach")).to_be_visible()
+
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    link = next(link for m in mails() if m.to == "greta.sommer@example.com" for link in m.links if "/r/confirm/" in link)
+    page.goto(link_path(link))
+    page.get_by_role("button", name="Ja, Anfrage bestätigen").click()
+    expect(page.get_by_role("heading", name="Danke — Ihre Anfrage ist bestätigt")).to_be_visible()
+    # A likely duplicate exists, so nothing was erased automatically.
+    assert db.session.get(Customer, customer_id) is not None
+
+    # The owner handles it in the inbox.
+    log_in(page, salon.owner, factories.PASSWORD)
+    page.get_by_role("link", name="Datenschutz-Anfragen").click()
+    page.get_by_role("link", name="Löschung").last.click()
+    expect(page.get_by_text("Wahrscheinliche Duplikate dieses Kunden")).to_be_visible()
+    page.get_by_role("button", name="Mit diesem Kunden zusammenführen").click()
+    expect(page.get_by_text("Duplikat mit diesem Kunden zusammengeführt.")).to_be_visible()
+    page.get_by_role("button", name="Kunde löschen und erledigen").click()
+    expect(page.get_by_text("Anfrage erledigt.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Löschbestätigung")).to_be_visible()
+    page.screenshot(path=str(TMP / "screenshots" / "erasure-done.png"), full_page=True)
+
+    db.session.expire_all()
+    assert db.session.get(Customer, customer_id) is None and db.session.get(Customer, duplicate_id) is None
+    assert db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.retained_until.is_not(None))) == 2
+
+    # The accountant finds the invoices under retained records.
+    page.get_by_role("button", name="Abmelden").click()
+    log_in(page, salon.accountant, factories.PASSWORD)
+    page.get_by_role("link", name="Einstellungen").click()
+    page.get_by_role("link", name="Aufbewahrte Belege").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Greta Sommer")
