@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.extensions import db
-from portal.models import Account, AuditEvent, Customer, Invoice, Location, PrivacyRequest
+from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
 from portal.models.base import utcnow
 from portal.privacy import requests as service
 from portal.privacy.deadlines import days_left
@@ -59,7 +59,9 @@ def _detail_context(privacy_request: PrivacyRequest, **extra) -> dict:
                    location=db.session.get(Location, privacy_request.location_id),
                    account=db.session.get(Account, current_user.account_id),
                    extend_form=ExtendForm(formdata=None), reject_form=RejectForm(formdata=None),
-                   link_form=LinkForm(formdata=None), blockers=None, duplicates=[], login_warning=[])
+                   link_form=LinkForm(formdata=None), blockers=None, duplicates=[], login_warning=[],
+                   handled_by=get_owned(Login, privacy_request.handled_by_id, current_user.account_id)
+                   if privacy_request.handled_by_id else None)
     if customer is not None and privacy_request.kind == "erasure" and privacy_request.status in ("new", "in_progress"):
         context.update(blockers=find_blockers(customer), duplicates=find_duplicates(customer),
                        login_warning=logins_with_email(customer.account_id, customer.email))
