@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.customers.views import bp as customers_bp
     from portal.dashboard.views import bp as dashboard_bp
+    from portal.exports.views import bp as exports_bp
     from portal.history.views import bp as history_bp
     from portal.privacy.request_views import bp as requests_bp
     from portal.privacy.views import bp as privacy_bp
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(requests_bp)
+    app.register_blueprint(exports_bp)
     if app.config.get("DEV_TOOLS"):
         from portal.dev.views import bp as dev_bp
 

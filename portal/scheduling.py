@@ -25,17 +25,27 @@ ZONE = ZoneInfo("Europe/Berlin")
 class Schedule:
     job: str
     queue: str
-    at: str  # HH:MM in Europe/Berlin, daily
+    at: str | None = None  # HH:MM in Europe/Berlin, daily
+    every_minutes: int | None = None
 
 
 SCHEDULES = (
-    Schedule("jobs.privacy.daily", "default", "06:00"),
+    Schedule("jobs.privacy.daily", "default", at="06:00"),
+    Schedule("jobs.exports.maintenance", "default", every_minutes=5),
 )
 
 
 def due_runs(now: datetime) -> list[tuple[Schedule, str]]:
+    """(schedule, run key) of every run due now; the key names the day or the time slot."""
     local = now.astimezone(ZONE)
-    return [(s, local.date().isoformat()) for s in SCHEDULES if local.strftime("%H:%M") >= s.at]
+    runs = []
+    for schedule in SCHEDULES:
+        if schedule.every_minutes:
+            slot = (local.hour * 60 + local.minute) // schedule.every_minutes
+            runs.append((schedule, f"{local.date().isoformat()}T{slot}"))
+        elif local.strftime("%H:%M") >= schedule.at:
+            runs.append((schedule, local.date().isoformat()))
+    return runs
 
 
 def tick(now: datetime) -> list[str]:

@@ -60,6 +60,7 @@ class IsolatedClient(FlaskClient):
     database session, not the test's (which would hide caching and transaction bugs)."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # streamed bodies are read inside the request's context
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -151,9 +152,9 @@ def other_salon(app):
 def login_as(app):
     """login_as(login) -> a test client with a fresh logged-in session."""
 
-    def _login(login, client=None):
+    def _login(login, client=None, password=factories.PASSWORD):
         client = client or app.test_client()
-        response = client.post("/login", data={"email": login.email, "password": factories.PASSWORD})
+        response = client.post("/login", data={"email": login.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 

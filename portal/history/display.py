@@ -36,7 +36,8 @@ FIELD_LABELS = {
     "restricted_at": _l("Restricted since"), "restricted": _l("Restricted"), "marketing": _l("Marketing"),
     "merged_customer": _l("Merged customer"), "filled": _l("Taken over"), "deleted": _l("Deleted"),
     "due_on": _l("Due"), "outcome": _l("Outcome"), "channel": _l("Received"), "customer": _l("Customer"),
-    "period": _l("Period"),
+    "period": _l("Period"), "fields": _l("Fields"), "format": _l("Format"), "recipient": _l("Recipient"),
+    "attempts": _l("Attempts"), "run": _l("Run"), "rows": _l("Rows"), "size": _l("Size (bytes)"),
 }
 REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
 

@@ -13,6 +13,7 @@ from portal.models.business import (
     Voucher,
 )
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
+from portal.models.exports import CustomerExport, ExportChunk
 from portal.models.messaging import EmailToken, OutboundEmail
 from portal.models.privacy import PrivacySettings
 from portal.models.requests import Consent, ConsentLog, PrivacyRequest
@@ -28,6 +29,8 @@ __all__ = [
     "Consent",
     "ConsentLog",
     "Customer",
+    "CustomerExport",
+    "ExportChunk",
     "CustomerFieldDefinition",
     "CustomerFieldValue",
     "EmailToken",

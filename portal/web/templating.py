@@ -12,13 +12,14 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.auth.permissions import ROLE_LABELS, Permission, has_permission
+from portal.exports.labels import EXPORT_EVENTS, EXPORT_FORMATS, EXPORT_STATUSES
 from portal.history.display import FIELD_LABELS, TAB_LABELS, action_label, describe_changes, entity_label
 from portal.privacy.request_forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
 from portal.privacy.request_labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
 from portal.validation import format_phone
 
 SETTINGS_PERMISSIONS = (Permission.TEAM_MANAGE, Permission.SETTINGS_MANAGE, Permission.PRIVACY_SETTINGS_VIEW,
-                        Permission.RETAINED_RECORDS_VIEW)
+                        Permission.RETAINED_RECORDS_VIEW, Permission.CUSTOMER_EXPORT)
 
 # (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
@@ -31,7 +32,7 @@ NAVIGATION = [
 ]
 
 # Everything under Settings lights up the Settings entry.
-SETTINGS_BLUEPRINTS = ("team", "settings", "privacy")
+SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports")
 NAV_SECTION_OVERRIDES = {"customers.fields": "settings.index", "customers.toggle_field": "settings.index",
                          "requests.retained": "settings.index", "requests.record": "customers.index",
                          "requests.lift_restriction": "customers.index"}
@@ -101,6 +102,9 @@ def init_templating(app: Flask) -> None:
             "outcome_labels": OUTCOME_LABELS,
             "timeline_labels": TIMELINE_LABELS,
             "certificate_labels": CERTIFICATE_LABELS,
+            "export_formats": EXPORT_FORMATS,
+            "export_statuses": EXPORT_STATUSES,
+            "export_events": EXPORT_EVENTS,
             "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
             "Permission": Permission,
             "navigation": nav,

@@ -33,4 +33,21 @@
       });
     }
   });
+  // "Select all" checkboxes: data-select-all="<name>" ticks every checkbox of that name.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-select-all]");
+    var form = event.target.form;
+    if (!form) return;
+    if (all) {
+      form.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+    } else if (event.target.type === "checkbox") {
+      var master = form.querySelector('[data-select-all="' + event.target.name + '"]');
+      if (master) {
+        var boxes = form.querySelectorAll('input[type=checkbox][name="' + event.target.name + '"]');
+        master.checked = Array.prototype.every.call(boxes, function (box) { return box.checked; });
+      }
+    }
+  });
 })();

@@ -1,0 +1,35 @@
+"""What a customer export can contain: the standard fields and the salon's own fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import CustomerFieldDefinition
+
+STANDARD_FIELDS = (
+    ("id", _l("Customer number")), ("first_name", _l("First name")), ("last_name", _l("Last name")),
+    ("email", _l("Email")), ("phone", _l("Phone")), ("birthday", _l("Birthday")),
+    ("street", _l("Street and number")), ("postal_code", _l("Postal code")), ("city", _l("City")),
+    ("country", _l("Country")), ("notes", _l("Notes")), ("created_at", _l("Customer since")),
+    ("imported_at", _l("Imported")), ("last_visit_at", _l("Last visit")),
+)
+STANDARD_KEYS = tuple(key for key, _label in STANDARD_FIELDS)
+
+
+@dataclass(frozen=True)
+class ExportField:
+    key: str
+    label: str
+    trade_secret: bool = False
+
+
+def available_fields(account_id: int) -> list[ExportField]:
+    fields = [ExportField(key, str(label)) for key, label in STANDARD_FIELDS]
+    for definition in db.session.scalars(select(CustomerFieldDefinition).where(
+            CustomerFieldDefinition.account_id == account_id).order_by(CustomerFieldDefinition.position)):
+        fields.append(ExportField(f"custom:{definition.id}", definition.label, definition.is_trade_secret))
+    return fields

@@ -1,0 +1,176 @@
+"""The bulk customer export: wizard state, confirmation by email link and the recipient's
+password, the streaming job, and the single download.
+
+Steps are audit events in category "export" with who, when and which fields.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash
+
+from portal import tokens
+from portal.auth.permissions import ADMINISTRATIVE_ROLES
+from portal.extensions import db
+from portal.history.audit import Actor, record
+from portal.mail import external_url, queue_email
+from portal.models import Account, CustomerExport, ExportChunk, Login
+from portal.models.base import utcnow
+from portal.tasks import enqueue_after_commit
+
+CONFIRM_PURPOSE = "export-confirm"
+DOWNLOAD_PURPOSE = "export-download"
+LINK_HOURS = 24
+MAX_PASSWORD_TRIES = 5
+FORMATS = ("csv", "csv_de", "xlsx")
+
+
+class ExportError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def event(actor: Actor, export: CustomerExport, action: str, **extra) -> None:
+    changes = {"fields": {"old": None, "new": list(export.fields)}, "format": {"old": None, "new": export.file_format}}
+    changes.update({k: {"old": None, "new": v} for k, v in extra.items()})
+    record(actor, "export", action, "customer_export", export.id, changes, summary=f"#{export.id}")
+
+
+def recipients(account_id: int) -> list[Login]:
+    """Only logins of this salon with administrative rights (the seed's rule)."""
+    return list(db.session.scalars(select(Login).where(
+        Login.account_id == account_id, Login.role.in_([r.value for r in ADMINISTRATIVE_ROLES]),
+        Login.active.is_(True), Login.password_hash.is_not(None)).order_by(Login.email)))
+
+
+def create_draft(actor: Actor) -> CustomerExport:
+    export = CustomerExport(account_id=actor.account_id, requested_by_id=actor.login_id, status="draft",
+                            fields=[], file_format="csv")
+    db.session.add(export)
+    db.session.flush()
+    return export
+
+
+def _editable(export: CustomerExport) -> None:
+    if export.status != "draft":
+        raise ExportError("not-editable")
+
+
+def choose_recipient(export: CustomerExport, login_id: int | None) -> None:
+    _editable(export)
+    if login_id not in {login.id for login in recipients(export.account_id)}:
+        raise ExportError("not-admin")
+    export.recipient_login_id = login_id
+
+
+def choose_fields(export: CustomerExport, fields: list[str], file_format: str, allowed: set[str]) -> None:
+    _editable(export)
+    chosen = [f for f in fields if f in allowed]
+    if not chosen or len(chosen) != len(fields):
+        raise ExportError("no-fields" if not fields else "unknown-field")
+    if file_format not in FORMATS:
+        raise ExportError("unknown-format")
+    export.fields, export.file_format = chosen, file_format
+
+
+def submit(actor: Actor, export: CustomerExport) -> None:
+    """Step 3: send the confirmation link to the recipient."""
+    _editable(export)
+    if export.recipient_login_id is None or not export.fields:
+        raise ExportError("incomplete")
+    recipient = db.session.get(Login, export.recipient_login_id)
+    if recipient is None or recipient.id not in {login.id for login in recipients(export.account_id)}:
+        raise ExportError("not-admin")
+    export.status = "awaiting_confirmation"
+    token = tokens.issue(export.account_id, CONFIRM_PURPOSE, {"export_id": export.id}, hours=LINK_HOURS)
+    queue_email(export.account_id, recipient.email, "export_confirm", {
+        "link": external_url("exports.confirm", token=tokens.link_value(token)),
+        "salon": db.session.get(Account, export.account_id).name,
+        "requester": db.session.get(Login, export.requested_by_id).display_name,
+        "count": len(export.fields), "hours": LINK_HOURS,
+    }, locale=recipient.locale, login_id=recipient.id)
+    event(actor, export, "requested", recipient=recipient.email)
+
+
+def export_for_token(token_value: str) -> CustomerExport | None:
+    token = tokens.check(token_value, CONFIRM_PURPOSE)
+    export = db.session.get(CustomerExport, token.subject.get("export_id")) if token else None
+    if export is None or export.account_id != token.account_id:
+        return None
+    return export
+
+
+def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
+    """The recipient proves who they are with the password of *that* login. Wrong passwords are
+    counted (committed by the caller even on failure); the fifth locks the export."""
+    export = export_for_token(token_value)
+    if export is None or export.status != "awaiting_confirmation":
+        raise ExportError("invalid-link")
+    recipient = db.session.get(Login, export.recipient_login_id)
+    actor = Actor(export.account_id, recipient.id, None, actor.ip, actor.request_id, actor.user_agent)
+    if not (recipient.active and recipient.password_hash and check_password_hash(recipient.password_hash, password)):
+        export.failed_attempts += 1
+        if export.failed_attempts >= MAX_PASSWORD_TRIES:
+            export.status = "locked"
+            event(actor, export, "locked", attempts=export.failed_attempts)
+            raise ExportError("locked")
+        event(actor, export, "confirmation_failed", attempts=export.failed_attempts)
+        raise ExportError("wrong-password")
+    if tokens.consume(token_value, CONFIRM_PURPOSE) is None:
+        raise ExportError("invalid-link")
+    export.status, export.confirmed_at = "queued", utcnow()
+    event(actor, export, "confirmed")
+    enqueue_after_commit(db.session, "jobs.exports.build_export", export.id, queue="exports",
+                         job_id=f"export-{export.id}-{export.runs}")
+    return export
+
+
+def download_token_check(token_value: str, login: Login) -> CustomerExport:
+    token = tokens.check(token_value, DOWNLOAD_PURPOSE)
+    export = db.session.get(CustomerExport, token.subject.get("export_id")) if token else None
+    if export is None or export.account_id != login.account_id or export.status != "finished":
+        raise ExportError("invalid-link")
+    if export.recipient_login_id != login.id:
+        raise ExportError("not-recipient")
+    return export
+
+
+def take_download(token_value: str, login: Login, actor: Actor) -> CustomerExport:
+    """Consume the single-use link; the caller streams the chunks, then calls `forget_file`."""
+    export = download_token_check(token_value, login)
+    if tokens.consume(token_value, DOWNLOAD_PURPOSE) is None:
+        raise ExportError("invalid-link")
+    export.status, export.downloaded_at = "downloaded", utcnow()
+    event(actor, export, "downloaded")
+    return export
+
+
+def chunks(export_id: int):
+    """The file, piece by piece, without holding it in memory."""
+    last = -1
+    while True:
+        row = db.session.execute(select(ExportChunk.seq, ExportChunk.data).where(
+            ExportChunk.export_id == export_id, ExportChunk.seq > last).order_by(ExportChunk.seq).limit(1)).first()
+        if row is None:
+            return
+        last = row.seq
+        yield row.data
+
+
+def forget_file(export_id: int) -> None:
+    db.session.execute(delete(ExportChunk).where(ExportChunk.export_id == export_id))
+
+
+def expire_old(now=None) -> int:
+    """Finished exports not downloaded within the link's 24 hours: file deleted, state expired."""
+    now = now or utcnow()
+    expired = list(db.session.scalars(select(CustomerExport).where(
+        CustomerExport.status == "finished", CustomerExport.finished_at < now - timedelta(hours=LINK_HOURS))))
+    for export in expired:
+        forget_file(export.id)
+        export.status = "expired"
+        event(Actor(export.account_id, None), export, "expired")
+    return len(expired)

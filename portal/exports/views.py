@@ -1,0 +1,191 @@
+"""Settings > Account > Export customers: the wizard, the export's page with its progress,
+the recipient's confirmation with their password, and the download."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from portal.auth.decorators import public, requires
+from portal.auth.permissions import Permission
+from portal.exports import service
+from portal.exports.fields import available_fields
+from portal.extensions import db
+from portal.history.audit import Actor
+from portal.models import AuditEvent, CustomerExport, Login
+from portal.tenancy import get_owned_or_404, scoped
+from portal.web.actor import request_actor
+from portal.web.htmx import is_fragment_request
+
+bp = Blueprint("exports", __name__)
+
+ERRORS = {
+    "not-admin": lambda: _("Please choose one of the offered recipients; only logins with administrative rights receive exports."),
+    "no-fields": lambda: _("Please choose at least one field."),
+    "unknown-field": lambda: _("One of the chosen fields does not exist."),
+    "unknown-format": lambda: _("Please choose a file format."),
+    "not-editable": lambda: _("This export was already sent for confirmation and can no longer be changed."),
+    "incomplete": lambda: _("Please choose the recipient and the fields first."),
+    "wrong-password": lambda: _("The password is wrong."),
+    "locked": lambda: _("Five wrong passwords: this export is locked. Please start a new one."),
+    "invalid-link": lambda: _("This link is invalid, already used or expired."),
+    "not-recipient": lambda: _("This export is meant for another login. Please log in as its recipient."),
+}
+
+
+def _wizard(export: CustomerExport, step: int, error: str | None = None, status: int = 200):
+    context = dict(export=export, step=step, error=ERRORS[error]() if error else None,
+                   recipients=service.recipients(export.account_id), fields=available_fields(export.account_id),
+                   recipient=db.session.get(Login, export.recipient_login_id) if export.recipient_login_id else None)
+    template = f"exports/_step{step}.html" if is_fragment_request() else "exports/wizard.html"
+    # 200 with the message for htmx (it swaps no 4xx); 422 for a plain form post.
+    return make_response(render_template(template, **context), 200 if is_fragment_request() or not error else status)
+
+
+@bp.route("/settings/exports")
+@requires(Permission.CUSTOMER_EXPORT)
+def index():
+    exports = db.session.scalars(scoped(CustomerExport, current_user.account_id)
+                                 .order_by(CustomerExport.created_at.desc()).limit(100)).all()
+    logins = {login.id: login for login in db.session.scalars(scoped(Login, current_user.account_id))}
+    return render_template("exports/index.html", exports=exports, logins=logins, form=FlaskForm())
+
+
+@bp.route("/settings/exports", methods=["POST"])
+@requires(Permission.CUSTOMER_EXPORT)
+def create():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    export = service.create_draft(request_actor())
+    db.session.commit()
+    return redirect(url_for("exports.step", export_id=export.id, number=1))
+
+
+@bp.route("/settings/exports/<int:export_id>/step/<int:number>", methods=["GET", "POST"])
+@requires(Permission.CUSTOMER_EXPORT)
+def step(export_id: int, number: int):
+    export = get_owned_or_404(CustomerExport, export_id, current_user.account_id)
+    if number not in (1, 2, 3):
+        abort(404)
+    if export.status != "draft":
+        return redirect(url_for("exports.detail", export_id=export.id))
+    if request.method == "GET":
+        return _wizard(export, number)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        if number == 1:
+            service.choose_recipient(export, request.form.get("recipient", type=int))
+        elif number == 2:
+            allowed = {f.key for f in available_fields(export.account_id)}
+            service.choose_fields(export, request.form.getlist("fields"), request.form.get("file_format", ""), allowed)
+        else:
+            service.submit(request_actor(), export)
+    except service.ExportError as error:
+        db.session.rollback()
+        db.session.refresh(export)
+        return _wizard(export, number, error.code, 422)
+    db.session.commit()
+    if number == 3:
+        if is_fragment_request():
+            response = make_response("", 204)
+            response.headers["HX-Redirect"] = url_for("exports.detail", export_id=export.id)
+            return response
+        return redirect(url_for("exports.detail", export_id=export.id))
+    if is_fragment_request():
+        return _wizard(export, number + 1)
+    return redirect(url_for("exports.step", export_id=export.id, number=number + 1))
+
+
+def _timeline(export: CustomerExport):
+    return db.session.scalars(select(AuditEvent).where(
+        AuditEvent.account_id == export.account_id, AuditEvent.entity_type == "customer_export",
+        AuditEvent.entity_id == export.id).order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
+
+
+@bp.route("/settings/exports/<int:export_id>")
+@requires(Permission.CUSTOMER_EXPORT)
+def detail(export_id: int):
+    export = get_owned_or_404(CustomerExport, export_id, current_user.account_id)
+    logins = {login.id: login for login in db.session.scalars(scoped(Login, current_user.account_id))}
+    return render_template("exports/detail.html", export=export, timeline=_timeline(export), logins=logins,
+                           fields={f.key: f for f in available_fields(export.account_id)})
+
+
+@bp.route("/settings/exports/<int:export_id>/progress")
+@requires(Permission.CUSTOMER_EXPORT)
+def progress(export_id: int):
+    export = get_owned_or_404(CustomerExport, export_id, current_user.account_id)
+    response = make_response(render_template("exports/_progress.html", export=export))
+    if export.status not in ("queued", "running", "awaiting_confirmation"):
+        response.status_code = 286  # tells htmx to stop polling
+    return response
+
+
+# --- the recipient ---------------------------------------------------------------------------
+
+@bp.route("/exports/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm(token: str):
+    """GET shows the page (changes nothing); POST checks the recipient's password."""
+    export = service.export_for_token(token)
+    if export is None or export.status != "awaiting_confirmation":
+        state = export.status if export else None
+        return render_template("exports/confirm.html", export=export, invalid=True, locked=state == "locked"), 410
+    recipient = db.session.get(Login, export.recipient_login_id)
+    form = FlaskForm()
+    if request.method == "GET":
+        return render_template("exports/confirm.html", export=export, recipient=recipient, form=form)
+    if not form.validate_on_submit():
+        abort(400)
+    actor = Actor(export.account_id, None, None, request.remote_addr or "", "", (request.user_agent.string or "")[:300])
+    try:
+        service.confirm(token, request.form.get("password", ""), actor)
+    except service.ExportError as error:
+        db.session.commit()  # the failed try counts, and a lock stays locked
+        status = 410 if error.code in ("locked", "invalid-link") else 422
+        return render_template("exports/confirm.html", export=export, recipient=recipient, form=form,
+                               error=ERRORS[error.code](), locked=error.code == "locked",
+                               tries_left=service.MAX_PASSWORD_TRIES - export.failed_attempts), status
+    db.session.commit()
+    return render_template("exports/confirmed.html", export=export)
+
+
+@bp.route("/exports/download/<token>", methods=["GET", "POST"])
+@requires(Permission.SELF)
+def download(token: str):
+    """Only the recipient, logged in, once, within 24 hours; the file is deleted afterwards."""
+    try:
+        export = service.download_token_check(token, current_user)
+    except service.ExportError as error:
+        return render_template("exports/download.html", error=ERRORS[error.code]()), 410 if error.code == "invalid-link" else 403
+    if request.method == "GET":
+        return render_template("exports/download.html", export=export, form=FlaskForm())
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    export = service.take_download(token, current_user, request_actor())
+    db.session.commit()
+    export_id, name = export.id, export.file_name
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if export.file_format == "xlsx"
+                else "text/csv; charset=utf-8")
+
+    def stream():
+        yield from service.chunks(export_id)
+        service.forget_file(export_id)  # handed out once, then gone
+        db.session.commit()
+
+    return Response(stream_with_context(stream()), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

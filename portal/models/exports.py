@@ -1,0 +1,48 @@
+"""Bulk customer exports: the wizard's state, and the file kept in chunks in the database so
+that web and worker processes on different machines share it and memory stays constant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.base import TenantMixin, UTCDateTime, utcnow
+
+# draft -> awaiting_confirmation -> queued -> running -> finished -> downloaded
+# and the dead ends: locked (5 wrong passwords), expired, failed
+EXPORT_STATUSES = ("draft", "awaiting_confirmation", "queued", "running", "finished", "downloaded",
+                   "locked", "expired", "failed")
+
+
+class CustomerExport(TenantMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("login.id"))
+    recipient_login_id: Mapped[int | None] = mapped_column(ForeignKey("login.id"), nullable=True)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    file_format: Mapped[str] = mapped_column(String(10), default="csv")  # csv, csv_de, xlsx
+    status: Mapped[str] = mapped_column(String(30), default="draft")
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords
+    runs: Mapped[int] = mapped_column(Integer, default=0)  # job attempts (a killed worker is retried)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str] = mapped_column(String(120), default="")
+    file_size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    error: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ExportChunk(db.Model):
+    """One piece (about 1 MiB) of an export file, in order."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    export_id: Mapped[int] = mapped_column(ForeignKey("customer_export.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

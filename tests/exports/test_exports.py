@@ -1,0 +1,275 @@
+"""Bulk customer export: wizard rules, confirmation by link and the recipient's password, the
+streaming job (formula-safe CSV/XLSX, retry after a crash), and the single download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from portal.exports import writer
+from portal.exports.job import maintain, run_export
+from portal.extensions import db
+from portal.models import CustomerExport, CustomerFieldDefinition, EmailToken, ExportChunk, Login, OutboundEmail
+from portal.models.base import utcnow
+from tests import factories
+from tests.conftest import run_worker_burst
+from tests.history.helpers import events
+from tests.privacy.helpers import link_path
+
+ADMIN_PASSWORD = "admin-only-password"
+TRICKY = [
+    ("Müller", "Jürgen", "=HYPERLINK(\"http://evil\")", "Zeile eins\nZeile zwei; mit \"Anführung\", Komma"),
+    ("Ölmann", "Søren", "+49 170 1234567 @home", "-minus und\ttab"),
+    ("Weiß", "Zoë", "@SUM(A1:A9)", "\rcarriage"),
+]
+
+
+def _grant_export(salon):
+    salon.admin.password_hash = generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000")
+    db.session.commit()
+
+
+def _customers(salon):
+    for last, first, street, notes in TRICKY:
+        factories.make_customer(salon.account, last, first, street=street, notes=notes, email=f"{first.lower()}@example.com")
+
+
+def _wizard(client, recipient_id, fields, file_format="csv"):
+    response = client.post("/settings/exports")
+    export_id = int(response.headers["Location"].split("/")[3])
+    client.post(f"/settings/exports/{export_id}/step/1", data={"recipient": recipient_id})
+    client.post(f"/settings/exports/{export_id}/step/2", data={"fields": fields, "file_format": file_format})
+    client.post(f"/settings/exports/{export_id}/step/3")
+    return export_id
+
+
+def _confirm_link() -> str:
+    db.session.expire_all()
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "export_confirm")).one()
+    return link_path(re.search(r"https?://\S+", mail.body_text).group(0))
+
+
+def _download_link() -> str:
+    db.session.expire_all()
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "export_ready")).one()
+    return link_path(re.search(r"https?://\S+", mail.body_text).group(0))
+
+
+FIELDS = ["id", "first_name", "last_name", "street", "notes"]
+
+
+def test_only_administrative_logins_are_offered_and_others_refused(salon, other_salon, login_as):
+    owner = login_as(salon.owner)
+    export_id = int(owner.post("/settings/exports").headers["Location"].split("/")[3])
+    page = owner.get(f"/settings/exports/{export_id}/step/1").get_data(as_text=True)
+    offered = set(re.findall(r'name="recipient" value="(\d+)"', page))
+    assert offered == {str(salon.owner.id), str(salon.admin.id)}
+    for tampered in (salon.staff.id, salon.accountant.id, other_salon.owner.id, 99999):
+        response = owner.post(f"/settings/exports/{export_id}/step/1", data={"recipient": tampered})
+        assert response.status_code == 422 and "only logins with administrative rights" in response.get_data(as_text=True)
+    assert db.session.get(CustomerExport, export_id).recipient_login_id is None
+
+
+def test_wizard_keeps_choices_going_back_and_refuses_bad_input(salon, login_as):
+    owner = login_as(salon.owner)
+    export_id = int(owner.post("/settings/exports").headers["Location"].split("/")[3])
+    owner.post(f"/settings/exports/{export_id}/step/1", data={"recipient": salon.admin.id}, headers={"HX-Request": "true"})
+    response = owner.post(f"/settings/exports/{export_id}/step/2", data={"file_format": "csv"}, headers={"HX-Request": "true"})
+    assert "Please choose at least one field." in response.get_data(as_text=True)
+    response = owner.post(f"/settings/exports/{export_id}/step/2", data={"fields": ["email", "password_hash"], "file_format": "csv"})
+    assert response.status_code == 422 and "One of the chosen fields does not exist." in response.get_data(as_text=True)
+    owner.post(f"/settings/exports/{export_id}/step/2", data={"fields": ["email", "phone"], "file_format": "xlsx"})
+    back = owner.get(f"/settings/exports/{export_id}/step/1", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'value="{salon.admin.id}" checked' in back
+    forward = owner.get(f"/settings/exports/{export_id}/step/2").get_data(as_text=True)
+    assert 'value="email" checked' in forward and 'value="phone" checked' in forward and 'value="xlsx" checked' in forward
+    assert 'value="notes" checked' not in forward
+    assert db.session.scalar(select(func.count()).select_from(EmailToken)) == 0  # nothing sent yet
+
+
+def test_who_may_open_the_wizard(salon, login_as):
+    for login in (salon.staff, salon.accountant, salon.admin):
+        assert login_as(login).get("/settings/exports").status_code == 403
+        assert login_as(login).post("/settings/exports").status_code == 403
+    salon.admin.extra_permissions = ["customer.export"]
+    db.session.commit()
+    assert login_as(salon.admin).get("/settings/exports").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(CustomerExport)) == 0
+
+
+def test_confirmation_link_password_of_that_login_and_lock(salon, login_as, client):
+    _grant_export(salon)
+    export_id = _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
+    path = _confirm_link()
+    assert client.get(path).status_code == 200  # GET changes nothing
+    assert db.session.get(CustomerExport, export_id).status == "awaiting_confirmation"
+    assert client.get(path[:-4] + "abcd").status_code == 410  # tampered
+    # The owner's password does not count for the admin's export.
+    response = client.post(path, data={"password": factories.PASSWORD}, headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and "The password is wrong." in response.get_data(as_text=True)
+    for _ in range(3):
+        client.post(path, data={"password": "still-wrong"})
+    response = client.post(path, data={"password": "fifth-wrong"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 410 and "this export is locked" in response.get_data(as_text=True)
+    # Locked: even the right password does nothing now.
+    assert client.post(path, data={"password": ADMIN_PASSWORD}).status_code == 410
+    db.session.expire_all()
+    export = db.session.get(CustomerExport, export_id)
+    assert (export.status, export.failed_attempts) == ("locked", 5)
+    assert [e.action for e in events("export", entity_id=export_id)] == ["requested"] + ["confirmation_failed"] * 4 + ["locked"]
+
+
+def test_confirmation_link_expires_and_is_single_use(salon, login_as, client):
+    _grant_export(salon)
+    _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
+    path = _confirm_link()
+    assert client.post(path, data={"password": ADMIN_PASSWORD}).status_code == 200
+    assert client.post(path, data={"password": ADMIN_PASSWORD}).status_code == 410
+    _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
+    token = db.session.scalars(select(EmailToken).where(EmailToken.used_at.is_(None),
+                                                        EmailToken.purpose == "export-confirm")).one()
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    from portal import tokens
+
+    assert client.post(f"/exports/confirm/{tokens.link_value(token)}", data={"password": ADMIN_PASSWORD}).status_code == 410
+
+
+def _build(salon, login_as, client, fields, file_format):
+    _grant_export(salon)
+    export_id = _wizard(login_as(salon.owner), salon.admin.id, fields, file_format)
+    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    assert run_export(export_id) == "finished"
+    admin = login_as(salon.admin, password=ADMIN_PASSWORD)
+    response = admin.post(_download_link())
+    assert response.status_code == 200
+    return export_id, response.data
+
+
+def test_csv_round_trips_with_umlauts_line_breaks_and_neutralised_formulas(salon, login_as, client):
+    _customers(salon)
+    _export_id, data = _build(salon, login_as, client, FIELDS, "csv")
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["Customer number", "First name", "Last name", "Street and number", "Notes"]
+    body = {row[2]: row for row in rows[1:]}
+    for last, first, street, notes in TRICKY:
+        row = body[last]
+        assert row[1] == first
+        expected_street = "'" + street if street[0] in "=+-@\t\r" else street
+        expected_notes = "'" + notes if notes[0] in "=+-@\t\r" else notes
+        assert row[3] == expected_street and row[4] == expected_notes.replace("\r\n", "\n")
+    assert body["Weiß"][4].startswith("'\r")  # carriage return neutralised too
+
+
+def test_german_excel_csv_uses_semicolons(salon, login_as, client):
+    _customers(salon)
+    _export_id, data = _build(salon, login_as, client, ["last_name", "notes"], "csv_de")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert len(rows) == 4 and rows[1][1].startswith("Zeile eins\nZeile zwei; mit")
+
+
+def test_xlsx_opens_and_holds_text_not_formulas(salon, login_as, client):
+    _customers(salon)
+    recipe = CustomerFieldDefinition(account_id=salon.account.id, key="r", label="Farbrezeptur")
+    db.session.add(recipe)
+    db.session.commit()
+    _export_id, data = _build(salon, login_as, client, ["last_name", "street", f"custom:{recipe.id}"], "xlsx")
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Last name", "Street and number", "Farbrezeptur")
+    streets = {row[0]: row[1] for row in rows[1:]}
+    assert streets["Müller"] == '=HYPERLINK("http://evil")'
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    assert cells["Müller"].data_type == "s"  # a string, never a formula
+
+
+def test_download_only_by_the_recipient_once_and_file_deleted(salon, login_as, client):
+    _grant_export(salon)
+    export_id = _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
+    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    run_export(export_id)
+    path = _download_link()
+    owner = login_as(salon.owner)
+    response = owner.get(path)
+    assert response.status_code == 403 and "meant for another login" in response.get_data(as_text=True)
+    assert owner.post(path).status_code == 403
+    anonymous = client.get(path)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    admin = login_as(salon.admin, password=ADMIN_PASSWORD)
+    assert admin.post(path).status_code == 200
+    assert admin.post(path).status_code == 410
+    assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
+    assert [e.action for e in events("export", entity_id=export_id)] == [
+        "requested", "confirmed", "started", "finished", "downloaded"]
+    assert all(e.changes["fields"]["new"] == FIELDS for e in events("export", entity_id=export_id))
+
+
+def test_expiry_deletes_the_file(salon, login_as, client):
+    _grant_export(salon)
+    export_id = _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
+    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    run_export(export_id)
+    path = _download_link()
+    export = db.session.get(CustomerExport, export_id)
+    export.finished_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    assert maintain()["expired"] == 1
+    db.session.expire_all()
+    assert db.session.get(CustomerExport, export_id).status == "expired"
+    assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
+    assert login_as(salon.admin, password=ADMIN_PASSWORD).post(path).status_code == 410
+
+
+def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, login_as, client, monkeypatch):
+    for n in range(25):
+        factories.make_customer(salon.account, f"Kunde{n:02d}", "Test")
+    _grant_export(salon)
+    export_id = _wizard(login_as(salon.owner), salon.admin.id, ["id", "last_name"])
+    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    monkeypatch.setattr(writer, "BATCH", 10)
+
+    def crash(export):
+        if export.progress_done >= 10:
+            raise SystemExit("worker killed")
+
+    monkeypatch.setattr(writer, "after_batch", crash)
+    with pytest.raises(SystemExit):
+        run_export(export_id)
+    db.session.rollback()
+    export = db.session.get(CustomerExport, export_id)
+    assert export.status == "running" and export.progress_done == 10
+    monkeypatch.setattr(writer, "after_batch", lambda export: None)
+    export.heartbeat_at = utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    assert maintain()["retried"] == 1  # the maintenance notices the dead worker and requeues
+    assert run_export(export_id) == "finished"
+    assert run_export(export_id) == "nothing-to-do"  # at-least-once delivery: the second run does nothing
+    data = login_as(salon.admin, password=ADMIN_PASSWORD).post(_download_link()).data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
+    assert len(rows) == 26 and len({row[0] for row in rows[1:]}) == 25
+    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
+        OutboundEmail.template == "export_ready")) == 1
+
+
+def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, client, worker_env, mails):
+    _customers(salon)
+    _grant_export(salon)
+    _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    confirm = next(link for m in mails() for link in m.links if "/exports/confirm/" in link)
+    assert next(m for m in mails() if "/exports/confirm/" in m.text).to == salon.admin.email
+    client.post(link_path(confirm), data={"password": ADMIN_PASSWORD})
+    result = run_worker_burst(worker_env, "exports", "emails")
+    assert result.returncode == 0, result.stderr
+    download = next(link for m in mails() for link in m.links if "/exports/download/" in link)
+    data = login_as(salon.admin, password=ADMIN_PASSWORD).post(link_path(download)).data.decode("utf-8-sig")
+    assert "Jürgen" in data and "Zoë" in data
+    assert db.session.scalars(select(Login).where(Login.id == salon.admin.id)).one().email in {m.to for m in mails()}
