@@ -30,7 +30,12 @@ def seeded_database(customers: int, events: int = 0) -> str:
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / (f"demo-{customers}.sqlite" if not events else f"demo-{customers}-{events}.sqlite")
     url = f"sqlite:///{path}"
-    if not path.exists():
+    if path.exists():
+        # A database cached by an earlier run gets the migrations added since.
+        env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development", "FLASK_APP": "app"}
+        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+    else:
         env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development", "FLASK_APP": "app"}
         partial = path.with_suffix(".partial")
         env["DATABASE_URL"] = f"sqlite:///{partial}"

@@ -110,8 +110,8 @@ def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     if export is None or export.status != "awaiting_confirmation":
         raise ExportError("invalid-link")
     recipient = db.session.get(Login, export.recipient_login_id)
-    actor = Actor(export.account_id, recipient.id, None, actor.ip, actor.request_id, actor.user_agent)
     if not (recipient.active and recipient.password_hash and check_password_hash(recipient.password_hash, password)):
+        # Whoever typed a wrong password is unknown: the events name no login.
         export.failed_attempts += 1
         if export.failed_attempts >= MAX_PASSWORD_TRIES:
             export.status = "locked"
@@ -121,6 +121,7 @@ def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
         raise ExportError("wrong-password")
     if tokens.consume(token_value, CONFIRM_PURPOSE) is None:
         raise ExportError("invalid-link")
+    actor = Actor(export.account_id, recipient.id, None, actor.ip, actor.request_id, actor.user_agent)
     export.status, export.confirmed_at = "queued", utcnow()
     event(actor, export, "confirmed")
     enqueue_after_commit(db.session, "jobs.exports.build_export", export.id, queue="exports",

@@ -273,3 +273,23 @@ def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, cli
     data = login_as(salon.admin, password=ADMIN_PASSWORD).post(link_path(download)).data.decode("utf-8-sig")
     assert "Jürgen" in data and "Zoë" in data
     assert db.session.scalars(select(Login).where(Login.id == salon.admin.id)).one().email in {m.to for m in mails()}
+
+
+def test_times_are_exported_in_berlin_time_across_summer_time_changes(salon, login_as, client):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.models import Customer
+
+    moments = [datetime(2026, 1, 15, 23, 30, tzinfo=UTC), datetime(2026, 3, 29, 0, 59, tzinfo=UTC),
+               datetime(2026, 3, 29, 1, 0, tzinfo=UTC), datetime(2026, 7, 1, 22, 30, tzinfo=UTC),
+               datetime(2026, 10, 25, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC)]
+    for n, moment in enumerate(moments):
+        customer = db.session.get(Customer, factories.make_customer(salon.account, f"Zeit{n}"))
+        customer.created_at = moment
+    db.session.commit()
+    _export_id, data = _build(salon, login_as, client, ["last_name", "created_at"], "csv")
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))}
+    berlin = ZoneInfo("Europe/Berlin")
+    assert [rows[f"Zeit{n}"] for n in range(len(moments))] == [
+        moment.astimezone(berlin).strftime("%Y-%m-%d %H:%M") for moment in moments]
