@@ -77,7 +77,7 @@ def _big_database(customers: int) -> str:
     url = f"sqlite:///{path}"
     if path.exists():
         return url
-    small = seeded_database(300)
+    small = seeded_database(300, sqlite_only=True)
     partial = path.with_suffix(".partial")
     shutil.copy(small.split("///", 1)[1], partial)
     import sqlite3

@@ -22,33 +22,31 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "results"
 
 
-def seeded_database(customers: int, events: int = 0) -> str:
+def seeded_database(customers: int, events: int = 0, sqlite_only: bool = False) -> str:
     """A SQLite database with the demo salon at the given size; built once and reused
-    (or DATABASE_URL, already seeded, when set)."""
-    if os.environ.get("DATABASE_URL"):
+    (or DATABASE_URL, already seeded, when set and `sqlite_only` is not)."""
+    if os.environ.get("DATABASE_URL") and not sqlite_only:
         return os.environ["DATABASE_URL"]
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / (f"demo-{customers}.sqlite" if not events else f"demo-{customers}-{events}.sqlite")
     url = f"sqlite:///{path}"
     if path.exists():
         # A database cached by an earlier run gets the migrations added since.
-        env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development", "FLASK_APP": "app"}
-        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-    else:
-        env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development", "FLASK_APP": "app"}
-        partial = path.with_suffix(".partial")
-        env["DATABASE_URL"] = f"sqlite:///{partial}"
-        partial.unlink(missing_ok=True)
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        subprocess.run([sys.executable, "-m", "flask", "demo", "seed", "--customers", str(customers),
-                        "--events", str(events)], cwd=ROOT, env=env, check=True)
-        partial.rename(path)
-        print(f"# seeded {customers} customers, {events} events in {time.perf_counter() - started:.1f} s",
-              flush=True)
+        _flask(url, "db", "upgrade")
+        return url
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    started = time.perf_counter()
+    _flask(f"sqlite:///{partial}", "db", "upgrade")
+    _flask(f"sqlite:///{partial}", "demo", "seed", "--customers", str(customers), "--events", str(events))
+    partial.rename(path)
+    print(f"# seeded {customers} customers, {events} events in {time.perf_counter() - started:.1f} s", flush=True)
     return url
+
+
+def _flask(database: str, *args: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database, "PORTAL_ENV": "development", "FLASK_APP": "app"}
+    subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 class Services:

@@ -19,7 +19,12 @@ REDIS_PORT = int(os.environ.get("DEV_REDIS_PORT", "6390"))
 SMTP_PORT = int(os.environ.get("DEV_SMTP_PORT", "8025"))
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # the same orderly shutdown as Ctrl-C, so no child is left behind
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     INSTANCE.mkdir(exist_ok=True)
     env = dict(os.environ)
     env.setdefault("PORTAL_ENV", "development")

@@ -6,6 +6,7 @@ Steps are audit events in category "export" with who, when and which fields.
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -158,7 +159,7 @@ def chunks(export_id: int):
         if row is None:
             return
         last = row.seq
-        yield row.data
+        yield zlib.decompress(row.data)
 
 
 def forget_file(export_id: int) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import os
 import tempfile
+import zlib
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from portal.extensions import db
 from portal.models import Account, Customer, CustomerExport, CustomerFieldValue, ExportChunk, Login
 from portal.models.base import utcnow
 
-BATCH = 2000
+BATCH = 5000
 CHUNK_BYTES = 1 << 20
 TEXT_COLUMNS = ("first_name", "last_name", "email", "phone", "street", "postal_code", "city", "country", "notes")
 TIME_COLUMNS = ("created_at", "imported_at", "last_visit_at")
@@ -34,15 +35,18 @@ class ChunkSink:
         self.export_id, self.seq, self.size = export_id, 0, 0
         self.buffer = bytearray()
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, store: bool = True) -> None:
+        """`store=False` while a COPY streams: its connection cannot run the INSERT until the
+        COPY ends; the buffer is then bounded by one batch of rows."""
         self.buffer += data
-        if len(self.buffer) >= CHUNK_BYTES:
+        if store and len(self.buffer) >= CHUNK_BYTES:
             self.flush()
 
     def flush(self) -> None:
         if self.buffer:
+            # Compressed (fast level): a fifth of the bytes to write into the database.
             db.session.execute(ExportChunk.__table__.insert().values(
-                export_id=self.export_id, seq=self.seq, data=bytes(self.buffer)))
+                export_id=self.export_id, seq=self.seq, data=zlib.compress(self.buffer, 1)))
             self.seq += 1
             self.size += len(self.buffer)
             self.buffer = bytearray()
@@ -91,12 +95,75 @@ def _csv_query(export: CustomerExport, dialect: str, timezone: str) -> tuple[str
     return sql, params
 
 
+class CrlfRecords:
+    """PostgreSQL's COPY ends CSV records with LF; RFC 4180 wants CRLF. Only the separators
+    between records change: a line break inside a quoted field is data and stays as it is."""
+
+    def __init__(self):
+        self.in_quotes = False
+
+    def convert(self, block: bytes) -> bytes:
+        parts = block.split(b'"')
+        for index in range(len(parts)):
+            if not self.in_quotes:
+                parts[index] = parts[index].replace(b"\n", b"\r\n")
+            if index < len(parts) - 1:
+                self.in_quotes = not self.in_quotes
+        return b'"'.join(parts)
+
+
+def _literal(sql: str, params: dict) -> str:
+    """COPY takes no bind parameters: inline ours, which are integers and a checked zone name."""
+    for name, value in sorted(params.items(), key=lambda item: -len(item[0])):
+        if isinstance(value, int):
+            sql = sql.replace(f":{name}", str(value))
+        else:
+            ZoneInfo(value)  # raises for anything that is not a time zone name
+            if "'" in value:
+                raise ValueError("unexpected quote in a zone name")
+            sql = sql.replace(f":{name}", f"'{value}'")
+    return sql
+
+
+def _write_csv_copy(export: CustomerExport, sink: ChunkSink, zone: ZoneInfo, progress, delimiter: str) -> None:
+    """PostgreSQL writes the CSV itself (COPY … TO STDOUT), batch by batch for the progress bar;
+    the bytes go straight into the chunks."""
+    sql, params = _csv_query(export, "postgresql", str(zone))
+    select_part = sql.split(" ORDER BY c.id LIMIT")[0]
+    records = CrlfRecords()
+    account_id, total = export.account_id, export.progress_total
+    # Every BATCH-th id, in one index scan: the batches' upper bounds.
+    bounds = list(db.session.scalars(text(
+        "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM customer "
+        "WHERE account_id = :a) numbered WHERE n % :batch = 0 ORDER BY id"), {"a": account_id, "batch": BATCH}))
+    after = 0
+    for upper in [*bounds, None]:
+        bounded = select_part + (f" AND c.id <= {int(upper)}" if upper is not None else "") + " ORDER BY c.id"
+        query = _literal(bounded.replace("SELECT c.id, ", "SELECT ", 1), {**params, "after": after})
+        # The session's own connection, inside its transaction (committed by progress()).
+        connection = db.session.connection().connection.driver_connection
+        with connection.cursor() as cursor:
+            with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')") as copy:
+                # COPY sends a message per row; join them before any Python work on the bytes.
+                sink.write(records.convert(b"".join(copy)), store=False)
+        if len(sink.buffer) >= CHUNK_BYTES:
+            sink.flush()
+        done = BATCH if upper is not None else total - BATCH * len(bounds)
+        if done:
+            progress(done)
+        after = upper
+
+
 def _write_csv(export: CustomerExport, header: list[str], sink: ChunkSink, zone: ZoneInfo, progress) -> None:
     delimiter = ";" if export.file_format == "csv_de" else ","
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow([safe_cell(h) for h in header])
+    if db.engine.dialect.name == "postgresql":
+        sink.write(buffer.getvalue().encode("utf-8"))
+        _write_csv_copy(export, sink, zone, progress, delimiter)
+        return
     sql, params = _csv_query(export, db.engine.dialect.name, str(zone))
     statement = text(sql)
     after = 0
