@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
 
 from portal.extensions import db
 from portal.history.audit import Actor, record
@@ -140,25 +140,30 @@ def logins_with_email(account_id: int, email: str | None) -> list[Login]:
     return list(db.session.scalars(select(Login).where(Login.account_id == account_id, Login.email == email)))
 
 
-def _redact_history(account_id: int, customer_id: int) -> int:
-    rows = db.session.execute(select(AuditEvent.id, AuditEvent.changes).where(
-        AuditEvent.account_id == account_id, AuditEvent.customer_id == customer_id)).all()
-    if not rows:
-        return 0
-    now = utcnow()
-    params = []
-    for event_id, changes in rows:
-        redacted = {name: ({"old": REDACTED, "new": REDACTED} if isinstance(value, dict) and "new" in value
-                           else REDACTED) for name, value in (changes or {}).items()}
-        params.append({"event_id": event_id, "changes": redacted, "summary": REDACTED, "redacted_at": now})
-    table = AuditEvent.__table__
+PLACEHOLDER_CHANGE = '{"old": "[gelöscht]", "new": "[gelöscht]"}'
+
+
+def _redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
+    """Keep the events, replace every value in them by the placeholder (set-based: the JSON is
+    rewritten by the database). Returns redacted counts per customer."""
+    counts = dict(db.session.execute(select(AuditEvent.customer_id, func.count()).where(
+        AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids)).group_by(AuditEvent.customer_id)).all())
+    if not counts:
+        return {}
+    if db.engine.dialect.name == "postgresql":
+        rewritten = ("(SELECT coalesce(json_object_agg(key, CASE WHEN json_typeof(value) = 'object' "
+                     "THEN CAST(:placeholder AS json) ELSE to_json(CAST(:redacted AS text)) END), '{}'::json) "
+                     "FROM json_each(audit_event.changes))")
+    else:
+        rewritten = ("(SELECT coalesce(json_group_object(key, CASE WHEN type = 'object' THEN json(:placeholder) "
+                     "ELSE :redacted END), '{}') FROM json_each(audit_event.changes))")
     db.session.execute(
-        table.update().where(table.c.id == db.bindparam("event_id")).values(
-            changes=db.bindparam("changes"), summary=db.bindparam("summary"),
-            redacted_at=db.bindparam("redacted_at"), ip="", user_agent=""),
-        params,
+        update(AuditEvent).where(AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids))
+        .values(changes=text(rewritten), summary=REDACTED, redacted_at=utcnow(), ip="", user_agent="")
+        .execution_options(synchronize_session=False),
+        {"placeholder": PLACEHOLDER_CHANGE, "redacted": REDACTED},
     )
-    return len(rows)
+    return counts
 
 
 def retained_until(issued: datetime) -> date:
@@ -166,63 +171,133 @@ def retained_until(issued: datetime) -> date:
     return date(issued.year + VOUCHER_YEARS, 12, 31)
 
 
+def _retained_until_sql():
+    if db.engine.dialect.name == "postgresql":
+        return text(f"make_date(CAST(extract(year FROM invoice.issued_at AT TIME ZONE 'UTC') AS INTEGER) + {VOUCHER_YEARS}, 12, 31)")
+    return text(f"date((CAST(strftime('%Y', invoice.issued_at) AS INTEGER) + {VOUCHER_YEARS}) || '-12-31')")
+
+
+def blocked_ids(account_id: int, ids: list[int]) -> set[int]:
+    """Of these customers, those with a blocker (set-based version of find_blockers)."""
+    now = utcnow()
+    blocked = set(db.session.scalars(select(Appointment.customer_id).where(
+        Appointment.customer_id.in_(ids), Appointment.status == "booked", Appointment.starts_at > now)))
+    blocked |= set(db.session.scalars(select(Voucher.customer_id).where(
+        Voucher.customer_id.in_(ids), Voucher.remaining_cents > 0,
+        or_(Voucher.expires_on.is_(None), Voucher.expires_on >= now.date()))))
+    blocked |= set(db.session.scalars(select(Invoice.customer_id).where(
+        Invoice.customer_id.in_(ids), Invoice.status == "open")))
+    return blocked
+
+
+def _grouped(model, ids: list[int]) -> dict[int, int]:
+    return dict(db.session.execute(select(model.customer_id, func.count()).where(
+        model.customer_id.in_(ids)).group_by(model.customer_id)).all())
+
+
+def erase_customers(actor: Actor, account_id: int, ids: list[int],
+                    requests: dict[int, PrivacyRequest] | None = None) -> dict[int, dict]:
+    """Erase many customers of one salon with set-based statements (a retention batch, or the
+    one customer of an erasure request). Callers make sure none is blocked; the caller's
+    transaction makes it all-or-nothing. Returns a certificate per customer."""
+    if not ids:
+        return {}
+    requests = requests or {}
+    account = db.session.get(Account, account_id)
+    now = utcnow()
+    people = {row.id: row for row in db.session.execute(select(Customer.id, Customer.email).where(
+        Customer.account_id == account_id, Customer.id.in_(ids)))}
+    ids = list(people)
+    counts = {
+        "vouchers_detached": _grouped(Voucher, ids), "stamp_cards": _grouped(StampCard, ids),
+        "custom_field_values": _grouped(CustomerFieldValue, ids), "consents": _grouped(Consent, ids),
+    }
+    appointments = _grouped(Appointment, ids)
+
+    # Invoices become retained records: the printed name stays, the link to the person goes.
+    db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids), Invoice.billed_name == "").values(
+        billed_name=select(func.trim(Customer.first_name + " " + Customer.last_name))
+        .where(Customer.id == Invoice.customer_id).scalar_subquery()).execution_options(synchronize_session=False))
+    db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids)).values(
+        retained_until=_retained_until_sql()).execution_options(synchronize_session=False))
+    invoices = {row[0]: (row[1], row[2]) for row in db.session.execute(select(
+        Invoice.customer_id, func.count(), func.max(Invoice.retained_until)).where(
+        Invoice.customer_id.in_(ids)).group_by(Invoice.customer_id))}
+    db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids)).values(customer_id=None)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(Appointment).where(Appointment.customer_id.in_(ids)).values(customer_id=None, notes="")
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(Voucher).where(Voucher.customer_id.in_(ids)).values(customer_id=None)
+                       .execution_options(synchronize_session=False))
+    for model in (StampCard, CustomerFieldValue, Consent):
+        db.session.execute(delete(model).where(model.customer_id.in_(ids)).execution_options(synchronize_session=False))
+    # Consent proof survives as a salted hash of the address only.
+    logged = set(db.session.scalars(select(ConsentLog.customer_id).where(ConsentLog.customer_id.in_(ids)).distinct()))
+    if logged:
+        table = ConsentLog.__table__
+        db.session.execute(table.update().where(table.c.customer_id == bindparam("cid")).values(
+            customer_id=None, ip="", email_hash=func.coalesce(func.nullif(table.c.email_hash, ""), bindparam("proof"))),
+            [{"cid": cid, "proof": email_proof_hash(people[cid].email)} for cid in logged])
+    emails = [p.email for p in people.values() if p.email]
+    messages = {}
+    if emails:
+        messages = dict(db.session.execute(select(OutboundEmail.recipient, func.count()).where(
+            OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(emails)).group_by(OutboundEmail.recipient)).all())
+        db.session.execute(delete(OutboundEmail).where(OutboundEmail.account_id == account_id,
+                                                        OutboundEmail.recipient.in_(emails)))
+    redacted = _redact_history(account_id, ids)
+    own_requests = list(db.session.scalars(select(PrivacyRequest).where(
+        or_(PrivacyRequest.customer_id.in_(ids), PrivacyRequest.id.in_([r.id for r in requests.values() if r])))))
+    packages = [r.package_file_id for r in own_requests if r.package_file_id]
+    if packages:
+        db.session.execute(delete(StoredFile).where(StoredFile.id.in_(packages)))
+    kept_open = {r.id for r in requests.values() if r}
+    for privacy_request in own_requests:
+        privacy_request.email_hash = privacy_request.email_hash or email_proof_hash(privacy_request.email)
+        privacy_request.message, privacy_request.customer_id, privacy_request.package_file_id = "", None, None
+        if privacy_request.id not in kept_open:  # the request being answered still needs its address
+            privacy_request.email = ""
+    db.session.flush()
+    db.session.execute(delete(Customer).where(Customer.id.in_(ids)).execution_options(synchronize_session=False))
+
+    certificates, events = {}, []
+    for cid in ids:
+        deleted = {key: values.get(cid, 0) for key, values in counts.items()}
+        deleted["messages"] = messages.get(people[cid].email, 0) if people[cid].email else 0
+        deleted["history_entries_redacted"] = redacted.get(cid, 0)
+        deleted["customer_file"] = 1
+        kept = []
+        if cid in invoices:
+            count, until = invoices[cid]
+            kept.append({"what": "invoices", "count": count,
+                         "fields": ["number", "date", "amounts", "line items", "name as printed on the invoice"],
+                         "until": until.isoformat() if isinstance(until, date) else str(until),
+                         "why": "§ 147 Abs. 1 Nr. 4, Abs. 3 AO; § 257 Abs. 1 Nr. 4, Abs. 4 HGB (Art. 17 Abs. 3 lit. b DSGVO)"})
+        if appointments.get(cid):
+            kept.append({"what": "appointments", "count": appointments[cid],
+                         "fields": ["date", "service", "employee", "status"], "why_key": "reports"})
+        certificates[cid] = {"erased_at": now.isoformat(), "customer_reference": f"K-{cid}", "deleted": deleted,
+                             "kept": kept, "other_systems": list(account.other_systems or [])}
+        request = requests.get(cid)
+        events.append({
+            "account_id": account_id, "occurred_at": now, "category": "customer", "action": "erased",
+            "entity_type": "customer", "entity_id": cid, "customer_id": None,
+            "actor_login_id": actor.login_id, "employee_id": actor.employee_id,
+            "changes": {"deleted": {"old": None, "new": deleted}},
+            "summary": f"K-{cid}" + (f" (request #{request.id})" if request else ""),
+            "request_id": actor.request_id, "ip": actor.ip[:45], "user_agent": actor.user_agent[:300],
+            "redacted_at": None,
+        })
+    db.session.execute(insert(AuditEvent), events)
+    return certificates
+
+
 def erase_customer(actor: Actor, customer: Customer, request: PrivacyRequest | None = None) -> dict:
     """Erase one customer; returns the erasure certificate. Raises ErasureBlocked first."""
     blockers = find_blockers(customer)
     if blockers:
         raise ErasureBlocked(blockers)
-    account = db.session.get(Account, customer.account_id)
-    cid, email = customer.id, customer.email
-    now = utcnow()
-    certificate = {"erased_at": now.isoformat(), "customer_reference": f"K-{cid}", "deleted": {}, "kept": [],
-                   "other_systems": list(account.other_systems or [])}
-    deleted = certificate["deleted"]
-
-    invoices = list(db.session.scalars(select(Invoice).where(Invoice.customer_id == cid)))
-    for invoice in invoices:
-        invoice.billed_name = invoice.billed_name or customer.full_name
-        invoice.retained_until = retained_until(invoice.issued_at)
-        invoice.customer_id = None
-    if invoices:
-        certificate["kept"].append({
-            "what": "invoices", "count": len(invoices),
-            "fields": ["number", "date", "amounts", "line items", "name as printed on the invoice"],
-            "until": max(i.retained_until for i in invoices).isoformat(),
-            "why": "§ 147 Abs. 1 Nr. 4, Abs. 3 AO; § 257 Abs. 1 Nr. 4, Abs. 4 HGB (Art. 17 Abs. 3 lit. b DSGVO)",
-        })
-    appointments = db.session.execute(update(Appointment).where(Appointment.customer_id == cid)
-                                      .values(customer_id=None, notes="")).rowcount
-    if appointments:
-        certificate["kept"].append({"what": "appointments", "count": appointments,
-                                    "fields": ["date", "service", "employee", "status"], "why_key": "reports"})
-    deleted["vouchers_detached"] = db.session.execute(
-        update(Voucher).where(Voucher.customer_id == cid).values(customer_id=None)).rowcount
-    deleted["stamp_cards"] = db.session.execute(delete(StampCard).where(StampCard.customer_id == cid)).rowcount
-    deleted["custom_field_values"] = db.session.execute(
-        delete(CustomerFieldValue).where(CustomerFieldValue.customer_id == cid)).rowcount
-    deleted["consents"] = db.session.execute(delete(Consent).where(Consent.customer_id == cid)).rowcount
-    proof = email_proof_hash(email)
-    db.session.execute(update(ConsentLog).where(ConsentLog.customer_id == cid).values(
-        customer_id=None, ip="", email_hash=func.coalesce(func.nullif(ConsentLog.email_hash, ""), proof)))
-    if email:
-        deleted["messages"] = db.session.execute(delete(OutboundEmail).where(
-            OutboundEmail.account_id == account.id, OutboundEmail.recipient == email)).rowcount
-    deleted["history_entries_redacted"] = _redact_history(account.id, cid)
-    requests = list(db.session.scalars(select(PrivacyRequest).where(
-        PrivacyRequest.customer_id == cid) if request is None else select(PrivacyRequest).where(
-        or_(PrivacyRequest.customer_id == cid, PrivacyRequest.id == request.id))))
-    package_ids = [r.package_file_id for r in requests if r.package_file_id]
-    if package_ids:
-        db.session.execute(delete(StoredFile).where(StoredFile.id.in_(package_ids)))
-    for privacy_request in requests:
-        privacy_request.email_hash = privacy_request.email_hash or email_proof_hash(privacy_request.email)
-        privacy_request.message, privacy_request.customer_id, privacy_request.package_file_id = "", None, None
-        if privacy_request is not request:
-            privacy_request.email = ""
-    db.session.flush()
-    db.session.execute(delete(Customer).where(Customer.id == cid))
-    deleted["customer_file"] = 1
-    record(actor, "customer", "erased", "customer", cid,
-           {"deleted": {"old": None, "new": deleted}}, customer_id=None,
-           summary=f"K-{cid}" + (f" (request #{request.id})" if request else ""))
+    cid = customer.id
+    certificate = erase_customers(actor, customer.account_id, [cid], {cid: request} if request else None)[cid]
+    db.session.expire_all()
     return certificate
