@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.exports.views import bp as exports_bp
     from portal.history.views import bp as history_bp
     from portal.privacy.request_views import bp as requests_bp
+    from portal.privacy.retention_views import bp as retention_bp
     from portal.privacy.views import bp as privacy_bp
     from portal.public.views import bp as public_bp
     from portal.settings.views import bp as settings_bp
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(retention_bp)
     if app.config.get("DEV_TOOLS"):
         from portal.dev.views import bp as dev_bp
 

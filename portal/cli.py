@@ -121,3 +121,11 @@ def privacy_daily():
     from portal.privacy.daily import run_daily
 
     click.echo(run_daily())
+
+
+@privacy_cli.command("run-retention")
+def privacy_run_retention():
+    """Run the due automatic-forgetting runs now (what the nightly job does)."""
+    from portal.privacy.retention import run_all_due
+
+    click.echo(run_all_due())

@@ -31,6 +31,7 @@ class Schedule:
 
 SCHEDULES = (
     Schedule("jobs.privacy.daily", "default", at="06:00"),
+    Schedule("jobs.retention.nightly", "default", at="02:00"),
     Schedule("jobs.exports.maintenance", "default", every_minutes=5),
 )
 

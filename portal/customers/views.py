@@ -23,6 +23,7 @@ from portal.models import (
     Voucher,
 )
 from portal.privacy.request_forms import StaffRequestForm
+from portal.privacy.retention_views import HoldForm, active_holds
 from portal.tenancy import get_owned_or_404, scoped
 from portal.validation import format_phone
 from portal.web.actor import request_actor
@@ -116,6 +117,8 @@ def _detail_context(customer: Customer, tab: str) -> dict:
         form = StaffRequestForm(formdata=None)
         form.location_id.choices = [(loc.id, loc.name) for loc in db.session.scalars(scoped(Location, account_id))]
         context["request_form"] = form
+        context["holds"] = active_holds(customer)
+        context["hold_form"] = HoldForm(formdata=None)
     elif tab == "vouchers":
         context["vouchers"] = db.session.scalars(
             scoped(Voucher, account_id).where(Voucher.customer_id == customer.id).order_by(Voucher.issued_at.desc())

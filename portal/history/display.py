@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "merged_customer": _l("Merged customer"), "filled": _l("Taken over"), "deleted": _l("Deleted"),
     "due_on": _l("Due"), "outcome": _l("Outcome"), "channel": _l("Received"), "customer": _l("Customer"),
     "period": _l("Period"), "fields": _l("Fields"), "format": _l("Format"), "recipient": _l("Recipient"),
+    "hold_until": _l("Hold until"), "forgotten": _l("Forgotten"), "held": _l("Held"),
     "attempts": _l("Attempts"), "run": _l("Run"), "rows": _l("Rows"), "size": _l("Size (bytes)"),
 }
 REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
@@ -44,7 +45,8 @@ REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
 ACTION_LABELS = {
     "created": _l("created"), "updated": _l("changed"), "merged": _l("merged"), "erased": _l("erased"),
     "restricted": _l("restricted"), "unrestricted": _l("restriction lifted"), "objected": _l("objected to marketing"),
-    "purged": _l("deleted after the retention period"), "moved": _l("moved"), "cancelled": _l("cancelled"),
+    "purged": _l("deleted after the retention period"), "held": _l("kept from automatic forgetting"),
+    "retention_run": _l("automatic forgetting run"), "moved": _l("moved"), "cancelled": _l("cancelled"),
     "viewed": _l("opened"), "login": _l("logged in"), "logout": _l("logged out"),
     "login_failed": _l("failed login"), "locked_out": _l("locked out (too many attempts)"),
     "password_changed": _l("password changed"), "password_set": _l("password set (invitation)"),

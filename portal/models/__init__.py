@@ -17,6 +17,7 @@ from portal.models.exports import CustomerExport, ExportChunk
 from portal.models.messaging import EmailToken, OutboundEmail
 from portal.models.privacy import PrivacySettings
 from portal.models.requests import Consent, ConsentLog, PrivacyRequest
+from portal.models.retention import CustomerHold, RetentionRun
 
 __all__ = [
     "AppendOnlyViolation",
@@ -30,6 +31,7 @@ __all__ = [
     "ConsentLog",
     "Customer",
     "CustomerExport",
+    "CustomerHold",
     "ExportChunk",
     "CustomerFieldDefinition",
     "CustomerFieldValue",
@@ -43,6 +45,7 @@ __all__ = [
     "OutboundEmail",
     "PrivacyRequest",
     "PrivacySettings",
+    "RetentionRun",
     "Service",
     "StampCard",
     "Voucher",

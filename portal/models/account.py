@@ -23,6 +23,8 @@ class Account(db.Model):
     pin_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Automatic forgetting: months without visit or purchase; None = off.
     retention_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When forgetting was switched on: the first run is in the following night, then monthly.
+    retention_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Marketing reaches only customers active within this window (Phorest's "3 years").
     marketing_window_months: Mapped[int] = mapped_column(Integer, default=36, server_default="36")
     # Other systems holding customer data, as [{"name": ..., "purpose": ...}] (Art. 19 reminders).

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.history.audit import Actor, field_changes, record
 from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
+from portal.models.base import utcnow
 
 LOCATION_SECTIONS = {
     "requests": ("requests_mode",),
@@ -72,6 +73,8 @@ def save_retention(actor: Actor, account: Account, retention_months: int | None,
         if old != new
     }
     if changes:
+        if retention_months and not account.retention_months:
+            account.retention_since = utcnow()  # the first run is in the following night
         account.retention_months, account.marketing_window_months = retention_months, window
         record(actor, "setting", "updated", "account", account.id, field_changes(changes), summary=account.name)
     return bool(changes)

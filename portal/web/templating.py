@@ -16,6 +16,8 @@ from portal.exports.labels import EXPORT_EVENTS, EXPORT_FORMATS, EXPORT_STATUSES
 from portal.history.display import FIELD_LABELS, TAB_LABELS, action_label, describe_changes, entity_label
 from portal.privacy.request_forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
 from portal.privacy.request_labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
+from portal.privacy.retention import count_due, next_run_date
+from portal.privacy.retention_labels import HOLD_REASONS, RUN_STATUSES
 from portal.validation import format_phone
 
 SETTINGS_PERMISSIONS = (Permission.TEAM_MANAGE, Permission.SETTINGS_MANAGE, Permission.PRIVACY_SETTINGS_VIEW,
@@ -33,6 +35,7 @@ NAVIGATION = [
 
 # Everything under Settings lights up the Settings entry.
 SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports")
+NAV_SECTION_OVERRIDES_EXTRA = {"retention.preview": "settings.index", "retention.hold": "customers.index"}
 NAV_SECTION_OVERRIDES = {"customers.fields": "settings.index", "customers.toggle_field": "settings.index",
                          "requests.retained": "settings.index", "requests.record": "customers.index",
                          "requests.lift_restriction": "customers.index"}
@@ -43,6 +46,8 @@ def active_nav(endpoint: str | None) -> str | None:
         return None
     if endpoint in NAV_SECTION_OVERRIDES:
         return NAV_SECTION_OVERRIDES[endpoint]
+    if endpoint in NAV_SECTION_OVERRIDES_EXTRA:
+        return NAV_SECTION_OVERRIDES_EXTRA[endpoint]
     blueprint = endpoint.split(".")[0]
     if blueprint in SETTINGS_BLUEPRINTS:
         return "settings.index"
@@ -105,6 +110,10 @@ def init_templating(app: Flask) -> None:
             "export_formats": EXPORT_FORMATS,
             "export_statuses": EXPORT_STATUSES,
             "export_events": EXPORT_EVENTS,
+            "hold_reasons": HOLD_REASONS,
+            "retention_due": lambda account: count_due(account),
+            "retention_next": lambda account: next_run_date(account),
+            "run_statuses": RUN_STATUSES,
             "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
             "Permission": Permission,
             "navigation": nav,

@@ -1,0 +1,217 @@
+"""Automatic forgetting: who is due, holds, runs that resume and never forget twice, reports
+unchanged, nothing of the forgotten left, and the summary mail."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import (
+    Account,
+    Appointment,
+    AuditEvent,
+    Customer,
+    CustomerHold,
+    Invoice,
+    PrivacyRequest,
+    RetentionRun,
+    Voucher,
+)
+from portal.privacy import retention
+from portal.privacy.deadlines import add_months
+from tests import factories
+from tests.conftest import run_worker_burst
+from tests.privacy.test_erasure import _all_text_in_database
+
+TODAY = date(2026, 11, 22)
+
+
+def _at(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _switch_on(salon, months=24, since=TODAY - timedelta(days=1)):
+    account = db.session.get(Account, salon.account.id)
+    account.retention_months, account.retention_since = months, _at(since)
+    db.session.commit()
+    return account
+
+
+def _customer(salon, name, created, visit=None, imported=None):
+    customer = db.session.get(Customer, factories.make_customer(salon.account, name, "Test", email=f"{name.lower()}@example.com"))
+    customer.created_at, customer.last_visit_at, customer.imported_at = _at(created), visit and _at(visit), imported and _at(imported)
+    db.session.commit()
+    return customer.id
+
+
+def test_who_is_due(salon, other_salon):
+    account = _switch_on(salon)
+    cutoff_day = add_months(TODAY, -24)  # 2024-11-22
+    old = _customer(salon, "Alt", date(2020, 1, 1), visit=cutoff_day - timedelta(days=1))
+    exactly = _customer(salon, "Genau", date(2020, 1, 1), visit=cutoff_day)
+    recent = _customer(salon, "Neu", date(2020, 1, 1), visit=TODAY - timedelta(days=30))
+    never = _customer(salon, "Nie", date(2021, 5, 5))
+    new_customer = _customer(salon, "Frisch", TODAY - timedelta(days=10))
+    imported_late = _customer(salon, "Importiert", date(2018, 1, 1), visit=date(2019, 1, 1), imported=TODAY - timedelta(days=100))
+    imported_early = _customer(salon, "Altimport", date(2018, 1, 1), imported=date(2022, 1, 1))
+    bought = _customer(salon, "Kauf", date(2019, 1, 1), visit=date(2020, 1, 1))
+    db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, customer_id=bought,
+                           number="K1", issued_at=_at(TODAY - timedelta(days=40)), billed_name="Kauf Test"))
+    held = _customer(salon, "Gehalten", date(2019, 1, 1))
+    db.session.add(CustomerHold(account_id=salon.account.id, customer_id=held, reason="Reklamation", until=TODAY + timedelta(days=5)))
+    expired_hold = _customer(salon, "Abgelaufen", date(2019, 1, 1))
+    db.session.add(CustomerHold(account_id=salon.account.id, customer_id=expired_hold, reason="alt", until=TODAY - timedelta(days=1)))
+    asked = _customer(salon, "Anfrage", date(2019, 1, 1))
+    db.session.add(PrivacyRequest(account_id=salon.account.id, location_id=salon.location.id, customer_id=asked,
+                                  kind="access", status="new"))
+    booked = _customer(salon, "Termin", date(2019, 1, 1))
+    start = datetime.now(UTC) + timedelta(days=3)
+    db.session.add(Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=booked,
+                               starts_at=start, ends_at=start + timedelta(hours=1)))
+    voucher = _customer(salon, "Gutschein", date(2019, 1, 1))
+    db.session.add(Voucher(account_id=salon.account.id, code="RV", customer_id=voucher, initial_cents=100, remaining_cents=100))
+    other = db.session.get(Customer, factories.make_customer(other_salon.account, "Fremd"))
+    other.created_at = _at(date(2015, 1, 1))
+    db.session.commit()
+
+    due = set(db.session.scalars(retention.due_query(account, TODAY)))
+    assert due == {old, never, imported_early, expired_hold}
+    assert {exactly, recent, new_customer, imported_late, bought, held, asked, booked, voucher} & due == set()
+    assert other.id not in due
+    due_rows, held_rows = retention.preview(account, today=TODAY)
+    reasons = {row.customer.id: row.held_because for row in held_rows}
+    assert reasons == {held: ["hold"], asked: ["request"], booked: ["appointment"], voucher: ["voucher"]}
+
+
+def test_schedule_first_night_then_monthly(salon):
+    account = _switch_on(salon, since=date(2026, 1, 31))
+    assert retention.latest_due_date(account, date(2026, 1, 31)) is None
+    assert retention.latest_due_date(account, date(2026, 2, 1)) == date(2026, 2, 1)
+    assert retention.latest_due_date(account, date(2026, 2, 20)) == date(2026, 2, 1)
+    assert retention.latest_due_date(account, date(2026, 3, 1)) == date(2026, 3, 1)
+    assert retention.next_run_date(account, date(2026, 1, 31)) == date(2026, 2, 1)
+    assert retention.next_run_date(account, date(2026, 2, 2)) == date(2026, 3, 1)
+
+
+def _population(salon, n=12):
+    ids = []
+    for i in range(n):
+        customer_id = _customer(salon, f"Inaktiv{i:02d}", date(2019, 1, 1), visit=date(2020, 3, 1))
+        db.session.add(Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
+                                   starts_at=_at(date(2020, 3, 1)), ends_at=_at(date(2020, 3, 1), 13), status="done",
+                                   notes="Notiz"))
+        db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
+                               number=f"I{i}", issued_at=_at(date(2020, 3, 1)), total_cents=5000, billed_name=f"Inaktiv{i:02d} Test"))
+        ids.append(customer_id)
+    keeper = _customer(salon, "Aktiv", date(2019, 1, 1), visit=TODAY - timedelta(days=3))
+    db.session.commit()
+    return ids, keeper
+
+
+def test_a_run_forgets_in_batches_keeps_reports_and_leaves_nothing(salon, mails, worker_env):
+    ids, keeper = _population(salon)
+    _switch_on(salon)
+    revenue = db.session.scalar(select(func.sum(Invoice.total_cents)))
+    visits = db.session.scalar(select(func.count()).select_from(Appointment))
+    run = retention.run_due(salon.account.id, TODAY, batch_size=5)
+    assert (run.status, run.forgotten, run.batches) == ("finished", 12, 3)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Customer).where(Customer.id.in_(ids))) == 0
+    assert db.session.get(Customer, keeper) is not None
+    assert db.session.scalar(select(func.sum(Invoice.total_cents))) == revenue
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == visits
+    # The forensic check for every forgotten customer: only the printed invoice name remains.
+    for i in range(12):
+        leftovers = {(t, c) for t, c, v in _all_text_in_database() if f"inaktiv{i:02d}" in v.lower()}
+        assert leftovers == {("invoice", "billed_name")}, leftovers
+    # Running again the same night does nothing.
+    assert retention.run_due(salon.account.id, TODAY) is None
+    assert db.session.scalar(select(func.count()).select_from(RetentionRun)) == 1
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    (summary,) = [m for m in mails() if "12" in m.subject]
+    assert summary.to == salon.owner.email and "Inaktiv" not in summary.text  # counts, not names
+
+
+def test_an_interrupted_run_resumes_and_forgets_nobody_twice(salon, monkeypatch):
+    ids, _keeper = _population(salon)
+    _switch_on(salon)
+
+    def crash(run):
+        if run.batches == 2:
+            raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(retention, "after_batch", crash)
+    with pytest.raises(RuntimeError):
+        retention.run_due(salon.account.id, TODAY, batch_size=4)
+    db.session.rollback()
+    run = db.session.scalars(select(RetentionRun)).one()
+    assert (run.status, run.forgotten) == ("running", 8)
+    assert db.session.scalar(select(func.count()).select_from(Customer).where(Customer.id.in_(ids))) == 4
+    # While the first worker still looks alive, nobody else takes the run.
+    monkeypatch.setattr(retention, "after_batch", lambda run: None)
+    assert retention.run_due(salon.account.id, TODAY) is None
+    run.heartbeat_at = datetime.now(UTC) - timedelta(minutes=11)
+    db.session.commit()
+    resumed = retention.run_due(salon.account.id, TODAY, batch_size=4)
+    assert (resumed.id, resumed.status, resumed.forgotten) == (run.id, "finished", 12)
+    erased_events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "erased")).all()
+    assert sorted(e.entity_id for e in erased_events) == sorted(ids)  # each exactly once
+
+
+def test_two_runs_at_once_forget_each_customer_once(salon):
+    ids, _keeper = _population(salon)
+    account = _switch_on(salon)
+    first = retention._claim(account, TODAY - timedelta(days=0), TODAY)
+    assert first is not None
+    assert retention._claim(account, TODAY, TODAY) is None  # the second scheduler backs off
+    db.session.delete(first)
+    db.session.commit()
+    assert retention.run_due(salon.account.id, TODAY).forgotten == 12
+    assert retention.run_due(salon.account.id, TODAY) is None
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "erased")) == 12
+
+
+def test_switching_off_during_a_run_stops_after_the_current_batch(salon, monkeypatch):
+    _population(salon)
+    _switch_on(salon)
+
+    def switch_off(run):
+        db.session.execute(Account.__table__.update().values(retention_months=None))
+        db.session.commit()
+
+    monkeypatch.setattr(retention, "after_batch", switch_off)
+    run = retention.run_due(salon.account.id, TODAY, batch_size=5)
+    assert (run.status, run.forgotten) == ("stopped", 5)
+
+
+def test_holds_need_a_reason_and_a_future_end(salon, login_as):
+    customer_id = factories.make_customer(salon.account, "Halten")
+    staff = login_as(salon.staff)
+    response = staff.post(f"/customers/{customer_id}/hold", data={"reason": "", "until": "2099-01-01"})
+    assert "Please give a reason for the hold." in staff.get(response.headers["Location"]).get_data(as_text=True)
+    response = staff.post(f"/customers/{customer_id}/hold", data={"reason": "Reklamation", "until": "2001-01-01"})
+    assert "The end of the hold cannot be in the past." in staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CustomerHold)) == 0
+    staff.post(f"/customers/{customer_id}/hold", data={"reason": "Reklamation", "until": "2099-01-01"})
+    hold = db.session.scalars(select(CustomerHold)).one()
+    assert (hold.reason, hold.until, hold.created_by_id) == ("Reklamation", date(2099, 1, 1), salon.staff.id)
+
+
+def test_switching_on_shows_how_many_the_first_run_forgets(salon, login_as):
+    _population(salon)
+    owner = login_as(salon.owner)
+    page = owner.post(f"/settings/privacy/locations/{salon.location.id}/retention",
+                      data={"retention_months": "24", "marketing_window_months": "36"},
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "will forget 12 customers" in page
+    db.session.expire_all()
+    account = db.session.get(Account, salon.account.id)
+    assert account.retention_since is not None
+    response = owner.post(f"/settings/privacy/locations/{salon.location.id}/retention",
+                          data={"retention_months": "12", "marketing_window_months": "36"}, headers={"HX-Request": "true"})
+    assert "Not a valid choice." in response.get_data(as_text=True)  # below the 24-month minimum
+    preview = owner.get("/privacy/retention").get_data(as_text=True)
+    assert "Inaktiv00" in preview and "Aktiv Test" not in preview
