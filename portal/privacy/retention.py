@@ -37,7 +37,7 @@ from portal.models.requests import OPEN_STATUSES
 from portal.privacy.deadlines import add_months
 from portal.privacy.erasure import erase_customers
 
-BATCH = 500
+BATCH = 2000
 STALE_AFTER = timedelta(minutes=10)
 
 
