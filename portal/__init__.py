@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.dashboard.views import bp as dashboard_bp
     from portal.exports.views import bp as exports_bp
     from portal.history.views import bp as history_bp
+    from portal.messaging.views import bp as messaging_bp
     from portal.privacy.request_views import bp as requests_bp
     from portal.privacy.retention_views import bp as retention_bp
     from portal.privacy.views import bp as privacy_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(requests_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(retention_bp)
+    app.register_blueprint(messaging_bp)
     if app.config.get("DEV_TOOLS"):
         from portal.dev.views import bp as dev_bp
 

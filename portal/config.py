@@ -55,6 +55,10 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Salon Privacy Portal <no-reply@localhost>")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
 
+    # SMS: "file" writes one JSON line per SMS (development, tests); a provider plugs in behind it.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+    SMS_FILE = os.environ.get("SMS_FILE", str(INSTANCE / "sms.log"))
+
     # Base of links in emails built outside a request (jobs, CLI).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 

@@ -33,6 +33,7 @@ SCHEDULES = (
     Schedule("jobs.privacy.daily", "default", at="06:00"),
     Schedule("jobs.retention.nightly", "default", at="02:00"),
     Schedule("jobs.exports.maintenance", "default", every_minutes=5),
+    Schedule("jobs.messaging.reminders", "default", every_minutes=5),
 )
 
 

@@ -73,6 +73,7 @@ def app_config(redis_url, smtp_sink) -> dict:
         "MAIL_PORT": smtp_sink.port,
         "MAIL_SERVER": "127.0.0.1",
         "DEV_OUTBOX_DIR": str(smtp_sink.directory),
+        "SMS_FILE": str(TMP / "sms.log"),
     }
 
 
@@ -107,6 +108,7 @@ def _clean_state(app):
     outbox = Path(app.config["DEV_OUTBOX_DIR"])
     for mail in outbox.glob("*.eml"):
         mail.unlink()
+    Path(app.config["SMS_FILE"]).unlink(missing_ok=True)
     try:
         yield
     finally:
@@ -196,6 +198,7 @@ def worker_env(app, redis_url, smtp_sink):
         "MAIL_PORT": str(smtp_sink.port),
         "SECRET_KEY": app.config["SECRET_KEY"],
         "FLASK_APP": "app",
+        "SMS_FILE": app.config["SMS_FILE"],
     })
     return env
 

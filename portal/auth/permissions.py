@@ -46,6 +46,7 @@ class Permission(StrEnum):
     RETAINED_RECORDS_VIEW = "privacy.retained"
     PRIVACY_SETTINGS_EDIT = "privacy.settings.edit"
     CUSTOMER_EXPORT = "customer.export"
+    MARKETING_MANAGE = "marketing.manage"
 
 
 PERMISSION_LABELS = {
@@ -67,6 +68,7 @@ PERMISSION_LABELS = {
     Permission.RETAINED_RECORDS_VIEW: _l("Read retained records of erased customers"),
     Permission.PRIVACY_SETTINGS_EDIT: _l("Change the privacy settings"),
     Permission.CUSTOMER_EXPORT: _l("Export all customers"),
+    Permission.MARKETING_MANAGE: _l("Send campaigns and manage messages"),
 }
 
 # Permissions that only read; the accountant role may hold nothing else.
@@ -98,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CUSTOMER_HISTORY,
             Permission.SETTINGS_MANAGE,
             Permission.PRIVACY_REQUESTS,
+            Permission.MARKETING_MANAGE,
         }
     ),
     Role.STAFF: frozenset(

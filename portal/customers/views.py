@@ -12,12 +12,16 @@ from portal.customers import service
 from portal.customers.forms import FieldDefinitionForm, customer_form_class, fill_custom
 from portal.extensions import db
 from portal.history.queries import customer_history
+from portal.messaging.consent import consent_status, record_prompt_answers
+from portal.messaging.forms import NewCustomerConsentForm
 from portal.models import (
     Appointment,
+    ConsentLog,
     Customer,
     CustomerFieldDefinition,
     Invoice,
     Location,
+    Message,
     PrivacyRequest,
     StampCard,
     Voucher,
@@ -32,7 +36,7 @@ from portal.web.pin import acting, pin_form
 
 bp = Blueprint("customers", __name__)
 
-TABS = ("data", "appointments", "invoices", "vouchers", "privacy", "history")
+TABS = ("data", "appointments", "invoices", "vouchers", "messages", "privacy", "history")
 
 
 def _search_page(query: str, after_id: int | None, include_restricted: bool = False):
@@ -75,14 +79,16 @@ def _form_for(customer: Customer | None):
 @requires(Permission.CUSTOMER_EDIT)
 def create():
     form, _definitions = _form_for(None)
+    prompt = NewCustomerConsentForm(prefix="prompt")
     confirm = pin_form()
-    if form.validate_on_submit() and (actor := acting(confirm)):
+    if form.validate_on_submit() and prompt.validate() and (actor := acting(confirm)):
         customer = service.create_customer(actor, form.standard_data(), form.custom_data())
+        record_prompt_answers(actor, customer, prompt)
         db.session.commit()
         flash(_("Customer %(name)s created.", name=customer.full_name), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("customers/new.html", form=form, pin_form=confirm), status
+    return render_template("customers/new.html", form=form, pin_form=confirm, prompt=prompt), status
 
 
 def _detail_context(customer: Customer, tab: str) -> dict:
@@ -110,6 +116,15 @@ def _detail_context(customer: Customer, tab: str) -> dict:
             account_id, customer.id, request.args.get("before", type=int),
             include_access=has_permission(current_user, Permission.ACCESS_LOG_VIEW),
         )
+    elif tab == "messages":
+        context["messages"] = db.session.scalars(
+            scoped(Message, account_id).where(Message.customer_id == customer.id)
+            .order_by(Message.created_at.desc()).limit(200)).all()
+        context["consents"] = consent_status(customer.id)
+        context["consent_log"] = db.session.scalars(
+            scoped(ConsentLog, account_id).where(ConsentLog.customer_id == customer.id)
+            .order_by(ConsentLog.occurred_at.desc())).all()
+        context["pin_form"] = pin_form()
     elif tab == "privacy":
         context["requests"] = db.session.scalars(
             scoped(PrivacyRequest, account_id).where(PrivacyRequest.customer_id == customer.id)

@@ -14,12 +14,17 @@ from portal.models.business import (
 )
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.models.exports import CustomerExport, ExportChunk
+from portal.models.messages import Campaign, ConsentText, Message, MessagingSettings
 from portal.models.messaging import EmailToken, OutboundEmail
 from portal.models.privacy import PrivacySettings
 from portal.models.requests import Consent, ConsentLog, PrivacyRequest
 from portal.models.retention import CustomerHold, RetentionRun
 
 __all__ = [
+    "Campaign",
+    "ConsentText",
+    "Message",
+    "MessagingSettings",
     "AppendOnlyViolation",
     "AuditEvent",
     "LoginHistoryExport",

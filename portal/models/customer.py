@@ -36,6 +36,10 @@ class Customer(TenantMixin, db.Model):
     last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Art. 18: kept, but excluded from messages and lists until lifted.
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Only staff opt a customer out of appointment reminders (not a marketing matter).
+    reminders_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Art. 8 GDPR with § 8 BDSG: under 16, marketing needs the guardian's consent.
+    guardian_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Derived, maintained by customers/service.py: lower-cased "last first" for ordering and
     # one lower-cased haystack of name, email and phone digits for the live search.
     sort_name: Mapped[str] = mapped_column(String(210), default="")

@@ -14,6 +14,14 @@ from markupsafe import Markup, escape
 from portal.auth.permissions import ROLE_LABELS, Permission, has_permission
 from portal.exports.labels import EXPORT_EVENTS, EXPORT_FORMATS, EXPORT_STATUSES
 from portal.history.display import FIELD_LABELS, TAB_LABELS, action_label, describe_changes, entity_label
+from portal.messaging.forms import KIND_LABELS as CAMPAIGN_KINDS
+from portal.messaging.labels import (
+    CAMPAIGN_STATUSES,
+    CONSENT_METHODS,
+    MESSAGE_KINDS,
+    MESSAGE_STATUSES,
+    SUPPRESSION_REASONS,
+)
 from portal.privacy.request_forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
 from portal.privacy.request_labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
 from portal.privacy.retention import count_due, next_run_date
@@ -29,13 +37,16 @@ NAVIGATION = [
     ("customers.index", _l("Customers"), (Permission.CUSTOMER_VIEW,)),
     ("appointments.index", _l("Appointments"), (Permission.APPOINTMENT_VIEW,)),
     ("requests.index", _l("Privacy requests"), (Permission.PRIVACY_REQUESTS,)),
+    ("messaging.index", _l("Marketing"), (Permission.MARKETING_MANAGE,)),
     ("history.appointments", _l("Histories"), (Permission.HISTORY_VIEW,)),
     ("settings.index", _l("Settings"), SETTINGS_PERMISSIONS),
 ]
 
 # Everything under Settings lights up the Settings entry.
 SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports")
-NAV_SECTION_OVERRIDES_EXTRA = {"retention.preview": "settings.index", "retention.hold": "customers.index"}
+NAV_SECTION_OVERRIDES_EXTRA = {"retention.preview": "settings.index", "retention.hold": "customers.index",
+                               "messaging.record_consent": "customers.index",
+                               "messaging.message_options": "customers.index"}
 NAV_SECTION_OVERRIDES = {"customers.fields": "settings.index", "customers.toggle_field": "settings.index",
                          "requests.retained": "settings.index", "requests.record": "customers.index",
                          "requests.lift_restriction": "customers.index"}
@@ -111,6 +122,12 @@ def init_templating(app: Flask) -> None:
             "export_statuses": EXPORT_STATUSES,
             "export_events": EXPORT_EVENTS,
             "hold_reasons": HOLD_REASONS,
+            "message_kinds": MESSAGE_KINDS,
+            "message_statuses": MESSAGE_STATUSES,
+            "suppression_reasons": SUPPRESSION_REASONS,
+            "consent_methods": CONSENT_METHODS,
+            "campaign_kinds": CAMPAIGN_KINDS,
+            "campaign_statuses": CAMPAIGN_STATUSES,
             "retention_due": lambda account: count_due(account),
             "retention_next": lambda account: next_run_date(account),
             "run_statuses": RUN_STATUSES,

@@ -1,0 +1,152 @@
+"""Campaigns (newsletter, birthday greetings, review requests): composed with placeholders,
+refused without an unsubscribe link, sent in batches by a worker, once per recipient."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import current_app
+from flask_mail import Message as MailMessage
+from sqlalchemy import func, insert, select
+
+from portal import tokens
+from portal.extensions import db, mail
+from portal.history.audit import Actor, record
+from portal.mail import external_url
+from portal.messaging import eligibility
+from portal.messaging.sms import MAX_CHARS, gateway
+from portal.models import Account, Campaign, Customer, Location, Message
+from portal.models.base import utcnow
+from portal.tasks import enqueue_after_commit
+
+PLACEHOLDERS = ("first_name", "last_name", "salon", "unsubscribe_link")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+UNSUBSCRIBE_PURPOSE = "unsubscribe"
+UNSUBSCRIBE_DAYS = 365
+LINK_ALLOWANCE = 70  # characters an unsubscribe link takes in an SMS
+BATCH = 500
+
+
+class CampaignError(Exception):
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code)
+        self.code, self.detail = code, detail
+
+
+def check(kind: str, channel: str, subject: str, body: str, marketing: bool) -> None:
+    """Refuse what cannot go out: empty body, unknown placeholders, a marketing message without
+    {unsubscribe_link}, an SMS the gateway would refuse."""
+    if not body.strip():
+        raise CampaignError("empty")
+    unknown = sorted({name for name in PLACEHOLDER.findall(body + subject) if name not in PLACEHOLDERS})
+    if unknown:
+        raise CampaignError("unknown-placeholder", ", ".join("{" + u + "}" for u in unknown))
+    if marketing and "{unsubscribe_link}" not in body:
+        raise CampaignError("no-unsubscribe")
+    if channel == "email" and not subject.strip():
+        raise CampaignError("no-subject")
+    if channel == "sms":
+        longest = len(PLACEHOLDER.sub("x" * 20, body.replace("{unsubscribe_link}", "x" * LINK_ALLOWANCE)))
+        if longest > MAX_CHARS:
+            raise CampaignError("sms-too-long", str(MAX_CHARS))
+
+
+def render(text: str, customer: Customer, salon: str, unsubscribe_link: str) -> str:
+    values = {"first_name": customer.first_name, "last_name": customer.last_name, "salon": salon,
+              "unsubscribe_link": unsubscribe_link}
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def save(actor: Actor, campaign: Campaign, location: Location, kind: str, channel: str, subject: str, body: str) -> None:
+    marketing = eligibility.is_marketing(kind, eligibility.messaging_settings(location))
+    check(kind, channel, subject, body, marketing)
+    campaign.location_id, campaign.kind, campaign.channel = location.id, kind, channel
+    campaign.subject, campaign.body = subject.strip(), body
+
+
+def start(actor: Actor, campaign: Campaign, today: date) -> int:
+    if campaign.status != "draft":
+        raise CampaignError("already-sent")
+    account = db.session.get(Account, campaign.account_id)
+    location = db.session.get(Location, campaign.location_id)
+    marketing = eligibility.is_marketing(campaign.kind, eligibility.messaging_settings(location))
+    check(campaign.kind, campaign.channel, campaign.subject, campaign.body, marketing)
+    counts = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
+    if counts.eligible == 0:
+        raise CampaignError("no-recipients")
+    campaign.status, campaign.total = "sending", counts.eligible
+    record(actor, "setting", "campaign_started", "campaign", campaign.id,
+           {"recipients": {"old": None, "new": counts.eligible}}, summary=campaign.subject or campaign.kind)
+    enqueue_after_commit(db.session, "jobs.messaging.send_campaign", campaign.id, queue="emails",
+                         job_id=f"campaign-{campaign.id}")
+    return counts.eligible
+
+
+def unsubscribe_link(customer: Customer, channel: str, campaign_id: int | None) -> str:
+    token = tokens.issue(customer.account_id, UNSUBSCRIBE_PURPOSE,
+                         {"customer_id": customer.id, "channel": channel, "campaign_id": campaign_id},
+                         hours=24 * UNSUBSCRIBE_DAYS)
+    return external_url("messaging.unsubscribe", token=tokens.link_value(token))
+
+
+def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) -> int:
+    """Claim a message row per recipient first (unique per campaign, customer, channel): a
+    retried job finds the rows and sends nobody twice."""
+    already = set(db.session.scalars(select(Message.customer_id).where(
+        Message.campaign_id == campaign.id, Message.customer_id.in_([c.id for c in customers]))))
+    fresh = [c for c in customers if c.id not in already]
+    if not fresh:
+        return 0
+    db.session.execute(insert(Message), [{
+        "account_id": account.id, "customer_id": c.id, "kind": campaign.kind, "channel": campaign.channel,
+        "status": "queued", "campaign_id": campaign.id, "created_at": utcnow()} for c in fresh])
+    # The unsubscribe links exist (committed) before any message carrying them leaves.
+    links = {c.id: unsubscribe_link(c, campaign.channel, campaign.id) for c in fresh}
+    db.session.commit()
+    sent = 0
+    if campaign.channel == "email":
+        with mail.connect() as connection:
+            for customer in fresh:
+                link = links[customer.id]
+                message = MailMessage(
+                    subject=render(campaign.subject, customer, account.name, link), recipients=[customer.email],
+                    body=render(campaign.body, customer, account.name, link),
+                    extra_headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+                connection.send(message)
+                sent += 1
+    else:
+        sms = gateway()
+        for customer in fresh:
+            sms.send(customer.phone, render(campaign.body, customer, account.name, links[customer.id]))
+            sent += 1
+    db.session.execute(Message.__table__.update().where(
+        Message.campaign_id == campaign.id, Message.customer_id.in_([c.id for c in fresh])).values(
+        status="sent", sent_at=utcnow()))
+    return sent
+
+
+def send_campaign(campaign_id: int) -> str:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.status != "sending":
+        return "nothing-to-do"
+    account = db.session.get(Account, campaign.account_id)
+    location = db.session.get(Location, campaign.location_id)
+    today = utcnow().date()
+    after = 0
+    while True:
+        ids = eligibility.eligible_ids(account, location, campaign.channel, campaign.kind, today, after, BATCH)
+        if not ids:
+            break
+        customers = list(db.session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
+        send_batch(campaign, account, customers)
+        after = ids[-1]
+        campaign.sent = db.session.scalar(select(func.count()).select_from(Message).where(
+            Message.campaign_id == campaign.id, Message.status == "sent"))
+        db.session.commit()
+    campaign.status = "sent"
+    db.session.commit()
+    current_app.logger.info("campaign %s sent to %s recipients", campaign.id, campaign.sent)
+    return "sent"
+
+

@@ -1,0 +1,108 @@
+"""Who may receive marketing — one function for the preview and for sending.
+
+A customer receives a marketing message on a channel when: marketing is on for the location;
+they can be reached on it; they have not withdrawn (unsubscribed); they are not restricted
+(Art. 18); they are not under 16 without a recorded guardian consent (Art. 8 GDPR, § 8 BDSG);
+they visited or bought within the activity window (for imported customers only visits after
+the import count); and they consented on that channel — or, for email only when the salon uses
+it, they are existing customers who bought within the window (§ 7(3) UWG).
+The first rule a customer fails is the reason shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import and_, case, exists, extract, func, literal, null, or_, select
+
+from portal.extensions import db
+from portal.models import Account, Consent, Customer, Invoice, Location, MessagingSettings, PrivacySettings
+from portal.privacy.deadlines import add_months
+
+REASONS = ("marketing_off", "no_contact", "unsubscribed", "restricted", "minor", "inactive", "no_consent")
+MARKETING_KINDS = ("newsletter", "birthday")
+
+
+@dataclass
+class Preview:
+    eligible: int
+    reasons: dict[str, int]
+    marketing: bool
+
+
+def is_marketing(kind: str, settings: MessagingSettings | None) -> bool:
+    if kind == "review":
+        return settings.review_is_marketing if settings else True
+    return kind in MARKETING_KINDS
+
+
+def messaging_settings(location: Location) -> MessagingSettings:
+    settings = db.session.scalars(select(MessagingSettings).where(
+        MessagingSettings.location_id == location.id)).one_or_none()
+    if settings is None:
+        settings = MessagingSettings(account_id=location.account_id, location_id=location.id, reminder_hours=24,
+                                     review_is_marketing=True, existing_customer_email=False)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def _reason_column(account: Account, location: Location, channel: str, kind: str, today: date):
+    """A CASE giving each customer the first rule they fail, or NULL when they may receive it."""
+    settings = messaging_settings(location)
+    privacy = db.session.scalars(select(PrivacySettings).where(PrivacySettings.location_id == location.id)).one_or_none()
+    marketing = is_marketing(kind, settings)
+    window_start = datetime.combine(add_months(today, -account.marketing_window_months), datetime.min.time(), tzinfo=UTC)
+    sixteen = add_months(today, -16 * 12)
+    contact = Customer.email.is_not(None) if channel == "email" else Customer.phone.is_not(None)
+    consent_status = select(Consent.status).where(Consent.customer_id == Customer.id,
+                                                  Consent.channel == channel).scalar_subquery()
+    bought = exists().where(Invoice.customer_id == Customer.id, Invoice.issued_at >= window_start,
+                            or_(Customer.imported_at.is_(None), Invoice.issued_at > Customer.imported_at))
+    visited = and_(Customer.last_visit_at >= window_start,
+                   or_(Customer.imported_at.is_(None), Customer.last_visit_at > Customer.imported_at))
+    rules = [
+        (literal(not (privacy and privacy.marketing_enabled)) if marketing else literal(False), "marketing_off"),
+        (~contact, "no_contact"),
+        (func.coalesce(consent_status, "none") == "withdrawn", "unsubscribed"),
+        (Customer.restricted_at.is_not(None), "restricted"),
+    ]
+    if marketing:
+        existing_customer = and_(literal(channel == "email" and settings.existing_customer_email), bought)
+        rules += [
+            (and_(Customer.birthday.is_not(None), Customer.birthday > sixteen, ~Customer.guardian_consent), "minor"),
+            (~or_(visited, bought), "inactive"),
+            (and_(func.coalesce(consent_status, "none") != "granted", ~existing_customer), "no_consent"),
+        ]
+    return case(*[(condition, reason) for condition, reason in rules], else_=null()), marketing
+
+
+def _audience(kind: str, today: date) -> list:
+    """Birthday greetings go to those whose birthday is today; the other kinds to everyone."""
+    if kind == "birthday":
+        return [extract("month", Customer.birthday) == today.month, extract("day", Customer.birthday) == today.day]
+    return []
+
+
+def preview(account: Account, location: Location, channel: str, kind: str, today: date) -> Preview:
+    reason, marketing = _reason_column(account, location, channel, kind, today)
+    rows = db.session.execute(select(reason.label("reason"), func.count()).where(
+        Customer.account_id == account.id, *_audience(kind, today)).group_by(reason)).all()
+    counts = {r: n for r, n in rows if r is not None}
+    eligible = next((n for r, n in rows if r is None), 0)
+    return Preview(eligible, counts, marketing)
+
+
+def eligible_ids(account: Account, location: Location, channel: str, kind: str, today: date,
+                 after: int = 0, limit: int = 500) -> list[int]:
+    reason, _marketing = _reason_column(account, location, channel, kind, today)
+    return list(db.session.scalars(select(Customer.id).where(
+        Customer.account_id == account.id, Customer.id > after, reason.is_(None), *_audience(kind, today))
+        .order_by(Customer.id).limit(limit)))
+
+
+def reason_for(customer: Customer, location: Location, channel: str, kind: str, today: date) -> str | None:
+    account = db.session.get(Account, customer.account_id)
+    reason, _marketing = _reason_column(account, location, channel, kind, today)
+    return db.session.scalar(select(reason).where(Customer.id == customer.id))

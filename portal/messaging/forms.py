@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+KIND_LABELS = {"newsletter": _l("Newsletter"), "birthday": _l("Birthday greeting"), "review": _l("Review request")}
+CHANNEL_LABELS = {"email": _l("Email"), "sms": _l("SMS")}
+CONSENT_CHOICES = [("granted", _l("yes")), ("withdrawn", _l("no")), ("not_asked", _l("not asked"))]
+
+
+class CampaignForm(FlaskForm):
+    location_id = SelectField(_l("Location"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    channel = SelectField(_l("Channel"), choices=list(CHANNEL_LABELS.items()))
+    subject = StringField(_l("Subject (email)"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write the text.")), Length(max=10000)])
+
+
+class MessagingSettingsForm(FlaskForm):
+    reminder_hours = IntegerField(_l("Send appointment reminders (hours before)"), validators=[
+        DataRequired(_l("Please enter the hours.")), NumberRange(1, 168, message=_l("Between 1 and 168 hours."))])
+    review_is_marketing = BooleanField(_l("Treat review requests as marketing (consent needed)"))
+    existing_customer_email = BooleanField(_l("Email existing customers about own similar services without consent (§ 7(3) UWG)"))
+
+
+class NewCustomerConsentForm(FlaskForm):
+    """The new-customer prompt: does the customer agree to marketing?"""
+
+    class Meta:
+        csrf = False  # part of the customer form
+
+    consent_email = RadioField(_l("Marketing by email?"), choices=CONSENT_CHOICES, default="not_asked")
+    consent_sms = RadioField(_l("Marketing by SMS?"), choices=CONSENT_CHOICES, default="not_asked")

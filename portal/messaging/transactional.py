@@ -1,0 +1,93 @@
+"""Service messages (not marketing, no consent needed): appointment confirmations when an
+appointment is booked, and reminders at the interval set per location. Restricted customers
+(Art. 18) and customers whom staff opted out of reminders get none; each is recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_mail import Message as MailMessage
+from sqlalchemy import select
+
+from portal.extensions import db, mail
+from portal.messaging.eligibility import messaging_settings
+from portal.messaging.sms import gateway
+from portal.models import Account, Appointment, Customer, Location, Message
+from portal.models.base import utcnow
+from portal.tasks import enqueue_after_commit
+
+
+def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Message]:
+    messages = []
+    for channel, address in (("email", customer.email), ("sms", customer.phone)):
+        if not address:
+            continue
+        exists = db.session.scalars(select(Message).where(
+            Message.appointment_id == appointment.id, Message.kind == kind, Message.channel == channel)).first()
+        if exists:
+            continue  # one confirmation/reminder per appointment and channel
+        reason = ""
+        if customer.restricted_at is not None:
+            reason = "restricted"
+        elif kind == "reminder" and customer.reminders_off:
+            reason = "reminders_off"
+        message = Message(account_id=appointment.account_id, customer_id=customer.id, kind=kind, channel=channel,
+                          appointment_id=appointment.id, status="suppressed" if reason else "queued", reason=reason)
+        db.session.add(message)
+        db.session.flush()
+        if not reason:
+            enqueue_after_commit(db.session, "jobs.messaging.deliver_message", message.id, queue="emails",
+                                 job_id=f"message-{message.id}")
+        messages.append(message)
+    return messages
+
+
+def confirm_appointment(appointment: Appointment) -> list[Message]:
+    customer = db.session.get(Customer, appointment.customer_id) if appointment.customer_id else None
+    return _queue(appointment, customer, "confirmation") if customer else []
+
+
+def queue_due_reminders() -> int:
+    """Appointments that start within their location's reminder interval and have none yet."""
+    now = utcnow()
+    queued = 0
+    for location in db.session.scalars(select(Location)):
+        hours = messaging_settings(location).reminder_hours
+        due = db.session.scalars(select(Appointment).where(
+            Appointment.location_id == location.id, Appointment.status == "booked",
+            Appointment.customer_id.is_not(None), Appointment.starts_at > now,
+            Appointment.starts_at <= now + timedelta(hours=hours)))
+        for appointment in due:
+            queued += len(_queue(appointment, db.session.get(Customer, appointment.customer_id), "reminder"))
+    db.session.commit()
+    return queued
+
+
+def deliver(message_id: int) -> str:
+    message = db.session.get(Message, message_id)
+    if message is None or message.status != "queued":
+        return "nothing-to-do"
+    appointment = db.session.get(Appointment, message.appointment_id)
+    customer = db.session.get(Customer, message.customer_id) if message.customer_id else None
+    if appointment is None or customer is None or appointment.status == "cancelled":
+        message.status, message.reason = "suppressed", "cancelled"
+        db.session.commit()
+        return "suppressed"
+    account = db.session.get(Account, appointment.account_id)
+    location = db.session.get(Location, appointment.location_id)
+    context = {"customer": customer, "appointment": appointment, "salon": account.name, "location": location,
+               "when": appointment.starts_at.astimezone(ZoneInfo(account.timezone)).strftime("%d.%m.%Y %H:%M"),
+               "service": appointment.service.name if appointment.service else ""}
+    with force_locale("de"):
+        text = render_template(f"messages/{message.kind}.txt", **context).strip()
+    if message.channel == "email":
+        subject = text.splitlines()[0]
+        mail.send(MailMessage(subject=subject, recipients=[customer.email], body="\n".join(text.splitlines()[2:])))
+    else:
+        gateway().send(customer.phone, " ".join(text.splitlines()[2:]))
+    message.status, message.sent_at = "sent", utcnow()
+    db.session.commit()
+    return "sent"

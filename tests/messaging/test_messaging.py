@@ -1,0 +1,299 @@
+"""Consent, eligibility, campaigns with unsubscribe links, transactional messages."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import tokens
+from portal.extensions import db
+from portal.history.audit import Actor
+from portal.messaging import campaigns, eligibility
+from portal.messaging.consent import set_consent
+from portal.messaging.transactional import queue_due_reminders
+from portal.models import (
+    Account,
+    Appointment,
+    Campaign,
+    Consent,
+    ConsentLog,
+    Customer,
+    Invoice,
+    Message,
+    MessagingSettings,
+    PrivacySettings,
+)
+from portal.models.base import utcnow
+from tests import factories
+from tests.conftest import run_worker_burst
+
+TODAY = utcnow().date()
+
+
+def _marketing(salon, on=True, existing_customer_email=False):
+    db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id, marketing_enabled=on))
+    db.session.add(MessagingSettings(account_id=salon.account.id, location_id=salon.location.id, reminder_hours=24,
+                                     review_is_marketing=True, existing_customer_email=existing_customer_email))
+    db.session.commit()
+
+
+def _customer(salon, name, *, visit_days=30, consent=None, email=True, phone=True, restricted=False,
+              birthday=None, guardian=False, imported_days=None, bought_days=None):
+    customer = db.session.get(Customer, factories.make_customer(
+        salon.account, name, "Kim", email=f"{name.lower()}@example.com" if email else None,
+        phone="+491701234567" if phone else None))
+    now = utcnow()
+    customer.created_at = now - timedelta(days=2000)
+    customer.last_visit_at = now - timedelta(days=visit_days) if visit_days is not None else None
+    customer.imported_at = now - timedelta(days=imported_days) if imported_days is not None else None
+    customer.restricted_at = now if restricted else None
+    customer.birthday, customer.guardian_consent = birthday, guardian
+    if bought_days is not None:
+        db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer.id,
+                               number=f"N-{name}", issued_at=now - timedelta(days=bought_days), billed_name=name))
+    db.session.commit()
+    if consent:
+        set_consent(Actor(salon.account.id, salon.owner.id), customer, "email", consent, "oral")
+        db.session.commit()
+    return customer.id
+
+
+def _reasons(salon, channel="email", kind="newsletter"):
+    account = db.session.get(Account, salon.account.id)
+    location = salon.location
+    return {c.last_name: eligibility.reason_for(c, location, channel, kind, TODAY)
+            for c in db.session.scalars(select(Customer).where(Customer.account_id == account.id))}
+
+
+def test_eligibility_table_covers_every_rule(salon):
+    _marketing(salon)
+    sixteen_years_ago = date(TODAY.year - 16, TODAY.month, min(TODAY.day, 28))
+    _customer(salon, "Ja", consent="granted")
+    _customer(salon, "Ohneadresse", consent="granted", email=False)
+    _customer(salon, "Abgemeldet", consent="withdrawn")
+    _customer(salon, "Eingeschraenkt", consent="granted", restricted=True)
+    _customer(salon, "Kind", consent="granted", birthday=sixteen_years_ago + timedelta(days=30))
+    _customer(salon, "Kindmiteltern", consent="granted", birthday=sixteen_years_ago + timedelta(days=30), guardian=True)
+    _customer(salon, "Sechzehn", consent="granted", birthday=sixteen_years_ago - timedelta(days=1))
+    _customer(salon, "Lange", consent="granted", visit_days=40 * 30)
+    _customer(salon, "Importiert", consent="granted", visit_days=200, imported_days=100)
+    _customer(salon, "Gekauft", consent="granted", visit_days=None, bought_days=20)
+    _customer(salon, "Ohnezustimmung")
+    assert _reasons(salon) == {
+        "Ja": None, "Ohneadresse": "no_contact", "Abgemeldet": "unsubscribed", "Eingeschraenkt": "restricted",
+        "Kind": "minor", "Kindmiteltern": None, "Sechzehn": None, "Lange": "inactive",
+        "Importiert": "inactive",  # the visit was before the import: it does not count
+        "Gekauft": None, "Ohnezustimmung": "no_consent",
+    }
+    # SMS consent is separate from email consent.
+    assert _reasons(salon, "sms")["Ja"] == "no_consent"
+
+
+def test_existing_customer_basis_and_marketing_switch(salon):
+    _marketing(salon, existing_customer_email=True)
+    _customer(salon, "Kaeuferin", bought_days=60)
+    _customer(salon, "Nurbesuch", visit_days=60)
+    reasons = _reasons(salon)
+    assert reasons == {"Kaeuferin": None, "Nurbesuch": "no_consent"}  # § 7(3) UWG needs a purchase
+    assert _reasons(salon, "sms")["Kaeuferin"] == "no_consent"  # email only
+    settings = db.session.scalars(select(PrivacySettings)).one()
+    settings.marketing_enabled = False
+    db.session.commit()
+    assert set(_reasons(salon).values()) == {"marketing_off"}
+    # A review request the salon does not treat as marketing needs neither consent nor marketing on.
+    db.session.scalars(select(MessagingSettings)).one().review_is_marketing = False
+    db.session.commit()
+    assert set(_reasons(salon, kind="review").values()) == {None}
+
+
+@pytest.mark.parametrize(("body", "channel", "code"), [
+    ("Hallo {first_name}", "email", "no-unsubscribe"),
+    ("Hallo {vorname} {unsubscribe_link}", "email", "unknown-placeholder"),
+    ("   ", "email", "empty"),
+    ("x" * 420 + " {unsubscribe_link}", "sms", "sms-too-long"),
+])
+def test_campaigns_that_cannot_go_out_are_refused(body, channel, code):
+    with pytest.raises(campaigns.CampaignError) as error:
+        campaigns.check("newsletter", channel, "Betreff", body, marketing=True)
+    assert error.value.code == code
+
+
+def test_compose_page_explains_and_saves_nothing(salon, login_as):
+    _marketing(salon)
+    owner = login_as(salon.owner)
+    response = owner.post("/marketing/campaigns/new", data={"location_id": salon.location.id, "kind": "newsletter",
+                                                           "channel": "email", "subject": "Herbst", "body": "Hallo {first_name}"})
+    assert response.status_code == 422 and "{unsubscribe_link}" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def _campaign(salon, login_as, body="Hallo {first_name}, Neues von {salon}. Abmelden: {unsubscribe_link}"):
+    owner = login_as(salon.owner)
+    owner.post("/marketing/campaigns/new", data={"location_id": salon.location.id, "kind": "newsletter",
+                                                 "channel": "email", "subject": "Herbst bei {salon}", "body": body})
+    return owner, db.session.scalars(select(Campaign)).one()
+
+
+def test_empty_recipient_set_sends_nothing(salon, login_as):
+    _marketing(salon)
+    _customer(salon, "Ohnezustimmung")
+    owner, campaign = _campaign(salon, login_as)
+    owner.post(f"/marketing/campaigns/{campaign.id}/send")
+    page = owner.get(f"/marketing/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Nobody may receive this message" in page
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+
+
+def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_as, worker_env, mails, smtp_sink, client):
+    _marketing(salon)
+    ids = [_customer(salon, f"Kundin{n}", consent="granted") for n in range(3)]
+    minor = _customer(salon, "Jung", consent="granted", birthday=TODAY - timedelta(days=365 * 10))
+    owner, campaign = _campaign(salon, login_as)
+    owner.post(f"/marketing/campaigns/{campaign.id}/send")
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    received = mails()
+    assert sorted(m.to for m in received) == sorted(f"kundin{n}@example.com" for n in range(3))  # never the minor
+    raw = email.message_from_bytes(next(Path(smtp_sink.directory).glob("*.eml")).read_bytes(), policy=email.policy.default)
+    assert raw["List-Unsubscribe"].startswith("<http") and raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "Herbst bei Salon A" == raw["Subject"]
+    # A retried job sends nobody twice.
+    db.session.expire_all()
+    db.session.get(Campaign, campaign.id).status = "sending"
+    db.session.commit()
+    assert campaigns.send_campaign(campaign.id) == "sent"
+    assert len(mails()) == 3
+    assert db.session.scalar(select(func.count()).select_from(Message).where(Message.campaign_id == campaign.id)) == 3
+    assert db.session.scalar(select(func.count()).select_from(Message).where(Message.customer_id == minor)) == 0
+
+    # Unsubscribe: GET shows, POST withdraws once and is recorded; tampering is refused.
+    link = next(link for link in received[0].links if "/u/" in link)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert client.get(path[:-3] + "xyz").status_code == 410
+    assert client.get(path).status_code == 200
+    assert client.post(path, headers={"Accept-Language": "en"}).status_code == 200
+    assert client.post(path).status_code == 410
+    customer = db.session.scalars(select(Customer).where(Customer.email == received[0].to)).one()
+    log = db.session.scalars(select(ConsentLog).where(ConsentLog.customer_id == customer.id).order_by(ConsentLog.id)).all()
+    assert [(e.status, e.method) for e in log] == [("granted", "oral"), ("withdrawn", "unsubscribe")]
+    assert log[-1].ip == "127.0.0.1"
+    assert eligibility.reason_for(customer, salon.location, "email", "newsletter", TODAY) == "unsubscribed"
+    assert len(ids) == 3
+
+
+def test_one_click_unsubscribe_needs_no_csrf_token(app, salon, csrf_on, client):
+    customer = db.session.get(Customer, _customer(salon, "Einklick", consent="granted"))
+    token = tokens.issue(salon.account.id, campaigns.UNSUBSCRIBE_PURPOSE, {"customer_id": customer.id, "channel": "email"})
+    db.session.commit()
+    response = client.post(f"/u/{tokens.link_value(token)}", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert db.session.scalars(select(Consent).where(Consent.customer_id == customer.id)).one().status == "withdrawn"
+
+
+def _appointment(salon, customer_id, hours_ahead):
+    start = utcnow() + timedelta(hours=hours_ahead)
+    appointment = Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
+                              starts_at=start, ends_at=start + timedelta(hours=1))
+    db.session.add(appointment)
+    db.session.commit()
+    return appointment
+
+
+def test_reminders_ignore_marketing_opt_out_but_respect_the_reminder_opt_out(salon):
+    _marketing(salon)
+    unsubscribed = _customer(salon, "Keinewerbung", consent="withdrawn")
+    no_reminders = _customer(salon, "Keineerinnerung")
+    db.session.get(Customer, no_reminders).reminders_off = True
+    db.session.commit()
+    _appointment(salon, unsubscribed, 10)
+    _appointment(salon, no_reminders, 10)
+    _appointment(salon, unsubscribed, 72)  # not yet due
+    assert queue_due_reminders() == 4  # email and SMS for each of the two due appointments
+    assert queue_due_reminders() == 0  # one reminder per appointment and channel
+    rows = db.session.scalars(select(Message).where(Message.kind == "reminder")).all()
+    assert {(r.customer_id, r.status, r.reason) for r in rows} == {
+        (unsubscribed, "queued", ""), (no_reminders, "suppressed", "reminders_off")}
+
+
+def test_booking_sends_a_confirmation_by_email_and_sms(salon, login_as, worker_env, mails, app):
+    from tests.history.helpers import appointment_form, make_service
+
+    customer_id = _customer(salon, "Buchung", consent=None)
+    service = make_service(salon)
+    login_as(salon.owner).post(f"/customers/{customer_id}/appointments/new",
+                               data=appointment_form(salon, service, day=(TODAY + timedelta(days=5)).isoformat()))
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    assert [m.to for m in mails()] == ["buchung@example.com"]
+    (sms,) = [json.loads(line) for line in Path(app.config["SMS_FILE"]).read_text().splitlines()]
+    assert sms["to"] == "+491701234567" and "Salon A Mitte" in sms["text"]
+    assert {(m.kind, m.channel, m.status) for m in db.session.scalars(select(Message))} == {
+        ("confirmation", "email", "sent"), ("confirmation", "sms", "sent")}
+
+
+def test_sms_gateway_refuses_too_long_messages(tmp_path):
+    from portal.messaging.sms import FileSmsGateway, SmsTooLong
+
+    gateway = FileSmsGateway(str(tmp_path / "sms.log"))
+    gateway.send("+491701234567", "Kurz")
+    with pytest.raises(SmsTooLong):
+        gateway.send("+491701234567", "x" * 481)
+    lines = (tmp_path / "sms.log").read_text().splitlines()
+    assert [json.loads(line)["text"] for line in lines] == ["Kurz"]
+
+
+def test_new_customer_prompt_records_consent_with_the_text(salon, login_as):
+    staff = login_as(salon.staff)
+    staff.post("/customers/new", data={"last_name": "Neukundin", "country": "DE", "email": "neu@example.com",
+                                       "prompt-consent_email": "granted", "prompt-consent_sms": "withdrawn"})
+    customer = db.session.scalars(select(Customer)).one()
+    log = {entry.channel: entry for entry in db.session.scalars(select(ConsentLog))}
+    assert (log["email"].status, log["email"].method, log["email"].login_id) == ("granted", "oral", salon.staff.id)
+    assert log["email"].text_version and len(log["email"].text_hash) == 64
+    assert log["sms"].status == "withdrawn" and not log["sms"].text_hash
+    assert {c.channel: c.status for c in db.session.scalars(select(Consent).where(Consent.customer_id == customer.id))} == {
+        "email": "granted", "sms": "withdrawn"}
+
+
+def test_double_opt_in_consent_request(salon, login_as, client):
+    _customer(salon, "Frage")
+    owner = login_as(salon.owner)
+    owner.post("/marketing/consent-request")
+    from portal.models import OutboundEmail
+
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "consent_request")).one()
+    link = next(word for word in mail.body_text.split() if "/c/" in word)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 200
+    assert client.post(path).status_code == 410
+    entry = db.session.scalars(select(ConsentLog)).one()
+    assert (entry.status, entry.method, entry.ip) == ("granted", "double_opt_in", "127.0.0.1") and entry.text_hash
+
+
+def test_staff_record_consent_and_options_in_the_customer_file(salon, login_as):
+    customer_id = _customer(salon, "Akte")
+    staff = login_as(salon.staff)
+    staff.post(f"/customers/{customer_id}/consent", data={"channel": "photo", "status": "granted", "method": "signed_form"})
+    staff.post(f"/customers/{customer_id}/message-options", data={"reminders_off": "y"})
+    db.session.expire_all()
+    assert db.session.get(Customer, customer_id).reminders_off
+    entry = db.session.scalars(select(ConsentLog)).one()
+    assert (entry.channel, entry.method, entry.login_id) == ("photo", "signed_form", salon.staff.id)
+    page = staff.get(f"/customers/{customer_id}/messages").get_data(as_text=True)
+    assert "signed form" in page
+    assert login_as(salon.staff).get("/marketing").status_code == 403
+
+
+def test_messages_of_a_customer_are_listed(salon, login_as):
+    customer_id = _customer(salon, "Liste")
+    db.session.add(Message(account_id=salon.account.id, customer_id=customer_id, kind="reminder", channel="sms",
+                           status="suppressed", reason="reminders_off", created_at=datetime.now(UTC)))
+    db.session.commit()
+    page = login_as(salon.owner).get(f"/customers/{customer_id}/messages").get_data(as_text=True)
+    assert "appointment reminder" in page and "reminders switched off" in page
