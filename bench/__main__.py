@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("customer_list", "history", "requests", "exports", "retention")
+BENCHMARKS = ("customer_list", "history", "requests", "exports", "retention", "messaging")
 
 
 def main(argv: list[str]) -> None:

@@ -63,7 +63,7 @@ class Services:
         self.process.wait(10)
 
 
-def portal_client(database: str, redis_url: str, email: str = "owner@demo.test"):
+def portal_client(database: str, redis_url: str, email: str = "owner@demo.test", **config):
     """A test client of the real app on the benchmark database, logged in as the demo owner."""
     from portal import create_app
     from portal.config import TestConfig
@@ -74,6 +74,7 @@ def portal_client(database: str, redis_url: str, email: str = "owner@demo.test")
         "SQLALCHEMY_DATABASE_URI": database,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url,
+        **config,
     })
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": "salon-demo-2026"})

@@ -54,6 +54,14 @@ SERVICES = [
 ]
 
 
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _ascii(name: str) -> str:
+    """Email addresses in the demo are plain ASCII, as most mail systems need."""
+    return name.lower().translate(UMLAUTS)
+
+
 def _customer_rows(account_id: int, location_ids: list[int], count: int, rng: random.Random,
                    now: datetime) -> list[dict]:
     rows = []
@@ -61,7 +69,7 @@ def _customer_rows(account_id: int, location_ids: list[int], count: int, rng: ra
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         customer = Customer(first_name=first, last_name=last)
         has_email = rng.random() < 0.85
-        customer.email = f"{first}.{last}.{account_id}.{n}@example.com".lower() if has_email else None
+        customer.email = f"{_ascii(first)}.{_ascii(last)}.{account_id}.{n}@example.com" if has_email else None
         customer.phone = f"+49170{rng.randrange(1000000, 9999999)}" if rng.random() < 0.9 else None
         refresh_search_keys(customer)
         created = now - timedelta(days=rng.randrange(30, 3650))

@@ -4,6 +4,7 @@ refused without an unsubscribe link, sent in batches by a worker, once per recip
 from __future__ import annotations
 
 import re
+import smtplib
 from datetime import date
 
 from flask import current_app
@@ -15,7 +16,7 @@ from portal.extensions import db, mail
 from portal.history.audit import Actor, record
 from portal.mail import external_url
 from portal.messaging import eligibility
-from portal.messaging.sms import MAX_CHARS, gateway
+from portal.messaging.sms import MAX_CHARS, SmsTooLong, gateway
 from portal.models import Account, Campaign, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.tasks import enqueue_after_commit
@@ -104,7 +105,7 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
     # The unsubscribe links exist (committed) before any message carrying them leaves.
     links = {c.id: unsubscribe_link(c, campaign.channel, campaign.id) for c in fresh}
     db.session.commit()
-    sent = 0
+    failed = []
     if campaign.channel == "email":
         with mail.connect() as connection:
             for customer in fresh:
@@ -113,17 +114,26 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
                     subject=render(campaign.subject, customer, account.name, link), recipients=[customer.email],
                     body=render(campaign.body, customer, account.name, link),
                     extra_headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
-                connection.send(message)
-                sent += 1
+                try:
+                    connection.send(message)
+                except (UnicodeError, smtplib.SMTPRecipientsRefused):
+                    failed.append(customer.id)  # e.g. an address with non-ASCII characters
     else:
         sms = gateway()
         for customer in fresh:
-            sms.send(customer.phone, render(campaign.body, customer, account.name, links[customer.id]))
-            sent += 1
-    db.session.execute(Message.__table__.update().where(
-        Message.campaign_id == campaign.id, Message.customer_id.in_([c.id for c in fresh])).values(
-        status="sent", sent_at=utcnow()))
-    return sent
+            try:
+                sms.send(customer.phone, render(campaign.body, customer, account.name, links[customer.id]))
+            except SmsTooLong:
+                failed.append(customer.id)
+    table = Message.__table__
+    sent_ids = [c.id for c in fresh if c.id not in failed]
+    if sent_ids:
+        db.session.execute(table.update().where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(sent_ids))
+                           .values(status="sent", sent_at=utcnow()))
+    if failed:
+        db.session.execute(table.update().where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(failed))
+                           .values(status="failed", reason="undeliverable"))
+    return len(sent_ids)
 
 
 def send_campaign(campaign_id: int) -> str:

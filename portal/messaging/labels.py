@@ -9,6 +9,7 @@ SUPPRESSION_REASONS = {
     "restricted": _l("processing restricted"), "minor": _l("under 16 without guardian consent"),
     "inactive": _l("no visit or purchase within the activity window"), "no_consent": _l("no consent"),
     "reminders_off": _l("reminders switched off"), "cancelled": _l("appointment cancelled"),
+    "undeliverable": _l("the address cannot be delivered to"),
 }
 CONSENT_METHODS = {"oral": _l("orally, confirmed by staff"), "signed_form": _l("signed form"),
                    "double_opt_in": _l("double opt-in email"), "unsubscribe": _l("unsubscribe link"),
