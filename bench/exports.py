@@ -106,35 +106,30 @@ def _big_database(customers: int) -> str:
     return url
 
 
+def _measure(database: str, redis_url: str) -> tuple[float, int, float]:
+    """(export seconds, worker peak RSS in KiB, the database's own CSV dump in seconds)."""
+    from bench.harness import portal_client
+    from portal.extensions import db
+
+    app, _client = portal_client(database, redis_url)
+    export_id, account_id = _queued_export(app, FIELDS)
+    dump = _database_dump(database, account_id)
+    result = subprocess.run([sys.executable, "-c", JOB, database, redis_url, str(export_id)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    seconds, rss_kb = result.stdout.split()
+    with app.app_context():
+        db.session.execute(text("DELETE FROM export_chunk"))
+        db.session.commit()
+    return float(seconds), int(rss_kb), dump
+
+
 def run() -> None:
     database = seeded_database(100000)
     with Services() as redis_url:
-        from bench.harness import portal_client
-
-        app, _client = portal_client(database, redis_url)
-        export_id, account_id = _queued_export(app, FIELDS)
-        dump = _database_dump(database, account_id)
-        result = subprocess.run([sys.executable, "-c", JOB, database, redis_url, str(export_id)], cwd=ROOT,
-                                capture_output=True, text=True, check=True)
-        seconds, rss_kb = result.stdout.split()
-        report("export_100k_customers_15_fields", float(seconds), "s", dump)
-        from portal.extensions import db
-
-        with app.app_context():
-            db.session.execute(text("DELETE FROM export_chunk"))
-            db.session.commit()
-
-        big = _big_database(BIG)
-        app_big, _ = portal_client(big, redis_url)
-        big_export, big_account = _queued_export(app_big, FIELDS)
-        big_dump = _database_dump(big, big_account)
-        result = subprocess.run([sys.executable, "-c", JOB, big, redis_url, str(big_export)], cwd=ROOT,
-                                capture_output=True, text=True, check=True)
-        big_seconds, big_rss_kb = result.stdout.split()
-        report(f"export_{BIG}_customers_time", float(big_seconds), "s", big_dump)
-        report(f"export_{BIG}_customers_peak_rss", int(big_rss_kb) / 1024, "MB", 150)
-        with app_big.app_context():
-            db.session.execute(text("DELETE FROM export_chunk"))
-            db.session.commit()
-        print(f"# worker process peak RSS at 100k: {int(rss_kb) / 1024:.0f} MB; baseline of the memory line is "
+        seconds, rss_kb, dump = _measure(database, redis_url)
+        report("export_100k_customers_15_fields", seconds, "s", dump)
+        big_seconds, big_rss_kb, big_dump = _measure(_big_database(BIG), redis_url)
+        report(f"export_{BIG}_customers_time", big_seconds, "s", big_dump)
+        report(f"export_{BIG}_customers_peak_rss", big_rss_kb / 1024, "MB", 150)
+        print(f"# worker process peak RSS at 100k: {rss_kb / 1024:.0f} MB; baseline of the memory line is "
               f"the 150 MB target; database {database.split(':', 1)[0]}", flush=True)

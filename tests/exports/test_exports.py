@@ -142,11 +142,17 @@ def test_confirmation_link_expires_and_is_single_use(salon, login_as, client):
     assert client.post(f"/exports/confirm/{tokens.link_value(token)}", data={"password": ADMIN_PASSWORD}).status_code == 410
 
 
-def _build(salon, login_as, client, fields, file_format):
+def _finished_export(salon, login_as, client, fields=FIELDS, file_format="csv") -> int:
+    """Through the wizard, confirmed by the admin's password, built: the download mail is queued."""
     _grant_export(salon)
     export_id = _wizard(login_as(salon.owner), salon.admin.id, fields, file_format)
     client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
     assert run_export(export_id) == "finished"
+    return export_id
+
+
+def _build(salon, login_as, client, fields, file_format):
+    export_id = _finished_export(salon, login_as, client, fields, file_format)
     admin = login_as(salon.admin, password=ADMIN_PASSWORD)
     response = admin.post(_download_link())
     assert response.status_code == 200
@@ -192,10 +198,7 @@ def test_xlsx_opens_and_holds_text_not_formulas(salon, login_as, client):
 
 
 def test_download_only_by_the_recipient_once_and_file_deleted(salon, login_as, client):
-    _grant_export(salon)
-    export_id = _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
-    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
-    run_export(export_id)
+    export_id = _finished_export(salon, login_as, client)
     path = _download_link()
     owner = login_as(salon.owner)
     response = owner.get(path)
@@ -213,10 +216,7 @@ def test_download_only_by_the_recipient_once_and_file_deleted(salon, login_as, c
 
 
 def test_expiry_deletes_the_file(salon, login_as, client):
-    _grant_export(salon)
-    export_id = _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
-    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
-    run_export(export_id)
+    export_id = _finished_export(salon, login_as, client)
     path = _download_link()
     export = db.session.get(CustomerExport, export_id)
     export.finished_at = utcnow() - timedelta(hours=25)
