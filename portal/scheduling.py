@@ -9,6 +9,7 @@ as soon as one starts again.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,7 +56,8 @@ def tick(now: datetime) -> list[str]:
     redis = redis_connection()
     enqueued = []
     for schedule, day in due_runs(now):
-        job_id = f"{schedule.job}:{day}"
+        # RQ job ids allow letters, digits, "-" and "_" only.
+        job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"{schedule.job}-{day}")
         if redis.set(f"portal:cron:{job_id}", "1", nx=True, ex=3 * 86400):
             enqueue_now(PendingJob(schedule.job, (), schedule.queue, job_id))
             enqueued.append(job_id)
@@ -65,6 +67,9 @@ def tick(now: datetime) -> list[str]:
 def run_forever(interval: float = 30) -> None:
     current_app.logger.info("cron: %d schedules", len(SCHEDULES))
     while True:
-        for job_id in tick(datetime.now(ZONE)):
-            current_app.logger.info("cron: enqueued %s", job_id)
+        try:
+            for job_id in tick(datetime.now(ZONE)):
+                current_app.logger.info("cron: enqueued %s", job_id)
+        except Exception:  # Redis away for a moment: try again at the next tick, never die
+            current_app.logger.exception("cron: tick failed")
         time.sleep(interval)
