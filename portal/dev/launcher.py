@@ -60,10 +60,10 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # In reverse order, each gone before the next: Redis stops after the worker that needs it.
         for process in reversed(processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in processes:
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
