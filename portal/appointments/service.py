@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from portal.extensions import db
 from portal.history.audit import Actor, field_changes, record
+from portal.messaging.transactional import confirm_appointment
 from portal.models import Account, Appointment, Customer, Employee, Location, Service
 
 
@@ -77,8 +78,6 @@ def create_appointment(actor: Actor, customer: Customer, data: AppointmentData) 
     record(actor, "appointment", "created", "appointment", appointment.id,
            field_changes({k: (None, v) for k, v in after.items() if v not in (None, "")}),
            customer_id=customer.id, summary=customer.full_name)
-    from portal.messaging.transactional import confirm_appointment
-
     confirm_appointment(appointment)  # a service message, sent by a job after the commit
     return appointment
 

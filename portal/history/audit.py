@@ -48,6 +48,14 @@ def field_changes(changes: dict[str, tuple], labels: dict[str, str] | None = Non
     return result
 
 
+def assign(obj, values: dict) -> dict[str, tuple]:
+    """Set the given attributes; returns {name: (old, new)} of those that really changed."""
+    changes = {name: (getattr(obj, name), value) for name, value in values.items() if getattr(obj, name) != value}
+    for name, (_old, value) in changes.items():
+        setattr(obj, name, value)
+    return changes
+
+
 def record(actor: Actor, category: str, action: str, entity_type: str, entity_id: int | None,
            changes: dict | None = None, customer_id: int | None = None, summary: str = "") -> AuditEvent:
     event = AuditEvent(

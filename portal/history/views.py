@@ -7,6 +7,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from portal import tokens
 from portal.auth.decorators import requires
@@ -129,8 +130,6 @@ def download(token: str):
     if stored is None or stored.account_id != current_user.account_id:
         return render_template("history/download.html", stored=None), 410
     if request.method == "GET":
-        from flask_wtf import FlaskForm
-
         return render_template("history/download.html", stored=stored, form=FlaskForm())
     if tokens.consume(token, exports.DOWNLOAD_PURPOSE) is None:
         db.session.rollback()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.history.audit import Actor, record
-from portal.models import Consent, ConsentLog, ConsentText, Customer
+from portal.models import Account, Consent, ConsentLog, ConsentText, Customer
 from portal.models.base import utcnow
 from portal.privacy.consents import email_proof_hash
 
@@ -72,8 +72,6 @@ def set_consent(actor: Actor, customer: Customer, channel: str, status: str, met
 
 def record_prompt_answers(actor: Actor, customer: Customer, prompt) -> None:
     """The new-customer prompt: staff confirm what the customer said (oral), with the text shown."""
-    from portal.models import Account
-
     account = db.session.get(Account, customer.account_id)
     for channel, answer in (("email", prompt.consent_email.data), ("sms", prompt.consent_sms.data)):
         if answer in ("granted", "withdrawn"):

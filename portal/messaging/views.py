@@ -15,9 +15,9 @@ from portal.auth.permissions import Permission
 from portal.extensions import csrf, db
 from portal.history.audit import Actor
 from portal.mail import external_url, queue_email
-from portal.messaging import campaigns, consent, eligibility
+from portal.messaging import campaigns, consent, eligibility, service
 from portal.messaging.forms import CampaignForm, MessagingSettingsForm
-from portal.models import Account, Campaign, Consent, Customer, Location
+from portal.models import Account, Campaign, Consent, ConsentText, Customer, Location
 from portal.models.base import utcnow
 from portal.tenancy import get_owned_or_404, scoped
 from portal.web.actor import request_actor
@@ -67,17 +67,8 @@ def save_settings(location_id: int):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("messaging.index"))
-    settings = eligibility.messaging_settings(location)
-    from portal.history.audit import field_changes, record
-
-    changes = {name: (getattr(settings, name), getattr(form, name).data)
-               for name in ("reminder_hours", "review_is_marketing", "existing_customer_email")
-               if getattr(settings, name) != getattr(form, name).data}
-    for name, (_old, new) in changes.items():
-        setattr(settings, name, new)
-    if changes:
-        record(request_actor(), "setting", "updated", "messaging_settings", location.id, field_changes(changes),
-               summary=location.name)
+    changes = service.save_settings(request_actor(), location, {
+        name: getattr(form, name).data for name in ("reminder_hours", "review_is_marketing", "existing_customer_email")})
     db.session.commit()
     flash(_("Settings saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("messaging.index"))
@@ -201,8 +192,6 @@ def confirm_consent(token: str):
     customer = db.session.get(Customer, checked.subject.get("customer_id")) if checked else None
     if customer is None or customer.account_id != checked.account_id:
         return render_template("messaging/confirm_consent.html", invalid=True), 410
-    from portal.models import ConsentText
-
     text = db.session.get(ConsentText, checked.subject.get("text_id"))
     account = db.session.get(Account, customer.account_id)
     form = FlaskForm()
@@ -250,16 +239,8 @@ def message_options(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    from portal.history.audit import field_changes, record
-
-    new = {"reminders_off": request.form.get("reminders_off") == "y",
-           "guardian_consent": request.form.get("guardian_consent") == "y"}
-    changes = {k: (getattr(customer, k), v) for k, v in new.items() if getattr(customer, k) != v}
-    for name, (_old, value) in changes.items():
-        setattr(customer, name, value)
-    if changes:
-        record(request_actor(), "customer", "updated", "customer", customer.id, field_changes(changes),
-               customer_id=customer.id, summary=customer.full_name)
+    changes = service.save_options(request_actor(), customer, request.form.get("reminders_off") == "y",
+                                   request.form.get("guardian_consent") == "y")
     db.session.commit()
     flash(_("Saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))

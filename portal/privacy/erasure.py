@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
 
+from portal.customers.service import refresh_search_keys
 from portal.extensions import db
 from portal.history.audit import Actor, record
 from portal.legal import RETENTION_PERIODS
@@ -121,8 +122,6 @@ def merge_customers(actor: Actor, keep: Customer, other: Customer) -> dict:
             filled.append(name)
     if other.last_visit_at and (not keep.last_visit_at or other.last_visit_at > keep.last_visit_at):
         keep.last_visit_at = other.last_visit_at
-    from portal.customers.service import refresh_search_keys
-
     refresh_search_keys(keep)
     db.session.execute(delete(CustomerFieldValue).where(CustomerFieldValue.customer_id == other.id))
     db.session.flush()
@@ -166,28 +165,10 @@ def _redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
     return counts
 
 
-def retained_until(issued: datetime) -> date:
-    """End of the calendar year of issue plus the voucher retention period."""
-    return date(issued.year + VOUCHER_YEARS, 12, 31)
-
-
 def _retained_until_sql():
     if db.engine.dialect.name == "postgresql":
         return text(f"make_date(CAST(extract(year FROM invoice.issued_at AT TIME ZONE 'UTC') AS INTEGER) + {VOUCHER_YEARS}, 12, 31)")
     return text(f"date((CAST(strftime('%Y', invoice.issued_at) AS INTEGER) + {VOUCHER_YEARS}) || '-12-31')")
-
-
-def blocked_ids(account_id: int, ids: list[int]) -> set[int]:
-    """Of these customers, those with a blocker (set-based version of find_blockers)."""
-    now = utcnow()
-    blocked = set(db.session.scalars(select(Appointment.customer_id).where(
-        Appointment.customer_id.in_(ids), Appointment.status == "booked", Appointment.starts_at > now)))
-    blocked |= set(db.session.scalars(select(Voucher.customer_id).where(
-        Voucher.customer_id.in_(ids), Voucher.remaining_cents > 0,
-        or_(Voucher.expires_on.is_(None), Voucher.expires_on >= now.date()))))
-    blocked |= set(db.session.scalars(select(Invoice.customer_id).where(
-        Invoice.customer_id.in_(ids), Invoice.status == "open")))
-    return blocked
 
 
 def _grouped(model, ids: list[int]) -> dict[int, int]:

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.extensions import db
-from portal.models import Account, Customer, RetentionRun
+from portal.models import Account, Customer, CustomerHold, RetentionRun
 from portal.privacy import retention
 from portal.tenancy import get_owned_or_404, scoped
 from portal.web.actor import request_actor
@@ -66,8 +66,6 @@ def hold(customer_id: int):
 
 
 def active_holds(customer: Customer):
-    from portal.models import CustomerHold
-
     today = retention.local_today(current_user.account)
     return db.session.scalars(select(CustomerHold).where(
         CustomerHold.customer_id == customer.id, CustomerHold.until >= today)).all()

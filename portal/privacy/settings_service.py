@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.history.audit import Actor, field_changes, record
+from portal.history.audit import Actor, assign, field_changes, record
 from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
 from portal.models.base import utcnow
 
@@ -52,13 +52,7 @@ def settings_for(location: Location) -> PrivacySettings:
 
 def save_location_section(actor: Actor, location: Location, section: str, values: dict) -> bool:
     """Store one section; returns whether anything changed (then one event was written)."""
-    settings = settings_for(location)
-    changes = {}
-    for name in LOCATION_SECTIONS[section]:
-        old, new = getattr(settings, name), values[name]
-        if old != new:
-            changes[name] = (old, new)
-            setattr(settings, name, new)
+    changes = assign(settings_for(location), {name: values[name] for name in LOCATION_SECTIONS[section]})
     if changes:
         record(actor, "setting", "updated", "privacy_settings", location.id, field_changes(changes),
                summary=location.name)
@@ -66,16 +60,11 @@ def save_location_section(actor: Actor, location: Location, section: str, values
 
 
 def save_retention(actor: Actor, account: Account, retention_months: int | None, window: int) -> bool:
-    changes = {
-        name: (old, new)
-        for name, old, new in (("retention_months", account.retention_months, retention_months),
-                               ("marketing_window_months", account.marketing_window_months, window))
-        if old != new
-    }
+    switching_on = bool(retention_months and not account.retention_months)
+    changes = assign(account, {"retention_months": retention_months, "marketing_window_months": window})
     if changes:
-        if retention_months and not account.retention_months:
+        if switching_on:
             account.retention_since = utcnow()  # the first run is in the following night
-        account.retention_months, account.marketing_window_months = retention_months, window
         record(actor, "setting", "updated", "account", account.id, field_changes(changes), summary=account.name)
     return bool(changes)
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.auth.decorators import requires
-from portal.auth.permissions import Permission
+from portal.auth.permissions import SETTINGS_PERMISSIONS, Permission, has_permission
 from portal.extensions import db
 from portal.models import Account
 from portal.settings import service
@@ -21,9 +21,6 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 @requires(Permission.SELF)
 def index():
     """The settings hub: the sections this login may open."""
-    from portal.auth.permissions import has_permission
-    from portal.web.templating import SETTINGS_PERMISSIONS
-
     if not any(has_permission(current_user, p) for p in SETTINGS_PERMISSIONS):
         abort(403)
     return render_template("settings/index.html")

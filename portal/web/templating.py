@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from portal.auth.permissions import ROLE_LABELS, Permission, has_permission
+from portal.auth.permissions import ROLE_LABELS, SETTINGS_PERMISSIONS, Permission, has_permission
 from portal.exports.labels import EXPORT_EVENTS, EXPORT_FORMATS, EXPORT_STATUSES
 from portal.history.display import FIELD_LABELS, TAB_LABELS, action_label, describe_changes, entity_label
 from portal.messaging.forms import KIND_LABELS as CAMPAIGN_KINDS
@@ -28,9 +28,6 @@ from portal.privacy.retention import count_due, next_run_date
 from portal.privacy.retention_labels import HOLD_REASONS, RUN_STATUSES
 from portal.validation import format_phone
 
-SETTINGS_PERMISSIONS = (Permission.TEAM_MANAGE, Permission.SETTINGS_MANAGE, Permission.PRIVACY_SETTINGS_VIEW,
-                        Permission.RETAINED_RECORDS_VIEW, Permission.CUSTOMER_EXPORT)
-
 # (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
     ("dashboard.home", _l("Overview"), (Permission.DASHBOARD_VIEW,)),
@@ -44,12 +41,11 @@ NAVIGATION = [
 
 # Everything under Settings lights up the Settings entry.
 SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports")
-NAV_SECTION_OVERRIDES_EXTRA = {"retention.preview": "settings.index", "retention.hold": "customers.index",
-                               "messaging.record_consent": "customers.index",
-                               "messaging.message_options": "customers.index"}
 NAV_SECTION_OVERRIDES = {"customers.fields": "settings.index", "customers.toggle_field": "settings.index",
                          "requests.retained": "settings.index", "requests.record": "customers.index",
-                         "requests.lift_restriction": "customers.index"}
+                         "requests.lift_restriction": "customers.index", "retention.preview": "settings.index",
+                         "retention.hold": "customers.index", "messaging.record_consent": "customers.index",
+                         "messaging.message_options": "customers.index"}
 
 
 def active_nav(endpoint: str | None) -> str | None:
@@ -57,8 +53,6 @@ def active_nav(endpoint: str | None) -> str | None:
         return None
     if endpoint in NAV_SECTION_OVERRIDES:
         return NAV_SECTION_OVERRIDES[endpoint]
-    if endpoint in NAV_SECTION_OVERRIDES_EXTRA:
-        return NAV_SECTION_OVERRIDES_EXTRA[endpoint]
     blueprint = endpoint.split(".")[0]
     if blueprint in SETTINGS_BLUEPRINTS:
         return "settings.index"
@@ -128,8 +122,8 @@ def init_templating(app: Flask) -> None:
             "consent_methods": CONSENT_METHODS,
             "campaign_kinds": CAMPAIGN_KINDS,
             "campaign_statuses": CAMPAIGN_STATUSES,
-            "retention_due": lambda account: count_due(account),
-            "retention_next": lambda account: next_run_date(account),
+            "retention_due": count_due,
+            "retention_next": next_run_date,
             "run_statuses": RUN_STATUSES,
             "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
             "Permission": Permission,
