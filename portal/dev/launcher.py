@@ -35,7 +35,8 @@ def main() -> None:
 
     def start(name: str, command: list[str]) -> None:
         print(f"▶ {name}: {' '.join(command[:4])} …", flush=True)
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=env))
+        # Own session: Ctrl-C reaches only the launcher, which then stops the children in order.
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
 
     try:
         if "REDIS_URL" not in os.environ:

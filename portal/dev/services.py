@@ -45,6 +45,7 @@ def start_redis(port: int, directory: Path) -> subprocess.Popen:
         [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(directory)],
         stdout=subprocess.DEVNULL,
+        start_new_session=True,  # a Ctrl-C for the launcher must not stop Redis before its clients
     )
     wait_for_port(port)
     return process
