@@ -21,6 +21,7 @@ from portal.models import (
     BonusProgram,
     Customer,
     CustomerFieldDefinition,
+    CustomerFieldValue,
     Employee,
     Invoice,
     InvoiceLine,
@@ -54,6 +55,13 @@ SERVICES = [
 ]
 
 
+# What salons really keep: short notes (some with commas and line breaks), colour recipes and
+# a hair type for part of the customers.
+NOTES = ("Mag keinen Kaffee, lieber grünen Tee", "Kommt meist mit Tochter", "Allergie: Nickel\nKeine Metallclips",
+         "Empfindliche Kopfhaut", "Termin am liebsten vormittags", "Zahlt bar", "Hört schlecht – deutlich sprechen")
+RECIPES = ("Koleston 7/0 + 7/1, 6 % Oxid\n30 Min.", "Blondierung 9 %, Toner 10/16", "Igora 5-0, 3 % Oxid",
+           "Strähnen Folie, 12 %\nToner Perlmutt", "Glossing 8/81, 20 Min.")
+HAIR_TYPES = ("fein", "normal", "kräftig", "lockig")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
@@ -85,7 +93,7 @@ def _customer_rows(account_id: int, location_ids: list[int], count: int, rng: ra
             "postal_code": f"{rng.randrange(10115, 14199)}",
             "city": "Berlin",
             "country": "DE",
-            "notes": "",
+            "notes": rng.choice(NOTES) if rng.random() < 0.25 else "",
             "home_location_id": rng.choice(location_ids),
             "created_at": created,
             "imported_at": created if rng.random() < 0.2 else None,
@@ -103,6 +111,18 @@ def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
     return [row[0] for row in result]
 
 
+def _custom_values(account_id: int, ids: list[int], fields: dict[str, int], rng: random.Random) -> list[dict]:
+    values = []
+    for customer_id in ids:
+        if "hair_type" in fields and rng.random() < 0.6:
+            values.append({"account_id": account_id, "customer_id": customer_id, "field_id": fields["hair_type"],
+                           "value": rng.choice(HAIR_TYPES)})
+        if "colour_recipe" in fields and rng.random() < 0.3:
+            values.append({"account_id": account_id, "customer_id": customer_id,
+                           "field_id": fields["colour_recipe"], "value": rng.choice(RECIPES)})
+    return values
+
+
 def _populate(account: Account, locations: list[Location], employees: list[Employee],
               services: list[Service], customers: int, rng: random.Random) -> dict:
     now = datetime.now(UTC).replace(microsecond=0)
@@ -113,6 +133,8 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
     db.session.add(program)
     db.session.flush()
     invoice_number = 0
+    fields = dict(db.session.execute(select(CustomerFieldDefinition.key, CustomerFieldDefinition.id).where(
+        CustomerFieldDefinition.account_id == account.id)).all())
     for start in range(0, customers, BATCH):
         rows = _customer_rows(account.id, location_ids, min(BATCH, customers - start), rng, now)
         ids = _insert_returning_ids(Customer, rows)
@@ -154,6 +176,8 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
             if rng.random() < 0.1:
                 cards.append({"account_id": account.id, "program_id": program.id,
                               "customer_id": customer_id, "stamps": rng.randrange(0, 10)})
+        if values := _custom_values(account.id, ids, fields, rng):
+            db.session.execute(insert(CustomerFieldValue), values)
         if appointments:
             db.session.execute(insert(Appointment), appointments)
         invoice_ids = _insert_returning_ids(Invoice, invoices)
