@@ -6,7 +6,6 @@ Steps are audit events in category "export" with who, when and which fields.
 
 from __future__ import annotations
 
-import zlib
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -159,7 +158,7 @@ def chunks(export_id: int):
         if row is None:
             return
         last = row.seq
-        yield zlib.decompress(row.data)
+        yield row.data
 
 
 def forget_file(export_id: int) -> None:

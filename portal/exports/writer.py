@@ -6,20 +6,25 @@ import csv
 import io
 import os
 import tempfile
-import zlib
-from datetime import date, datetime
+import time
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select, text
 
-from portal.csv_safe import safe_cell
+from portal.csv_safe import FORMULA_STARTS, safe_cell
 from portal.extensions import db
 from portal.models import Account, Customer, CustomerExport, CustomerFieldValue, ExportChunk, Login
 from portal.models.base import utcnow
 
 BATCH = 5000
 CHUNK_BYTES = 1 << 20
+# Progress (and the heartbeat) is committed after the first batch and then at most this often:
+# a commit per batch would cost more than the rows themselves.
+PROGRESS_SECONDS = 0.5
 TEXT_COLUMNS = ("first_name", "last_name", "email", "phone", "street", "postal_code", "city", "country", "notes")
 TIME_COLUMNS = ("created_at", "imported_at", "last_visit_at")
 
@@ -35,18 +40,17 @@ class ChunkSink:
         self.export_id, self.seq, self.size = export_id, 0, 0
         self.buffer = bytearray()
 
-    def write(self, data: bytes, store: bool = True) -> None:
-        """`store=False` while a COPY streams: its connection cannot run the INSERT until the
-        COPY ends; the buffer is then bounded by one batch of rows."""
+    def write(self, data: bytes) -> None:
         self.buffer += data
-        if store and len(self.buffer) >= CHUNK_BYTES:
+        if len(self.buffer) >= CHUNK_BYTES:
             self.flush()
 
     def flush(self) -> None:
         if self.buffer:
-            # Compressed (fast level): a fifth of the bytes to write into the database.
-            db.session.execute(ExportChunk.__table__.insert().values(
-                export_id=self.export_id, seq=self.seq, data=zlib.compress(self.buffer, 1)))
+            # On the session's connection, in its transaction, without the autoflush that
+            # session.execute would do: the progress is written when it is committed.
+            db.session.connection().execute(ExportChunk.__table__.insert().values(
+                export_id=self.export_id, seq=self.seq, data=bytes(self.buffer)))
             self.seq += 1
             self.size += len(self.buffer)
             self.buffer = bytearray()
@@ -54,29 +58,28 @@ class ChunkSink:
 
 # --- CSV: the cells come out of the database ready for the file ------------------------------
 
-def _csv_query(export: CustomerExport, dialect: str, timezone: str) -> tuple[str, dict]:
-    """One SELECT that returns every cell already as the file needs it: formulas neutralised
-    and times in the salon's zone, so the rows go straight from the cursor into csv.writer
-    (C speed) — the reason the export keeps pace with the database's own CSV dump."""
+def _cells_sql(export: CustomerExport, dialect: str, zone: ZoneInfo) -> tuple[str, dict]:
+    """One SELECT (without ORDER BY) that returns every cell already as the file needs it:
+    formulas neutralised and times in the salon's zone, so the rows go straight from the
+    database into the file — the reason the export keeps pace with the database's own dump."""
     char = "chr" if dialect == "postgresql" else "char"
+    first_code = "ascii" if dialect == "postgresql" else "unicode"
+    risky = ", ".join(str(ord(c)) for c in FORMULA_STARTS)
 
     def safe(expr: str) -> str:
-        quote = "''''"  # SQL for a single apostrophe
-        return (f"CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', {char}(9), {char}(13)) "
-                f"THEN {quote} || {expr} ELSE {expr} END")
+        # The first character's code, not substr(): no string is built for the test.
+        code = f"{first_code}({expr})"
+        return f"CASE WHEN {code} IN ({risky}) THEN {char}(39) || {expr} ELSE {expr} END"
 
     def local_time(column: str) -> str:
         if dialect == "postgresql":
-            return f"to_char(c.{column} AT TIME ZONE :tz, 'YYYY-MM-DD HH24:MI')"
-        # SQLite has no time zones: the EU summer-time rule (last Sunday of March and of
-        # October, 01:00 UTC) for Europe/Berlin, which write_export checks is the salon's zone.
-        year = f"substr(c.{column}, 1, 4)"
-        summer = (f"c.{column} >= date({year} || '-03-25', 'weekday 0') || ' 01:00:00' AND "
-                  f"c.{column} < date({year} || '-10-25', 'weekday 0') || ' 01:00:00'")
-        return f"strftime('%Y-%m-%d %H:%M', c.{column}, CASE WHEN {summer} THEN '+2 hours' ELSE '+1 hours' END)"
+            # The exporting connection's TimeZone is the salon's and its DateStyle ISO: the
+            # first 16 characters are "YYYY-MM-DD HH:MM" (cheaper than to_char for every row).
+            return f"left(c.{column}::timestamp::text, 16)"
+        return _sqlite_local_time(f"c.{column}", zone)
 
     selects, joins = [], []
-    params = {"account_id": export.account_id, "tz": timezone}
+    params = {"account_id": export.account_id}
     for n, field in enumerate(export.fields):
         if field.startswith("custom:"):
             params[f"f{n}"] = int(field.split(":", 1)[1])
@@ -86,13 +89,56 @@ def _csv_query(export: CustomerExport, dialect: str, timezone: str) -> tuple[str
             selects.append(safe(f"c.{field}"))
         elif field in TIME_COLUMNS:
             selects.append(local_time(field))
-        elif field == "birthday":
-            selects.append("to_char(c.birthday, 'YYYY-MM-DD')" if dialect == "postgresql" else "c.birthday")
         else:
-            selects.append(f"c.{field}")
-    sql = (f"SELECT c.id, {', '.join(selects)} FROM customer c {' '.join(joins)} "
-           f"WHERE c.account_id = :account_id AND c.id > :after ORDER BY c.id LIMIT {BATCH}")
+            selects.append(f"c.{field}")  # id and birthday (ISO date)
+    sql = f"SELECT {', '.join(selects)} FROM customer c {' '.join(joins)} WHERE c.account_id = :account_id"
     return sql, params
+
+
+@lru_cache(maxsize=16)
+def _utc_offset_changes(zone_name: str, until_year: int) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """The zone's UTC offset on 1 January 1970 in minutes, and every change since, oldest first:
+    (UTC moment as SQLite stores it, offset in minutes from then on)."""
+    zone = ZoneInfo(zone_name)
+
+    def offset(moment: datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
+
+    day = datetime(1970, 1, 1, tzinfo=UTC)
+    end = datetime(until_year + 1, 1, 1, tzinfo=UTC)
+    first = current = offset(day)
+    changes = []
+    while day < end:
+        following = day + timedelta(days=1)
+        if offset(following) != current:
+            low, high = day, following  # the change lies in (low, high]: narrow it to the minute
+            while high - low > timedelta(minutes=1):
+                middle = (low + (high - low) / 2).replace(second=0, microsecond=0)
+                if middle <= low:
+                    middle = low + timedelta(minutes=1)
+                low, high = (middle, high) if offset(middle) == current else (low, middle)
+            current = offset(high)
+            changes.append((high.strftime("%Y-%m-%d %H:%M:%S"), current))
+        day = following
+    return first, tuple(changes)
+
+
+def _sqlite_local_time(expr: str, zone: ZoneInfo) -> str:
+    """SQLite has no time zones: the offset in force is found among the zone's changes by a
+    nested CASE that halves the range at each level (seven comparisons for Berlin's hundred
+    changes since 1970, NULLs included), then applied as a modifier."""
+    first, changes = _utc_offset_changes(str(zone), utcnow().year + 1)
+    offsets = [first] + [minutes for _moment, minutes in changes]
+
+    def segment(low: int, high: int) -> str:
+        """The offset for a time known to lie in segments low..high (segment k starts at change k)."""
+        if low == high:
+            return f"'{offsets[low]:+d} minutes'"
+        middle = (low + high + 1) // 2
+        return (f"CASE WHEN {expr} >= '{changes[middle - 1][0]}' THEN {segment(middle, high)} "
+                f"ELSE {segment(low, middle - 1)} END")
+
+    return f"strftime('%Y-%m-%d %H:%M', {expr}, {segment(0, len(changes))})"
 
 
 class CrlfRecords:
@@ -111,72 +157,80 @@ class CrlfRecords:
                 self.in_quotes = not self.in_quotes
         return b'"'.join(parts)
 
+    def records(self, rows: list[bytes]) -> bytes:
+        """COPY hands over one record per message: when the line breaks are exactly the records'
+        ends (no line break inside a field), one replace does it at C speed."""
+        data = b"".join(rows)
+        if data.count(b"\n") == len(rows):
+            return data.replace(b"\n", b"\r\n")
+        return self.convert(data)
 
-def _literal(sql: str, params: dict) -> str:
-    """COPY takes no bind parameters: inline ours, which are integers and a checked zone name."""
+
+def _literal(sql: str, params: dict[str, int]) -> str:
+    """COPY takes no bind parameters: inline ours, which are all integers."""
     for name, value in sorted(params.items(), key=lambda item: -len(item[0])):
-        if isinstance(value, int):
-            sql = sql.replace(f":{name}", str(value))
-        else:
-            ZoneInfo(value)  # raises for anything that is not a time zone name
-            if "'" in value:
-                raise ValueError("unexpected quote in a zone name")
-            sql = sql.replace(f":{name}", f"'{value}'")
+        sql = sql.replace(f":{name}", str(int(value)))
     return sql
 
 
 def _write_csv_copy(export: CustomerExport, sink: ChunkSink, zone: ZoneInfo, progress, delimiter: str) -> None:
-    """PostgreSQL writes the CSV itself (COPY … TO STDOUT), batch by batch for the progress bar;
-    the bytes go straight into the chunks."""
-    sql, params = _csv_query(export, "postgresql", str(zone))
-    select_part = sql.split(" ORDER BY c.id LIMIT")[0]
+    """PostgreSQL writes the CSV itself, in one COPY … TO STDOUT on a connection of its own, so
+    the session's connection can store the chunks and the progress while the rows stream."""
+    sql, params = _cells_sql(export, "postgresql", zone)
+    query = _literal(sql + " ORDER BY c.id", params)
     records = CrlfRecords()
-    account_id, total = export.account_id, export.progress_total
-    # Every BATCH-th id, in one index scan: the batches' upper bounds.
-    bounds = list(db.session.scalars(text(
-        "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM customer "
-        "WHERE account_id = :a) numbered WHERE n % :batch = 0 ORDER BY id"), {"a": account_id, "batch": BATCH}))
-    after = 0
-    for upper in [*bounds, None]:
-        bounded = select_part + (f" AND c.id <= {int(upper)}" if upper is not None else "") + " ORDER BY c.id"
-        query = _literal(bounded.replace("SELECT c.id, ", "SELECT ", 1), {**params, "after": after})
-        # The session's own connection, inside its transaction (committed by progress()).
-        connection = db.session.connection().connection.driver_connection
-        with connection.cursor() as cursor:
+    raw = db.engine.raw_connection()
+    try:
+        with raw.driver_connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO, YMD', true)",
+                           (str(zone),))
             with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')") as copy:
-                # COPY sends a message per row; join them before any Python work on the bytes.
-                sink.write(records.convert(b"".join(copy)), store=False)
-        if len(sink.buffer) >= CHUNK_BYTES:
-            sink.flush()
-        done = BATCH if upper is not None else total - BATCH * len(bounds)
-        if done:
-            progress(done)
-        after = upper
+                stream = iter(copy)
+                # islice gathers the rows in C: no Python work per row.
+                while rows := list(islice(stream, BATCH)):
+                    sink.write(records.records(rows))
+                    progress(len(rows))
+    finally:
+        raw.close()  # back to the pool, rolled back: the COPY only read
+
+
+def _write_csv_sqlite(export: CustomerExport, sink: ChunkSink, zone: ZoneInfo, progress, delimiter: str) -> None:
+    """Batches by id range (bounds from one index scan); the driver's tuples go straight into
+    csv.writer, without SQLAlchemy rows in between."""
+    sql, params = _cells_sql(export, "sqlite", zone)
+    bounds = _batch_bounds(export.account_id)
+    statement = sql + " AND c.id > :low AND c.id <= :high ORDER BY c.id"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    low = 0
+    for high in bounds:
+        cursor = db.session.connection().connection.driver_connection.execute(
+            statement, {**params, "low": low, "high": high})
+        rows = cursor.fetchall()
+        writer.writerows(rows)
+        sink.write(buffer.getvalue().encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+        progress(len(rows))
+        low = high
+
+
+def _batch_bounds(account_id: int) -> list[int]:
+    """Every BATCH-th customer id and the last one, in one index scan: the batches' upper ends."""
+    return list(db.session.scalars(text(
+        "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total "
+        "FROM customer WHERE account_id = :a) numbered WHERE n % :batch = 0 OR n = total ORDER BY id"),
+        {"a": account_id, "batch": BATCH}))
 
 
 def _write_csv(export: CustomerExport, header: list[str], sink: ChunkSink, zone: ZoneInfo, progress) -> None:
     delimiter = ";" if export.file_format == "csv_de" else ","
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow([safe_cell(h) for h in header])
-    if db.engine.dialect.name == "postgresql":
-        sink.write(buffer.getvalue().encode("utf-8"))
-        _write_csv_copy(export, sink, zone, progress, delimiter)
-        return
-    sql, params = _csv_query(export, db.engine.dialect.name, str(zone))
-    statement = text(sql)
-    after = 0
-    while True:
-        rows = db.session.execute(statement, {**params, "after": after}).all()
-        if not rows:
-            return
-        after = rows[-1][0]
-        writer.writerows(row[1:] for row in rows)
-        sink.write(buffer.getvalue().encode("utf-8"))
-        buffer.seek(0)
-        buffer.truncate()
-        progress(len(rows))
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow([safe_cell(h) for h in header])
+    sink.write(buffer.getvalue().encode("utf-8"))
+    rows = _write_csv_copy if db.engine.dialect.name == "postgresql" else _write_csv_sqlite
+    rows(export, sink, zone, progress, delimiter)
 
 
 # --- XLSX: openpyxl's write-only mode, every text cell a string (never a formula) ------------
@@ -250,28 +304,32 @@ def _write_xlsx(export: CustomerExport, header: list[str], sink: ChunkSink, zone
 
 def write_export(export: CustomerExport, header_labels: dict[str, str]) -> int:
     """Write the whole file again from the start (a retry after a crash starts over) and return
-    its size. Commits after every batch so the page can show progress."""
+    its size. Commits progress as it goes so the page can show it."""
     db.session.execute(delete(ExportChunk).where(ExportChunk.export_id == export.id))
     account = db.session.get(Account, export.account_id)
     zone = ZoneInfo(account.timezone)
-    if db.engine.dialect.name == "sqlite" and account.timezone != "Europe/Berlin" and export.file_format != "xlsx":
-        raise ValueError("SQLite exports compute local times for Europe/Berlin only; use PostgreSQL")
     export.progress_total = db.session.scalar(select(func.count()).select_from(Customer).where(
         Customer.account_id == export.account_id))
     export.progress_done = 0
     db.session.commit()
-    sink = ChunkSink(export.id)
+    committed_at = float("-inf")
 
     def progress(count: int) -> None:
+        nonlocal committed_at
         export.progress_done += count
-        export.heartbeat_at = utcnow()
-        db.session.commit()
+        if time.monotonic() - committed_at >= PROGRESS_SECONDS:
+            export.heartbeat_at = utcnow()
+            db.session.commit()
+            committed_at = time.monotonic()
         after_batch(export)
 
     recipient = db.session.get(Login, export.recipient_login_id)
     with force_locale(recipient.locale if recipient else "de"):
         header = [str(header_labels[f]) for f in export.fields]
     writer = _write_xlsx if export.file_format == "xlsx" else _write_csv
+    sink = ChunkSink(export.id)
     writer(export, header, sink, zone, progress)
     sink.flush()
+    # Customers added or removed while the file was written: the file's count is the true one.
+    export.progress_total = export.progress_done
     return sink.size

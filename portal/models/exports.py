@@ -40,7 +40,9 @@ class CustomerExport(TenantMixin, db.Model):
 
 
 class ExportChunk(db.Model):
-    """One piece (about 1 MiB) of an export file, in order."""
+    """One piece (about 1 MiB) of an export file, in order. Handed over as it is: PostgreSQL
+    compresses it with lz4 (migration 5d2f0c9a7b41); zlib in the worker cost the export as much
+    time as reading the customers."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     export_id: Mapped[int] = mapped_column(ForeignKey("customer_export.id", ondelete="CASCADE"), index=True)

@@ -275,21 +275,28 @@ def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, cli
     assert db.session.scalars(select(Login).where(Login.id == salon.admin.id)).one().email in {m.to for m in mails()}
 
 
-def test_times_are_exported_in_berlin_time_across_summer_time_changes(salon, login_as, client):
+@pytest.mark.parametrize("zone_name, moments", [
+    ("Europe/Berlin", [(2026, 1, 15, 23, 30), (2026, 3, 29, 0, 59), (2026, 3, 29, 1, 0), (2026, 7, 1, 22, 30),
+                       (2026, 10, 25, 0, 59), (2026, 10, 25, 1, 0), (1996, 9, 29, 0, 30), (1996, 9, 29, 1, 0)]),
+    # Southern hemisphere (summer time across the new year) and a zone west of UTC.
+    ("Australia/Sydney", [(2026, 4, 4, 15, 59), (2026, 4, 4, 16, 0), (2026, 10, 3, 15, 59), (2026, 10, 3, 16, 0)]),
+    ("America/New_York", [(2026, 3, 8, 6, 59), (2026, 3, 8, 7, 0), (2026, 11, 1, 5, 59), (2026, 11, 1, 6, 0)]),
+])
+def test_times_are_exported_in_the_salons_zone_across_summer_time_changes(salon, login_as, client, zone_name,
+                                                                           moments):
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     from portal.models import Customer
 
-    moments = [datetime(2026, 1, 15, 23, 30, tzinfo=UTC), datetime(2026, 3, 29, 0, 59, tzinfo=UTC),
-               datetime(2026, 3, 29, 1, 0, tzinfo=UTC), datetime(2026, 7, 1, 22, 30, tzinfo=UTC),
-               datetime(2026, 10, 25, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC)]
+    salon.account.timezone = zone_name
+    moments = [datetime(*parts, tzinfo=UTC) for parts in moments]
     for n, moment in enumerate(moments):
         customer = db.session.get(Customer, factories.make_customer(salon.account, f"Zeit{n}"))
         customer.created_at = moment
     db.session.commit()
     _export_id, data = _build(salon, login_as, client, ["last_name", "created_at"], "csv")
     rows = {row[0]: row[1] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))}
-    berlin = ZoneInfo("Europe/Berlin")
+    zone = ZoneInfo(zone_name)
     assert [rows[f"Zeit{n}"] for n in range(len(moments))] == [
-        moment.astimezone(berlin).strftime("%Y-%m-%d %H:%M") for moment in moments]
+        moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") for moment in moments]
