@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
+import pkgutil
 
 from rq import Worker
 from rq.job import Job
@@ -38,10 +41,24 @@ class AppContextJob(Job):
                 db.session.remove()
 
 
+def preload_and_freeze() -> None:
+    """Import every job module, then hide what is loaded from the garbage collector. Each
+    forked work horse starts with the code in place, shares those pages with the parent, and
+    its full collections no longer walk the ~150,000 objects of Flask and SQLAlchemy — that
+    walking was a third of a large export's time."""
+    import jobs
+
+    for module in pkgutil.iter_modules(jobs.__path__, "jobs."):
+        importlib.import_module(module.name)
+    gc.collect()
+    gc.freeze()
+
+
 def make_worker(queues, connection, app=None) -> Worker:
     global _app
     if app is not None:
         _app = app
+    preload_and_freeze()
     return Worker(
         queues,
         connection=connection,
