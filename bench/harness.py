@@ -32,19 +32,19 @@ def seeded_database(customers: int, events: int = 0, sqlite_only: bool = False) 
     url = f"sqlite:///{path}"
     if path.exists():
         # A database cached by an earlier run gets the migrations added since.
-        _flask(url, "db", "upgrade")
+        flask_command(url, "db", "upgrade")
         return url
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     started = time.perf_counter()
-    _flask(f"sqlite:///{partial}", "db", "upgrade")
-    _flask(f"sqlite:///{partial}", "demo", "seed", "--customers", str(customers), "--events", str(events))
+    flask_command(f"sqlite:///{partial}", "db", "upgrade")
+    flask_command(f"sqlite:///{partial}", "demo", "seed", "--customers", str(customers), "--events", str(events))
     partial.rename(path)
     print(f"# seeded {customers} customers, {events} events in {time.perf_counter() - started:.1f} s", flush=True)
     return url
 
 
-def _flask(database: str, *args: str) -> None:
+def flask_command(database: str, *args: str) -> None:
     env = {**os.environ, "DATABASE_URL": database, "PORTAL_ENV": "development", "FLASK_APP": "app"}
     subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
