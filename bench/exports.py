@@ -18,7 +18,7 @@ from bench.harness import DATA, ROOT, Services, flask_command, report, seeded_da
 FIELDS = ["id", "first_name", "last_name", "email", "phone", "birthday", "street", "postal_code", "city",
           "country", "notes", "created_at", "imported_at", "last_visit_at"]
 BIG = int(os.environ.get("BENCH_EXPORT_BIG", "1000000"))
-RUNS = 7  # medians of seven alternating runs
+RUNS = 11  # medians of eleven alternating runs
 
 JOB = """
 import resource, sys, time

@@ -7,6 +7,7 @@ import io
 import os
 import tempfile
 import time
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
@@ -173,45 +174,52 @@ def _literal(sql: str, params: dict[str, int]) -> str:
     return sql
 
 
-def _write_csv_copy(export: CustomerExport, sink: ChunkSink, zone: ZoneInfo, progress, delimiter: str) -> None:
+@contextmanager
+def _postgres_csv(export: CustomerExport, zone: ZoneInfo, delimiter: str):
     """PostgreSQL writes the CSV itself, in one COPY … TO STDOUT on a connection of its own, so
-    the session's connection can store the chunks and the progress while the rows stream."""
+    the session's connection can store the chunks and the progress while the rows stream.
+    Yields the record batches as (rows, bytes with CRLF record ends)."""
     sql, params = _cells_sql(export, "postgresql", zone)
     query = _literal(sql + " ORDER BY c.id", params)
-    records = CrlfRecords()
     raw = db.engine.raw_connection()
     try:
         with raw.driver_connection.cursor() as cursor:
             cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO, YMD', true)",
                            (str(zone),))
             with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')") as copy:
-                stream = iter(copy)
-                # islice gathers the rows in C: no Python work per row.
-                while rows := list(islice(stream, BATCH)):
-                    sink.write(records.records(rows))
-                    progress(len(rows))
+                yield _copy_batches(copy)
     finally:
         raw.close()  # back to the pool, rolled back: the COPY only read
 
 
-def _write_csv_sqlite(export: CustomerExport, sink: ChunkSink, zone: ZoneInfo, progress, delimiter: str) -> None:
+def _copy_batches(copy):
+    records = CrlfRecords()
+    stream = iter(copy)
+    # islice gathers the rows in C: no Python work per row.
+    while rows := list(islice(stream, BATCH)):
+        yield len(rows), records.records(rows)
+
+
+@contextmanager
+def _sqlite_csv(export: CustomerExport, zone: ZoneInfo, delimiter: str):
+    yield _sqlite_batches(export, zone, delimiter)
+
+
+def _sqlite_batches(export: CustomerExport, zone: ZoneInfo, delimiter: str):
     """Batches by id range (bounds from one index scan); the driver's tuples go straight into
     csv.writer, without SQLAlchemy rows in between."""
     sql, params = _cells_sql(export, "sqlite", zone)
-    bounds = _batch_bounds(export.account_id)
     statement = sql + " AND c.id > :low AND c.id <= :high ORDER BY c.id"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     low = 0
-    for high in bounds:
-        cursor = db.session.connection().connection.driver_connection.execute(
-            statement, {**params, "low": low, "high": high})
-        rows = cursor.fetchall()
+    for high in _batch_bounds(export.account_id):
+        rows = db.session.connection().connection.driver_connection.execute(
+            statement, {**params, "low": low, "high": high}).fetchall()
         writer.writerows(rows)
-        sink.write(buffer.getvalue().encode("utf-8"))
+        yield len(rows), buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
-        progress(len(rows))
         low = high
 
 
@@ -223,14 +231,25 @@ def _batch_bounds(account_id: int) -> list[int]:
         {"a": account_id, "batch": BATCH}))
 
 
-def _write_csv(export: CustomerExport, header: list[str], sink: ChunkSink, zone: ZoneInfo, progress) -> None:
-    delimiter = ";" if export.file_format == "csv_de" else ","
+def _delimiter(export: CustomerExport) -> str:
+    return ";" if export.file_format == "csv_de" else ","
+
+
+def _csv_rows(export: CustomerExport, zone: ZoneInfo):
+    """The CSV's records in batches, as a context: on PostgreSQL the COPY starts on entering."""
+    source = _postgres_csv if db.engine.dialect.name == "postgresql" else _sqlite_csv
+    return source(export, zone, _delimiter(export))
+
+
+def _write_csv(export: CustomerExport, header: list[str], sink: ChunkSink, batches, progress) -> None:
+    delimiter = _delimiter(export)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow([safe_cell(h) for h in header])
     sink.write(buffer.getvalue().encode("utf-8"))
-    rows = _write_csv_copy if db.engine.dialect.name == "postgresql" else _write_csv_sqlite
-    rows(export, sink, zone, progress, delimiter)
+    for count, data in batches:
+        sink.write(data)
+        progress(count)
 
 
 # --- XLSX: openpyxl's write-only mode, every text cell a string (never a formula) ------------
@@ -305,31 +324,35 @@ def _write_xlsx(export: CustomerExport, header: list[str], sink: ChunkSink, zone
 def write_export(export: CustomerExport, header_labels: dict[str, str]) -> int:
     """Write the whole file again from the start (a retry after a crash starts over) and return
     its size. Commits progress as it goes so the page can show it."""
-    db.session.execute(delete(ExportChunk).where(ExportChunk.export_id == export.id))
-    account = db.session.get(Account, export.account_id)
-    zone = ZoneInfo(account.timezone)
-    export.progress_total = db.session.scalar(select(func.count()).select_from(Customer).where(
-        Customer.account_id == export.account_id))
-    export.progress_done = 0
-    db.session.commit()
-    committed_at = float("-inf")
+    zone = ZoneInfo(db.session.get(Account, export.account_id).timezone)
+    csv_rows = _csv_rows(export, zone) if export.file_format != "xlsx" else nullcontext()
+    # Entered first: on PostgreSQL the database already works on the rows during the bookkeeping.
+    with csv_rows as csv_batches:
+        db.session.execute(delete(ExportChunk).where(ExportChunk.export_id == export.id))
+        export.progress_total = db.session.scalar(select(func.count()).select_from(Customer).where(
+            Customer.account_id == export.account_id))
+        export.progress_done = 0
+        db.session.commit()
+        committed_at = float("-inf")
 
-    def progress(count: int) -> None:
-        nonlocal committed_at
-        export.progress_done += count
-        if time.monotonic() - committed_at >= PROGRESS_SECONDS:
-            export.heartbeat_at = utcnow()
-            db.session.commit()
-            committed_at = time.monotonic()
-        after_batch(export)
+        def progress(count: int) -> None:
+            nonlocal committed_at
+            export.progress_done += count
+            if time.monotonic() - committed_at >= PROGRESS_SECONDS:
+                export.heartbeat_at = utcnow()
+                db.session.commit()
+                committed_at = time.monotonic()
+            after_batch(export)
 
-    recipient = db.session.get(Login, export.recipient_login_id)
-    with force_locale(recipient.locale if recipient else "de"):
-        header = [str(header_labels[f]) for f in export.fields]
-    writer = _write_xlsx if export.file_format == "xlsx" else _write_csv
-    sink = ChunkSink(export.id)
-    writer(export, header, sink, zone, progress)
-    sink.flush()
+        recipient = db.session.get(Login, export.recipient_login_id)
+        with force_locale(recipient.locale if recipient else "de"):
+            header = [str(header_labels[f]) for f in export.fields]
+        sink = ChunkSink(export.id)
+        if csv_batches is None:
+            _write_xlsx(export, header, sink, zone, progress)
+        else:
+            _write_csv(export, header, sink, csv_batches, progress)
+        sink.flush()
     # Customers added or removed while the file was written: the file's count is the true one.
     export.progress_total = export.progress_done
     return sink.size
