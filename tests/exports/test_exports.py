@@ -175,6 +175,25 @@ def test_csv_round_trips_with_umlauts_line_breaks_and_neutralised_formulas(salon
     assert body["Weiß"][4].startswith("'\r")  # carriage return neutralised too
 
 
+def test_csv_own_fields_joined_per_customer_with_crlf_records_and_lf_inside_fields(salon, login_as, client):
+    from portal.models import CustomerFieldValue
+
+    recipe = CustomerFieldDefinition(account_id=salon.account.id, key="recipe", label="Farbrezeptur")
+    db.session.add(recipe)
+    db.session.commit()
+    values = {"Anna": "=7/0 + 7/1, 6 % Oxid\n30 Min.", "Berta": "Igora \"5-0\"", "Clara": None}
+    for first, value in values.items():
+        factories.make_customer(salon.account, "Kunde", first, custom={str(recipe.id): value} if value else {})
+    _export_id, data = _build(salon, login_as, client, ["first_name", f"custom:{recipe.id}"], "csv")
+    assert data.endswith(b"\r\n") and data.count(b"\r\n") == 4  # header and three records
+    assert b"Oxid\n30 Min." in data  # a line break inside a field stays as it is
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[1:] == [["Anna", "'=7/0 + 7/1, 6 % Oxid\n30 Min."], ["Berta", 'Igora "5-0"'], ["Clara", ""]]
+    stored = db.session.scalar(select(func.count()).select_from(CustomerFieldValue).where(
+        CustomerFieldValue.field_id == recipe.id))
+    assert stored == 2
+
+
 def test_german_excel_csv_uses_semicolons(salon, login_as, client):
     _customers(salon)
     _export_id, data = _build(salon, login_as, client, ["last_name", "notes"], "csv_de")
