@@ -54,6 +54,7 @@ def run_export(export_id: int) -> str:
     queue_email(export.account_id, recipient.email, "export_ready", {
         "link": external_url("exports.download", token=tokens.link_value(token)),
         "salon": account.name, "rows": export.progress_total, "hours": LINK_HOURS,
+        "repeat": export.repeat_downloads,
     }, locale=recipient.locale, login_id=recipient.id)
     event(actor, export, "finished", rows=export.progress_total, size=size)
     db.session.commit()

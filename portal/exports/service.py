@@ -66,14 +66,15 @@ def choose_recipient(export: CustomerExport, login_id: int | None) -> None:
     export.recipient_login_id = login_id
 
 
-def choose_fields(export: CustomerExport, fields: list[str], file_format: str, allowed: set[str]) -> None:
+def choose_fields(export: CustomerExport, fields: list[str], file_format: str, allowed: set[str],
+                  repeat_downloads: bool = False) -> None:
     _editable(export)
     chosen = [f for f in fields if f in allowed]
     if not chosen or len(chosen) != len(fields):
         raise ExportError("no-fields" if not fields else "unknown-field")
     if file_format not in FORMATS:
         raise ExportError("unknown-format")
-    export.fields, export.file_format = chosen, file_format
+    export.fields, export.file_format, export.repeat_downloads = chosen, file_format, repeat_downloads
 
 
 def submit(actor: Actor, export: CustomerExport) -> None:
@@ -132,7 +133,8 @@ def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
 def download_token_check(token_value: str, login: Login) -> CustomerExport:
     token = tokens.check(token_value, DOWNLOAD_PURPOSE)
     export = db.session.get(CustomerExport, token.subject.get("export_id")) if token else None
-    if export is None or export.account_id != login.account_id or export.status != "finished":
+    downloadable = ("finished", "downloaded") if export and export.repeat_downloads else ("finished",)
+    if export is None or export.account_id != login.account_id or export.status not in downloadable:
         raise ExportError("invalid-link")
     if export.recipient_login_id != login.id:
         raise ExportError("not-recipient")
@@ -140,12 +142,14 @@ def download_token_check(token_value: str, login: Login) -> CustomerExport:
 
 
 def take_download(token_value: str, login: Login, actor: Actor) -> CustomerExport:
-    """Consume the single-use link; the caller streams the chunks, then calls `forget_file`."""
+    """Consume the single-use link (the caller streams the chunks, then calls `forget_file`), or,
+    for an export with repeated downloads, check it and keep the file until the link expires."""
     export = download_token_check(token_value, login)
-    if tokens.consume(token_value, DOWNLOAD_PURPOSE) is None:
+    if not export.repeat_downloads and tokens.consume(token_value, DOWNLOAD_PURPOSE) is None:
         raise ExportError("invalid-link")
-    export.status, export.downloaded_at = "downloaded", utcnow()
-    event(actor, export, "downloaded")
+    export.status, export.download_count = "downloaded", export.download_count + 1
+    export.downloaded_at = export.downloaded_at or utcnow()
+    event(actor, export, "downloaded", download=export.download_count)
     return export
 
 
@@ -166,10 +170,13 @@ def forget_file(export_id: int) -> None:
 
 
 def expire_old(now=None) -> int:
-    """Finished exports not downloaded within the link's 24 hours: file deleted, state expired."""
+    """Exports whose download link's 24 hours are over: not downloaded, or downloaded with the
+    file kept for repeated downloads. The file is deleted, the state becomes expired."""
     now = now or utcnow()
     expired = list(db.session.scalars(select(CustomerExport).where(
-        CustomerExport.status == "finished", CustomerExport.finished_at < now - timedelta(hours=LINK_HOURS))))
+        (CustomerExport.status == "finished")
+        | ((CustomerExport.status == "downloaded") & CustomerExport.repeat_downloads.is_(True)),
+        CustomerExport.finished_at < now - timedelta(hours=LINK_HOURS))))
     for export in expired:
         forget_file(export.id)
         export.status = "expired"

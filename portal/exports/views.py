@@ -91,7 +91,8 @@ def step(export_id: int, number: int):
             service.choose_recipient(export, request.form.get("recipient", type=int))
         elif number == 2:
             allowed = {f.key for f in available_fields(export.account_id)}
-            service.choose_fields(export, request.form.getlist("fields"), request.form.get("file_format", ""), allowed)
+            service.choose_fields(export, request.form.getlist("fields"), request.form.get("file_format", ""), allowed,
+                                  repeat_downloads=request.form.get("repeat_downloads") == "1")
         else:
             service.submit(request_actor(), export)
     except service.ExportError as error:
@@ -167,7 +168,8 @@ def confirm(token: str):
 @bp.route("/exports/download/<token>", methods=["GET", "POST"])
 @requires(Permission.SELF)
 def download(token: str):
-    """Only the recipient, logged in, once, within 24 hours; the file is deleted afterwards."""
+    """Only the recipient, logged in, within 24 hours; once (the file is deleted afterwards)
+    unless the export allows repeated downloads."""
     try:
         export = service.download_token_check(token, current_user)
     except service.ExportError as error:
@@ -178,14 +180,15 @@ def download(token: str):
         abort(400)
     export = service.take_download(token, current_user, request_actor())
     db.session.commit()
-    export_id, name = export.id, export.file_name
+    export_id, name, keep_file = export.id, export.file_name, export.repeat_downloads
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if export.file_format == "xlsx"
                 else "text/csv; charset=utf-8")
 
     def stream():
         yield from service.chunks(export_id)
-        service.forget_file(export_id)  # handed out once, then gone
-        db.session.commit()
+        if not keep_file:
+            service.forget_file(export_id)  # handed out once, then gone
+            db.session.commit()
 
     return Response(stream_with_context(stream()), mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -23,6 +23,10 @@ class CustomerExport(TenantMixin, db.Model):
     recipient_login_id: Mapped[int | None] = mapped_column(ForeignKey("login.id"), nullable=True)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     file_format: Mapped[str] = mapped_column(String(10), default="csv")  # csv, csv_de, xlsx
+    # Off by default: the link works once and the file is deleted after the download. On: the
+    # recipient may download again until the link expires; the file is deleted then.
+    repeat_downloads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    download_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(30), default="draft")
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords
     runs: Mapped[int] = mapped_column(Integer, default=0)  # job attempts (a killed worker is retried)

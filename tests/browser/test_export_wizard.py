@@ -39,9 +39,11 @@ def test_export_wizard_end_to_end(page, salon, log_in, worker_env, mails):
     wizard.get_by_label("CSV für deutsches Excel (Semikolon, UTF-8)").check()
     wizard.get_by_role("button", name="Weiter").click()
     expect(wizard.get_by_role("heading", name="Zusammenfassung")).to_be_visible()
+    expect(wizard.get_by_text("einmal; die Datei wird direkt nach dem Herunterladen gelöscht")).to_be_visible()
     wizard.get_by_role("button", name="Zurück").click()  # back keeps what was chosen
     expect(wizard.get_by_label("Notizen")).to_be_checked()
     expect(wizard.get_by_label("Kundennummer")).not_to_be_checked()
+    expect(wizard.get_by_label("Mehrmaliges Herunterladen innerhalb der 24 Stunden erlauben")).not_to_be_checked()
     wizard.get_by_role("button", name="Weiter").click()
     wizard.get_by_role("button", name="Bestätigungs-E-Mail senden").click()
     expect(page.get_by_text("Wartet darauf, dass der Empfänger mit seinem Passwort bestätigt.")).to_be_visible()

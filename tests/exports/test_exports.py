@@ -41,11 +41,12 @@ def _customers(salon):
         factories.make_customer(salon.account, last, first, street=street, notes=notes, email=f"{first.lower()}@example.com")
 
 
-def _wizard(client, recipient_id, fields, file_format="csv"):
+def _wizard(client, recipient_id, fields, file_format="csv", repeat=False):
     response = client.post("/settings/exports")
     export_id = int(response.headers["Location"].split("/")[3])
     client.post(f"/settings/exports/{export_id}/step/1", data={"recipient": recipient_id})
-    client.post(f"/settings/exports/{export_id}/step/2", data={"fields": fields, "file_format": file_format})
+    client.post(f"/settings/exports/{export_id}/step/2", data={
+        "fields": fields, "file_format": file_format, **({"repeat_downloads": "1"} if repeat else {})})
     client.post(f"/settings/exports/{export_id}/step/3")
     return export_id
 
@@ -142,10 +143,10 @@ def test_confirmation_link_expires_and_is_single_use(salon, login_as, client):
     assert client.post(f"/exports/confirm/{tokens.link_value(token)}", data={"password": ADMIN_PASSWORD}).status_code == 410
 
 
-def _finished_export(salon, login_as, client, fields=FIELDS, file_format="csv") -> int:
+def _finished_export(salon, login_as, client, fields=FIELDS, file_format="csv", repeat=False) -> int:
     """Through the wizard, confirmed by the admin's password, built: the download mail is queued."""
     _grant_export(salon)
-    export_id = _wizard(login_as(salon.owner), salon.admin.id, fields, file_format)
+    export_id = _wizard(login_as(salon.owner), salon.admin.id, fields, file_format, repeat)
     client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
     assert run_export(export_id) == "finished"
     return export_id
@@ -232,6 +233,40 @@ def test_download_only_by_the_recipient_once_and_file_deleted(salon, login_as, c
     assert [e.action for e in events("export", entity_id=export_id)] == [
         "requested", "confirmed", "started", "finished", "downloaded"]
     assert all(e.changes["fields"]["new"] == FIELDS for e in events("export", entity_id=export_id))
+
+
+def test_repeated_downloads_when_chosen_until_the_link_expires(salon, login_as, client):
+    _customers(salon)
+    owner = login_as(salon.owner)
+    export_id = _finished_export(salon, login_as, client, repeat=True)
+    summary = owner.get(f"/settings/exports/{export_id}").get_data(as_text=True)
+    assert "several times within 24 hours" in summary
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "export_ready")).one()
+    assert "as often as needed" in mail.body_text
+    path = _download_link()
+    admin = login_as(salon.admin, password=ADMIN_PASSWORD)
+    first, second = admin.post(path), admin.post(path)
+    assert first.status_code == second.status_code == 200 and first.data == second.data
+    assert "Jürgen" in first.data.decode("utf-8-sig")
+    assert owner.post(path).status_code == 403  # still only the recipient
+    export = db.session.get(CustomerExport, export_id)
+    assert (export.status, export.download_count) == ("downloaded", 2)
+    assert [e.changes["download"]["new"] for e in events("export", entity_id=export_id)
+            if e.action == "downloaded"] == [1, 2]
+    assert "downloaded 2 times" in owner.get(f"/settings/exports/{export_id}").get_data(as_text=True)
+    export.finished_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    assert maintain()["expired"] == 1
+    assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
+    assert admin.post(path).status_code == 410
+
+
+def test_single_download_is_the_default(salon, login_as, client):
+    export_id = _finished_export(salon, login_as, client)
+    export = db.session.get(CustomerExport, export_id)
+    assert export.repeat_downloads is False
+    assert "usable once" in db.session.scalars(select(OutboundEmail).where(
+        OutboundEmail.template == "export_ready")).one().body_text
 
 
 def test_expiry_deletes_the_file(salon, login_as, client):
