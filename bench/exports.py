@@ -128,6 +128,7 @@ def _big_postgres(customers: int, database: str) -> str:
     plain = database.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (big_name,)).fetchone():
+            flask_command(url, "db", "upgrade")  # built by an earlier run: the migrations added since
             return url
         conn.execute(f'DROP DATABASE IF EXISTS "{big_name}_partial"')  # left by an interrupted build
         conn.execute(f'CREATE DATABASE "{big_name}_partial"')

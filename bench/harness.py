@@ -26,6 +26,7 @@ def seeded_database(customers: int, events: int = 0, sqlite_only: bool = False) 
     """A SQLite database with the demo salon at the given size; built once and reused
     (or DATABASE_URL, already seeded, when set and `sqlite_only` is not)."""
     if os.environ.get("DATABASE_URL") and not sqlite_only:
+        flask_command(os.environ["DATABASE_URL"], "db", "upgrade")  # the migrations added since it was seeded
         return os.environ["DATABASE_URL"]
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / (f"demo-{customers}.sqlite" if not events else f"demo-{customers}-{events}.sqlite")
