@@ -27,7 +27,7 @@ from portal.config import TestConfig
 app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "TESTING": False,
                   "SQLALCHEMY_DATABASE_URI": sys.argv[1], "REDIS_URL": sys.argv[2], "RATELIMIT_STORAGE_URI": sys.argv[2]})
 from jobs.worker import preload_and_freeze
-preload_and_freeze()  # as the worker does before it forks a work horse
+preload_and_freeze(app)  # as the worker does before it forks a work horse
 with app.app_context():
     from portal.exports.job import run_export
     started = time.perf_counter()

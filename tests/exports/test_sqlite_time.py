@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from portal.exports import sqlite_time
 from portal.exports.sqlite_time import sqlite_local_time
 
 
@@ -29,3 +30,14 @@ def test_sqlite_local_time_matches_zoneinfo(zone_name):
     expected = {n: m.astimezone(zone).strftime("%Y-%m-%d %H:%M") for n, m in enumerate(moments)}
     assert {n: rows[n] for n in expected} == expected
     assert rows[-1] is None
+
+
+@pytest.mark.parametrize("zone_name", ["America/Noronha", "America/Boa_Vista", "Africa/Casablanca", "Africa/Cairo",
+                                       "Pacific/Apia", "Australia/Lord_Howe", "Asia/Gaza", "Europe/Berlin"])
+def test_probing_every_three_days_finds_every_change_probing_daily_finds(zone_name, monkeypatch):
+    """Zones whose offset changed and changed back within weeks (the closest: six days in
+    Brazil, October 2000) lose no change to the three-day probe."""
+    three_days = sqlite_time._utc_offset_changes.__wrapped__(zone_name, 2027)
+    monkeypatch.setattr(sqlite_time, "PROBE_STEP", timedelta(days=1))
+    assert sqlite_time._utc_offset_changes.__wrapped__(zone_name, 2027) == three_days
+    assert len(three_days[1]) > 0

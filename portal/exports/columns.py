@@ -1,0 +1,34 @@
+"""What each exported field is, so that the SQL can write its cell the way the file needs it:
+text is neutralised against spreadsheet formulas, times are shown in the salon's zone, the rest
+(customer number, birthday) goes out as stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Text columns of the customer and whether they may be NULL.
+TEXT_COLUMNS = {"first_name": False, "last_name": False, "email": True, "phone": True, "street": False,
+                "postal_code": False, "city": False, "country": False, "notes": False}
+TIME_COLUMNS = ("created_at", "imported_at", "last_visit_at")
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: str  # "text", "time" or "plain"
+    nullable: bool
+    name: str = ""  # the customer column, for standard fields
+    field_id: int | None = None  # the salon's own field, whose value comes from customer_field_value
+
+
+def plan(fields: list[str]) -> list[Column]:
+    columns = []
+    for field in fields:
+        if field.startswith("custom:"):
+            columns.append(Column("text", True, field_id=int(field.split(":", 1)[1])))
+        elif field in TEXT_COLUMNS:
+            columns.append(Column("text", TEXT_COLUMNS[field], name=field))
+        elif field in TIME_COLUMNS:
+            columns.append(Column("time", field != "created_at", name=field))
+        else:
+            columns.append(Column("plain", field == "birthday", name=field))  # id, birthday
+    return columns

@@ -1,0 +1,107 @@
+"""CSV records written by SQLite itself: one printf() per customer makes the record and
+group_concat() joins a batch, so Python handles one string per 5,000 customers instead of
+fifteen objects per customer (fetching cells into Python and csv.writer cost more than twice
+the sqlite3 shell's whole dump).
+
+Every text cell is quoted (`%w` doubles the quotes inside), which RFC 4180 allows; numbers,
+dates and times never need it. A single-column file quotes its cells always, so that an empty
+cell is `""` and never an empty line."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from portal.csv_safe import FORMULA_STARTS
+from portal.exports.columns import Column, plan
+from portal.exports.sqlite_time import sqlite_local_datetime
+
+# SQLite's functions take at most 127 arguments (SQLITE_MAX_FUNCTION_ARG before 3.45): a wide
+# record is made of several printf() calls.
+ARGUMENTS_PER_PRINTF = 100
+MAX_JOINS = 60
+# A cell starting with one of these characters gets an apostrophe. In a GLOB class a "-" just
+# before "]" is the character itself.
+RISKY_START = "[" + "".join(c for c in FORMULA_STARTS if c != "-") + "-]*"
+
+
+def _own_field_sources(columns: list[Column]) -> tuple[dict[int, str], list[str]]:
+    """Where each own field's value comes from: a LEFT JOIN while SQLite allows one (at most 64
+    tables in a join), a scalar subquery beyond — looked up twice per cell, so only as a last
+    resort."""
+    sources, joins = {}, []
+    for column in columns:
+        if column.field_id is None or column.field_id in sources:
+            continue
+        if len(joins) < MAX_JOINS:
+            alias = f"v{len(joins)}"
+            joins.append(f"LEFT JOIN customer_field_value {alias} ON {alias}.customer_id = c.id "
+                         f"AND {alias}.field_id = {int(column.field_id)}")
+            sources[column.field_id] = f"{alias}.value"
+        else:
+            sources[column.field_id] = (f"(SELECT value FROM customer_field_value WHERE customer_id = c.id "
+                                        f"AND field_id = {int(column.field_id)})")
+    return sources, joins
+
+
+def _value(column: Column, zone: ZoneInfo, own_fields: dict[int, str]) -> str:
+    if column.field_id is not None:
+        return own_fields[column.field_id]
+    if column.kind == "time":
+        return sqlite_local_datetime(f"c.{column.name}", zone)
+    return f"c.{column.name}"
+
+
+def record_sql(fields: list[str], zone: ZoneInfo, delimiter: str) -> tuple[str, list[str], dict]:
+    """The SQL expression of one customer's record (without the line break), the joins it needs
+    and its parameters."""
+    columns = plan(fields)
+    own_fields, joins = _own_field_sources(columns)
+    always_quote = len(columns) == 1
+    pieces, arguments = [], []
+    for column in columns:
+        value = _value(column, zone, own_fields)
+        if column.kind == "text":
+            # The prefix is NULL (printed as nothing) unless the cell would start a formula.
+            pieces.append([f"CASE WHEN {value} GLOB :risky THEN '''' END",
+                           f"ifnull({value}, '')" if column.nullable else value])
+            arguments.append('"%s%w"')
+        else:
+            pieces.append([value])
+            spec = "%.16s" if column.kind == "time" else "%s"  # a time without its seconds
+            arguments.append(f'"{spec}"' if always_quote else spec)
+    calls, params = [], {"risky": RISKY_START}
+    group_format, group_arguments = [], []
+
+    def close_group():
+        name = f"format{len(calls)}"
+        params[name] = "".join(group_format)
+        calls.append(f"printf(:{name}, {', '.join(group_arguments)})")
+        group_format.clear()
+        group_arguments.clear()
+
+    for index, (spec, values) in enumerate(zip(arguments, pieces, strict=True)):
+        if len(group_arguments) + len(values) > ARGUMENTS_PER_PRINTF:
+            close_group()
+        group_format.append(("" if index == 0 else delimiter) + spec)
+        group_arguments.extend(values)
+    close_group()
+    return " || ".join(calls), joins, params
+
+
+def sqlite_batches(connection, export, zone: ZoneInfo, delimiter: str, batch: int):
+    """(customers, bytes) per batch, keyset-paged by customer number on the sqlite3 connection.
+    The subquery's ORDER BY and LIMIT keep it from being flattened: group_concat receives the
+    records in customer-number order."""
+    record, joins, params = record_sql(export.fields, zone, delimiter)
+    # As a BLOB the batch reaches Python as the UTF-8 bytes the file needs: no decoding and
+    # encoding again.
+    statement = ("SELECT count(*), max(id), CAST(group_concat(record, char(13, 10)) AS BLOB) FROM ("
+                 f"SELECT c.id AS id, {record} AS record FROM customer c {' '.join(joins)} "
+                 "WHERE c.account_id = :account_id AND c.id > :last ORDER BY c.id LIMIT :batch)")
+    params.update(account_id=export.account_id, batch=batch)
+    last = 0
+    while True:
+        count, last, data = connection.execute(statement, {**params, "last": last}).fetchone()
+        if not count:
+            return
+        yield count, data + b"\r\n"
