@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
 from portal.exports import writer
@@ -153,6 +153,8 @@ def _finished_export(salon, login_as, client, fields=FIELDS, file_format="csv", 
 
 
 def _build(salon, login_as, client, fields, file_format):
+    db.session.execute(delete(OutboundEmail))  # the mails of an earlier build in the same test
+    db.session.commit()
     export_id = _finished_export(salon, login_as, client, fields, file_format)
     admin = login_as(salon.admin, password=ADMIN_PASSWORD)
     response = admin.post(_download_link())
@@ -193,6 +195,47 @@ def test_csv_own_fields_joined_per_customer_with_crlf_records_and_lf_inside_fiel
     stored = db.session.scalar(select(func.count()).select_from(CustomerFieldValue).where(
         CustomerFieldValue.field_id == recipe.id))
     assert stored == 2
+
+
+def test_csv_empty_values_stay_empty_and_one_column_files_have_no_blank_lines(salon, login_as, client):
+    factories.make_customer(salon.account, "Ohne", "Adresse")  # no email, no phone, never imported
+    factories.make_customer(salon.account, "Mit", "Adresse", email="mit@example.com", phone="+491701234567",
+                            birthday=date(1990, 5, 17))
+    _export_id, data = _build(salon, login_as, client, ["last_name", "email", "phone", "imported_at"], "csv")
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))}
+    assert rows["Ohne"] == ["", "", ""] and rows["Mit"] == ["mit@example.com", "'+491701234567", ""]
+    # One column of which one cell is empty: still one record per customer, none skipped.
+    for field in ("email", "birthday"):
+        _export_id, data = _build(salon, login_as, client, [field], "csv")
+        records = data.decode("utf-8-sig").split("\r\n")
+        assert len(records) == 4 and records[-1] == "" and '""' in records[1:3], (field, records)
+        assert len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))) == 3
+
+
+def test_csv_is_in_customer_number_order_across_batches_and_wide_records(salon, login_as, client, monkeypatch):
+    """Small batches, more own fields than the SQLite writer joins (the rest are looked up per
+    cell) and records split over several printf() calls give the same file."""
+    from portal.exports import csv_sqlite
+
+    definitions = []
+    for n in range(4):
+        definition = CustomerFieldDefinition(account_id=salon.account.id, key=f"f{n}", label=f"Feld {n}")
+        db.session.add(definition)
+        definitions.append(definition)
+    db.session.commit()
+    ids = [factories.make_customer(salon.account, f"Kunde{n:02d}", custom={str(d.id): f"=wert {n}, {d.label}"
+                                                                         for d in definitions})
+           for n in range(12)]
+    fields = ["id", "last_name", *[f"custom:{d.id}" for d in definitions]]
+    _export_id, plain = _build(salon, login_as, client, fields, "csv")
+    monkeypatch.setattr(writer, "BATCH", 5)
+    monkeypatch.setattr(csv_sqlite, "MAX_JOINS", 1)
+    monkeypatch.setattr(csv_sqlite, "ARGUMENTS_PER_PRINTF", 4)
+    _export_id, split = _build(salon, login_as, client, fields, "csv")
+    assert split == plain
+    rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"), newline="")))
+    assert [int(row[0]) for row in rows[1:]] == sorted(ids)
+    assert rows[1][2:] == [f"'=wert 0, Feld {n}" for n in range(4)]
 
 
 def test_german_excel_csv_uses_semicolons(salon, login_as, client):
