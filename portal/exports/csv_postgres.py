@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from itertools import islice
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from portal.csv_safe import FORMULA_STARTS
@@ -48,11 +49,14 @@ def select_sql(export) -> str:
             f"WHERE c.account_id = {int(export.account_id)} ORDER BY c.id")
 
 
-def crlf_records(rows: list) -> bytes:
+_WITHOUT_LAST_BYTE = itemgetter(slice(None, -1))
+
+
+def crlf_records(rows: list[bytes]) -> bytes:
     """COPY ends records with LF; RFC 4180 wants CRLF. COPY sends exactly one record per
     message (PostgreSQL protocol, "Copy-out mode"), so each row's last byte is its record's end
-    and a line break inside a quoted field stays as it is."""
-    return b"\r\n".join([row[:-1] for row in rows]) + b"\r\n"
+    and a line break inside a quoted field stays as it is. map() keeps the loop in C."""
+    return b"\r\n".join(map(_WITHOUT_LAST_BYTE, rows)) + b"\r\n"
 
 
 @contextmanager
@@ -72,5 +76,8 @@ def postgres_batches(engine, export, zone: ZoneInfo, delimiter: str, batch: int)
 
 
 def _batches(stream, batch: int):
-    while rows := list(islice(stream, batch)):
+    # psycopg hands out each row as a view of libpq's buffer; holding thousands of them cost
+    # more than the rest of the export. bytes() copies each at once and lets the buffer go.
+    rows_as_bytes = map(bytes, stream)
+    while rows := list(islice(rows_as_bytes, batch)):
         yield len(rows), crlf_records(rows)

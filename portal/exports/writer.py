@@ -1,5 +1,6 @@
-"""Builds the export file in batches, with constant memory, into database chunks. The CSV's
-records are written by the database itself (`csv_postgres`, `csv_sqlite`); the XLSX by openpyxl."""
+"""Builds the export file in batches, with constant memory, into database chunks (`chunks`). The
+CSV's records are written by the database itself (`csv_postgres`, `csv_sqlite`); the XLSX by
+openpyxl (`xlsx`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
 from portal.csv_safe import safe_cell
+from portal.exports.chunks import CHUNK_BYTES, ChunkSink, chunk_store
 from portal.exports.csv_postgres import postgres_batches
 from portal.exports.csv_sqlite import sqlite_batches
 from portal.exports.xlsx import write_xlsx
@@ -21,7 +23,6 @@ from portal.models import Account, Customer, CustomerExport, ExportChunk, Login
 from portal.models.base import utcnow
 
 BATCH = 5000
-CHUNK_BYTES = 1 << 20
 # Progress (and the heartbeat) is committed after the first batch and then at most this often:
 # a commit per batch would cost more than the rows themselves.
 PROGRESS_SECONDS = 0.5
@@ -29,29 +30,6 @@ PROGRESS_SECONDS = 0.5
 
 def after_batch(export: CustomerExport) -> None:
     """A seam for tests that simulate a worker dying half-way."""
-
-
-class ChunkSink:
-    """Collects bytes and stores them as ~1 MiB chunks; nothing grows with the export's size."""
-
-    def __init__(self, export_id: int):
-        self.export_id, self.seq, self.size = export_id, 0, 0
-        self.buffer = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) >= CHUNK_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.buffer:
-            # On the session's connection, in its transaction, without the autoflush that
-            # session.execute would do: the progress is written when it is committed.
-            db.session.connection().execute(ExportChunk.__table__.insert().values(
-                export_id=self.export_id, seq=self.seq, data=bytes(self.buffer)))
-            self.seq += 1
-            self.size += len(self.buffer)
-            self.buffer = bytearray()
 
 
 def _delimiter(export: CustomerExport) -> str:
@@ -105,15 +83,16 @@ def write_export(export: CustomerExport, header_labels: dict[str, str]) -> int:
         recipient = db.session.get(Login, export.recipient_login_id)
         with force_locale(recipient.locale if recipient else "de"):
             header = [str(header_labels[f]) for f in export.fields]
-        sink = ChunkSink(export.id)
-        if csv_batches is None:
-            write_xlsx(export, header, sink, zone, progress, BATCH, CHUNK_BYTES)
-        else:
-            sink.write(_csv_header(export, header))
-            for count, data in csv_batches:
-                sink.write(data)
-                progress(count)
-        sink.flush()
+        with chunk_store(export.id) as store:
+            sink = ChunkSink(store)
+            if csv_batches is None:
+                write_xlsx(export, header, sink, zone, progress, BATCH, CHUNK_BYTES)
+            else:
+                sink.write(_csv_header(export, header))
+                for count, data in csv_batches:
+                    sink.write(data)
+                    progress(count)
+            sink.flush()
     # Customers added or removed while the file was written: the file's count is the true one.
     export.progress_total = export.progress_done
     return sink.size
