@@ -67,6 +67,10 @@ class _StoringThread(threading.Thread):
     def run(self) -> None:
         try:
             with self.connection.cursor() as cursor:
+                # The commit need not wait for the disk: the export's "finished" is committed
+                # after it, synchronously, and PostgreSQL's log is written in order — once that
+                # commit is safe, so are the chunks before it.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 while (item := self.pending.get()) is not self.DONE:
                     cursor.execute(INSERT, (self.export_id, *item))
         except BaseException as error:  # handed to the exporting thread, which raises it
