@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from portal import tokens
 from portal.exports.fields import STANDARD_FIELDS
@@ -30,20 +30,45 @@ def _labels(account_id: int) -> dict:
     return labels
 
 
+def _claim(export_id: int) -> bool:
+    """One run at a time, taken in one conditional UPDATE of a queued export: a job delivered
+    twice never builds the file twice at once. (A run whose worker died is queued again by the
+    maintenance below.)"""
+    now = utcnow()
+    taken = db.session.execute(
+        update(CustomerExport)
+        .where(CustomerExport.id == export_id, CustomerExport.status == "queued")
+        .values(status="running", runs=CustomerExport.runs + 1, heartbeat_at=now,
+                started_at=func.coalesce(CustomerExport.started_at, now))
+        .execution_options(synchronize_session=False))
+    return taken.rowcount == 1
+
+
+def _still_ours(export: CustomerExport, run: int) -> bool:
+    """A worker that stalled past the maintenance's patience finds its export queued again or
+    taken by a later run: it then neither finishes it nor mails a link (the row is locked until
+    the caller commits, so the later run cannot slip in between)."""
+    current = db.session.execute(select(CustomerExport.status, CustomerExport.runs).where(
+        CustomerExport.id == export.id).with_for_update()).one()
+    return tuple(current) == ("running", run)
+
+
 def run_export(export_id: int) -> str:
     """Idempotent: a finished export is never built or mailed twice; a retry after a crash
     starts the file again from the first customer."""
-    export = db.session.get(CustomerExport, export_id)
-    if export is None or export.status not in ("queued", "running"):
+    if not _claim(export_id):
+        db.session.rollback()
         return "nothing-to-do"
+    export = db.session.get(CustomerExport, export_id, populate_existing=True)
+    run = export.runs
     actor = Actor(export.account_id, export.recipient_login_id)
-    export.status, export.runs = "running", export.runs + 1
-    export.started_at = export.started_at or utcnow()
-    export.heartbeat_at = utcnow()
     event(actor, export, "started", run=export.runs)
     db.session.commit()
 
     size = write_export(export, _labels(export.account_id))
+    if not _still_ours(export, run):
+        db.session.rollback()
+        return "superseded"
 
     recipient = db.session.get(Login, export.recipient_login_id)
     account = db.session.get(Account, export.account_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -47,6 +47,9 @@ class ExportChunk(db.Model):
     """One piece (about 1 MiB) of an export file, in order. Handed over as it is: PostgreSQL
     compresses it with lz4 (migration 5d2f0c9a7b41); zlib in the worker cost the export as much
     time as reading the customers."""
+
+    # A run that stalled and a later run of the same export can never both store a piece.
+    __table_args__ = (UniqueConstraint("export_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     export_id: Mapped[int] = mapped_column(ForeignKey("customer_export.id", ondelete="CASCADE"), index=True)

@@ -344,6 +344,7 @@ def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, log
     export = db.session.get(CustomerExport, export_id)
     assert export.status == "running" and export.progress_done == 10
     monkeypatch.setattr(writer, "after_batch", lambda export: None)
+    assert run_export(export_id) == "nothing-to-do"  # the same job delivered again: one run at a time
     export.heartbeat_at = utcnow() - timedelta(minutes=11)
     db.session.commit()
     assert maintain()["retried"] == 1  # the maintenance notices the dead worker and requeues
@@ -354,6 +355,33 @@ def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, log
     assert len(rows) == 26 and len({row[0] for row in rows[1:]}) == 25
     assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
         OutboundEmail.template == "export_ready")) == 1
+
+
+def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon, login_as, client, monkeypatch):
+    for n in range(12):
+        factories.make_customer(salon.account, f"Kunde{n:02d}", "Test")
+    _grant_export(salon)
+    export_id = _wizard(login_as(salon.owner), salon.admin.id, ["id", "last_name"])
+    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    monkeypatch.setattr(writer, "BATCH", 5)
+
+    def stall_past_the_maintenance(export):
+        if export.progress_done == 5:  # the worker is silent for 11 minutes after its first batch
+            export.heartbeat_at = utcnow() - timedelta(minutes=11)
+            db.session.commit()
+            assert maintain()["retried"] == 1
+
+    monkeypatch.setattr(writer, "after_batch", stall_past_the_maintenance)
+    assert run_export(export_id) == "superseded"
+    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
+        OutboundEmail.template == "export_ready")) == 0
+    monkeypatch.setattr(writer, "after_batch", lambda export: None)
+    assert run_export(export_id) == "finished"
+    assert run_export(export_id) == "nothing-to-do"
+    data = login_as(salon.admin, password=ADMIN_PASSWORD).post(_download_link()).data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data, newline="")))
+    assert len(rows) == 13 and len({row[0] for row in rows[1:]}) == 12
+    assert [e.action for e in events("export", entity_id=export_id)].count("finished") == 1
 
 
 def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, client, worker_env, mails):
