@@ -142,7 +142,7 @@ def send_campaign(campaign_id: int) -> str:
         return "nothing-to-do"
     account = db.session.get(Account, campaign.account_id)
     location = db.session.get(Location, campaign.location_id)
-    today = utcnow().date()
+    today = account.today()
     after = 0
     while True:
         ids = eligibility.eligible_ids(account, location, campaign.channel, campaign.kind, today, after, BATCH)

@@ -18,7 +18,6 @@ from portal.mail import external_url, queue_email
 from portal.messaging import campaigns, consent, eligibility, service
 from portal.messaging.forms import CampaignForm, MessagingSettingsForm
 from portal.models import Account, Campaign, Consent, ConsentText, Customer, Location
-from portal.models.base import utcnow
 from portal.tenancy import get_owned_or_404, scoped
 from portal.web.actor import request_actor
 from portal.web.pin import acting, pin_form
@@ -42,7 +41,7 @@ def _locations():
 
 
 def _today():
-    return utcnow().date()
+    return current_user.account.today()
 
 
 @bp.route("/marketing")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +35,14 @@ class Account(db.Model):
     locations: Mapped[list[Location]] = relationship(
         back_populates="account", order_by="Location.id", lazy="selectin"
     )
+
+    def local_date(self, moment: datetime) -> date:
+        """The salon's calendar date of a moment: deadlines, birthdays and "today" are the
+        salon's, not UTC's (an hour or two apart around midnight)."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
+
+    def today(self) -> date:
+        return self.local_date(utcnow())
 
 
 class Location(TenantMixin, db.Model):

@@ -12,7 +12,7 @@ from portal.models import Account, EmailToken, Invoice, InvoiceLine, OutboundEma
 from portal.models.base import utcnow
 from portal.models.requests import OPEN_STATUSES
 from portal.privacy.deadlines import days_left
-from portal.privacy.requests import local_date, notify_owner
+from portal.privacy.requests import notify_owner
 
 REMINDERS = (("overdue", lambda left: left < 0), ("2d", lambda left: left <= 2), ("7d", lambda left: left <= 7))
 UNVERIFIED_KEEP = timedelta(days=2)
@@ -23,7 +23,7 @@ def send_reminders() -> int:
     sent = 0
     for request in db.session.scalars(select(PrivacyRequest).where(
             PrivacyRequest.status.in_(OPEN_STATUSES), PrivacyRequest.due_on.is_not(None))):
-        left = days_left(request.due_on, local_date(db.session.get(Account, request.account_id), utcnow()))
+        left = days_left(request.due_on, db.session.get(Account, request.account_id).today())
         for key, due in REMINDERS:
             if due(left) and key not in (request.reminders or []):
                 notify_owner(request, "privacy_request_reminder", days_left=left)

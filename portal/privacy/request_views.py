@@ -12,7 +12,6 @@ from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.extensions import db
 from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
-from portal.models.base import utcnow
 from portal.privacy import requests as service
 from portal.privacy.deadlines import days_left
 from portal.privacy.erasure import find_blockers, find_duplicates, logins_with_email, merge_customers
@@ -35,7 +34,7 @@ ERRORS = {
 
 
 def _today():
-    return service.local_date(current_user.account, utcnow())
+    return current_user.account.today()
 
 
 @bp.route("/privacy/requests")

@@ -3,8 +3,7 @@ within the legal deadline, and completed per kind (access, erasure, correction, 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select, update
 
@@ -30,10 +29,6 @@ class RequestError(Exception):
         self.code = code
 
 
-def local_date(account: Account, moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(account.timezone)).date()
-
-
 def _event(actor: Actor, request: PrivacyRequest, action: str, changes: dict | None = None) -> None:
     """The request's timeline lives in the audit history (no personal data in it)."""
     record(actor, "request", action, "privacy_request", request.id, changes or {},
@@ -45,7 +40,7 @@ def _receive(actor: Actor, request: PrivacyRequest) -> None:
     account = db.session.get(Account, request.account_id)
     request.received_at = utcnow()
     request.status = "new"
-    request.due_on = deadlines.due_date(local_date(account, request.received_at), account.state)
+    request.due_on = deadlines.due_date(account.local_date(request.received_at), account.state)
     _event(actor, request, "received", {"due_on": {"old": None, "new": request.due_on.isoformat()}})
     notify_owner(request, "privacy_request_new")
 
@@ -159,13 +154,13 @@ def extend(actor: Actor, request: PrivacyRequest, months: int, reason: str, toda
     if months < 1 or total > deadlines.MAX_EXTENSION_MONTHS:
         raise RequestError("extension-too-long")
     account = db.session.get(Account, request.account_id)
-    original_due = deadlines.due_date(local_date(account, request.received_at), account.state)
+    original_due = deadlines.due_date(account.local_date(request.received_at), account.state)
     if today > original_due:
         raise RequestError("extension-too-late")
     old_due = request.due_on
     request.extension_months = total
     request.extension_reason = reason.strip()
-    request.due_on = deadlines.due_date(local_date(account, request.received_at), account.state, total)
+    request.due_on = deadlines.due_date(account.local_date(request.received_at), account.state, total)
     _event(actor, request, "extended", {"due_on": {"old": old_due.isoformat(), "new": request.due_on.isoformat()}})
     if request.email:
         queue_email(request.account_id, request.email, "privacy_request_extended", {

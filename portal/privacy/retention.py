@@ -48,10 +48,6 @@ def cutoff(account: Account, today: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
 
 
-def local_today(account: Account) -> date:
-    return utcnow().astimezone(ZoneInfo(account.timezone)).date()
-
-
 def _inactive(account: Account, since: datetime):
     """No visit, no purchase, and (for imported customers) no import since `since`."""
     return [
@@ -85,7 +81,7 @@ def due_query(account: Account, today: date):
 def count_due(account: Account, today: date | None = None) -> int:
     if not account.retention_months:
         return 0
-    today = today or local_today(account)
+    today = today or account.today()
     return db.session.scalar(select(func.count()).select_from(due_query(account, today).subquery()))
 
 
@@ -98,7 +94,7 @@ class PreviewRow:
 
 def preview(account: Account, limit: int = 200, today: date | None = None) -> tuple[list[PreviewRow], list[PreviewRow]]:
     """(due, held): who the next run forgets, and who it would forget but for a hold."""
-    today = today or local_today(account)
+    today = today or account.today()
     since = cutoff(account, today)
     last_invoice = select(func.max(Invoice.issued_at)).where(Invoice.customer_id == Customer.id).scalar_subquery()
     labels = _holds(today)
@@ -117,7 +113,7 @@ def next_run_date(account: Account, today: date | None = None) -> date | None:
     """The night of the first run after switching on, then the same day each month."""
     if not account.retention_months or not account.retention_since:
         return None
-    today = today or local_today(account)
+    today = today or account.today()
     first = account.retention_since.astimezone(ZoneInfo(account.timezone)).date() + timedelta(days=1)
     if today <= first:
         return first
@@ -172,7 +168,7 @@ def run_due(account_id: int, today: date | None = None, batch_size: int = BATCH)
     account = db.session.get(Account, account_id)
     if account is None or not account.retention_months:
         return None
-    today = today or local_today(account)
+    today = today or account.today()
     due_on = latest_due_date(account, today)
     if due_on is None:
         return None

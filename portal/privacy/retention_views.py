@@ -28,7 +28,7 @@ class HoldForm(FlaskForm):
     until = DateField(_l("Hold until"), validators=[DataRequired(_l("Please enter the date until which the customer is kept."))])
 
     def validate_until(self, field):
-        today = retention.local_today(current_user.account)
+        today = current_user.account.today()
         if field.data and field.data < today:
             raise ValidationError(_l("The end of the hold cannot be in the past."))
 
@@ -56,7 +56,7 @@ def hold(customer_id: int):
                 flash(error, "error")
     else:
         retention.add_hold(request_actor(), customer, form.reason.data, form.until.data,
-                           retention.local_today(current_user.account))
+                           current_user.account.today())
         db.session.commit()
         flash(_("%(name)s is kept from automatic forgetting until %(date)s.", name=customer.full_name,
                 date=form.until.data.strftime("%d.%m.%Y")), "success")
@@ -66,6 +66,6 @@ def hold(customer_id: int):
 
 
 def active_holds(customer: Customer):
-    today = retention.local_today(current_user.account)
+    today = current_user.account.today()
     return db.session.scalars(select(CustomerHold).where(
         CustomerHold.customer_id == customer.id, CustomerHold.until >= today)).all()

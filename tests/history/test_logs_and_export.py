@@ -108,7 +108,7 @@ def test_login_history_export_is_mailed_and_downloaded_once(app, salon, login_as
     app.test_client().post("/login", data={"email": salon.staff.email, "password": "=cmd|' /C calc'!A0"},
                            headers={"User-Agent": "=HYPERLINK(\"http://evil\")"})
     owner = login_as(salon.owner)
-    today = utcnow().date()
+    today = salon.account.today()  # the salon's date: UTC's is a day behind before 01:00 in Berlin
     response = owner.post("/history/logins/export", data={
         "login": salon.staff.id, "start": (today - timedelta(days=364)).isoformat(), "end": today.isoformat()})
     assert response.status_code == 200
@@ -140,7 +140,7 @@ def test_login_history_export_is_mailed_and_downloaded_once(app, salon, login_as
 
 def test_download_link_of_another_salon_is_refused(app, salon, other_salon, login_as, worker_env, mails):
     owner = login_as(salon.owner)
-    today = utcnow().date()
+    today = salon.account.today()  # the salon's date: UTC's is a day behind before 01:00 in Berlin
     owner.post("/history/logins/export", data={"login": salon.staff.id, "start": today.isoformat(),
                                                "end": today.isoformat()})
     assert run_worker_burst(worker_env, "exports", "emails").returncode == 0

@@ -7,6 +7,7 @@ import email.policy
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -33,7 +34,7 @@ from portal.models.base import utcnow
 from tests import factories
 from tests.conftest import run_worker_burst
 
-TODAY = utcnow().date()
+TODAY = datetime.now(ZoneInfo("Europe/Berlin")).date()  # the demo salon's date, as the portal counts it
 
 
 def _marketing(salon, on=True, existing_customer_email=False):
