@@ -325,12 +325,23 @@ def test_expiry_deletes_the_file(salon, login_as, client):
     assert login_as(salon.admin, password=ADMIN_PASSWORD).post(path).status_code == 410
 
 
-def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, login_as, client, monkeypatch):
-    for n in range(25):
+def _confirmed_export_of(customers: int, salon, login_as, client) -> int:
+    """That many customers and a confirmed export of their numbers and names, queued."""
+    for n in range(customers):
         factories.make_customer(salon.account, f"Kunde{n:02d}", "Test")
     _grant_export(salon)
     export_id = _wizard(login_as(salon.owner), salon.admin.id, ["id", "last_name"])
     client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    return export_id
+
+
+def _downloaded_customer_numbers(salon, login_as) -> list[str]:
+    data = login_as(salon.admin, password=ADMIN_PASSWORD).post(_download_link()).data.decode("utf-8-sig")
+    return [row[0] for row in csv.reader(io.StringIO(data, newline=""))][1:]
+
+
+def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, login_as, client, monkeypatch):
+    export_id = _confirmed_export_of(25, salon, login_as, client)
     monkeypatch.setattr(writer, "BATCH", 10)
 
     def crash(export):
@@ -350,19 +361,14 @@ def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, log
     assert maintain()["retried"] == 1  # the maintenance notices the dead worker and requeues
     assert run_export(export_id) == "finished"
     assert run_export(export_id) == "nothing-to-do"  # at-least-once delivery: the second run does nothing
-    data = login_as(salon.admin, password=ADMIN_PASSWORD).post(_download_link()).data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(data)))
-    assert len(rows) == 26 and len({row[0] for row in rows[1:]}) == 25
+    numbers = _downloaded_customer_numbers(salon, login_as)
+    assert len(numbers) == len(set(numbers)) == 25
     assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
         OutboundEmail.template == "export_ready")) == 1
 
 
 def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon, login_as, client, monkeypatch):
-    for n in range(12):
-        factories.make_customer(salon.account, f"Kunde{n:02d}", "Test")
-    _grant_export(salon)
-    export_id = _wizard(login_as(salon.owner), salon.admin.id, ["id", "last_name"])
-    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    export_id = _confirmed_export_of(12, salon, login_as, client)
     monkeypatch.setattr(writer, "BATCH", 5)
 
     def stall_past_the_maintenance(export):
@@ -378,9 +384,8 @@ def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon,
     monkeypatch.setattr(writer, "after_batch", lambda export: None)
     assert run_export(export_id) == "finished"
     assert run_export(export_id) == "nothing-to-do"
-    data = login_as(salon.admin, password=ADMIN_PASSWORD).post(_download_link()).data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(data, newline="")))
-    assert len(rows) == 13 and len({row[0] for row in rows[1:]}) == 12
+    numbers = _downloaded_customer_numbers(salon, login_as)
+    assert len(numbers) == len(set(numbers)) == 12
     assert [e.action for e in events("export", entity_id=export_id)].count("finished") == 1
 
 
