@@ -23,14 +23,14 @@ INSERT = "INSERT INTO export_chunk (export_id, seq, data) VALUES (%s, %s, %s)"
 class ChunkSink:
     """Collects bytes and hands them to `store(seq, data)` in ~1 MiB chunks."""
 
-    def __init__(self, store, chunk_bytes: int = CHUNK_BYTES):
-        self.store, self.chunk_bytes = store, chunk_bytes
+    def __init__(self, store):
+        self.store = store
         self.seq = self.size = 0
         self.buffer = bytearray()
 
     def write(self, data: bytes) -> None:
         self.buffer += data
-        if len(self.buffer) >= self.chunk_bytes:
+        if len(self.buffer) >= CHUNK_BYTES:
             self.flush()
 
     def flush(self) -> None:

@@ -389,6 +389,25 @@ def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon,
     assert [e.action for e in events("export", entity_id=export_id)].count("finished") == 1
 
 
+def test_a_chunk_that_cannot_be_stored_fails_the_run_and_stores_nothing(salon, login_as, client, monkeypatch):
+    """On PostgreSQL a thread stores the chunks; its failure reaches the export's run, which
+    leaves no piece behind and is retried like a run whose worker died."""
+    from portal.exports import chunks
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the storing thread is PostgreSQL's; SQLite stores in the job's own transaction")
+    export_id = _confirmed_export_of(12, salon, login_as, client)
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 64)  # several chunks, so the thread has work to fail at
+    monkeypatch.setattr(chunks, "INSERT", "INSERT INTO export_chunk (export_id, seq, no_such_column) VALUES (%s, %s, %s)")
+    with pytest.raises(Exception, match="no_such_column"):
+        run_export(export_id)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
+    assert db.session.get(CustomerExport, export_id).status == "running"  # the maintenance retries it
+    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
+        OutboundEmail.template == "export_ready")) == 0
+
+
 def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, client, worker_env, mails):
     _customers(salon)
     _grant_export(salon)
