@@ -46,6 +46,10 @@ ERRORS = {
 }
 
 
+def _logins() -> dict[int, Login]:
+    return {login.id: login for login in db.session.scalars(scoped(Login, current_user.account_id))}
+
+
 def _wizard(export: CustomerExport, step: int, error: str | None = None, status: int = 200):
     context = dict(export=export, step=step, error=ERRORS[error]() if error else None,
                    recipients=service.recipients(export.account_id), fields=available_fields(export.account_id),
@@ -60,8 +64,7 @@ def _wizard(export: CustomerExport, step: int, error: str | None = None, status:
 def index():
     exports = db.session.scalars(scoped(CustomerExport, current_user.account_id)
                                  .order_by(CustomerExport.created_at.desc()).limit(100)).all()
-    logins = {login.id: login for login in db.session.scalars(scoped(Login, current_user.account_id))}
-    return render_template("exports/index.html", exports=exports, logins=logins, form=FlaskForm())
+    return render_template("exports/index.html", exports=exports, logins=_logins(), form=FlaskForm())
 
 
 @bp.route("/settings/exports", methods=["POST"])
@@ -121,8 +124,7 @@ def _timeline(export: CustomerExport):
 @requires(Permission.CUSTOMER_EXPORT)
 def detail(export_id: int):
     export = get_owned_or_404(CustomerExport, export_id, current_user.account_id)
-    logins = {login.id: login for login in db.session.scalars(scoped(Login, current_user.account_id))}
-    return render_template("exports/detail.html", export=export, timeline=_timeline(export), logins=logins,
+    return render_template("exports/detail.html", export=export, timeline=_timeline(export), logins=_logins(),
                            fields={f.key: f for f in available_fields(export.account_id)})
 
 
@@ -130,9 +132,12 @@ def detail(export_id: int):
 @requires(Permission.CUSTOMER_EXPORT)
 def progress(export_id: int):
     export = get_owned_or_404(CustomerExport, export_id, current_user.account_id)
-    response = make_response(render_template("exports/_progress.html", export=export))
-    if export.status not in ("queued", "running", "awaiting_confirmation"):
-        response.status_code = 286  # tells htmx to stop polling
+    if export.status in ("queued", "running", "awaiting_confirmation"):
+        return render_template("exports/_progress.html", export=export)
+    # The last poll: htmx stops polling on 286 and still swaps, the timeline out of band.
+    response = make_response(render_template("exports/_progress.html", export=export) + render_template(
+        "exports/_timeline.html", timeline=_timeline(export), logins=_logins(), oob=True))
+    response.status_code = 286
     return response
 
 

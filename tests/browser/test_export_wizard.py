@@ -65,6 +65,10 @@ def test_export_wizard_end_to_end(page, salon, log_in, worker_env, mails):
     progress = page.locator("progress.progress")
     expect(progress).to_have_attribute("value", "100", timeout=20000)
     expect(page.get_by_text("bereit zum Download").first).to_be_visible()
+    # The last poll brought the timeline along: started and finished, without a reload.
+    timeline = page.locator("#export-timeline")
+    expect(timeline.get_by_text("gestartet")).to_be_visible()
+    expect(timeline.get_by_text("fertig; Download-E-Mail versandt")).to_be_visible()
     worker.join(60)
     page.screenshot(path=str(TMP / "screenshots" / "export-finished.png"), full_page=True)
 

@@ -278,12 +278,30 @@ def test_download_only_by_the_recipient_once_and_file_deleted(salon, login_as, c
     assert all(e.changes["fields"]["new"] == FIELDS for e in events("export", entity_id=export_id))
 
 
+def test_progress_polls_until_finished_and_the_last_answer_brings_the_timeline(salon, login_as, client):
+    _grant_export(salon)
+    owner = login_as(salon.owner)
+    export_id = _wizard(owner, salon.admin.id, FIELDS)
+    progress = f"/settings/exports/{export_id}/progress"
+    waiting = owner.get(progress, headers={"HX-Request": "true"})
+    assert waiting.status_code == 200 and 'hx-trigger="every 1s"' in waiting.get_data(as_text=True)
+    assert "hx-swap-oob" not in waiting.get_data(as_text=True)
+    client.post(_confirm_link(), data={"password": ADMIN_PASSWORD})
+    assert run_export(export_id) == "finished"
+    done = owner.get(progress, headers={"HX-Request": "true"})
+    page = done.get_data(as_text=True)
+    assert done.status_code == 286 and 'hx-trigger="every 1s"' not in page  # htmx stops polling
+    assert 'id="export-timeline" class="timeline" hx-swap-oob="true"' in page
+    assert page.count("<li>") == 4 and "finished" in page and "usable once" in page
+
+
 def test_repeated_downloads_when_chosen_until_the_link_expires(salon, login_as, client):
     _customers(salon)
     owner = login_as(salon.owner)
     export_id = _finished_export(salon, login_as, client, repeat=True)
     summary = owner.get(f"/settings/exports/{export_id}").get_data(as_text=True)
     assert "several times within 24 hours" in summary
+    assert "usable as often as needed" in summary and "usable once" not in summary
     mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "export_ready")).one()
     assert "as often as needed" in mail.body_text
     path = _download_link()
