@@ -72,7 +72,7 @@ def run_export(export_id: int) -> str:
 
     recipient = db.session.get(Login, export.recipient_login_id)
     account = db.session.get(Account, export.account_id)
-    stamp = utcnow().strftime("%Y-%m-%d")
+    stamp = account.today().isoformat()  # the salon's date, as on its calendar
     export.file_name = f"kunden-{account.slug}-{stamp}.{EXTENSIONS[export.file_format]}"
     export.file_size, export.status, export.finished_at = size, "finished", utcnow()
     token = tokens.issue(export.account_id, DOWNLOAD_PURPOSE, {"export_id": export.id}, hours=LINK_HOURS)
