@@ -88,21 +88,32 @@ def run_export(export_id: int) -> str:
 
 def maintain() -> dict:
     """Every few minutes: retry exports whose worker died (no heartbeat for 10 minutes), give up
-    after three runs, and expire finished exports nobody downloaded within 24 hours."""
+    after three runs, enqueue again exports whose job was lost before it started (Redis
+    restarted), and expire finished exports nobody downloaded within 24 hours."""
     now = utcnow()
     retried = failed = 0
     for export in db.session.scalars(select(CustomerExport).where(
-            CustomerExport.status == "running", CustomerExport.heartbeat_at < now - STALE_AFTER)):
+            CustomerExport.status == "running", CustomerExport.heartbeat_at < now - STALE_AFTER)).all():
         actor = Actor(export.account_id, None)
         if export.runs >= MAX_RUNS:
             export.status, export.error = "failed", "worker stopped three times"
             event(actor, export, "failed", runs=export.runs)
             failed += 1
             continue
-        export.status = "queued"
+        export.status, export.heartbeat_at = "queued", now  # queued again, as of now
         db.session.commit()
         enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports", f"export-{export.id}-{export.runs}"))
         retried += 1
+    requeued = 0
+    for export in db.session.scalars(select(CustomerExport).where(
+            CustomerExport.status == "queued",
+            func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < now - STALE_AFTER)).all():
+        # Should the first job still arrive, it finds the export taken by this one (_claim).
+        export.heartbeat_at = now
+        db.session.commit()
+        enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports",
+                               f"export-{export.id}-{export.runs}-again-{int(now.timestamp())}"))
+        requeued += 1
     expired = expire_old(now)
     db.session.commit()
-    return {"retried": retried, "failed": failed, "expired": expired}
+    return {"retried": retried, "requeued": requeued, "failed": failed, "expired": expired}
