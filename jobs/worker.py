@@ -42,7 +42,7 @@ class AppContextJob(Job):
                 db.session.remove()
 
 
-def preload_and_freeze(app=None) -> None:
+def preload_and_freeze(app) -> None:
     """Prepare in the worker what every work horse would otherwise prepare again: import every
     job module, configure the ORM's mappers, compile the email templates; then hide all of it
     from the garbage collector. Each forked work horse starts with this in place (shared pages),
@@ -53,9 +53,8 @@ def preload_and_freeze(app=None) -> None:
     for module in pkgutil.iter_modules(jobs.__path__, "jobs."):
         importlib.import_module(module.name)
     configure_mappers()
-    if app is not None:
-        for name in app.jinja_env.list_templates(filter_func=lambda name: name.startswith("email/")):
-            app.jinja_env.get_template(name)
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.startswith("email/")):
+        app.jinja_env.get_template(name)
     gc.collect()
     gc.freeze()
 

@@ -86,6 +86,12 @@ def run_export(export_id: int) -> str:
     return "finished"
 
 
+def _enqueue_again(export: CustomerExport, now, job_id: str) -> None:
+    export.heartbeat_at = now  # queued as of now: the maintenance waits ten minutes again
+    db.session.commit()
+    enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports", job_id))
+
+
 def maintain() -> dict:
     """Every few minutes: retry exports whose worker died (no heartbeat for 10 minutes), give up
     after three runs, enqueue again exports whose job was lost before it started (Redis
@@ -100,19 +106,15 @@ def maintain() -> dict:
             event(actor, export, "failed", runs=export.runs)
             failed += 1
             continue
-        export.status, export.heartbeat_at = "queued", now  # queued again, as of now
-        db.session.commit()
-        enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports", f"export-{export.id}-{export.runs}"))
+        export.status = "queued"
+        _enqueue_again(export, now, f"export-{export.id}-{export.runs}")
         retried += 1
     requeued = 0
     for export in db.session.scalars(select(CustomerExport).where(
             CustomerExport.status == "queued",
             func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < now - STALE_AFTER)).all():
         # Should the first job still arrive, it finds the export taken by this one (_claim).
-        export.heartbeat_at = now
-        db.session.commit()
-        enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports",
-                               f"export-{export.id}-{export.runs}-again-{int(now.timestamp())}"))
+        _enqueue_again(export, now, f"export-{export.id}-{export.runs}-again-{int(now.timestamp())}")
         requeued += 1
     expired = expire_old(now)
     db.session.commit()

@@ -62,8 +62,3 @@ def sqlite_local_datetime(expr: str, zone: ZoneInfo) -> str:
 
     # NULLs (never imported, never visited) skip the search.
     return f"CASE WHEN {expr} IS NULL THEN NULL ELSE datetime({expr}, {segment(0, len(changes))}) END"
-
-
-def sqlite_local_time(expr: str, zone: ZoneInfo) -> str:
-    """`YYYY-MM-DD HH:MM` in the zone, NULL for NULL."""
-    return f"substr({sqlite_local_datetime(expr, zone)}, 1, 16)"

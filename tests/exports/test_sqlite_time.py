@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.exports import sqlite_time
-from portal.exports.sqlite_time import sqlite_local_time
+from portal.exports.sqlite_time import sqlite_local_datetime
 
 
 @pytest.mark.parametrize("zone_name", ["Europe/Berlin", "Australia/Sydney", "America/New_York",
@@ -26,7 +26,7 @@ def test_sqlite_local_time_matches_zoneinfo(zone_name):
     # Stored as SQLAlchemy stores UTC on SQLite: naive, with microseconds.
     conn.executemany("INSERT INTO t VALUES (?, ?)",
                      [(n, m.strftime("%Y-%m-%d %H:%M:%S.%f")) for n, m in enumerate(moments)] + [(-1, None)])
-    rows = dict(conn.execute(f"SELECT n, {sqlite_local_time('at', zone)} FROM t"))
+    rows = dict(conn.execute(f"SELECT n, substr({sqlite_local_datetime('at', zone)}, 1, 16) FROM t"))
     expected = {n: m.astimezone(zone).strftime("%Y-%m-%d %H:%M") for n, m in enumerate(moments)}
     assert {n: rows[n] for n in expected} == expected
     assert rows[-1] is None
