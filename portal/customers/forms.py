@@ -22,6 +22,10 @@ def _strip(value):
 
 
 class CustomerForm(FlaskForm):
+    # The salon's date, set by `customer_form_class`: a birthday is "in the future" by the
+    # salon's calendar, not the server's.
+    salon_today: date
+
     first_name = StringField(_l("First name"), filters=[_strip], validators=[Length(max=100)])
     last_name = StringField(_l("Last name"), filters=[_strip], validators=[DataRequired(_l("Please enter the last name.")), Length(max=100)])
     email = EmailField(_l("Email"), filters=[_strip], validators=[Optional(), Email(_l("This is not a valid email address.")), Length(max=254)])
@@ -41,7 +45,7 @@ class CustomerForm(FlaskForm):
                 raise ValidationError(_l("This is not a valid phone number.")) from exc
 
     def validate_birthday(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > self.salon_today:
             raise ValidationError(_l("The birthday cannot be in the future."))
         if field.data and field.data.year < 1900:
             raise ValidationError(_l("Please check the year of birth."))
@@ -93,8 +97,9 @@ def _custom_field(definition: CustomerFieldDefinition):
     return StringField(label, filters=[_strip], validators=[Length(max=500)])
 
 
-def customer_form_class(definitions: list[CustomerFieldDefinition]) -> type[CustomerForm]:
+def customer_form_class(definitions: list[CustomerFieldDefinition], salon_today: date) -> type[CustomerForm]:
     attrs = {f"cf_{d.id}": _custom_field(d) for d in definitions}
+    attrs["salon_today"] = salon_today
     return type("SalonCustomerForm", (CustomerForm,), attrs)
 
 

@@ -65,7 +65,7 @@ def search():
 
 def _form_for(customer: Customer | None):
     definitions = service.active_field_definitions(current_user.account_id)
-    form_class = customer_form_class(definitions)
+    form_class = customer_form_class(definitions, current_user.account.today())
     if request.method == "POST":
         return form_class(), definitions
     form = form_class(obj=customer)

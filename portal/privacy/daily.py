@@ -35,10 +35,14 @@ def send_reminders() -> int:
 
 
 def purge_retained_invoices() -> int:
-    """Retained records whose legal period has ended are deleted for good."""
-    today = utcnow().date()
-    expired = db.session.execute(select(Invoice.id, Invoice.account_id).where(
-        Invoice.retained_until.is_not(None), Invoice.retained_until < today)).all()
+    """Retained records whose legal period has ended, by the salon's calendar, are deleted for
+    good: the period runs to the end of its last day where the salon is."""
+    # No zone is more than a day ahead of UTC: the candidates, narrowed per salon below.
+    candidates = db.session.execute(select(Invoice.id, Invoice.account_id, Invoice.retained_until).where(
+        Invoice.retained_until.is_not(None), Invoice.retained_until <= utcnow().date() + timedelta(days=1))).all()
+    salon_today = {account_id: db.session.get(Account, account_id).today()
+                   for account_id in {row.account_id for row in candidates}}
+    expired = [row for row in candidates if row.retained_until < salon_today[row.account_id]]
     if not expired:
         return 0
     ids = [row.id for row in expired]

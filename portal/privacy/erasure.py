@@ -56,11 +56,11 @@ class Blockers:
         return bool(self.future_appointments or self.open_vouchers or self.open_invoices)
 
 
-def find_blockers(customer: Customer, today: date | None = None) -> Blockers:
-    """What must be resolved first: a booked future appointment, an unredeemed voucher,
-    an open invoice."""
+def find_blockers(customer: Customer) -> Blockers:
+    """What must be resolved first: a booked future appointment, an unredeemed voucher still
+    valid on the salon's date, an open invoice."""
     now = utcnow()
-    today = today or now.date()
+    today = db.session.get(Account, customer.account_id).today()
     return Blockers(
         future_appointments=list(db.session.scalars(select(Appointment).where(
             Appointment.customer_id == customer.id, Appointment.status == "booked", Appointment.starts_at > now))),

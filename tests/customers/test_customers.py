@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from portal.customers.service import search_customers, search_terms
 from portal.extensions import db
 from portal.models import Customer, CustomerFieldDefinition
+from portal.models import account as account_module
 from tests import factories
 
 EN = {"Accept-Language": "en"}
@@ -38,7 +39,7 @@ def test_create_customer_normalises_contact_data(salon, login_as):
 
 def test_invalid_input_is_explained_and_nothing_is_saved(salon, login_as):
     client = login_as(salon.owner)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (salon.account.today() + timedelta(days=1)).isoformat()  # the salon's tomorrow
     response = client.post("/customers/new", headers=EN, data={
         "last_name": "", "email": "nope@", "phone": "12", "birthday": tomorrow, "postal_code": "1234",
         "country": "DE", "notes": "x" * 6000,
@@ -50,6 +51,19 @@ def test_invalid_input_is_explained_and_nothing_is_saved(salon, login_as):
                     "A German postal code has five digits.", "At most 5000 characters."):
         assert message in text
     assert _count() == 0
+
+
+def test_a_birthday_on_the_salons_today_is_not_in_the_future(salon, login_as, monkeypatch):
+    """00:30 on 15 July in Berlin is still the 14th in UTC: a customer born that day is welcome."""
+    monkeypatch.setattr(account_module, "utcnow", lambda: datetime(2026, 7, 14, 22, 30, tzinfo=UTC))
+    response = login_as(salon.owner).post("/customers/new", headers=EN, data={
+        "last_name": "Neugeboren", "birthday": "2026-07-15", "country": "DE"})
+    assert "The birthday cannot be in the future." not in _text(response)
+    assert db.session.scalars(select(Customer.birthday).where(Customer.last_name == "Neugeboren")).one() \
+        == date(2026, 7, 15)
+    response = login_as(salon.owner).post("/customers/new", headers=EN, data={
+        "last_name": "Morgen", "birthday": "2026-07-16", "country": "DE"})
+    assert "The birthday cannot be in the future." in _text(response)
 
 
 def test_german_validation_messages(salon, login_as):

@@ -3,7 +3,7 @@ all-or-nothing on failure, blockers, duplicates."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -20,10 +20,11 @@ from portal.models import (
     PrivacyRequest,
     Voucher,
 )
+from portal.models import account as account_module
 from portal.models.base import utcnow
 from portal.privacy import erasure
 from portal.privacy.consents import email_proof_hash, withdraw_marketing
-from portal.privacy.erasure import ErasureBlocked, erase_customer, find_duplicates, merge_customers
+from portal.privacy.erasure import ErasureBlocked, erase_customer, find_blockers, find_duplicates, merge_customers
 from tests import factories
 from tests.history.helpers import events
 from tests.privacy.helpers import rich_customer
@@ -164,6 +165,20 @@ def test_blockers_must_be_resolved_first(salon, login_as):
     assert db.session.get(Customer, customer_id) is not None
     with pytest.raises(ErasureBlocked):
         erase_customer(Actor(salon.account.id, None), db.session.get(Customer, customer_id))
+
+
+def test_a_voucher_valid_through_the_salons_today_still_blocks(salon, monkeypatch):
+    """23:00 on 14 July in New York is the 15th in UTC: a voucher valid through the 14th is
+    still the customer's money."""
+    salon.account.timezone = "America/New_York"
+    customer_id = factories.make_customer(salon.account, "Gutschein")
+    db.session.add(Voucher(account_id=salon.account.id, code="LASTDAY", customer_id=customer_id,
+                           initial_cents=3000, remaining_cents=1500, expires_on=date(2026, 7, 14)))
+    db.session.commit()
+    monkeypatch.setattr(account_module, "utcnow", lambda: datetime(2026, 7, 15, 3, 0, tzinfo=UTC))
+    assert [v.code for v in find_blockers(db.session.get(Customer, customer_id)).open_vouchers] == ["LASTDAY"]
+    monkeypatch.setattr(account_module, "utcnow", lambda: datetime(2026, 7, 15, 4, 0, tzinfo=UTC))
+    assert not find_blockers(db.session.get(Customer, customer_id))
 
 
 def test_double_click_on_done_erases_once(salon, login_as):

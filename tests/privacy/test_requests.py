@@ -7,8 +7,9 @@ import io
 import json
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from portal import tokens
@@ -25,7 +26,9 @@ from portal.models import (
     PrivacySettings,
     StoredFile,
 )
+from portal.models import account as account_module
 from portal.models.base import utcnow
+from portal.privacy import daily as daily_module
 from portal.privacy.daily import run_daily
 from tests import factories
 from tests.conftest import run_worker_burst
@@ -284,3 +287,22 @@ def test_daily_round_reminds_once_per_step_and_purges(salon, login_as):
     db.session.commit()
     assert run_daily()["retained_invoices_purged"] == 1
     assert db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.number == "OLD")) == 0
+
+
+@pytest.mark.parametrize("zone, utc_moment, purged", [
+    # 00:30 on 15 July in Berlin, still the 14th in UTC: the period has ended where the salon is.
+    ("Europe/Berlin", datetime(2026, 7, 14, 22, 30, tzinfo=UTC), True),
+    # 23:00 on 14 July in New York, already the 15th in UTC: the last day still runs.
+    ("America/New_York", datetime(2026, 7, 15, 3, 0, tzinfo=UTC), False),
+])
+def test_retained_invoices_are_purged_after_the_salons_last_day(salon, zone, utc_moment, purged, monkeypatch):
+    salon.account.timezone = zone
+    db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, number="HELD",
+                           billed_name="Alt", issued_at=utc_moment - timedelta(days=4000),
+                           retained_until=date(2026, 7, 14)))
+    db.session.commit()
+    monkeypatch.setattr(daily_module, "utcnow", lambda: utc_moment)
+    monkeypatch.setattr(account_module, "utcnow", lambda: utc_moment)
+    assert run_daily()["retained_invoices_purged"] == (1 if purged else 0)
+    remaining = db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.number == "HELD"))
+    assert remaining == (0 if purged else 1)
