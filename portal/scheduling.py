@@ -35,6 +35,7 @@ SCHEDULES = (
     Schedule("jobs.retention.nightly", "default", at="02:00"),
     Schedule("jobs.exports.maintenance", "default", every_minutes=5),
     Schedule("jobs.messaging.reminders", "default", every_minutes=5),
+    Schedule("jobs.recovery.lost_jobs", "default", every_minutes=5),
 )
 
 

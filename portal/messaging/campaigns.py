@@ -76,7 +76,7 @@ def start(actor: Actor, campaign: Campaign, today: date) -> int:
     counts = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
     if counts.eligible == 0:
         raise CampaignError("no-recipients")
-    campaign.status, campaign.total = "sending", counts.eligible
+    campaign.status, campaign.total, campaign.queued_at = "sending", counts.eligible, utcnow()
     record(actor, "setting", "campaign_started", "campaign", campaign.id,
            {"recipients": {"old": None, "new": counts.eligible}}, summary=campaign.subject or campaign.kind)
     enqueue_after_commit(db.session, "jobs.messaging.send_campaign", campaign.id, queue="emails",

@@ -37,6 +37,8 @@ class Campaign(TenantMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, sending, sent
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("login.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When it was handed to the worker: a job lost after that is enqueued again (`recovery`).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     total: Mapped[int] = mapped_column(Integer, default=0)
     sent: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -45,6 +45,8 @@ class PrivacyRequest(TenantMixin, db.Model):
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(String(40), default="")  # e.g. erased, no_data, package_sent
     certificate: Mapped[dict] = mapped_column(JSON, default=dict)
+    # When the access package was handed to the worker: a job lost after that is enqueued again.
+    package_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     package_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"), nullable=True)
     # Reminders already sent: "7d", "2d", "overdue".
     reminders: Mapped[list[str]] = mapped_column(JSON, default=list)

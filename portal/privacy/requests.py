@@ -249,6 +249,7 @@ def start_access_package(actor: Actor, request: PrivacyRequest) -> None:
         _claim(request, "in_progress", ("new",))
     elif request.status != "in_progress":
         raise RequestError("already-handled")
+    request.package_requested_at = utcnow()
     _event(actor, request, "package_requested")
     enqueue_after_commit(db.session, "jobs.privacy.build_access_package", request.id, queue="exports",
                          job_id=f"access-package-{request.id}")

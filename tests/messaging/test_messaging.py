@@ -158,6 +158,8 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_
     minor = _customer(salon, "Jung", consent="granted", birthday=TODAY - timedelta(days=365 * 10))
     owner, campaign = _campaign(salon, login_as)
     owner.post(f"/marketing/campaigns/{campaign.id}/send")
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).queued_at is not None  # a lost job is recovered from here
     assert run_worker_burst(worker_env, "emails").returncode == 0
     received = mails()
     assert sorted(m.to for m in received) == sorted(f"kundin{n}@example.com" for n in range(3))  # never the minor

@@ -178,6 +178,8 @@ def test_access_package_built_by_a_real_worker_and_downloaded_once(app, salon, c
     assert run_worker_burst(worker_env, "emails").returncode == 0
     confirm = next(link for m in mails() for link in m.links if "/r/confirm/" in link)
     client.post(link_path(confirm))
+    # Handed to the worker: a lost job is recovered from here.
+    assert db.session.scalars(select(PrivacyRequest.package_requested_at)).one() is not None
     result = run_worker_burst(worker_env, "exports", "emails")
     assert result.returncode == 0, result.stderr
     download = next(link for m in mails() for link in m.links if "/r/package/" in link)

@@ -1,0 +1,117 @@
+"""Lost jobs are enqueued again. A job is lost when Redis restarted without its data, or when
+Redis was away at the moment a request committed (the row is saved, the job never reached a
+queue): an emailed link, a campaign or an access package would then wait for ever.
+
+Every few minutes the rows that have waited for a worker longer than `WAITING_AFTER` are
+checked against Redis: a job Redis still holds (queued, running, scheduled, or failed and kept
+for inspection) is left alone, so nothing runs twice at once; any other is enqueued again
+under its usual job id. Every job checks its row first, so a late duplicate does nothing. A job
+recovered `MAX_RECOVERIES` times is given up and logged: it fails for a reason a person must
+look at. Customer exports have their own maintenance (`exports.job.maintain`): it also
+restarts runs whose worker died."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import Select, select
+
+from portal.extensions import db
+from portal.models import Campaign, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
+from portal.models.base import utcnow
+from portal.tasks import PendingJob, enqueue_now, redis_connection
+
+WAITING_AFTER = timedelta(minutes=10)
+MAX_RECOVERIES = 3
+RECOVERY_COUNT_DAYS = 7
+# Mail that failed (the mail server was away) is tried again after 20, 40, 80 and 160 minutes.
+MAIL_ATTEMPTS = 5
+HELD_BY_REDIS = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.FAILED}
+
+
+@dataclass(frozen=True)
+class WaitingJob:
+    job: str
+    queue: str
+    job_id: str  # with {} for the row's id, as the job was first enqueued
+    waiting: Callable[[datetime], Select]  # ids of the rows waiting since before the given moment
+
+
+WAITING = (
+    WaitingJob("jobs.mail.deliver_email", "emails", "email-{}", lambda before: select(OutboundEmail.id).where(
+        OutboundEmail.status == "queued", OutboundEmail.created_at < before)),
+    WaitingJob("jobs.messaging.deliver_message", "emails", "message-{}", lambda before: select(Message.id).where(
+        Message.status == "queued", Message.created_at < before)),
+    WaitingJob("jobs.messaging.send_campaign", "emails", "campaign-{}", lambda before: select(Campaign.id).where(
+        Campaign.status == "sending", Campaign.queued_at < before)),
+    WaitingJob("jobs.privacy.build_access_package", "exports", "access-package-{}",
+               lambda before: select(PrivacyRequest.id).where(
+                   PrivacyRequest.status == "in_progress", PrivacyRequest.package_file_id.is_(None),
+                   PrivacyRequest.package_requested_at < before)),
+    WaitingJob("jobs.history.build_login_history", "exports", "login-history-{}",
+               lambda before: select(LoginHistoryExport.id).where(
+                   LoginHistoryExport.status == "queued", LoginHistoryExport.created_at < before)),
+)
+
+
+def _job_status(job_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id, connection=redis_connection()).get_status()
+    except NoSuchJobError:
+        return None
+
+
+def _recovered_too_often(job_id: str) -> bool:
+    count_key = f"portal:recovered:{job_id}"
+    redis = redis_connection()
+    recoveries = redis.incr(count_key)
+    redis.expire(count_key, RECOVERY_COUNT_DAYS * 86400)
+    if recoveries == MAX_RECOVERIES + 1:
+        current_app.logger.error("recovery: job %s lost %d times, given up", job_id, MAX_RECOVERIES)
+    return recoveries > MAX_RECOVERIES
+
+
+def _recover(job: WaitingJob, row_id: int) -> bool:
+    """Enqueue the row's job again unless Redis holds it, or it was lost too often."""
+    job_id = job.job_id.format(row_id)
+    if _job_status(job_id) in HELD_BY_REDIS or _recovered_too_often(job_id):
+        return False
+    enqueue_now(PendingJob(job.job, (row_id,), job.queue, job_id))
+    return True
+
+
+def _retry_failed_mail(now: datetime) -> int:
+    """Mail the mail server refused or never answered, once its back-off has passed: the failed
+    run RQ keeps for inspection is dropped and the mail enqueued again."""
+    retried = 0
+    mail = WAITING[0]
+    for email_id, attempts, created_at in db.session.execute(select(
+            OutboundEmail.id, OutboundEmail.attempts, OutboundEmail.created_at).where(
+            OutboundEmail.status == "failed", OutboundEmail.attempts < MAIL_ATTEMPTS,
+            OutboundEmail.created_at < now - WAITING_AFTER * 2)).all():
+        if created_at >= now - WAITING_AFTER * 2 ** attempts:
+            continue
+        job_id = mail.job_id.format(email_id)
+        status = _job_status(job_id)
+        if status in HELD_BY_REDIS - {JobStatus.FAILED}:
+            continue  # already on its way again (`flask mail retry`)
+        if status is not None:
+            Job.fetch(job_id, connection=redis_connection()).delete()
+        enqueue_now(PendingJob(mail.job, (email_id,), mail.queue, job_id))
+        retried += 1
+    return retried
+
+
+def recover_lost_jobs() -> dict[str, int]:
+    """Enqueue again what waits for a worker that no queue holds; returns counts per job."""
+    now = utcnow()
+    recovered = {job.job: sum(_recover(job, row_id) for row_id in db.session.scalars(job.waiting(now - WAITING_AFTER)).all())
+                 for job in WAITING}
+    recovered["mail_retried"] = _retry_failed_mail(now)
+    db.session.rollback()  # read only: end the transaction
+    return recovered
