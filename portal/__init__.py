@@ -22,6 +22,13 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(languages, "de") if request else "de"
 
 
+def _select_timezone() -> str | None:
+    """Times are shown in the salon's zone (Europe/Berlin unless the salon lies elsewhere)."""
+    if current_user and current_user.is_authenticated:
+        return current_user.account.timezone
+    return None
+
+
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -44,7 +51,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     csrf.init_app(app)
     mail_extension.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)

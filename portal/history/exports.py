@@ -60,7 +60,7 @@ def build_login_history(export_id: int) -> str:
     ).all()
     zone = ZoneInfo(account.timezone)
     with force_locale(requester.locale):
-        header = ["time (Europe/Berlin)", "event", "login", "ip", "user agent", "request id"]
+        header = [f"time ({account.timezone})", "event", "login", "ip", "user agent", "request id"]
         rows = [[e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), action_label(e.action),
                  login.email, e.ip, e.user_agent, e.request_id] for e in events]
     stored = StoredFile(

@@ -1,4 +1,4 @@
-"""Template filters and globals: money in cents, times shown in Europe/Berlin, navigation by role."""
+"""Template filters and globals: money in cents, times shown in the salon's zone, navigation by role."""
 
 from __future__ import annotations
 

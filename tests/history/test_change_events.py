@@ -145,3 +145,16 @@ def test_audit_events_are_append_only(salon):
     with pytest.raises(AppendOnlyViolation):
         db.session.flush()
     db.session.rollback()
+
+
+def test_times_are_entered_and_shown_in_the_salons_zone(salon, login_as):
+    """A salon outside Berlin books 10:00 and reads 10:00 in its day list."""
+    salon.account.timezone = "America/New_York"
+    db.session.commit()
+    service = make_service(salon)
+    customer_id = factories.make_customer(salon.account, "Zeitzone")
+    client = login_as(salon.owner)
+    client.post(f"/customers/{customer_id}/appointments/new", data=appointment_form(salon, service, salon.employee.id))
+    assert only_appointment().starts_at.hour == 15  # 10:00 in New York (winter) is 15:00 UTC
+    day_list = client.get("/appointments?day=2030-03-04").get_data(as_text=True)
+    assert "10:00" in day_list and "15:00" not in day_list and "16:00" not in day_list
