@@ -4,12 +4,13 @@ machines share it and nothing grows with the export's size.
 On PostgreSQL a thread of its own stores the chunks on a connection of its own while the rows
 still stream (storing waited for the server to compress and write each chunk — a third of the
 export's time); its transaction is committed only when the file is complete, so a worker that
-dies leaves no partial file behind. SQLite allows one writer at a time: there the chunks go
-into the session's own transaction."""
+dies leaves no partial file behind. SQLite allows one writer at a time and its export reads
+with several connections: there the chunks are spooled and stored at the end (`spooled_store`)."""
 
 from __future__ import annotations
 
 import queue
+import tempfile
 import threading
 from contextlib import contextmanager
 
@@ -42,15 +43,24 @@ class ChunkSink:
 
 
 @contextmanager
-def session_store(export_id: int):
-    """Chunks in the session's transaction, written when the caller commits (without the
-    autoflush session.execute would do)."""
+def spooled_store(export_id: int):
+    """Chunks kept in an unnamed temporary file (gone with the process, never visible by name)
+    while the file is written, and stored in the session's transaction at the end: a write
+    while the export's readers work would have them wait for each commit. The caller's commit
+    stores the whole file at once."""
+    with tempfile.TemporaryFile(prefix="export-") as spool:
+        sizes = []
 
-    def store(seq: int, data: bytes) -> None:
-        db.session.connection().execute(ExportChunk.__table__.insert().values(
-            export_id=export_id, seq=seq, data=data))
+        def store(seq: int, data: bytes) -> None:
+            spool.write(data)
+            sizes.append(len(data))
 
-    yield store
+        yield store
+        spool.seek(0)
+        connection = db.session.connection()  # without the autoflush session.execute would do
+        for seq, size in enumerate(sizes):
+            connection.execute(ExportChunk.__table__.insert().values(export_id=export_id, seq=seq,
+                                                                     data=spool.read(size)))
 
 
 class _StoringThread(threading.Thread):
@@ -113,4 +123,4 @@ def background_store(export_id: int):
 def chunk_store(export_id: int):
     if db.engine.dialect.name == "postgresql":
         return background_store(export_id)
-    return session_store(export_id)
+    return spooled_store(export_id)

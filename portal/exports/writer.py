@@ -39,7 +39,11 @@ def _delimiter(export: CustomerExport) -> str:
 @contextmanager
 def _sqlite_source(export: CustomerExport, zone: ZoneInfo):
     connection = db.session.connection().connection.driver_connection
-    yield sqlite_batches(connection, export, zone, _delimiter(export), BATCH)
+    batches = sqlite_batches(connection, export, zone, _delimiter(export), BATCH, db.engine.url.database)
+    try:
+        yield batches
+    finally:
+        batches.close()  # the readers stop and their connections close, also when the run failed
 
 
 def _csv_source(export: CustomerExport, zone: ZoneInfo):

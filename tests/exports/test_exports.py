@@ -447,6 +447,36 @@ def test_a_chunk_that_cannot_be_stored_fails_the_run_and_stores_nothing(salon, l
         OutboundEmail.template == "export_ready")) == 0
 
 
+def test_a_reader_that_fails_fails_the_run_and_leaves_no_reader_behind(salon, login_as, client, monkeypatch):
+    """On SQLite reader threads build the batches; a reader's error reaches the run, which
+    stores nothing, and every reader and its connection are gone."""
+    import threading
+
+    from portal.exports import csv_sqlite
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the reader threads are SQLite's; PostgreSQL writes the file with one COPY")
+    export_id = _confirmed_export_of(12, salon, login_as, client)
+    monkeypatch.setattr(writer, "BATCH", 3)  # several batches for the readers
+    statement = csv_sqlite._statement
+
+    def broken_for_readers(export, zone, delimiter, upper_bound):
+        sql, params = statement(export, zone, delimiter, upper_bound)
+        return (sql.replace("FROM customer c", "FROM no_such_table c") if upper_bound else sql), params
+
+    monkeypatch.setattr(csv_sqlite, "_statement", broken_for_readers)
+    with pytest.raises(Exception, match="no_such_table"):
+        run_export(export_id)
+    db.session.rollback()
+    assert not [t for t in threading.enumerate() if t.name.startswith(f"export-{export_id}-reader")]
+    assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
+    assert db.session.get(CustomerExport, export_id).status == "running"  # the maintenance retries it
+    monkeypatch.setattr(csv_sqlite, "_statement", statement)
+    assert run_export(export_id) == "nothing-to-do"  # still claimed by the failed run, until the maintenance
+    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
+        OutboundEmail.template == "export_ready")) == 0
+
+
 def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, client, worker_env, mails):
     _customers(salon)
     _grant_export(salon)
