@@ -100,17 +100,20 @@ def record_sql(fields: list[str], zone: ZoneInfo, delimiter: str) -> tuple[str, 
     return " || ".join(calls), joins, params
 
 
-def _statement(export, zone: ZoneInfo, delimiter: str, upper_bound: bool) -> tuple[str, dict]:
-    """(count, CRLF-joined records) of the customers after `:after` (up to `:last`), at most
-    `:batch`. The subquery's ORDER BY and LIMIT keep it from being flattened: group_concat
-    receives the records in customer-number order. As a BLOB the records reach Python as the
-    UTF-8 bytes the file needs: no decoding and encoding again."""
+def _statements(export, zone: ZoneInfo, delimiter: str) -> tuple[str, str, dict]:
+    """Two statements giving (count, last customer number, CRLF-joined records) of at most
+    `:batch` customers after `:after`: one open-ended (keyset paging), one up to `:last` (the
+    readers' ranges). The subquery's ORDER BY and LIMIT keep it from being flattened:
+    group_concat receives the records in customer-number order. As a BLOB the records reach
+    Python as the UTF-8 bytes the file needs: no decoding and encoding again."""
     record, joins, params = record_sql(export.fields, zone, delimiter)
-    statement = ("SELECT count(*), max(id), CAST(group_concat(record, char(13, 10)) AS BLOB) FROM ("
-                 f"SELECT c.id AS id, {record} AS record FROM customer c {' '.join(joins)} "
-                 "WHERE c.account_id = :account_id AND c.id > :after "
-                 f"{'AND c.id <= :last ' if upper_bound else ''}ORDER BY c.id LIMIT :batch)")
-    return statement, params
+
+    def statement(upper_bound: str) -> str:
+        return ("SELECT count(*), max(id), CAST(group_concat(record, char(13, 10)) AS BLOB) FROM ("
+                f"SELECT c.id AS id, {record} AS record FROM customer c {' '.join(joins)} "
+                f"WHERE c.account_id = :account_id AND c.id > :after {upper_bound}ORDER BY c.id LIMIT :batch)")
+
+    return statement(""), statement("AND c.id <= :last "), params
 
 
 def _keyset_batches(connection, statement: str, params: dict, after: int):
@@ -125,7 +128,8 @@ def _ranged_batches(connection, database: str, export, statement: str, params: d
     """Full batches read by `READERS` threads on connections of their own, yielded in order;
     returns the last customer number handed out. The main connection only finds where each
     batch ends (an index-only step). A reader reads its whole batch before handing it over, so
-    it never holds a read lock while it waits: the job's own commits are never blocked."""
+    it never holds a read lock while it waits: the job's progress commits wait at most for the
+    statements under way, never for the job itself."""
     local, opened, lock = threading.local(), [], threading.Lock()
 
     def read(after: int, last: int) -> tuple[int, bytes]:
@@ -135,7 +139,7 @@ def _ranged_batches(connection, database: str, export, statement: str, params: d
             with lock:
                 opened.append(local.connection)
         count, _last, data = local.connection.execute(statement, {**params, "after": after, "last": last}).fetchall()[0]
-        return count, data + b"\r\n"
+        return count, data + b"\r\n" if count else b""  # all of the range deleted meanwhile
 
     after, pending = 0, deque()
     pool = ThreadPoolExecutor(READERS, thread_name_prefix=f"export-{export.id}-reader")
@@ -161,10 +165,9 @@ def sqlite_batches(connection, export, zone: ZoneInfo, delimiter: str, batch: in
     """(customers, bytes) per batch in customer-number order. With the database's file given,
     full batches are read in parallel (`_ranged_batches`); the rest — and customers added
     meanwhile — keyset-paged on the job's connection."""
-    statement, params = _statement(export, zone, delimiter, upper_bound=False)
+    keyset, ranged, params = _statements(export, zone, delimiter)
     params.update(account_id=export.account_id, batch=batch)
     after = 0
     if database and database != ":memory:" and READERS > 1:
-        ranged, _params = _statement(export, zone, delimiter, upper_bound=True)
         after = yield from _ranged_batches(connection, database, export, ranged, params, batch)
-    yield from _keyset_batches(connection, statement, params, after)
+    yield from _keyset_batches(connection, keyset, params, after)

@@ -447,6 +447,24 @@ def test_a_chunk_that_cannot_be_stored_fails_the_run_and_stores_nothing(salon, l
         OutboundEmail.template == "export_ready")) == 0
 
 
+def test_ranges_whose_customers_are_gone_leave_no_gap_and_no_blank_line(salon, login_as, client, monkeypatch):
+    """A range handed to a reader may have lost all its customers by the time it is read
+    (erased meanwhile): it adds nothing to the file, and the file is still whole."""
+    from portal.exports import csv_sqlite
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the reader threads are SQLite's; PostgreSQL writes the file with one COPY")
+    ids = [factories.make_customer(salon.account, f"Kunde{n:02d}") for n in range(12)]
+    _export_id, whole = _build(salon, login_as, client, ["id", "last_name"], "csv")
+    # Ranges of seven customer numbers, on past the last customer: the last ones hold nobody.
+    monkeypatch.setattr(csv_sqlite, "BATCH_END", "SELECT :after + 7 WHERE :after < (SELECT max(id) + 20 FROM "
+                                                 "customer WHERE account_id = :account_id) AND :skip = :skip")
+    _export_id, ranged = _build(salon, login_as, client, ["id", "last_name"], "csv")
+    assert ranged == whole
+    rows = list(csv.reader(io.StringIO(ranged.decode("utf-8-sig"), newline="")))
+    assert [int(row[0]) for row in rows[1:]] == sorted(ids)
+
+
 def test_a_reader_that_fails_fails_the_run_and_leaves_no_reader_behind(salon, login_as, client, monkeypatch):
     """On SQLite reader threads build the batches; a reader's error reaches the run, which
     stores nothing, and every reader and its connection are gone."""
@@ -458,20 +476,20 @@ def test_a_reader_that_fails_fails_the_run_and_leaves_no_reader_behind(salon, lo
         pytest.skip("the reader threads are SQLite's; PostgreSQL writes the file with one COPY")
     export_id = _confirmed_export_of(12, salon, login_as, client)
     monkeypatch.setattr(writer, "BATCH", 3)  # several batches for the readers
-    statement = csv_sqlite._statement
+    statements = csv_sqlite._statements
 
-    def broken_for_readers(export, zone, delimiter, upper_bound):
-        sql, params = statement(export, zone, delimiter, upper_bound)
-        return (sql.replace("FROM customer c", "FROM no_such_table c") if upper_bound else sql), params
+    def broken_for_readers(export, zone, delimiter):
+        keyset, ranged, params = statements(export, zone, delimiter)
+        return keyset, ranged.replace("FROM customer c", "FROM no_such_table c"), params
 
-    monkeypatch.setattr(csv_sqlite, "_statement", broken_for_readers)
+    monkeypatch.setattr(csv_sqlite, "_statements", broken_for_readers)
     with pytest.raises(Exception, match="no_such_table"):
         run_export(export_id)
     db.session.rollback()
     assert not [t for t in threading.enumerate() if t.name.startswith(f"export-{export_id}-reader")]
     assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
     assert db.session.get(CustomerExport, export_id).status == "running"  # the maintenance retries it
-    monkeypatch.setattr(csv_sqlite, "_statement", statement)
+    monkeypatch.setattr(csv_sqlite, "_statements", statements)
     assert run_export(export_id) == "nothing-to-do"  # still claimed by the failed run, until the maintenance
     assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
         OutboundEmail.template == "export_ready")) == 0
