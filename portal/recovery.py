@@ -45,8 +45,10 @@ class WaitingJob:
 WAITING = (
     WaitingJob("jobs.mail.deliver_email", "emails", "email-{}", lambda before: select(OutboundEmail.id).where(
         OutboundEmail.status == "queued", OutboundEmail.created_at < before)),
+    # Appointment messages only: a campaign's rows are its own job's (claimed before sending,
+    # so a campaign run again sends nobody twice).
     WaitingJob("jobs.messaging.deliver_message", "emails", "message-{}", lambda before: select(Message.id).where(
-        Message.status == "queued", Message.created_at < before)),
+        Message.status == "queued", Message.campaign_id.is_(None), Message.created_at < before)),
     WaitingJob("jobs.messaging.send_campaign", "emails", "campaign-{}", lambda before: select(Campaign.id).where(
         Campaign.status == "sending", Campaign.queued_at < before)),
     WaitingJob("jobs.privacy.build_access_package", "exports", "access-package-{}",

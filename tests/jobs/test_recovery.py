@@ -56,6 +56,11 @@ def _waiting_rows(salon, age: timedelta) -> dict[str, int]:
                                       period_end=date(2026, 1, 31), created_at=then),
     }
     db.session.add_all(rows.values())
+    db.session.flush()
+    # A campaign's message left queued by a run that died: the campaign's own job, run again,
+    # deals with it — never the appointment-message job.
+    db.session.add(Message(account_id=salon.account.id, customer_id=customer_id, kind="newsletter", channel="email",
+                           campaign_id=rows["campaign"].id, created_at=then))
     db.session.commit()
     return {"mail": _mail(salon, age), **{kind: row.id for kind, row in rows.items()}}
 
