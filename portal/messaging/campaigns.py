@@ -9,7 +9,7 @@ from datetime import date
 
 from flask import current_app
 from flask_mail import Message as MailMessage
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from portal import tokens
 from portal.extensions import db, mail
@@ -154,6 +154,10 @@ def send_campaign(campaign_id: int) -> str:
         campaign.sent = db.session.scalar(select(func.count()).select_from(Message).where(
             Message.campaign_id == campaign.id, Message.status == "sent"))
         db.session.commit()
+    # Rows still queued were claimed by a run that died while sending: whether they went out is
+    # unknown, and they are not sent again (nobody gets a campaign twice). The record says so.
+    db.session.execute(update(Message).where(Message.campaign_id == campaign.id, Message.status == "queued")
+                       .values(status="failed", reason="interrupted"))
     campaign.status = "sent"
     db.session.commit()
     current_app.logger.info("campaign %s sent to %s recipients", campaign.id, campaign.sent)

@@ -10,6 +10,7 @@ SUPPRESSION_REASONS = {
     "inactive": _l("no visit or purchase within the activity window"), "no_consent": _l("no consent"),
     "reminders_off": _l("reminders switched off"), "cancelled": _l("appointment cancelled"),
     "undeliverable": _l("the address cannot be delivered to"),
+    "interrupted": _l("the sending stopped half-way: unknown whether it arrived; not sent again"),
 }
 CONSENT_METHODS = {"oral": _l("orally, confirmed by staff"), "signed_form": _l("signed form"),
                    "double_opt_in": _l("double opt-in email"), "unsubscribe": _l("unsubscribe link"),

@@ -174,6 +174,16 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_
     assert len(mails()) == 3
     assert db.session.scalar(select(func.count()).select_from(Message).where(Message.campaign_id == campaign.id)) == 3
     assert db.session.scalar(select(func.count()).select_from(Message).where(Message.customer_id == minor)) == 0
+    # A run that died after claiming a recipient: not sent again, and the record says why.
+    late = _customer(salon, "Spaet", consent="granted")
+    db.session.add(Message(account_id=salon.account.id, customer_id=late, kind="newsletter", channel="email",
+                           campaign_id=campaign.id))
+    db.session.get(Campaign, campaign.id).status = "sending"
+    db.session.commit()
+    assert campaigns.send_campaign(campaign.id) == "sent"
+    assert len(mails()) == 3
+    interrupted = db.session.scalars(select(Message).where(Message.customer_id == late)).one()
+    assert (interrupted.status, interrupted.reason) == ("failed", "interrupted")
 
     # Unsubscribe: GET shows, POST withdraws once and is recorded; tampering is refused.
     link = next(link for link in received[0].links if "/u/" in link)
