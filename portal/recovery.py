@@ -7,8 +7,8 @@ checked against Redis: a job Redis still holds (queued, running, scheduled, or f
 for inspection) is left alone, so nothing runs twice at once; any other is enqueued again
 under its usual job id. Every job checks its row first, so a late duplicate does nothing. A job
 recovered `MAX_RECOVERIES` times is given up and logged: it fails for a reason a person must
-look at. Customer exports have their own maintenance (`exports.job.maintain`): it also
-restarts runs whose worker died."""
+look at. A customer export whose run died (its worker stopped mid-file) is restarted by the
+export maintenance (`exports.job.maintain`), which knows its heartbeat."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, func, select
 
+from portal.exports.service import export_job_id
 from portal.extensions import db
-from portal.models import Campaign, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
+from portal.models import Campaign, CustomerExport, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
 from portal.models.base import utcnow
 from portal.tasks import PendingJob, enqueue_now, redis_connection
 
@@ -38,26 +39,35 @@ HELD_BY_REDIS = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobSt
 class WaitingJob:
     job: str
     queue: str
-    job_id: str  # with {} for the row's id, as the job was first enqueued
-    waiting: Callable[[datetime], Select]  # ids of the rows waiting since before the given moment
+    job_id: Callable[[Row], str]  # as the job was first enqueued
+    waiting: Callable[[datetime], Select]  # the rows (id first) waiting since before the given moment
+
+
+def _by_id(prefix: str) -> Callable[[Row], str]:
+    return lambda row: f"{prefix}-{row.id}"
 
 
 WAITING = (
-    WaitingJob("jobs.mail.deliver_email", "emails", "email-{}", lambda before: select(OutboundEmail.id).where(
+    WaitingJob("jobs.mail.deliver_email", "emails", _by_id("email"), lambda before: select(OutboundEmail.id).where(
         OutboundEmail.status == "queued", OutboundEmail.created_at < before)),
     # Appointment messages only: a campaign's rows are its own job's (claimed before sending,
     # so a campaign run again sends nobody twice).
-    WaitingJob("jobs.messaging.deliver_message", "emails", "message-{}", lambda before: select(Message.id).where(
+    WaitingJob("jobs.messaging.deliver_message", "emails", _by_id("message"), lambda before: select(Message.id).where(
         Message.status == "queued", Message.campaign_id.is_(None), Message.created_at < before)),
-    WaitingJob("jobs.messaging.send_campaign", "emails", "campaign-{}", lambda before: select(Campaign.id).where(
+    WaitingJob("jobs.messaging.send_campaign", "emails", _by_id("campaign"), lambda before: select(Campaign.id).where(
         Campaign.status == "sending", Campaign.queued_at < before)),
-    WaitingJob("jobs.privacy.build_access_package", "exports", "access-package-{}",
+    WaitingJob("jobs.privacy.build_access_package", "exports", _by_id("access-package"),
                lambda before: select(PrivacyRequest.id).where(
                    PrivacyRequest.status == "in_progress", PrivacyRequest.package_file_id.is_(None),
                    PrivacyRequest.package_requested_at < before)),
-    WaitingJob("jobs.history.build_login_history", "exports", "login-history-{}",
+    WaitingJob("jobs.history.build_login_history", "exports", _by_id("login-history"),
                lambda before: select(LoginHistoryExport.id).where(
                    LoginHistoryExport.status == "queued", LoginHistoryExport.created_at < before)),
+    # Queued since confirmation, or since the maintenance queued a run again (heartbeat).
+    WaitingJob("jobs.exports.build_export", "exports", export_job_id,
+               lambda before: select(CustomerExport.id, CustomerExport.runs).where(
+                   CustomerExport.status == "queued",
+                   func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < before)),
 )
 
 
@@ -78,12 +88,12 @@ def _recovered_too_often(job_id: str) -> bool:
     return recoveries > MAX_RECOVERIES
 
 
-def _recover(job: WaitingJob, row_id: int) -> bool:
+def _recover(job: WaitingJob, row: Row) -> bool:
     """Enqueue the row's job again unless Redis holds it, or it was lost too often."""
-    job_id = job.job_id.format(row_id)
+    job_id = job.job_id(row)
     if _job_status(job_id) in HELD_BY_REDIS or _recovered_too_often(job_id):
         return False
-    enqueue_now(PendingJob(job.job, (row_id,), job.queue, job_id))
+    enqueue_now(PendingJob(job.job, (row.id,), job.queue, job_id))
     return True
 
 
@@ -92,19 +102,19 @@ def _retry_failed_mail(now: datetime) -> int:
     run RQ keeps for inspection is dropped and the mail enqueued again."""
     retried = 0
     mail = WAITING[0]
-    for email_id, attempts, created_at in db.session.execute(select(
+    for row in db.session.execute(select(
             OutboundEmail.id, OutboundEmail.attempts, OutboundEmail.created_at).where(
             OutboundEmail.status == "failed", OutboundEmail.attempts < MAIL_ATTEMPTS,
             OutboundEmail.created_at < now - WAITING_AFTER * 2)).all():
-        if created_at >= now - WAITING_AFTER * 2 ** attempts:
+        if row.created_at >= now - WAITING_AFTER * 2 ** row.attempts:
             continue
-        job_id = mail.job_id.format(email_id)
+        job_id = mail.job_id(row)
         status = _job_status(job_id)
         if status in HELD_BY_REDIS - {JobStatus.FAILED}:
             continue  # already on its way again (`flask mail retry`)
         if status is not None:
             Job.fetch(job_id, connection=redis_connection()).delete()
-        enqueue_now(PendingJob(mail.job, (email_id,), mail.queue, job_id))
+        enqueue_now(PendingJob(mail.job, (row.id,), mail.queue, job_id))
         retried += 1
     return retried
 
@@ -112,7 +122,7 @@ def _retry_failed_mail(now: datetime) -> int:
 def recover_lost_jobs() -> dict[str, int]:
     """Enqueue again what waits for a worker that no queue holds; returns counts per job."""
     now = utcnow()
-    recovered = {job.job: sum(_recover(job, row_id) for row_id in db.session.scalars(job.waiting(now - WAITING_AFTER)).all())
+    recovered = {job.job: sum(_recover(job, row) for row in db.session.execute(job.waiting(now - WAITING_AFTER)).all())
                  for job in WAITING}
     recovered["mail_retried"] = _retry_failed_mail(now)
     db.session.rollback()  # read only: end the transaction

@@ -49,7 +49,7 @@ def index():
     try:
         day = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        day = datetime.now(zone).date()
+        day = current_user.account.today()
     start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
     rows = db.session.execute(
         scoped(Appointment, current_user.account_id)
@@ -85,7 +85,7 @@ def create(customer_id: int):
             flash(_("Appointment booked for %(when)s.", when=_local(appointment.starts_at).strftime("%d.%m.%Y %H:%M")), "success")
             return redirect(url_for("customers.detail", customer_id=customer.id, tab="appointments"))
     if request.method == "GET":
-        form.day.data = datetime.now(ZoneInfo(current_user.account.timezone)).date() + timedelta(days=1)
+        form.day.data = current_user.account.today() + timedelta(days=1)
     return _form_page(form, customer, confirm=confirm, status=422 if request.method == "POST" else 200)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from portal import tokens
 from portal.exports.fields import STANDARD_FIELDS
-from portal.exports.service import DOWNLOAD_PURPOSE, LINK_HOURS, event, expire_old
+from portal.exports.service import DOWNLOAD_PURPOSE, LINK_HOURS, event, expire_old, export_job_id
 from portal.exports.writer import write_export
 from portal.extensions import db
 from portal.history.audit import Actor
@@ -86,16 +86,10 @@ def run_export(export_id: int) -> str:
     return "finished"
 
 
-def _enqueue_again(export: CustomerExport, now, job_id: str) -> None:
-    export.heartbeat_at = now  # queued as of now: the maintenance waits ten minutes again
-    db.session.commit()
-    enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports", job_id))
-
-
 def maintain() -> dict:
     """Every few minutes: retry exports whose worker died (no heartbeat for 10 minutes), give up
-    after three runs, enqueue again exports whose job was lost before it started (Redis
-    restarted), and expire finished exports nobody downloaded within 24 hours."""
+    after three runs, and expire finished exports nobody downloaded within 24 hours. (An export
+    whose job was lost before it started is enqueued again by `portal.recovery`.)"""
     now = utcnow()
     retried = failed = 0
     for export in db.session.scalars(select(CustomerExport).where(
@@ -107,15 +101,10 @@ def maintain() -> dict:
             failed += 1
             continue
         export.status = "queued"
-        _enqueue_again(export, now, f"export-{export.id}-{export.runs}")
+        export.heartbeat_at = now  # queued as of now: the recovery of lost jobs waits from here
+        db.session.commit()
+        enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports", export_job_id(export)))
         retried += 1
-    requeued = 0
-    for export in db.session.scalars(select(CustomerExport).where(
-            CustomerExport.status == "queued",
-            func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < now - STALE_AFTER)).all():
-        # Should the first job still arrive, it finds the export taken by this one (_claim).
-        _enqueue_again(export, now, f"export-{export.id}-{export.runs}-again-{int(now.timestamp())}")
-        requeued += 1
     expired = expire_old(now)
     db.session.commit()
-    return {"retried": retried, "requeued": requeued, "failed": failed, "expired": expired}
+    return {"retried": retried, "failed": failed, "expired": expired}

@@ -104,6 +104,12 @@ def export_for_token(token_value: str) -> CustomerExport | None:
     return export
 
 
+
+def export_job_id(export) -> str:
+    """One job id per run (an export or a row with its id and runs): a run queued again after a
+    worker died is a new job, a lost job enqueued again is the same one."""
+    return f"export-{export.id}-{export.runs}"
+
 def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     """The recipient proves who they are with the password of *that* login. Wrong passwords are
     counted (committed by the caller even on failure); the fifth locks the export."""
@@ -126,7 +132,7 @@ def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     export.status, export.confirmed_at = "queued", utcnow()
     event(actor, export, "confirmed")
     enqueue_after_commit(db.session, "jobs.exports.build_export", export.id, queue="exports",
-                         job_id=f"export-{export.id}-{export.runs}")
+                         job_id=export_job_id(export))
     return export
 
 

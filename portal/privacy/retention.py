@@ -114,7 +114,7 @@ def next_run_date(account: Account, today: date | None = None) -> date | None:
     if not account.retention_months or not account.retention_since:
         return None
     today = today or account.today()
-    first = account.retention_since.astimezone(ZoneInfo(account.timezone)).date() + timedelta(days=1)
+    first = account.local_date(account.retention_since) + timedelta(days=1)
     if today <= first:
         return first
     months = (today.year - first.year) * 12 + today.month - first.month
@@ -126,7 +126,7 @@ def latest_due_date(account: Account, today: date) -> date | None:
     """The most recent scheduled run date up to today (a missed one is caught up by this)."""
     if not account.retention_months or not account.retention_since:
         return None
-    first = account.retention_since.astimezone(ZoneInfo(account.timezone)).date() + timedelta(days=1)
+    first = account.local_date(account.retention_since) + timedelta(days=1)
     if today < first:
         return None
     months = (today.year - first.year) * 12 + today.month - first.month

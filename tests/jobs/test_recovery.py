@@ -11,7 +11,7 @@ from rq.serializers import JSONSerializer
 
 from portal.extensions import db
 from portal.mail import queue_email
-from portal.models import Campaign, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
+from portal.models import Campaign, CustomerExport, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
 from portal.models.base import utcnow
 from portal.recovery import MAIL_ATTEMPTS, MAX_RECOVERIES, WAITING_AFTER, recover_lost_jobs
 from portal.tasks import redis_connection
@@ -54,6 +54,9 @@ def _waiting_rows(salon, age: timedelta) -> dict[str, int]:
         "history": LoginHistoryExport(account_id=salon.account.id, requested_by_id=salon.owner.id,
                                       login_id=salon.staff.id, period_start=date(2026, 1, 1),
                                       period_end=date(2026, 1, 31), created_at=then),
+        "export": CustomerExport(account_id=salon.account.id, requested_by_id=salon.owner.id,
+                                 recipient_login_id=salon.owner.id, fields=["id"], file_format="csv",
+                                 status="queued", confirmed_at=then),
     }
     db.session.add_all(rows.values())
     db.session.flush()
@@ -69,11 +72,11 @@ def test_every_kind_of_lost_job_is_enqueued_again_under_its_own_id(salon):
     rows = _waiting_rows(salon, LONG_AGO)
     _redis_lost_everything()
     recovered = recover_lost_jobs()
-    assert sum(recovered.values()) == 5
+    assert sum(recovered.values()) == 6
     assert sorted(_queued_job_ids("emails")) == sorted([
         f"email-{rows['mail']}", f"message-{rows['message']}", f"campaign-{rows['campaign']}"])
     assert sorted(_queued_job_ids("exports")) == sorted([
-        f"access-package-{rows['package']}", f"login-history-{rows['history']}"])
+        f"access-package-{rows['package']}", f"login-history-{rows['history']}", f"export-{rows['export']}-0"])
     assert sum(recover_lost_jobs().values()) == 0  # Redis holds them now: never twice in a queue
     assert len(_queued_job_ids("emails")) == 3
 
