@@ -7,6 +7,7 @@ here, not in the code that uses them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
@@ -39,3 +40,48 @@ RETENTION_PERIODS = (
     RetentionPeriod("business_letters", _l("Business letters received and sent"), 6,
                     "§ 147 Abs. 1 Nr. 2, 3, Abs. 3 AO; § 257 Abs. 1 Nr. 2, 3, Abs. 4 HGB"),
 )
+
+
+def retention_end(local_year: int, key: str = "accounting_vouchers") -> date:
+    """The last day a record of that (local) calendar year must be kept: the period counts
+    from the end of the calendar year (§ 147 Abs. 4 AO, § 257 Abs. 5 HGB)."""
+    years = next(p.years for p in RETENTION_PERIODS if p.key == key)
+    return date(local_year + years, 12, 31)
+
+
+# --- Invoices, VAT and vouchers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VatRate:
+    permille: int
+    label: object
+    source: str
+
+
+# § 12 UStG. Hair, cosmetic and fitness services and most products: the standard rate; the
+# reduced rate applies to a few goods (e.g. books, some food). Kept as data: a change of the law
+# is a change here.
+VAT_RATES = (
+    VatRate(190, _l("19 % (standard rate)"), "§ 12 Abs. 1 UStG"),
+    VatRate(70, _l("7 % (reduced rate)"), "§ 12 Abs. 2 UStG, Anlage 2"),
+)
+VAT_BY_PERMILLE = {rate.permille: rate for rate in VAT_RATES}
+# A multi-purpose voucher (Mehrzweck-Gutschein, § 3 Abs. 15 UStG) is not taxed when sold; the
+# service it pays for is, when redeemed.
+VOUCHER_SALE_VAT_PERMILLE = 0
+VOUCHER_SALE_SOURCE = "§ 3 Abs. 15 UStG (Mehrzweck-Gutschein)"
+
+# § 33 UStDV: an invoice up to 250 € gross (Kleinbetragsrechnung) needs the seller's name and
+# address, the date, quantity and kind of the goods or services, the gross amount and the tax
+# rate. Above it, § 14 Abs. 4 UStG also requires the seller's tax number or VAT id, the
+# customer's name and address, a sequential number and net, tax and rate per rate.
+SMALL_INVOICE_LIMIT_CENTS = 25_000
+
+# Voucher claims fall under the regular limitation period of three years (§ 195 BGB), which
+# starts at the end of the year of purchase (§ 199 Abs. 1 BGB).
+VOUCHER_VALIDITY_YEARS = 3
+
+
+def voucher_valid_until(purchase_year: int) -> date:
+    return date(purchase_year + VOUCHER_VALIDITY_YEARS, 12, 31)

@@ -5,12 +5,21 @@ from portal.models.audit import AppendOnlyViolation, AuditEvent, LoginHistoryExp
 from portal.models.auth import Employee, Login, LoginSession
 from portal.models.business import (
     Appointment,
+    AppointmentStatus,
     BonusProgram,
     Invoice,
+    InvoiceCounter,
+    InvoiceKind,
     InvoiceLine,
+    InvoicePayment,
+    LineKind,
+    PaymentMethod,
     Service,
     StampCard,
+    StampEntry,
     Voucher,
+    VoucherEntry,
+    VoucherEntryKind,
 )
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.models.exports import CustomerExport, ExportChunk
@@ -31,6 +40,15 @@ __all__ = [
     "StoredFile",
     "Account",
     "Appointment",
+    "AppointmentStatus",
+    "InvoiceCounter",
+    "InvoiceKind",
+    "InvoicePayment",
+    "LineKind",
+    "PaymentMethod",
+    "StampEntry",
+    "VoucherEntry",
+    "VoucherEntryKind",
     "BonusProgram",
     "Consent",
     "ConsentLog",

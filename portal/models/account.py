@@ -18,8 +18,6 @@ class Account(db.Model):
     # The calendar address (e.g. /salon-sonnenschein); unique across the deployment.
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
-    # German state code (e.g. "BE") for public holidays in legal deadlines.
-    state: Mapped[str] = mapped_column(String(2), default="BE")
     # Mitarbeiter-PIN: staff on shared devices confirm every change with their personal PIN.
     pin_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Automatic forgetting: months without visit or purchase; None = off.
@@ -44,6 +42,11 @@ class Account(db.Model):
     def today(self) -> date:
         return self.local_date(utcnow())
 
+    @property
+    def main_location(self) -> Location:
+        """The first location: the salon's seat where a request names no location."""
+        return self.locations[0]
+
 
 class Location(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +56,11 @@ class Location(TenantMixin, db.Model):
     city: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    # German state (Bundesland, ISO 3166-2 code without "DE-"): public holidays in legal
+    # deadlines and the competent supervisory authority.
+    state: Mapped[str] = mapped_column(String(2), default="BE", server_default="BE")
+    # Steuernummer or USt-IdNr. printed on invoices over 250 € (§ 14 Abs. 4 Nr. 2 UStG).
+    tax_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship(back_populates="locations")

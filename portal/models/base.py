@@ -7,9 +7,13 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+# Tests build past states through the portal's own operations by moving this clock
+# (tests/factories.travel_to); production never sets it.
+_frozen: datetime | None = None
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _frozen or datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -33,7 +33,9 @@ class Customer(TenantMixin, db.Model):
     home_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The customer's last activity (portal/activity.py): the latest attended appointment, invoice
+    # not cancelled, or import. Kept in the same transaction as every operation that changes it.
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Art. 18: kept, but excluded from messages and lists until lifted.
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Only staff opt a customer out of appointment reminders (not a marketing matter).
