@@ -89,6 +89,8 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.appointments.views import bp as appointments_bp
     from portal.auth.views import bp as auth_bp
+    from portal.bonus.views import bp as bonus_bp
+    from portal.checkout.views import bp as checkout_bp
     from portal.customers.views import bp as customers_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.exports.views import bp as exports_bp
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.public.views import bp as public_bp
     from portal.settings.views import bp as settings_bp
     from portal.team.views import bp as team_bp
+    from portal.vouchers.views import bp as vouchers_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
@@ -114,6 +117,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(retention_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(vouchers_bp)
+    app.register_blueprint(bonus_bp)
     if app.config.get("DEV_TOOLS"):
         from portal.dev.views import bp as dev_bp
 

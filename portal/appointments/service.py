@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from portal.extensions import db
 from portal.history.audit import Actor, field_changes, record
 from portal.messaging.transactional import confirm_appointment
-from portal.models import Account, Appointment, Customer, Employee, Location, Service
+from portal.models import Account, Appointment, AppointmentStatus, Customer, Employee, Location, Service
 
 
 class AppointmentError(Exception):
@@ -70,7 +70,7 @@ def _apply(appointment: Appointment, account: Account, data: AppointmentData) ->
 
 def create_appointment(actor: Actor, customer: Customer, data: AppointmentData) -> Appointment:
     account = db.session.get(Account, actor.account_id)
-    appointment = Appointment(account_id=account.id, customer_id=customer.id, status="booked")
+    appointment = Appointment(account_id=account.id, customer_id=customer.id, status=AppointmentStatus.BOOKED)
     _apply(appointment, account, data)
     db.session.add(appointment)
     db.session.flush()
@@ -83,9 +83,10 @@ def create_appointment(actor: Actor, customer: Customer, data: AppointmentData) 
 
 
 def update_appointment(actor: Actor, appointment: Appointment, data: AppointmentData) -> dict:
-    """Edit or move; the event says "moved" when the time changed, and holds only the diff."""
-    if appointment.status == "cancelled":
-        raise AppointmentError("cancelled")
+    """Edit or move; the event says "moved" when the time changed, and holds only the diff.
+    Only a booked appointment changes: an attended one is billed, a no-show is a fact."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise AppointmentError(appointment.status)
     account = db.session.get(Account, actor.account_id)
     before = _snapshot(appointment)
     _apply(appointment, account, data)
@@ -101,8 +102,8 @@ def update_appointment(actor: Actor, appointment: Appointment, data: Appointment
 
 
 def cancel_appointment(actor: Actor, appointment: Appointment, reason: str) -> None:
-    if appointment.status == "cancelled":
-        raise AppointmentError("cancelled")
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise AppointmentError(appointment.status)
     changes = {"status": (appointment.status, "cancelled")}
     if reason:
         changes["reason"] = (None, reason)

@@ -13,6 +13,7 @@ from portal.appointments import service
 from portal.appointments.forms import AppointmentForm, CancelForm
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
+from portal.checkout import service as checkout
 from portal.extensions import db
 from portal.models import Appointment, Customer, Employee, Location, Service
 from portal.tenancy import get_owned_or_404, scoped
@@ -23,6 +24,8 @@ bp = Blueprint("appointments", __name__)
 ERRORS = {
     "unknown-reference": lambda: _("Please choose from the lists."),
     "cancelled": lambda: _("This appointment is cancelled and can no longer be changed."),
+    "attended": lambda: _("This appointment is checked out; to correct it, cancel its invoice."),
+    "no_show": lambda: _("This appointment is marked as no-show and can no longer be changed."),
 }
 
 
@@ -58,13 +61,16 @@ def index():
         .where(Appointment.starts_at >= start, Appointment.starts_at < start + timedelta(days=1))
         .order_by(Appointment.starts_at)
     ).all()
-    return render_template("appointments/index.html", rows=rows, day=day,
+    unbilled_count, unbilled = checkout.unbilled(current_user.account)
+    return render_template("appointments/index.html", rows=rows, day=day, unbilled=unbilled,
+                           unbilled_count=unbilled_count,
                            previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
 
 
 def _form_page(form, customer, appointment=None, confirm=None, status=200):
+    invoice = checkout.invoice_of(appointment) if appointment else None
     return render_template("appointments/form.html", form=form, customer=customer, appointment=appointment,
-                           pin_form=confirm, cancel_form=CancelForm(), status=status), status
+                           pin_form=confirm, cancel_form=CancelForm(), invoice=invoice, status=status), status
 
 
 @bp.route("/customers/<int:customer_id>/appointments/new", methods=["GET", "POST"])

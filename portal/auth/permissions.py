@@ -47,6 +47,14 @@ class Permission(StrEnum):
     PRIVACY_SETTINGS_EDIT = "privacy.settings.edit"
     CUSTOMER_EXPORT = "customer.export"
     MARKETING_MANAGE = "marketing.manage"
+    # The till: check out visits and walk-ins (the invoice follows).
+    CHECKOUT = "checkout.use"
+    # Storno: correct an invoice by a cancellation invoice.
+    INVOICE_CANCEL = "invoice.cancel"
+    CASHBOOK_VIEW = "cashbook.view"
+    VOUCHER_VIEW = "voucher.view"
+    # Create vouchers without a sale, pay out or void a remaining value.
+    VOUCHER_MANAGE = "voucher.manage"
 
 
 PERMISSION_LABELS = {
@@ -69,6 +77,11 @@ PERMISSION_LABELS = {
     Permission.PRIVACY_SETTINGS_EDIT: _l("Change the privacy settings"),
     Permission.CUSTOMER_EXPORT: _l("Export all customers"),
     Permission.MARKETING_MANAGE: _l("Send campaigns and manage messages"),
+    Permission.CHECKOUT: _l("Check out visits and sales"),
+    Permission.INVOICE_CANCEL: _l("Cancel invoices (cancellation invoice)"),
+    Permission.CASHBOOK_VIEW: _l("Read the cash book"),
+    Permission.VOUCHER_VIEW: _l("See vouchers"),
+    Permission.VOUCHER_MANAGE: _l("Create, pay out and void vouchers"),
 }
 
 # Permissions that only read; the accountant role may hold nothing else.
@@ -83,6 +96,8 @@ READ_ONLY = frozenset(
         Permission.HISTORY_VIEW,
         Permission.PRIVACY_SETTINGS_VIEW,
         Permission.RETAINED_RECORDS_VIEW,
+        Permission.CASHBOOK_VIEW,
+        Permission.VOUCHER_VIEW,
     }
 )
 
@@ -101,6 +116,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SETTINGS_MANAGE,
             Permission.PRIVACY_REQUESTS,
             Permission.MARKETING_MANAGE,
+            Permission.CHECKOUT,
+            Permission.INVOICE_CANCEL,
+            Permission.CASHBOOK_VIEW,
+            Permission.VOUCHER_VIEW,
+            Permission.VOUCHER_MANAGE,
         }
     ),
     Role.STAFF: frozenset(
@@ -112,6 +132,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPOINTMENT_VIEW,
             Permission.APPOINTMENT_EDIT,
             Permission.CUSTOMER_HISTORY,
+            # The till is daily business: staff hand out the invoice they made.
+            Permission.CHECKOUT,
+            Permission.INVOICE_VIEW,
+            Permission.VOUCHER_VIEW,
         }
     ),
     Role.ACCOUNTANT: READ_ONLY,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
+from portal.checkout import service as checkout
 from portal.extensions import db
 from portal.models import Appointment, Customer, Employee, Login
 
@@ -46,4 +47,6 @@ def home():
         "employees": count(Employee, Employee.active.is_(True)),
         "logins": count(Login, Login.active.is_(True)),
     }
-    return render_template("dashboard/home.html", stats=stats, account=account)
+    unbilled_count, unbilled = checkout.unbilled(account, limit=10)
+    return render_template("dashboard/home.html", stats=stats, account=account, unbilled=unbilled,
+                           unbilled_count=unbilled_count)

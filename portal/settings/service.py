@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from portal.history.audit import Actor, field_changes, record
-from portal.models import Account
+from portal.history.audit import Actor, assign, field_changes, record
+from portal.models import Account, Location
+from portal.privacy.authorities import BY_CODE
 
 
 def set_pin_required(actor: Actor, account: Account, required: bool) -> bool:
@@ -14,3 +15,25 @@ def set_pin_required(actor: Actor, account: Account, required: bool) -> bool:
            field_changes({"pin_required": (bool(account.pin_required), required)}), summary=account.name)
     account.pin_required = required
     return True
+
+
+LOCATION_FIELDS = ("name", "street", "postal_code", "city", "phone", "email", "state", "tax_id")
+
+
+class LocationError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def save_location(actor: Actor, location: Location, values: dict) -> bool:
+    """The location's address, state (holidays in deadlines, the competent authority) and tax
+    number as invoices print them; one settings-history entry with the diff."""
+    if values.get("state") not in BY_CODE:
+        raise LocationError("state")
+    if not (values.get("name") or "").strip():
+        raise LocationError("name")
+    changes = assign(location, {name: (values.get(name) or "").strip() for name in LOCATION_FIELDS})
+    if changes:
+        record(actor, "setting", "updated", "location", location.id, field_changes(changes), summary=location.name)
+    return bool(changes)

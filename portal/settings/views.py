@@ -10,8 +10,10 @@ from flask_wtf import FlaskForm
 from portal.auth.decorators import requires
 from portal.auth.permissions import SETTINGS_PERMISSIONS, Permission, has_permission
 from portal.extensions import db
-from portal.models import Account
+from portal.models import Account, Location
 from portal.settings import service
+from portal.settings.forms import LocationForm
+from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -39,3 +41,28 @@ def account():
             flash(_("Nothing changed."), "info")
         return redirect(url_for("settings.account"))
     return render_template("settings/account.html", account=account, form=form)
+
+
+@bp.route("/locations")
+@requires(Permission.SETTINGS_MANAGE)
+def locations():
+    return render_template("settings/locations.html", locations=current_user.account.locations)
+
+
+@bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
+@requires(Permission.SETTINGS_MANAGE)
+def location(location_id: int):
+    location = get_owned_or_404(Location, location_id, current_user.account_id)
+    form = LocationForm(obj=location)
+    if form.validate_on_submit():
+        try:
+            changed = service.save_location(request_actor(), location, form.data)
+        except service.LocationError:
+            db.session.rollback()
+            form.state.errors = [*form.state.errors, _("Please choose a state from the list.")]
+        else:
+            db.session.commit()
+            flash(_("Settings saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+            return redirect(url_for("settings.locations"))
+    return render_template("settings/location.html", form=form, location=location), \
+        422 if form.is_submitted() else 200

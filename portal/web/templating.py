@@ -12,8 +12,18 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.auth.permissions import ROLE_LABELS, SETTINGS_PERMISSIONS, Permission, has_permission
+from portal.checkout.labels import PAYMENT_METHODS, VOUCHER_ENTRY_KINDS, VOUCHER_STATES
 from portal.exports.labels import EXPORT_EVENTS, EXPORT_FORMATS, EXPORT_STATUSES
-from portal.history.display import FIELD_LABELS, TAB_LABELS, action_label, describe_changes, entity_label
+from portal.history.display import (
+    FIELD_LABELS,
+    TAB_LABELS,
+    action_label,
+    describe_changes,
+    entity_label,
+)
+from portal.history.display import (
+    STATUS_LABELS as APPOINTMENT_STATUSES,
+)
 from portal.messaging.forms import KIND_LABELS as CAMPAIGN_KINDS
 from portal.messaging.labels import (
     CAMPAIGN_STATUSES,
@@ -22,17 +32,22 @@ from portal.messaging.labels import (
     MESSAGE_STATUSES,
     SUPPRESSION_REASONS,
 )
+from portal.privacy.authorities import AUTHORITIES
 from portal.privacy.request_forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
 from portal.privacy.request_labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
 from portal.privacy.retention import count_due, next_run_date
 from portal.privacy.retention_labels import HOLD_REASONS, RUN_STATUSES
 from portal.validation import format_phone
+from portal.vouchers.service import display_code
+from portal.vouchers.service import state as voucher_state
 
 # (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
     ("dashboard.home", _l("Overview"), (Permission.DASHBOARD_VIEW,)),
     ("customers.index", _l("Customers"), (Permission.CUSTOMER_VIEW,)),
     ("appointments.index", _l("Appointments"), (Permission.APPOINTMENT_VIEW,)),
+    ("checkout.index", _l("Till"), (Permission.INVOICE_VIEW,)),
+    ("vouchers.index", _l("Vouchers"), (Permission.VOUCHER_VIEW,)),
     ("requests.index", _l("Privacy requests"), (Permission.PRIVACY_REQUESTS,)),
     ("messaging.index", _l("Marketing"), (Permission.MARKETING_MANAGE,)),
     ("history.appointments", _l("Histories"), (Permission.HISTORY_VIEW,)),
@@ -40,12 +55,13 @@ NAVIGATION = [
 ]
 
 # Everything under Settings lights up the Settings entry.
-SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports")
+SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports", "bonus")
 NAV_SECTION_OVERRIDES = {"customers.fields": "settings.index", "customers.toggle_field": "settings.index",
                          "requests.retained": "settings.index", "requests.record": "customers.index",
                          "requests.lift_restriction": "customers.index", "retention.preview": "settings.index",
                          "retention.hold": "customers.index", "messaging.record_consent": "customers.index",
-                         "messaging.message_options": "customers.index"}
+                         "messaging.message_options": "customers.index", "bonus.activate": "customers.index",
+                         "checkout.no_show": "appointments.index"}
 
 
 def active_nav(endpoint: str | None) -> str | None:
@@ -90,6 +106,7 @@ def init_templating(app: Flask) -> None:
         phone=format_phone,
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        local_date=lambda value: current_user.account.local_date(value),
     )
 
     @app.context_processor
@@ -125,9 +142,17 @@ def init_templating(app: Flask) -> None:
             "retention_due": count_due,
             "retention_next": next_run_date,
             "run_statuses": RUN_STATUSES,
+            "payment_methods": PAYMENT_METHODS,
+            "voucher_states": VOUCHER_STATES,
+            "voucher_entry_kinds": VOUCHER_ENTRY_KINDS,
+            "voucher_state": voucher_state,
+            "voucher_code": display_code,
+            "appointment_statuses": APPOINTMENT_STATUSES,
+            "state_names": {a.code: a.state for a in AUTHORITIES},
             "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
             "Permission": Permission,
             "navigation": nav,
+            "today": current_user.account.today() if current_user and current_user.is_authenticated else None,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "active_nav": active_nav(request.endpoint if request else None),
         }

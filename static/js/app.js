@@ -33,6 +33,10 @@
       });
     }
   });
+  // Print buttons: data-print (no inline script under the CSP).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
   // "Select all" checkboxes: data-select-all="<name>" ticks every checkbox of that name.
   document.addEventListener("change", function (event) {
     var all = event.target.closest("[data-select-all]");
