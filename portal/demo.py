@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
 
+from portal import activity
 from portal.auth.service import hash_secret
 from portal.customers.service import refresh_search_keys
 from portal.extensions import db
@@ -24,6 +25,7 @@ from portal.models import (
     CustomerFieldValue,
     Employee,
     Invoice,
+    InvoiceCounter,
     InvoiceLine,
     Location,
     Login,
@@ -97,7 +99,6 @@ def _customer_rows(account_id: int, location_ids: list[int], count: int, rng: ra
             "home_location_id": rng.choice(location_ids),
             "created_at": created,
             "imported_at": created if rng.random() < 0.2 else None,
-            "last_visit_at": None,
             "sort_name": customer.sort_name,
             "search_text": customer.search_text,
         })
@@ -140,13 +141,12 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
         ids = _insert_returning_ids(Customer, rows)
         names = {cid: f"{row['first_name']} {row['last_name']}" for cid, row in zip(ids, rows, strict=True)}
         appointments, invoices, lines, vouchers, cards = [], [], [], [], []
-        last_visits = {}
         for customer_id in ids:
             for _ in range(rng.choice((0, 1, 2, 2, 3, 4))):
                 service = rng.choice(services)
                 starts = (now + timedelta(days=rng.randrange(-1000, 30), hours=rng.randrange(-4, 4))).replace(minute=rng.choice((0, 15, 30, 45)), second=0)
                 past = starts < now
-                status = rng.choice(("done", "done", "done", "no_show", "cancelled")) if past else "booked"
+                status = rng.choice(("attended", "attended", "attended", "no_show", "cancelled")) if past else "booked"
                 appointments.append({
                     "account_id": account.id, "location_id": rng.choice(location_ids),
                     "customer_id": customer_id, "employee_id": rng.choice(employees).id,
@@ -154,8 +154,7 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
                     "ends_at": starts + timedelta(minutes=service.duration_minutes),
                     "status": status, "notes": "", "created_at": starts - timedelta(days=7),
                 })
-                if status == "done":
-                    last_visits[customer_id] = max(last_visits.get(customer_id, starts), starts)
+                if status == "attended":
                     invoice_number += 1
                     invoices.append({
                         "account_id": account.id, "location_id": rng.choice(location_ids),
@@ -191,18 +190,15 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
             db.session.execute(insert(Voucher), vouchers)
         if cards:
             db.session.execute(insert(StampCard), cards)
-        if last_visits:
-            db.session.execute(
-                Customer.__table__.update()
-                .where(Customer.__table__.c.id == db.bindparam("cid"))
-                .values(last_visit_at=db.bindparam("visit")),
-                [{"cid": cid, "visit": visit} for cid, visit in last_visits.items()],
-            )
         totals["customers"] += len(ids)
         totals["appointments"] += len(appointments)
         totals["invoices"] += len(invoices)
         totals["vouchers"] += len(vouchers)
         db.session.commit()
+    # The counter goes on after the demo's numbers; activity is computed from what was recorded.
+    db.session.merge(InvoiceCounter(account_id=account.id, last_number=invoice_number))
+    activity.refresh_account(account.id)
+    db.session.commit()
     return totals
 
 
@@ -251,11 +247,11 @@ def seed_history(account_id: int, count: int, rng: random.Random | None = None) 
 
 
 def _salon(name: str, slug: str, state: str, location_names: list[str]) -> tuple[Account, list[Location]]:
-    account = Account(name=name, slug=slug, state=state)
+    account = Account(name=name, slug=slug)
     db.session.add(account)
     db.session.flush()
-    locations = [Location(account_id=account.id, name=loc, street="Kastanienallee 12",
-                          postal_code="10435", city="Berlin") for loc in location_names]
+    locations = [Location(account_id=account.id, name=loc, street="Kastanienallee 12", state=state,
+                          postal_code="10435", city="Berlin", tax_id="13/345/67890") for loc in location_names]
     db.session.add_all(locations)
     db.session.flush()
     return account, locations

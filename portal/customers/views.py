@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission, has_permission
+from portal.bonus import service as bonus
 from portal.customers import service
 from portal.customers.forms import FieldDefinitionForm, customer_form_class, fill_custom
 from portal.extensions import db
@@ -23,7 +24,6 @@ from portal.models import (
     Location,
     Message,
     PrivacyRequest,
-    StampCard,
     Voucher,
 )
 from portal.privacy.request_forms import StaffRequestForm
@@ -138,9 +138,9 @@ def _detail_context(customer: Customer, tab: str) -> dict:
         context["vouchers"] = db.session.scalars(
             scoped(Voucher, account_id).where(Voucher.customer_id == customer.id).order_by(Voucher.issued_at.desc())
         ).all()
-        context["stamp_cards"] = db.session.scalars(
-            scoped(StampCard, account_id).where(StampCard.customer_id == customer.id)
-        ).all()
+        context["stamp_cards"] = bonus.cards(customer.id)
+        context["programs"] = bonus.programs(account_id, active_only=True)
+        context["pin_form"] = pin_form()
     return context
 
 

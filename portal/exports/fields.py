@@ -15,7 +15,7 @@ STANDARD_FIELDS = (
     ("email", _l("Email")), ("phone", _l("Phone")), ("birthday", _l("Birthday")),
     ("street", _l("Street and number")), ("postal_code", _l("Postal code")), ("city", _l("City")),
     ("country", _l("Country")), ("notes", _l("Notes")), ("created_at", _l("Customer since")),
-    ("imported_at", _l("Imported")), ("last_visit_at", _l("Last visit")),
+    ("imported_at", _l("Imported")), ("last_activity_at", _l("Last activity")),
 )
 STANDARD_KEYS = tuple(key for key, _label in STANDARD_FIELDS)
 

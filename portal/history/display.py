@@ -32,12 +32,17 @@ FIELD_LABELS = {
     "retention_months": _l("Forget inactive customers after (months)"),
     "marketing_window_months": _l("Marketing window (months)"), "other_systems": _l("Other systems with customer data"),
     "is_trade_secret": _l("Trade secret"),
-    "created_at": _l("Created"), "imported_at": _l("Imported"), "last_visit_at": _l("Last visit"),
+    "created_at": _l("Created"), "imported_at": _l("Imported"), "last_activity_at": _l("Last activity"),
     "restricted_at": _l("Restricted since"), "restricted": _l("Restricted"), "marketing": _l("Marketing"),
     "merged_customer": _l("Merged customer"), "filled": _l("Taken over"), "deleted": _l("Deleted"),
     "due_on": _l("Due"), "outcome": _l("Outcome"), "channel": _l("Received"), "customer": _l("Customer"),
     "period": _l("Period"), "fields": _l("Fields"), "format": _l("Format"), "recipient": _l("Recipient"),
     "hold_until": _l("Hold until"), "forgotten": _l("Forgotten"), "held": _l("Held"),
+    "invoice": _l("Invoice"), "number": _l("Invoice number"), "total": _l("Total"), "stamps": _l("Stamps"),
+    "value": _l("Value"), "valid_until": _l("Valid until"), "remaining": _l("Remaining value"),
+    "program": _l("Bonus program"), "stamps_required": _l("Stamps for a full card"), "reward": _l("Reward"),
+    "services": _l("Services that earn a stamp"), "state": _l("State (Bundesland)"),
+    "tax_id": _l("Tax number or VAT id"),
     "attempts": _l("Attempts"), "run": _l("Run"), "rows": _l("Rows"), "size": _l("Size (bytes)"),
 }
 REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
@@ -52,15 +57,22 @@ ACTION_LABELS = {
     "password_changed": _l("password changed"), "password_set": _l("password set (invitation)"),
     "pin_failed": _l("wrong PIN"), "pin_locked": _l("PIN locked (too many attempts)"),
     "exported": _l("export requested"), "downloaded": _l("export downloaded"),
+    "checked_out": _l("checked out"), "attended": _l("checked out (attended)"), "no_show": _l("not attended (no-show)"),
+    "checkout_cancelled": _l("checkout cancelled (invoice cancelled)"), "invoice_cancelled": _l("invoice cancelled"),
+    "voucher_created": _l("voucher created"), "voucher_paid_out": _l("voucher paid out"),
+    "voucher_voided": _l("voucher voided"), "card_activated": _l("bonus card activated"),
 }
 
 ENTITY_LABELS = {
     "account": _l("Account"), "customer_field": _l("Customer field"), "login": _l("Login"),
     "employee": _l("Employee"), "customer": _l("Customer"), "appointment": _l("Appointment"),
     "login_history_export": _l("Login history export"), "privacy_settings": _l("Privacy settings"),
+    "invoice": _l("Invoice"), "voucher": _l("Voucher"), "stamp_card": _l("Bonus card"),
+    "bonus_program": _l("Bonus program"), "location": _l("Location"),
 }
 
-STATUS_LABELS = {"booked": _l("booked"), "done": _l("done"), "cancelled": _l("cancelled"), "no_show": _l("no-show")}
+STATUS_LABELS = {"booked": _l("booked"), "attended": _l("attended"), "cancelled": _l("cancelled"),
+                 "no_show": _l("no-show")}
 TAB_LABELS = {"data": _l("Data"), "appointments": _l("Appointments"), "invoices": _l("Invoices"),
               "vouchers": _l("Vouchers & stamp cards"), "history": _l("History")}
 
@@ -76,6 +88,12 @@ def _value(name: str, value) -> str:
         return str(ROLE_LABELS.get(value, value))
     if name == "status":
         return str(STATUS_LABELS.get(value, value))
+    if name in ("total", "value", "remaining") and isinstance(value, int):
+        from flask_babel import format_currency
+
+        return format_currency(value / 100, "EUR")
+    if name == "stamps" and isinstance(value, dict):
+        return ", ".join(f"{program}: +{count}" for program, count in value.items())
     if name == "tab":
         return str(TAB_LABELS.get(value, value))
     if name == "outcome":

@@ -91,7 +91,7 @@ def customer_history(account_id: int, customer_id: int, before_id: int | None = 
                      include_access: bool = False, limit: int = PAGE_SIZE) -> EventPage:
     """Everything that happened to one customer's data: changes, appointments and, for the
     owner, who opened the file."""
-    categories = ["customer", "appointment"] + (["access"] if include_access else [])
+    categories = ["customer", "appointment", "sale"] + (["access"] if include_access else [])
     stmt = select(AuditEvent).where(
         AuditEvent.account_id == account_id,
         AuditEvent.customer_id == customer_id,

@@ -3,9 +3,10 @@
 A customer receives a marketing message on a channel when: marketing is on for the location;
 they can be reached on it; they have not withdrawn (unsubscribed); they are not restricted
 (Art. 18); they are not under 16 without a recorded guardian consent (Art. 8 GDPR, § 8 BDSG);
-they visited or bought within the activity window (for imported customers only visits after
-the import count); and they consented on that channel — or, for email only when the salon uses
-it, they are existing customers who bought within the window (§ 7(3) UWG).
+they were active within the window (portal/activity.py: an attended visit, an invoice not
+cancelled, or the import; the window starts at the salon's local midnight); and they consented
+on that channel — or, for email only when the salon uses it, they are existing customers who
+bought from the salon within the window (§ 7(3) UWG: an invoice not cancelled).
 The first rule a customer fails is the reason shown.
 """
 
@@ -13,11 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, extract, func, literal, null, or_, select
+from sqlalchemy import and_, case, extract, func, literal, null, or_, select
 
+from portal.activity import bought_since
 from portal.extensions import db
-from portal.models import Account, Consent, Customer, Invoice, Location, MessagingSettings, PrivacySettings
+from portal.models import Account, Consent, Customer, Location, MessagingSettings, PrivacySettings
 from portal.privacy.deadlines import add_months
 
 REASONS = ("marketing_off", "no_contact", "unsubscribed", "restricted", "minor", "inactive", "no_consent")
@@ -53,15 +56,14 @@ def _reason_column(account: Account, location: Location, channel: str, kind: str
     settings = messaging_settings(location)
     privacy = db.session.scalars(select(PrivacySettings).where(PrivacySettings.location_id == location.id)).one_or_none()
     marketing = is_marketing(kind, settings)
-    window_start = datetime.combine(add_months(today, -account.marketing_window_months), datetime.min.time(), tzinfo=UTC)
+    window_start = datetime.combine(add_months(today, -account.marketing_window_months), datetime.min.time(),
+                                    tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
     sixteen = add_months(today, -16 * 12)
     contact = Customer.email.is_not(None) if channel == "email" else Customer.phone.is_not(None)
     consent_status = select(Consent.status).where(Consent.customer_id == Customer.id,
                                                   Consent.channel == channel).scalar_subquery()
-    bought = exists().where(Invoice.customer_id == Customer.id, Invoice.issued_at >= window_start,
-                            or_(Customer.imported_at.is_(None), Invoice.issued_at > Customer.imported_at))
-    visited = and_(Customer.last_visit_at >= window_start,
-                   or_(Customer.imported_at.is_(None), Customer.last_visit_at > Customer.imported_at))
+    bought = bought_since(Customer.id, window_start)
+    inactive = or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < window_start)
     rules = [
         (literal(not (privacy and privacy.marketing_enabled)) if marketing else literal(False), "marketing_off"),
         (~contact, "no_contact"),
@@ -72,7 +74,7 @@ def _reason_column(account: Account, location: Location, channel: str, kind: str
         existing_customer = and_(literal(channel == "email" and settings.existing_customer_email), bought)
         rules += [
             (and_(Customer.birthday.is_not(None), Customer.birthday > sixteen, ~Customer.guardian_consent), "minor"),
-            (~or_(visited, bought), "inactive"),
+            (inactive, "inactive"),
             (and_(func.coalesce(consent_status, "none") != "granted", ~existing_customer), "no_consent"),
         ]
     return case(*[(condition, reason) for condition, reason in rules], else_=null()), marketing

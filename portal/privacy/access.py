@@ -30,6 +30,7 @@ from portal.models import (
     Location,
     PrivacyRequest,
     StampCard,
+    StampEntry,
     StoredFile,
     Voucher,
 )
@@ -37,12 +38,15 @@ from portal.models.base import utcnow
 from portal.privacy.notice import build_notice
 
 SCHEMA = "salon-privacy-portal/access-package"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: last_visit_at became last_activity_at; payments, voucher and stamp entries
 PACKAGE_PURPOSE = "access-package"
 PACKAGE_DAYS = 7
 WITHHELD = "content withheld (Art. 15(4) GDPR: trade secret)"
 SUBJECT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "street", "postal_code", "city",
-                  "country", "notes", "created_at", "imported_at", "last_visit_at", "restricted_at")
+                  "country", "notes", "created_at", "imported_at", "last_activity_at", "restricted_at")
+
+INVOICE_COLUMNS = ("number", "kind", "issued_at", "service_date", "status", "total_cents", "billed_name", "cancels")
+CARD_COLUMNS = ("program", "stamps", "stamps_required", "started_at", "completed_at", "redeemed_at")
 
 
 def _iso(value):
@@ -70,17 +74,30 @@ def collect(customer: Customer) -> dict:
         "location": locations.get(a.location_id), "service": a.service.name if a.service else None,
         "employee": a.employee.name if a.employee else None, "notes": a.notes,
     } for a in db.session.scalars(select(Appointment).where(Appointment.customer_id == cid).order_by(Appointment.starts_at))]
+    invoice_list = db.session.scalars(select(Invoice).where(Invoice.customer_id == cid).order_by(Invoice.issued_at)).all()
+    numbers = {i.id: i.number for i in invoice_list}
     invoices = [{
-        "number": i.number, "issued_at": _iso(i.issued_at), "status": i.status, "total_cents": i.total_cents,
-        "billed_name": i.billed_name,
+        "number": i.number, "kind": i.kind, "issued_at": _iso(i.issued_at), "service_date": _iso(i.service_date),
+        "status": i.status, "total_cents": i.total_cents, "billed_name": i.billed_name,
+        "cancels": numbers.get(i.cancels_invoice_id),
         "lines": [{"description": li.description, "quantity": li.quantity, "unit_price_cents": li.unit_price_cents,
                    "vat_rate_permille": li.vat_rate_permille} for li in i.lines],
-    } for i in db.session.scalars(select(Invoice).where(Invoice.customer_id == cid).order_by(Invoice.issued_at))]
+        "payments": [{"method": p.method, "amount_cents": p.amount_cents} for p in i.payments],
+    } for i in invoice_list]
     vouchers = [{"code": v.code, "issued_at": _iso(v.issued_at), "initial_cents": v.initial_cents,
-                 "remaining_cents": v.remaining_cents, "expires_on": _iso(v.expires_on)}
+                 "remaining_cents": v.remaining_cents, "expires_on": _iso(v.expires_on),
+                 "entries": [{"occurred_at": _iso(e.occurred_at), "kind": e.kind, "amount_cents": e.amount_cents,
+                              "invoice": numbers.get(e.invoice_id)} for e in v.entries]}
                 for v in db.session.scalars(select(Voucher).where(Voucher.customer_id == cid))]
-    stamp_cards = [{"program": s.program.name, "stamps": s.stamps, "stamps_required": s.program.stamps_required}
-                   for s in db.session.scalars(select(StampCard).where(StampCard.customer_id == cid))]
+    cards = db.session.scalars(select(StampCard).where(StampCard.customer_id == cid).order_by(StampCard.id)).all()
+    stamps = {}
+    for entry in db.session.scalars(select(StampEntry).where(StampEntry.card_id.in_([c.id for c in cards]))
+                                    .order_by(StampEntry.id)):
+        stamps.setdefault(entry.card_id, []).append(
+            {"occurred_at": _iso(entry.occurred_at), "stamps": entry.stamps, "invoice": numbers.get(entry.invoice_id)})
+    stamp_cards = [{"program": s.program.name, "stamps": s.stamps, "stamps_required": s.program.stamps_required,
+                    "started_at": _iso(s.started_at), "completed_at": _iso(s.completed_at),
+                    "redeemed_at": _iso(s.redeemed_at), "entries": stamps.get(s.id, [])} for s in cards]
     consents = [{"channel": c.channel, "status": c.status, "updated_at": _iso(c.updated_at)}
                 for c in db.session.scalars(select(Consent).where(Consent.customer_id == cid))]
     consent_log = [{"channel": entry.channel, "status": entry.status, "method": entry.method,
@@ -112,15 +129,21 @@ def _csv_tables(data: dict) -> dict[str, bytes]:
         "appointments.csv": (["starts_at", "ends_at", "status", "location", "service", "employee", "notes"],
                              [[a[k] for k in ("starts_at", "ends_at", "status", "location", "service", "employee", "notes")]
                               for a in data["appointments"]]),
-        "invoices.csv": (["number", "issued_at", "status", "total_cents", "billed_name"],
-                         [[i[k] for k in ("number", "issued_at", "status", "total_cents", "billed_name")] for i in data["invoices"]]),
+        "invoices.csv": (INVOICE_COLUMNS, [[i[k] for k in INVOICE_COLUMNS] for i in data["invoices"]]),
+        "invoice_payments.csv": (["invoice", "method", "amount_cents"],
+                                 [[i["number"], p["method"], p["amount_cents"]] for i in data["invoices"] for p in i["payments"]]),
         "invoice_lines.csv": (["invoice", "description", "quantity", "unit_price_cents", "vat_rate_permille"],
                               [[i["number"], li["description"], li["quantity"], li["unit_price_cents"], li["vat_rate_permille"]]
                                for i in data["invoices"] for li in i["lines"]]),
         "vouchers.csv": (["code", "issued_at", "initial_cents", "remaining_cents", "expires_on"],
                          [[v[k] for k in ("code", "issued_at", "initial_cents", "remaining_cents", "expires_on")] for v in data["vouchers"]]),
-        "stamp_cards.csv": (["program", "stamps", "stamps_required"],
-                            [[s["program"], s["stamps"], s["stamps_required"]] for s in data["stamp_cards"]]),
+        "voucher_entries.csv": (["voucher", "occurred_at", "kind", "amount_cents", "invoice"],
+                                [[v["code"], e["occurred_at"], e["kind"], e["amount_cents"], e["invoice"]]
+                                 for v in data["vouchers"] for e in v["entries"]]),
+        "stamp_cards.csv": (CARD_COLUMNS, [[s[k] for k in CARD_COLUMNS] for s in data["stamp_cards"]]),
+        "stamps.csv": (["program", "occurred_at", "stamps", "invoice"],
+                       [[s["program"], e["occurred_at"], e["stamps"], e["invoice"]]
+                        for s in data["stamp_cards"] for e in s["entries"]]),
         "consents.csv": (["channel", "status", "updated_at"], [[c["channel"], c["status"], c["updated_at"]] for c in data["consents"]]),
         "consent_log.csv": (["occurred_at", "channel", "status", "method", "text_version"],
                             [[c["occurred_at"], c["channel"], c["status"], c["method"], c["text_version"]] for c in data["consent_log"]]),

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select, text, update
 
+from portal import activity
 from portal.customers.service import refresh_search_keys
 from portal.extensions import db
 from portal.history.audit import Actor, record
-from portal.legal import RETENTION_PERIODS
+from portal.legal import retention_end
 from portal.models import (
     Account,
     Appointment,
+    AppointmentStatus,
     AuditEvent,
     Consent,
     ConsentLog,
@@ -30,6 +33,7 @@ from portal.models import (
     OutboundEmail,
     PrivacyRequest,
     StampCard,
+    StampEntry,
     StoredFile,
     Voucher,
 )
@@ -37,7 +41,6 @@ from portal.models.base import utcnow
 from portal.privacy.consents import email_proof_hash
 
 REDACTED = "[gelöscht]"
-VOUCHER_YEARS = next(p.years for p in RETENTION_PERIODS if p.key == "accounting_vouchers")
 
 
 class ErasureBlocked(Exception):
@@ -63,7 +66,8 @@ def find_blockers(customer: Customer) -> Blockers:
     today = db.session.get(Account, customer.account_id).today()
     return Blockers(
         future_appointments=list(db.session.scalars(select(Appointment).where(
-            Appointment.customer_id == customer.id, Appointment.status == "booked", Appointment.starts_at > now))),
+            Appointment.customer_id == customer.id, Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.starts_at > now))),
         open_vouchers=list(db.session.scalars(select(Voucher).where(
             Voucher.customer_id == customer.id, Voucher.remaining_cents > 0,
             or_(Voucher.expires_on.is_(None), Voucher.expires_on >= today)))),
@@ -120,12 +124,11 @@ def merge_customers(actor: Actor, keep: Customer, other: Customer) -> dict:
         if not getattr(keep, name) and getattr(other, name):
             setattr(keep, name, getattr(other, name))
             filled.append(name)
-    if other.last_visit_at and (not keep.last_visit_at or other.last_visit_at > keep.last_visit_at):
-        keep.last_visit_at = other.last_visit_at
     refresh_search_keys(keep)
     db.session.execute(delete(CustomerFieldValue).where(CustomerFieldValue.customer_id == other.id))
     db.session.flush()
     db.session.execute(delete(Customer).where(Customer.id == other.id))
+    activity.refresh([keep.id])  # the other's visits and invoices are the kept record's now
     db.session.expire(keep)
     record(actor, "customer", "merged", "customer", keep.id,
            {"merged_customer": {"old": other.id, "new": keep.id}, "filled": {"old": None, "new": filled}},
@@ -165,10 +168,18 @@ def _redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
     return counts
 
 
-def _retained_until_sql():
-    if db.engine.dialect.name == "postgresql":
-        return text(f"make_date(CAST(extract(year FROM invoice.issued_at AT TIME ZONE 'UTC') AS INTEGER) + {VOUCHER_YEARS}, 12, 31)")
-    return text(f"date((CAST(strftime('%Y', invoice.issued_at) AS INTEGER) + {VOUCHER_YEARS}) || '-12-31')")
+def _retained_until_sql(account: Account, ids: list[int]):
+    """31 December of the eighth year after the invoice's year in the salon's calendar (an
+    invoice of 00:30 on 1 January in Berlin belongs to the new year), as one CASE over the
+    local new-year moments of the years the invoices span — the same on both databases."""
+    first, last = db.session.execute(select(func.min(Invoice.issued_at), func.max(Invoice.issued_at))
+                                     .where(Invoice.customer_id.in_(ids))).one()
+    if first is None:
+        return None
+    zone = ZoneInfo(account.timezone)
+    years = range(first.astimezone(zone).year, last.astimezone(zone).year + 1)
+    return case(*[(Invoice.issued_at >= datetime(year, 1, 1, tzinfo=zone).astimezone(UTC), retention_end(year))
+                  for year in reversed(years)], else_=retention_end(years[0]))
 
 
 def _grouped(model, ids: list[int]) -> dict[int, int]:
@@ -199,8 +210,10 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
     db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids), Invoice.billed_name == "").values(
         billed_name=select(func.trim(Customer.first_name + " " + Customer.last_name))
         .where(Customer.id == Invoice.customer_id).scalar_subquery()).execution_options(synchronize_session=False))
-    db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids)).values(
-        retained_until=_retained_until_sql()).execution_options(synchronize_session=False))
+    retained_until = _retained_until_sql(account, ids)
+    if retained_until is not None:
+        db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids)).values(
+            retained_until=retained_until).execution_options(synchronize_session=False))
     invoices = {row[0]: (row[1], row[2]) for row in db.session.execute(select(
         Invoice.customer_id, func.count(), func.max(Invoice.retained_until)).where(
         Invoice.customer_id.in_(ids)).group_by(Invoice.customer_id))}
@@ -210,6 +223,8 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
                        .execution_options(synchronize_session=False))
     db.session.execute(update(Voucher).where(Voucher.customer_id.in_(ids)).values(customer_id=None)
                        .execution_options(synchronize_session=False))
+    db.session.execute(delete(StampEntry).where(StampEntry.card_id.in_(
+        select(StampCard.id).where(StampCard.customer_id.in_(ids)))).execution_options(synchronize_session=False))
     for model in (StampCard, CustomerFieldValue, Consent):
         db.session.execute(delete(model).where(model.customer_id.in_(ids)).execution_options(synchronize_session=False))
     # Consent proof survives as a salted hash of the address only.

@@ -35,12 +35,19 @@ def _event(actor: Actor, request: PrivacyRequest, action: str, changes: dict | N
            summary=f"#{request.id} {request.kind}")
 
 
+def request_state(request: PrivacyRequest) -> str:
+    """Public holidays of the state of the location the request came through (the salon's
+    main location where none is named)."""
+    location = request.location_id and db.session.get(Location, request.location_id)
+    return (location or db.session.get(Account, request.account_id).main_location).state
+
+
 def _receive(actor: Actor, request: PrivacyRequest) -> None:
     """The request counts as received now: the one-month deadline starts."""
     account = db.session.get(Account, request.account_id)
     request.received_at = utcnow()
     request.status = "new"
-    request.due_on = deadlines.due_date(account.local_date(request.received_at), account.state)
+    request.due_on = deadlines.due_date(account.local_date(request.received_at), request_state(request))
     _event(actor, request, "received", {"due_on": {"old": None, "new": request.due_on.isoformat()}})
     notify_owner(request, "privacy_request_new")
 
@@ -154,13 +161,14 @@ def extend(actor: Actor, request: PrivacyRequest, months: int, reason: str, toda
     if months < 1 or total > deadlines.MAX_EXTENSION_MONTHS:
         raise RequestError("extension-too-long")
     account = db.session.get(Account, request.account_id)
-    original_due = deadlines.due_date(account.local_date(request.received_at), account.state)
+    state = request_state(request)
+    original_due = deadlines.due_date(account.local_date(request.received_at), state)
     if today > original_due:
         raise RequestError("extension-too-late")
     old_due = request.due_on
     request.extension_months = total
     request.extension_reason = reason.strip()
-    request.due_on = deadlines.due_date(account.local_date(request.received_at), account.state, total)
+    request.due_on = deadlines.due_date(account.local_date(request.received_at), state, total)
     _event(actor, request, "extended", {"due_on": {"old": old_due.isoformat(), "new": request.due_on.isoformat()}})
     if request.email:
         queue_email(request.account_id, request.email, "privacy_request_extended", {

@@ -24,6 +24,7 @@ from portal.mail import external_url, queue_email
 from portal.models import (
     Account,
     Appointment,
+    AppointmentStatus,
     Customer,
     CustomerHold,
     Invoice,
@@ -41,20 +42,20 @@ BATCH = 2000
 STALE_AFTER = timedelta(minutes=10)
 
 
-def cutoff(account: Account, today: date) -> datetime:
+def cutoff(account: Account, today: date, months: int | None = None) -> datetime:
     """Activity before this moment (local midnight, N months back) makes a customer due; a
     visit exactly N months ago does not."""
-    day = add_months(today, -account.retention_months)
+    day = add_months(today, -(months or account.retention_months))
     return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
 
 
 def _inactive(account: Account, since: datetime):
-    """No visit, no purchase, and (for imported customers) no import since `since`."""
+    """No activity (portal/activity.py: visit, purchase, import) since `since`, and created
+    before it: a customer added yesterday who has not come yet is not forgotten."""
     return [
         Customer.account_id == account.id,
-        or_(Customer.last_visit_at.is_(None), Customer.last_visit_at < since),
-        func.coalesce(Customer.imported_at, Customer.created_at) < since,
-        ~exists().where(Invoice.customer_id == Customer.id, Invoice.issued_at >= since),
+        or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < since),
+        Customer.created_at < since,
     ]
 
 
@@ -64,7 +65,8 @@ def _holds(today: date):
     return [
         ("hold", exists().where(CustomerHold.customer_id == Customer.id, CustomerHold.until >= today)),
         ("request", exists().where(PrivacyRequest.customer_id == Customer.id, PrivacyRequest.status.in_(OPEN_STATUSES))),
-        ("appointment", exists().where(Appointment.customer_id == Customer.id, Appointment.status == "booked",
+        ("appointment", exists().where(Appointment.customer_id == Customer.id,
+                                       Appointment.status == AppointmentStatus.BOOKED,
                                        Appointment.starts_at > now)),
         ("voucher", exists().where(Voucher.customer_id == Customer.id, Voucher.remaining_cents > 0,
                                    or_(Voucher.expires_on.is_(None), Voucher.expires_on >= today))),
@@ -73,9 +75,9 @@ def _holds(today: date):
     ]
 
 
-def due_query(account: Account, today: date):
+def due_query(account: Account, today: date, months: int | None = None):
     holds = [condition for _label, condition in _holds(today)]
-    return select(Customer.id).where(*_inactive(account, cutoff(account, today)), *[~h for h in holds])
+    return select(Customer.id).where(*_inactive(account, cutoff(account, today, months)), *[~h for h in holds])
 
 
 def count_due(account: Account, today: date | None = None) -> int:
@@ -92,20 +94,22 @@ class PreviewRow:
     held_because: list[str]
 
 
-def preview(account: Account, limit: int = 200, today: date | None = None) -> tuple[list[PreviewRow], list[PreviewRow]]:
-    """(due, held): who the next run forgets, and who it would forget but for a hold."""
+def preview(account: Account, limit: int | None = 200, today: date | None = None,
+            months: int | None = None) -> tuple[list[PreviewRow], list[PreviewRow]]:
+    """(due, held): who the next run forgets, and who it would forget but for a hold. `months`
+    asks "what if" for another period; `limit=None` lists everyone (the operator's CLI)."""
     today = today or account.today()
-    since = cutoff(account, today)
-    last_invoice = select(func.max(Invoice.issued_at)).where(Invoice.customer_id == Customer.id).scalar_subquery()
+    since = cutoff(account, today, months)
     labels = _holds(today)
-    columns = [Customer, Customer.last_visit_at, last_invoice] + [condition for _label, condition in labels]
-    rows = db.session.execute(select(*columns).where(*_inactive(account, since)).order_by(Customer.id).limit(limit * 4)).all()
+    statement = select(Customer, *[condition for _label, condition in labels]).where(
+        *_inactive(account, since)).order_by(Customer.id)
+    if limit is not None:
+        statement = statement.limit(limit * 4)
     due, held = [], []
-    for row in rows:
-        customer, visit, invoice = row[0], row[1], row[2]
-        reasons = [label for (label, _c), flag in zip(labels, row[3:], strict=True) if flag]
-        activity = max([d for d in (visit, invoice, customer.imported_at or customer.created_at) if d], default=None)
-        (held if reasons else due).append(PreviewRow(customer, activity, reasons))
+    for row in db.session.execute(statement):
+        customer = row[0]
+        reasons = [label for (label, _c), flag in zip(labels, row[1:], strict=True) if flag]
+        (held if reasons else due).append(PreviewRow(customer, customer.last_activity_at, reasons))
     return due[:limit], held[:limit]
 
 

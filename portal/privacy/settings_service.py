@@ -42,7 +42,7 @@ def settings_for(location: Location) -> PrivacySettings:
             controller_name=account.name, controller_street=location.street,
             controller_postal_code=location.postal_code, controller_city=location.city,
             controller_email=location.email, controller_phone=location.phone,
-            authority_code=account.state or "", dpo_name="", dpo_email="", dpo_phone="",
+            authority_code=location.state or "", dpo_name="", dpo_email="", dpo_phone="",
             dpo_address="", extensions="",
         )
         db.session.add(settings)
