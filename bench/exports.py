@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from bench.harness import DATA, ROOT, Services, flask_command, report, seeded_database
 
 FIELDS = ["id", "first_name", "last_name", "email", "phone", "birthday", "street", "postal_code", "city",
-          "country", "notes", "created_at", "imported_at", "last_visit_at"]
+          "country", "notes", "created_at", "imported_at", "last_activity_at"]
 BIG = int(os.environ.get("BENCH_EXPORT_BIG", "1000000"))
 RUNS = 11  # medians of eleven alternating runs
 BIG_RUNS = 3  # and of three at a million customers

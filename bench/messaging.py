@@ -64,7 +64,7 @@ def run() -> None:
                 # Consent for RECIPIENTS active customers with an email, then one campaign to them.
                 ids = db.session.scalars(select(Customer.id).where(
                     Customer.account_id == account.id, Customer.email.is_not(None),
-                    Customer.last_visit_at.is_not(None)).order_by(Customer.last_visit_at.desc()).limit(RECIPIENTS)).all()
+                    Customer.last_activity_at.is_not(None)).order_by(Customer.last_activity_at.desc()).limit(RECIPIENTS)).all()
                 db.session.execute(Consent.__table__.insert(), [
                     {"account_id": account.id, "customer_id": cid, "channel": "email", "status": "granted",
                      "updated_at": utcnow()} for cid in ids])

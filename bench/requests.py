@@ -31,7 +31,7 @@ def _heavy_customer(db, models, account_id: int, location_id: int, employee_id: 
     db.session.execute(insert(models.Appointment), [{
         "account_id": account_id, "location_id": location_id, "customer_id": cid, "employee_id": employee_id,
         "starts_at": now - timedelta(days=i + 1), "ends_at": now - timedelta(days=i + 1) + timedelta(hours=1),
-        "status": "done", "notes": "Notiz"} for i in range(1000)])
+        "status": "attended", "notes": "Notiz"} for i in range(1000)])
     invoice_ids = [row[0] for row in db.session.execute(insert(models.Invoice).returning(models.Invoice.id), [{
         "account_id": account_id, "location_id": location_id, "customer_id": cid, "number": f"H{n}-{i}",
         "issued_at": now - timedelta(days=5 * i + 1), "status": "paid", "total_cents": 4900,

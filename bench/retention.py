@@ -44,7 +44,7 @@ def _database() -> str:
         conn.executemany(
             "INSERT INTO appointment (account_id, location_id, customer_id, employee_id, starts_at, ends_at, status, "
             "notes, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            [(account_id, location_id, first + n, employee_id, old, old, "done", "Notiz", old)
+            [(account_id, location_id, first + n, employee_id, old, old, "attended", "Notiz", old)
              for n in range(CUSTOMERS) for _ in range(10)])
         changes = json.dumps({"phone": {"old": "+491700000000", "new": "+491700000001"}})
         conn.executemany(

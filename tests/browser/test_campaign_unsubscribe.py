@@ -6,9 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal.checkout.service import LineInput
 from portal.extensions import db
-from portal.models import Customer, PrivacySettings
-from portal.models.base import utcnow
+from portal.models import Customer, LineKind, PrivacySettings
 from tests import factories
 from tests.conftest import TMP, run_worker_burst
 from tests.privacy.helpers import link_path
@@ -27,8 +27,9 @@ def test_consent_prompt_campaign_and_unsubscribe(page, salon, log_in, worker_env
     page.get_by_role("button", name="Kunde anlegen").click()
     expect(page.get_by_role("heading", name="Mara Werbefreundin")).to_be_visible()
     customer = db.session.scalars(select(Customer)).one()
-    customer.last_visit_at = utcnow()  # she was in the salon today
-    db.session.commit()
+    # She bought something at the till today (a booked visit would add its confirmation mail).
+    factories.check_out(salon, customer_id=customer.id,
+                        lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)])
 
     page.get_by_role("link", name="Marketing").click()
     page.get_by_role("link", name="+ Neue Kampagne").click()

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import tokens
+from portal.checkout.service import LineInput
 from portal.extensions import db
 from portal.history.audit import Actor
 from portal.messaging import campaigns, eligibility
@@ -25,10 +26,11 @@ from portal.models import (
     Consent,
     ConsentLog,
     Customer,
-    Invoice,
+    LineKind,
     Message,
     MessagingSettings,
     PrivacySettings,
+    Service,
 )
 from portal.models.base import utcnow
 from tests import factories
@@ -45,19 +47,25 @@ def _marketing(salon, on=True, existing_customer_email=False):
 
 
 def _customer(salon, name, *, visit_days=30, consent=None, email=True, phone=True, restricted=False,
-              birthday=None, guardian=False, imported_days=None, bought_days=None):
-    customer = db.session.get(Customer, factories.make_customer(
-        salon.account, name, "Kim", email=f"{name.lower()}@example.com" if email else None,
-        phone="+491701234567" if phone else None))
+              birthday=None, guardian=False, bought_days=None, no_show_days=None):
+    """Built through the portal's operations: created long ago, a visit checked out, a product
+    bought at the till, a no-show."""
     now = utcnow()
-    customer.created_at = now - timedelta(days=2000)
-    customer.last_visit_at = now - timedelta(days=visit_days) if visit_days is not None else None
-    customer.imported_at = now - timedelta(days=imported_days) if imported_days is not None else None
-    customer.restricted_at = now if restricted else None
-    customer.birthday, customer.guardian_consent = birthday, guardian
+    customer_id = factories.customer_since(
+        salon.account, now - timedelta(days=2000), name, "Kim", email=f"{name.lower()}@example.com" if email else None,
+        phone="+491701234567" if phone else None, birthday=birthday)
+    service = db.session.scalars(select(Service).where(Service.account_id == salon.account.id)).first() \
+        or factories.make_service(salon.account)
+    if visit_days is not None:
+        factories.visit(salon, customer_id, now - timedelta(days=visit_days), service)
+    if no_show_days is not None:
+        factories.no_show(salon, customer_id, now - timedelta(days=no_show_days), service)
     if bought_days is not None:
-        db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer.id,
-                               number=f"N-{name}", issued_at=now - timedelta(days=bought_days), billed_name=name))
+        factories.check_out(salon, customer_id=customer_id, when=now - timedelta(days=bought_days),
+                            lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)])
+    customer = db.session.get(Customer, customer_id)
+    customer.restricted_at = now if restricted else None
+    customer.guardian_consent = guardian
     db.session.commit()
     if consent:
         set_consent(Actor(salon.account.id, salon.owner.id), customer, "email", consent, "oral")
@@ -83,13 +91,13 @@ def test_eligibility_table_covers_every_rule(salon):
     _customer(salon, "Kindmiteltern", consent="granted", birthday=sixteen_years_ago + timedelta(days=30), guardian=True)
     _customer(salon, "Sechzehn", consent="granted", birthday=sixteen_years_ago - timedelta(days=1))
     _customer(salon, "Lange", consent="granted", visit_days=40 * 30)
-    _customer(salon, "Importiert", consent="granted", visit_days=200, imported_days=100)
+    _customer(salon, "Nichterschienen", consent="granted", visit_days=None, no_show_days=20)
     _customer(salon, "Gekauft", consent="granted", visit_days=None, bought_days=20)
     _customer(salon, "Ohnezustimmung")
     assert _reasons(salon) == {
         "Ja": None, "Ohneadresse": "no_contact", "Abgemeldet": "unsubscribed", "Eingeschraenkt": "restricted",
         "Kind": "minor", "Kindmiteltern": None, "Sechzehn": None, "Lange": "inactive",
-        "Importiert": "inactive",  # the visit was before the import: it does not count
+        "Nichterschienen": "inactive",  # a no-show is no visit
         "Gekauft": None, "Ohnezustimmung": "no_consent",
     }
     # SMS consent is separate from email consent.
@@ -99,9 +107,12 @@ def test_eligibility_table_covers_every_rule(salon):
 def test_existing_customer_basis_and_marketing_switch(salon):
     _marketing(salon, existing_customer_email=True)
     _customer(salon, "Kaeuferin", bought_days=60)
-    _customer(salon, "Nurbesuch", visit_days=60)
+    cancelled = _customer(salon, "Storniert", visit_days=None)
+    factories.storno(salon, factories.check_out(salon, customer_id=cancelled, when=utcnow() - timedelta(days=60),
+                                                lines=[LineInput(LineKind.PRODUCT, description="Haaröl",
+                                                                 unit_price_cents=1500)]))
     reasons = _reasons(salon)
-    assert reasons == {"Kaeuferin": None, "Nurbesuch": "no_consent"}  # § 7(3) UWG needs a purchase
+    assert reasons == {"Kaeuferin": None, "Storniert": "inactive"}  # § 7(3) UWG needs a purchase that stands
     assert _reasons(salon, "sms")["Kaeuferin"] == "no_consent"  # email only
     settings = db.session.scalars(select(PrivacySettings)).one()
     settings.marketing_enabled = False
@@ -154,14 +165,16 @@ def test_empty_recipient_set_sends_nothing(salon, login_as):
 
 def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_as, worker_env, mails, smtp_sink, client):
     _marketing(salon)
-    ids = [_customer(salon, f"Kundin{n}", consent="granted") for n in range(3)]
-    minor = _customer(salon, "Jung", consent="granted", birthday=TODAY - timedelta(days=365 * 10))
+    # Active through a purchase at the till (a booked visit would add its confirmation mail).
+    ids = [_customer(salon, f"Kundin{n}", consent="granted", visit_days=None, bought_days=30) for n in range(3)]
+    minor = _customer(salon, "Jung", consent="granted", birthday=TODAY - timedelta(days=365 * 10), visit_days=None,
+                      bought_days=30)
     owner, campaign = _campaign(salon, login_as)
     owner.post(f"/marketing/campaigns/{campaign.id}/send")
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).queued_at is not None  # a lost job is recovered from here
     assert run_worker_burst(worker_env, "emails").returncode == 0
-    received = mails()
+    received = [m for m in mails() if m.subject.startswith("Herbst")]  # not the visits' confirmations
     assert sorted(m.to for m in received) == sorted(f"kundin{n}@example.com" for n in range(3))  # never the minor
     raw = email.message_from_bytes(next(Path(smtp_sink.directory).glob("*.eml")).read_bytes(), policy=email.policy.default)
     assert raw["List-Unsubscribe"].startswith("<http") and raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -175,14 +188,14 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_
     assert db.session.scalar(select(func.count()).select_from(Message).where(Message.campaign_id == campaign.id)) == 3
     assert db.session.scalar(select(func.count()).select_from(Message).where(Message.customer_id == minor)) == 0
     # A run that died after claiming a recipient: not sent again, and the record says why.
-    late = _customer(salon, "Spaet", consent="granted")
+    late = _customer(salon, "Spaet", consent="granted", visit_days=None, bought_days=30)
     db.session.add(Message(account_id=salon.account.id, customer_id=late, kind="newsletter", channel="email",
                            campaign_id=campaign.id))
     db.session.get(Campaign, campaign.id).status = "sending"
     db.session.commit()
     assert campaigns.send_campaign(campaign.id) == "sent"
     assert len(mails()) == 3
-    interrupted = db.session.scalars(select(Message).where(Message.customer_id == late)).one()
+    interrupted = db.session.scalars(select(Message).where(Message.customer_id == late, Message.campaign_id == campaign.id)).one()
     assert (interrupted.status, interrupted.reason) == ("failed", "interrupted")
 
     # Unsubscribe: GET shows, POST withdraws once and is recorded; tampering is refused.
@@ -237,7 +250,7 @@ def test_reminders_ignore_marketing_opt_out_but_respect_the_reminder_opt_out(sal
 def test_booking_sends_a_confirmation_by_email_and_sms(salon, login_as, worker_env, mails, app):
     from tests.history.helpers import appointment_form, make_service
 
-    customer_id = _customer(salon, "Buchung", consent=None)
+    customer_id = _customer(salon, "Buchung", consent=None, visit_days=None)
     service = make_service(salon)
     login_as(salon.owner).post(f"/customers/{customer_id}/appointments/new",
                                data=appointment_form(salon, service, day=(TODAY + timedelta(days=5)).isoformat()))

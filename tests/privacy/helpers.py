@@ -2,35 +2,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from portal.checkout.service import LineInput
 from portal.extensions import db
-from portal.models import Appointment, Invoice, InvoiceLine, Service, Voucher
+from portal.models import LineKind, Voucher
 from portal.models.base import utcnow
 from tests import factories
 
 
 def rich_customer(salon, last_name="Sommer", first_name="Greta", email="greta.sommer@example.com",
                   phone="+491701234567") -> int:
-    """A customer with past appointments, paid invoices, a used-up voucher and a custom field."""
+    """A customer with two visits checked out, a voucher bought at the first and used up at the
+    second: built through the portal's own operations."""
     customer_id = factories.make_customer(salon.account, last_name, first_name, email=email, phone=phone,
                                           notes="mag Kaffee mit Hafermilch")
-    service = Service(account_id=salon.account.id, name="Färben", duration_minutes=60, price_cents=7900)
-    db.session.add(service)
-    db.session.flush()
-    for months_ago in (2, 5):
-        start = utcnow() - timedelta(days=30 * months_ago)
-        db.session.add(Appointment(account_id=salon.account.id, location_id=salon.location.id,
-                                   customer_id=customer_id, service_id=service.id, employee_id=salon.employee.id,
-                                   starts_at=start, ends_at=start + timedelta(hours=1), status="done",
-                                   notes=f"{first_name} wollte kürzer"))
-        invoice = Invoice(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
-                          number=f"R-{customer_id}-{months_ago}", issued_at=start + timedelta(hours=1),
-                          status="paid", total_cents=7900, billed_name=f"{first_name} {last_name}")
-        invoice.lines.append(InvoiceLine(account_id=salon.account.id, description="Färben", quantity=1,
-                                         unit_price_cents=7900))
-        db.session.add(invoice)
-    db.session.add(Voucher(account_id=salon.account.id, code=f"V-{customer_id}", customer_id=customer_id,
-                           initial_cents=5000, remaining_cents=0))
-    db.session.commit()
+    service = factories.make_service(salon.account, "Färben", 7900, 60)
+    first = factories.book(salon, customer_id, utcnow() - timedelta(days=150), service, f"{first_name} wollte kürzer")
+    factories.check_out(salon, first, lines=[LineInput(LineKind.SERVICE, service_id=service.id),
+                                             LineInput(LineKind.VOUCHER, unit_price_cents=5000)])
+    voucher = db.session.scalars(select(Voucher).where(Voucher.customer_id == customer_id)).one()
+    second = factories.book(salon, customer_id, utcnow() - timedelta(days=60), service, f"{first_name} wollte kürzer")
+    factories.check_out(salon, second, voucher_code=voucher.code)
     return customer_id
 
 

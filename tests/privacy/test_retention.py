@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from portal.checkout.service import LineInput
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -16,8 +17,10 @@ from portal.models import (
     Customer,
     CustomerHold,
     Invoice,
+    LineKind,
     PrivacyRequest,
     RetentionRun,
+    Service,
     Voucher,
 )
 from portal.privacy import retention
@@ -40,26 +43,42 @@ def _switch_on(salon, months=24, since=TODAY - timedelta(days=1)):
     return account
 
 
-def _customer(salon, name, created, visit=None, imported=None):
-    customer = db.session.get(Customer, factories.make_customer(salon.account, name, "Test", email=f"{name.lower()}@example.com"))
-    customer.created_at, customer.last_visit_at, customer.imported_at = _at(created), visit and _at(visit), imported and _at(imported)
-    db.session.commit()
-    return customer.id
+def _customer(salon, name, created, visit=None):
+    """A customer created on `created`, with a visit checked out on `visit` (the portal's own
+    operations: book, check out)."""
+    customer_id = factories.customer_since(salon.account, _at(created), name, email=f"{name.lower()}@example.com")
+    if visit:
+        factories.visit(salon, customer_id, _at(visit, 10), _service(salon))
+    return customer_id
+
+
+def _service(salon):
+    return db.session.scalars(select(Service).where(Service.account_id == salon.account.id)).first() \
+        or factories.make_service(salon.account)
 
 
 def test_who_is_due(salon, other_salon):
     account = _switch_on(salon)
     cutoff_day = add_months(TODAY, -24)  # 2024-11-22
+    service = _service(salon)
     old = _customer(salon, "Alt", date(2020, 1, 1), visit=cutoff_day - timedelta(days=1))
     exactly = _customer(salon, "Genau", date(2020, 1, 1), visit=cutoff_day)
     recent = _customer(salon, "Neu", date(2020, 1, 1), visit=TODAY - timedelta(days=30))
     never = _customer(salon, "Nie", date(2021, 5, 5))
     new_customer = _customer(salon, "Frisch", TODAY - timedelta(days=10))
-    imported_late = _customer(salon, "Importiert", date(2018, 1, 1), visit=date(2019, 1, 1), imported=TODAY - timedelta(days=100))
-    imported_early = _customer(salon, "Altimport", date(2018, 1, 1), imported=date(2022, 1, 1))
     bought = _customer(salon, "Kauf", date(2019, 1, 1), visit=date(2020, 1, 1))
-    db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, customer_id=bought,
-                           number="K1", issued_at=_at(TODAY - timedelta(days=40)), billed_name="Kauf Test"))
+    factories.check_out(salon, customer_id=bought, when=_at(TODAY - timedelta(days=40)),
+                        lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)])
+    # Regulars: created three years ago, visits 20, 50 and 80 days ago — never due.
+    regular = _customer(salon, "Stamm", TODAY - timedelta(days=3 * 365), visit=TODAY - timedelta(days=80))
+    for days in (50, 20):
+        factories.visit(salon, regular, _at(TODAY - timedelta(days=days), 10), service)
+    # Only a no-show within the window: that is no visit.
+    absent = _customer(salon, "Fehlt", date(2019, 1, 1))
+    factories.no_show(salon, absent, _at(TODAY - timedelta(days=20), 10), service)
+    # Only a cancelled invoice within the window: that is no purchase.
+    cancelled = _customer(salon, "Storno", date(2019, 1, 1))
+    factories.storno(salon, factories.visit(salon, cancelled, _at(TODAY - timedelta(days=20), 10), service))
     held = _customer(salon, "Gehalten", date(2019, 1, 1))
     db.session.add(CustomerHold(account_id=salon.account.id, customer_id=held, reason="Reklamation", until=TODAY + timedelta(days=5)))
     expired_hold = _customer(salon, "Abgelaufen", date(2019, 1, 1))
@@ -67,23 +86,25 @@ def test_who_is_due(salon, other_salon):
     asked = _customer(salon, "Anfrage", date(2019, 1, 1))
     db.session.add(PrivacyRequest(account_id=salon.account.id, location_id=salon.location.id, customer_id=asked,
                                   kind="access", status="new"))
+    db.session.commit()
     booked = _customer(salon, "Termin", date(2019, 1, 1))
-    start = datetime.now(UTC) + timedelta(days=3)
-    db.session.add(Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=booked,
-                               starts_at=start, ends_at=start + timedelta(hours=1)))
+    factories.book(salon, booked, datetime.now(UTC) + timedelta(days=3), service)
     voucher = _customer(salon, "Gutschein", date(2019, 1, 1))
-    db.session.add(Voucher(account_id=salon.account.id, code="RV", customer_id=voucher, initial_cents=100, remaining_cents=100))
-    other = db.session.get(Customer, factories.make_customer(other_salon.account, "Fremd"))
-    other.created_at = _at(date(2015, 1, 1))
+    factories.check_out(salon, customer_id=voucher, when=_at(date(2020, 6, 1)),
+                        lines=[LineInput(LineKind.VOUCHER, unit_price_cents=5000)])
+    db.session.execute(update(Voucher).values(expires_on=TODAY + timedelta(days=30)))  # still valid "today"
+    other = factories.customer_since(other_salon.account, _at(date(2015, 1, 1)), "Fremd")
     db.session.commit()
 
     due = set(db.session.scalars(retention.due_query(account, TODAY)))
-    assert due == {old, never, imported_early, expired_hold}
-    assert {exactly, recent, new_customer, imported_late, bought, held, asked, booked, voucher} & due == set()
-    assert other.id not in due
+    assert due == {old, never, expired_hold, absent, cancelled}
+    assert {exactly, recent, new_customer, bought, regular, held, asked, booked, voucher} & due == set()
+    assert other not in due
     due_rows, held_rows = retention.preview(account, today=TODAY)
     reasons = {row.customer.id: row.held_because for row in held_rows}
     assert reasons == {held: ["hold"], asked: ["request"], booked: ["appointment"], voucher: ["voucher"]}
+    # A day more than the period: due; the day itself: not (the cut-off is local midnight).
+    assert exactly not in due and old in due
 
 
 def test_schedule_first_night_then_monthly(salon):
@@ -97,17 +118,8 @@ def test_schedule_first_night_then_monthly(salon):
 
 
 def _population(salon, n=12):
-    ids = []
-    for i in range(n):
-        customer_id = _customer(salon, f"Inaktiv{i:02d}", date(2019, 1, 1), visit=date(2020, 3, 1))
-        db.session.add(Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
-                                   starts_at=_at(date(2020, 3, 1)), ends_at=_at(date(2020, 3, 1), 13), status="done",
-                                   notes="Notiz"))
-        db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
-                               number=f"I{i}", issued_at=_at(date(2020, 3, 1)), total_cents=5000, billed_name=f"Inaktiv{i:02d} Test"))
-        ids.append(customer_id)
+    ids = [_customer(salon, f"Inaktiv{i:02d}", date(2019, 1, 1), visit=date(2020, 3, 1)) for i in range(n)]
     keeper = _customer(salon, "Aktiv", date(2019, 1, 1), visit=TODAY - timedelta(days=3))
-    db.session.commit()
     return ids, keeper
 
 
