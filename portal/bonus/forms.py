@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.bonus.service import MAX_STAMPS, ProgramData
 
@@ -11,7 +11,7 @@ from portal.bonus.service import MAX_STAMPS, ProgramData
 class ProgramForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please give the program a name.")), Length(max=200)])
     stamps_required = IntegerField(_l("Stamps for a full card"), default=10, validators=[
-        DataRequired(_l("Please enter how many stamps fill a card.")),
+        InputRequired(_l("Please enter how many stamps fill a card.")),
         NumberRange(1, MAX_STAMPS, message=_l("Between 1 and 50 stamps."))])
     reward = StringField(_l("Reward"), validators=[DataRequired(_l("Please describe the reward.")), Length(max=200)])
     service_ids = SelectMultipleField(_l("Services that earn a stamp"), coerce=int, validators=[

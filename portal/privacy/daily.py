@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from portal.extensions import db
 from portal.history.audit import Actor, record
-from portal.models import Account, EmailToken, Invoice, InvoiceLine, OutboundEmail, PrivacyRequest, StoredFile
+from portal.models import (
+    Account,
+    EmailToken,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    OutboundEmail,
+    PrivacyRequest,
+    StampCard,
+    StampEntry,
+    StoredFile,
+    Voucher,
+    VoucherEntry,
+)
 from portal.models.base import utcnow
 from portal.models.requests import OPEN_STATUSES
 from portal.privacy.deadlines import days_left
@@ -34,6 +47,20 @@ def send_reminders() -> int:
     return sent
 
 
+def _detach(invoice_ids: list[int]) -> None:
+    """What still points at invoices about to go: a cancellation invoice kept longer (issued in
+    a later year) loses its link, voucher history keeps the amount without the invoice, and the
+    stamps and payments of the invoice go with it."""
+    db.session.execute(update(Invoice).where(Invoice.cancels_invoice_id.in_(invoice_ids))
+                       .values(cancels_invoice_id=None).execution_options(synchronize_session=False))
+    db.session.execute(update(VoucherEntry).where(VoucherEntry.invoice_id.in_(invoice_ids)).values(invoice_id=None))
+    db.session.execute(update(Voucher).where(Voucher.sold_invoice_id.in_(invoice_ids)).values(sold_invoice_id=None))
+    db.session.execute(update(StampCard).where(StampCard.redeemed_invoice_id.in_(invoice_ids))
+                       .values(redeemed_invoice_id=None))
+    db.session.execute(delete(StampEntry).where(StampEntry.invoice_id.in_(invoice_ids)))
+    db.session.execute(delete(InvoicePayment).where(InvoicePayment.invoice_id.in_(invoice_ids)))
+
+
 def purge_retained_invoices() -> int:
     """Retained records whose legal period has ended, by the salon's calendar, are deleted for
     good: the period runs to the end of its last day where the salon is."""
@@ -46,6 +73,7 @@ def purge_retained_invoices() -> int:
     if not expired:
         return 0
     ids = [row.id for row in expired]
+    _detach(ids)
     db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(ids)))
     db.session.execute(delete(Invoice).where(Invoice.id.in_(ids)))
     for account_id in {row.account_id for row in expired}:

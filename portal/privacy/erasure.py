@@ -266,7 +266,7 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
         if cid in invoices:
             count, until = invoices[cid]
             kept.append({"what": "invoices", "count": count,
-                         "fields": ["number", "date", "amounts", "line items", "name as printed on the invoice"],
+                         "fields": ["number", "date", "amounts", "line items", "name and address as printed on the invoice"],
                          "until": until.isoformat() if isinstance(until, date) else str(until),
                          "why": "§ 147 Abs. 1 Nr. 4, Abs. 3 AO; § 257 Abs. 1 Nr. 4, Abs. 4 HGB (Art. 17 Abs. 3 lit. b DSGVO)"})
         if appointments.get(cid):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.web.money import MoneyField
 
@@ -12,7 +12,7 @@ CLOSE_KINDS = [("paid_out", _l("Pay out the remaining value in cash")),
 
 
 class VoucherForm(FlaskForm):
-    value = MoneyField(_l("Value (€)"), validators=[DataRequired(_l("Please enter the voucher's value."))])
+    value = MoneyField(_l("Value (€)"), validators=[InputRequired(_l("Please enter the voucher's value."))])
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
 
 
