@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(cron)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(retention_cli)
 
 
 @click.group()
@@ -46,19 +47,23 @@ def demo_seed(customers: int, events: int, if_empty: bool):
 @click.option("--salon", required=True, help="salon name")
 @click.option("--slug", required=True, help="calendar address")
 @click.option("--email", required=True)
+@click.option("--state", required=True, help="Bundesland of the first location (BE, BY, NW, ...): holidays and authority")
 @click.password_option()
-def create_owner(salon: str, slug: str, email: str, password: str):
+def create_owner(salon: str, slug: str, email: str, state: str, password: str):
     """Create a salon with its owner login (production bootstrap)."""
     from portal.auth.service import MIN_PASSWORD_LENGTH, hash_secret
     from portal.models import Account, Location, Login
+    from portal.privacy.authorities import BY_CODE
     from portal.validation import normalize_email
 
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
+    if state.upper() not in BY_CODE:
+        raise click.BadParameter(f"one of {', '.join(sorted(BY_CODE))}", param_hint="--state")
     account = Account(name=salon, slug=slug)
     db.session.add(account)
     db.session.flush()
-    db.session.add(Location(account_id=account.id, name=salon))
+    db.session.add(Location(account_id=account.id, name=salon, state=state.upper()))
     db.session.add(Login(account_id=account.id, email=normalize_email(email), role="owner",
                          password_hash=hash_secret(password), extra_permissions=[]))
     db.session.commit()
@@ -129,3 +134,30 @@ def privacy_run_retention():
     from portal.privacy.retention import run_all_due
 
     click.echo(run_all_due())
+
+
+@click.group("retention")
+def retention_cli():
+    """Automatic forgetting."""
+
+
+@retention_cli.command("preview")
+@click.option("--salon", "slug", required=True, help="the salon's calendar address (slug)")
+@click.option("--months", type=click.IntRange(1, 600), default=None,
+              help="what if the period were N months (default: the salon's setting)")
+def retention_preview(slug: str, months: int | None):
+    """The customer numbers the next run would forget, one per line, then a count line (the
+    preview page's own function; customers on hold are not listed)."""
+    from portal.models import Account
+    from portal.privacy import retention
+
+    account = db.session.scalar(select(Account).where(Account.slug == slug))
+    if account is None:
+        raise click.BadParameter(f"no salon with the address {slug!r}", param_hint="--salon")
+    if months is None and not account.retention_months:
+        raise click.UsageError("automatic forgetting is off for this salon; pass --months N for a what-if")
+    due, held = retention.preview(account, limit=None, months=months)
+    for row in due:
+        click.echo(f"K-{row.customer.id}")
+    click.echo(f"{len(due)} customers due after {months or account.retention_months} months "
+               f"({len(held)} more on hold)")

@@ -227,3 +227,34 @@ def test_switching_on_shows_how_many_the_first_run_forgets(salon, login_as):
     assert "Not a valid choice." in response.get_data(as_text=True)  # below the 24-month minimum
     preview = owner.get("/privacy/retention").get_data(as_text=True)
     assert "Inaktiv00" in preview and "Aktiv Test" not in preview
+
+
+def test_operators_preview_prints_the_same_customers_as_the_page(app, salon, login_as):
+    _switch_on(salon, months=24)
+    regular = _customer(salon, "Stammkundin", TODAY - timedelta(days=1100), TODAY - timedelta(days=20))
+    gone = _customer(salon, "Weggezogen", TODAY - timedelta(days=1100), TODAY - timedelta(days=800))
+    old = _customer(salon, "Lange", TODAY - timedelta(days=1100), TODAY - timedelta(days=500))
+    runner = app.test_cli_runner()
+    with factories.travel_to(_at(TODAY)):
+        result = runner.invoke(args=["retention", "preview", "--salon", "salon-a"])
+        what_if = runner.invoke(args=["retention", "preview", "--salon", "salon-a", "--months", "12"])
+        page = login_as(salon.owner).get("/privacy/retention").get_data(as_text=True)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [f"K-{gone}", "1 customers due after 24 months (0 more on hold)"]
+    assert what_if.output.splitlines()[:2] == [f"K-{gone}", f"K-{old}"] and f"K-{regular}" not in what_if.output
+    assert "Weggezogen" in page and "Stammkundin" not in page and "Lange" not in page
+    unknown = runner.invoke(args=["retention", "preview", "--salon", "nope"])
+    assert unknown.exit_code != 0 and "no salon" in unknown.output
+
+
+def test_create_owner_takes_the_state(app):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["create-owner", "--salon", "Salon M", "--slug", "salon-m", "--email", "o@m.test",
+                                  "--state", "XX", "--password", "correct-horse-battery"])
+    assert refused.exit_code != 0 and "--state" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(Account)) == 0
+    made = runner.invoke(args=["create-owner", "--salon", "Salon M", "--slug", "salon-m", "--email", "o@m.test",
+                               "--state", "by", "--password", "correct-horse-battery"])
+    assert made.exit_code == 0, made.output
+    account = db.session.scalar(select(Account).where(Account.slug == "salon-m"))
+    assert account.main_location.state == "BY"
