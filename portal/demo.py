@@ -7,7 +7,8 @@ Bulk inserts in batches so that `--customers 100000` finishes well under a minut
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
@@ -27,12 +28,16 @@ from portal.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    InvoicePayment,
+    LineKind,
     Location,
     Login,
     Service,
     StampCard,
     Voucher,
+    VoucherEntry,
 )
+from portal.models.base import clock_at
 
 DEMO_PASSWORD = "salon-demo-2026"
 BATCH = 5000
@@ -129,8 +134,10 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
     now = datetime.now(UTC).replace(microsecond=0)
     location_ids = [loc.id for loc in locations]
     totals = {"customers": 0, "appointments": 0, "invoices": 0, "vouchers": 0}
+    by_id = {loc.id: loc for loc in locations}
     program = BonusProgram(account_id=account.id, name="Treuekarte", stamps_required=10,
-                           reward="Ein Haarschnitt gratis")
+                           reward="Ein Haarschnitt gratis",
+                           services=[s for s in services if s.name.endswith("haarschnitt")])
     db.session.add(program)
     db.session.flush()
     invoice_number = 0
@@ -140,12 +147,14 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
         rows = _customer_rows(account.id, location_ids, min(BATCH, customers - start), rng, now)
         ids = _insert_returning_ids(Customer, rows)
         names = {cid: f"{row['first_name']} {row['last_name']}" for cid, row in zip(ids, rows, strict=True)}
-        appointments, invoices, lines, vouchers, cards = [], [], [], [], []
+        appointments, billed, vouchers, cards = [], [], [], []
         for customer_id in ids:
             for _ in range(rng.choice((0, 1, 2, 2, 3, 4))):
                 service = rng.choice(services)
-                starts = (now + timedelta(days=rng.randrange(-1000, 30), hours=rng.randrange(-4, 4))).replace(minute=rng.choice((0, 15, 30, 45)), second=0)
-                past = starts < now
+                # Over five years back, a month ahead: last activity spreads over the whole range.
+                starts = (now + timedelta(days=rng.randrange(-1825, 30), hours=rng.randrange(-4, 4))).replace(
+                    minute=rng.choice((0, 15, 30, 45)), second=0)
+                past = starts < now - timedelta(hours=2)
                 status = rng.choice(("attended", "attended", "attended", "no_show", "cancelled")) if past else "booked"
                 appointments.append({
                     "account_id": account.id, "location_id": rng.choice(location_ids),
@@ -154,16 +163,7 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
                     "ends_at": starts + timedelta(minutes=service.duration_minutes),
                     "status": status, "notes": "", "created_at": starts - timedelta(days=7),
                 })
-                if status == "attended":
-                    invoice_number += 1
-                    invoices.append({
-                        "account_id": account.id, "location_id": rng.choice(location_ids),
-                        "customer_id": customer_id, "number": f"R-{invoice_number:07d}",
-                        "billed_name": names[customer_id],
-                        "issued_at": starts + timedelta(minutes=service.duration_minutes),
-                        "status": "paid", "total_cents": service.price_cents,
-                    })
-                    lines.append((service.name, service.price_cents))
+                billed.append(service if status == "attended" else None)
             if rng.random() < 0.05:
                 value = rng.choice((2500, 5000, 10000))
                 vouchers.append({
@@ -175,19 +175,48 @@ def _populate(account: Account, locations: list[Location], employees: list[Emplo
             if rng.random() < 0.1:
                 cards.append({"account_id": account.id, "program_id": program.id,
                               "customer_id": customer_id, "stamps": rng.randrange(0, 10)})
-        if values := _custom_values(account.id, ids, fields, rng):
-            db.session.execute(insert(CustomerFieldValue), values)
-        if appointments:
-            db.session.execute(insert(Appointment), appointments)
+        appointment_ids = _insert_returning_ids(Appointment, appointments)
+        invoices, lines = [], []
+        for appointment_id, row, service in zip(appointment_ids, appointments, billed, strict=True):
+            if service is None:
+                continue
+            invoice_number += 1
+            location = by_id[row["location_id"]]
+            issued = row["ends_at"]
+            invoices.append({
+                "account_id": account.id, "location_id": location.id, "customer_id": row["customer_id"],
+                "appointment_id": appointment_id, "kind": "invoice", "number": f"R-{invoice_number:07d}",
+                "billed_name": names[row["customer_id"]], "issued_at": issued,
+                "service_date": account.local_date(row["starts_at"]), "status": "paid",
+                "total_cents": service.price_cents, "checkout_key": f"demo-{invoice_number}",
+                "seller_name": f"{account.name} – {location.name}",
+                "seller_address": f"{location.street}\n{location.postal_code} {location.city}",
+                "seller_tax_id": location.tax_id,
+            })
+            lines.append(service)
         invoice_ids = _insert_returning_ids(Invoice, invoices)
         if invoice_ids:
             db.session.execute(insert(InvoiceLine), [
-                {"account_id": account.id, "invoice_id": invoice_id, "description": name,
-                 "quantity": 1, "unit_price_cents": cents, "vat_rate_permille": 190}
-                for invoice_id, (name, cents) in zip(invoice_ids, lines, strict=True)
-            ])
-        if vouchers:
-            db.session.execute(insert(Voucher), vouchers)
+                {"account_id": account.id, "invoice_id": invoice_id, "kind": "service", "service_id": service.id,
+                 "description": service.name, "quantity": 1, "unit_price_cents": service.price_cents,
+                 "vat_rate_permille": 190} for invoice_id, service in zip(invoice_ids, lines, strict=True)])
+            db.session.execute(insert(InvoicePayment), [
+                {"account_id": account.id, "invoice_id": invoice_id, "method": rng.choice(("cash", "card")),
+                 "amount_cents": service.price_cents} for invoice_id, service in zip(invoice_ids, lines, strict=True)])
+        voucher_ids = _insert_returning_ids(Voucher, vouchers)
+        if voucher_ids:
+            # Their history: created, then what was redeemed of them.
+            entries = []
+            for voucher_id, row in zip(voucher_ids, vouchers, strict=True):
+                entries.append({"account_id": account.id, "voucher_id": voucher_id, "kind": "issued",
+                                "amount_cents": row["initial_cents"], "occurred_at": row["issued_at"], "reason": ""})
+                if row["remaining_cents"] < row["initial_cents"]:
+                    entries.append({"account_id": account.id, "voucher_id": voucher_id, "kind": "redeemed",
+                                    "amount_cents": row["remaining_cents"] - row["initial_cents"],
+                                    "occurred_at": row["issued_at"] + timedelta(days=14), "reason": ""})
+            db.session.execute(insert(VoucherEntry), entries)
+        if values := _custom_values(account.id, ids, fields, rng):
+            db.session.execute(insert(CustomerFieldValue), values)
         if cards:
             db.session.execute(insert(StampCard), cards)
         totals["customers"] += len(ids)
@@ -246,6 +275,76 @@ def seed_history(account_id: int, count: int, rng: random.Random | None = None) 
     return written
 
 
+def _daily_work(account: Account, staff: Login, employee: Employee, services: list[Service]) -> None:
+    """The last days of the demo salon as the till recorded them, through the portal's own
+    operations: visits checked out (a product at 7 %, a voucher sold), a voucher partly
+    redeemed, a sale cancelled by storno, a no-show, a visit still to be billed, a gift
+    voucher, and a second bonus program with a card collecting stamps."""
+    from portal.appointments.service import AppointmentData, create_appointment
+    from portal.bonus import service as bonus
+    from portal.checkout.service import CheckoutInput, LineInput, cancel_invoice, checkout, mark_no_show
+    from portal.history.audit import Actor
+    from portal.vouchers import service as vouchers
+
+    actor = Actor(account.id, staff.id, employee.id)
+    by_name = {s.name: s for s in services}
+    location = account.main_location
+    people = list(db.session.scalars(select(Customer).where(Customer.account_id == account.id,
+                                                            Customer.email.is_not(None)).order_by(Customer.id).limit(3)))
+    if len(people) < 3:
+        return
+    anna, ben, cleo = people
+    zone = ZoneInfo(account.timezone)
+    today = account.today()
+
+    def at(days_ago: int, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), time(hour, minute), tzinfo=zone).astimezone(UTC)
+
+    def book(customer: Customer, days_ago: int, hour: int, service: str) -> Appointment:
+        with clock_at(at(days_ago + 7, 9)):
+            appointment = create_appointment(actor, customer, AppointmentData(
+                location.id, by_name[service].id, employee.id, today - timedelta(days=days_ago), time(hour), 45, ""))
+        db.session.commit()
+        return appointment
+
+    def sell(when: datetime, lines: list[LineInput], **data) -> Invoice:
+        with clock_at(when):
+            invoice = checkout(actor, CheckoutInput(location_id=location.id, key=f"demo-story-{when.timestamp()}",
+                                                    lines=lines, **data))
+        db.session.commit()
+        return invoice
+
+    with clock_at(at(10, 9)):
+        beauty = bonus.save_program(actor, None, bonus.ProgramData(
+            "Kosmetik-Bonus", 5, "Eine Maniküre gratis", [by_name["Kosmetikbehandlung"].id, by_name["Maniküre"].id],
+            True))
+        bonus.activate(actor, anna, beauty)
+        vouchers.issue(actor, 3000, None, cleo.id)  # a birthday present, not sold
+    db.session.commit()
+
+    facial = book(anna, 3, 10, "Kosmetikbehandlung")
+    sell(at(3, 11), [LineInput(LineKind.SERVICE, service_id=facial.service_id),
+                     LineInput(LineKind.PRODUCT, description="Feuchtigkeitscreme", unit_price_cents=2490,
+                               vat_rate_permille=190),
+                     LineInput(LineKind.VOUCHER, unit_price_cents=5000)],
+         appointment_id=facial.id, method="card")
+    sold = db.session.scalars(select(Voucher).where(Voucher.customer_id == anna.id,
+                                                    Voucher.sold_invoice_id.is_not(None))).first()
+    cut = book(ben, 2, 14, "Damenhaarschnitt")
+    sell(at(2, 15), [LineInput(LineKind.SERVICE, service_id=cut.service_id)], appointment_id=cut.id,
+         voucher_code=sold.code, voucher_cents=2000, method="cash")
+    wrong = sell(at(1, 12), [LineInput(LineKind.PRODUCT, description="Haarspray", unit_price_cents=1290)],
+                 customer_id=ben.id)
+    with clock_at(at(1, 12, 10)):
+        cancel_invoice(actor, wrong, "Falscher Artikel gebucht")
+    db.session.commit()
+    missed = book(cleo, 1, 9, "Maniküre")
+    with clock_at(at(1, 10)):
+        mark_no_show(actor, missed)
+    db.session.commit()
+    book(cleo, 1, 16, "Färben")  # not checked out yet: "Noch abzurechnen"
+
+
 def _salon(name: str, slug: str, state: str, location_names: list[str]) -> tuple[Account, list[Location]]:
     account = Account(name=name, slug=slug)
     db.session.add(account)
@@ -292,6 +391,8 @@ def seed(customers: int = 300) -> str:
     services = _services(account)
     db.session.flush()
     totals = _populate(account, locations, employees, services, customers, rng)
+    staff = db.session.scalar(select(Login).where(Login.email == "staff@demo.test"))
+    _daily_work(account, staff, employees[0], services)
 
     other, other_locations = _salon("Beauty Lounge Hamburg", "beauty-lounge-hamburg", "HH", ["Beauty Lounge"])
     db.session.add(Login(account_id=other.id, email="owner@other.test", name="Olivia Other", role="owner",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.appointments.service import AppointmentData, create_appointment
@@ -63,15 +62,7 @@ def make_customer(account: Account, last_name: str = "Muster", first_name: str =
 
 # --- The salon's daily work, through the portal's own operations ----------------------------
 
-@contextmanager
-def travel_to(moment: datetime):
-    """Every service in this process runs as if it were `moment` (portal.models.base.utcnow)."""
-    previous = base._frozen
-    base._frozen = moment.astimezone(UTC)
-    try:
-        yield
-    finally:
-        base._frozen = previous
+travel_to = base.clock_at  # every service in this process runs as if it were `moment`
 
 
 def customer_since(account: Account, created: datetime, last_name: str, first_name: str = "Test", **data) -> int:

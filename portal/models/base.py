@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-# Tests build past states through the portal's own operations by moving this clock
-# (tests/factories.travel_to); production never sets it.
+# Tests and the demo data build past states through the portal's own operations by moving
+# this clock (`clock_at`); the web app and the workers never set it.
 _frozen: datetime | None = None
 
 
 def utcnow() -> datetime:
     return _frozen or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Every service in this process runs as if it were `moment` (single-threaded use only)."""
+    global _frozen
+    previous = _frozen
+    _frozen = moment.astimezone(UTC)
+    try:
+        yield
+    finally:
+        _frozen = previous
 
 
 class UTCDateTime(TypeDecorator):

@@ -7,17 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from portal.extensions import db
-from portal.models import Customer
 from tests import factories
 
 
 def test_switch_on_preview_and_hold(page, salon, log_in):
     salon.owner.locale = "de"
-    for n in range(3):
-        customer = db.session.get(Customer, factories.make_customer(salon.account, f"Schläfer{n}", "Sina"))
-        customer.created_at = datetime.now(UTC) - timedelta(days=2000)
-    db.session.commit()
+    for n in range(3):  # customers since 2000 days who never came
+        factories.customer_since(salon.account, datetime.now(UTC) - timedelta(days=2000), f"Schläfer{n}", "Sina")
     log_in(page, salon.owner, factories.PASSWORD)
     page.goto(f"/settings/privacy/locations/{salon.location.id}")
     section = page.locator("#section-retention")
