@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("customer_list", "history", "requests", "exports", "retention", "messaging")
+BENCHMARKS = ("customer_list", "history", "requests", "exports", "retention", "messaging", "checkout")
 
 
 def main(argv: list[str]) -> None:

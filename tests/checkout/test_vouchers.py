@@ -61,7 +61,7 @@ def test_over_the_rest_or_expired_is_refused_and_nothing_changes(salon, service,
                                                                                 unit_price_cents=100)])
     assert gift.total_cents == 100
     created = login_as(salon.owner).post(f"/vouchers/new?customer={customer_id}",
-                                         data={"value": "25", "valid_until": utcnow().date().isoformat()})
+                                         data={"value": "25", "valid_until": salon.account.today().isoformat()})  # the salon's day, not UTC's
     assert created.status_code == 302
     short = db.session.scalars(select(Voucher).where(Voucher.sold_invoice_id.is_(None))).one()
     with factories.travel_to(utcnow() + timedelta(days=2)):
