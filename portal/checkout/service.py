@@ -166,13 +166,7 @@ def checkout(actor: Actor, data: CheckoutInput, at: datetime | None = None) -> I
             raise CheckoutError("tax-id")
 
     if appointment is not None:
-        # Conditional: a checkout sent twice, or at two tills, attends the visit once.
-        attended = db.session.execute(update(Appointment).where(
-            Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
-            .values(status=AppointmentStatus.ATTENDED).execution_options(synchronize_session=False)).rowcount
-        if attended != 1:
-            raise CheckoutError("not-booked")
-        db.session.expire(appointment, ["status"])
+        _leave_booked(appointment, AppointmentStatus.ATTENDED)
     invoice = Invoice(
         account_id=account.id, location_id=location.id, customer_id=customer.id if customer else None,
         appointment_id=appointment.id if appointment else None, kind=InvoiceKind.INVOICE,
@@ -307,17 +301,23 @@ def cancel_invoice(actor: Actor, invoice: Invoice, reason: str, at: datetime | N
     return storno
 
 
+def _leave_booked(appointment: Appointment, status: AppointmentStatus) -> None:
+    """Booked → attended or no-show, conditionally: a form sent twice, or at two tills, changes
+    the visit once and the second sees "not booked"."""
+    changed = db.session.execute(update(Appointment).where(
+        Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
+        .values(status=status).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise CheckoutError("not-booked")
+    db.session.expire(appointment, ["status"])
+
+
 def mark_no_show(actor: Actor, appointment: Appointment, at: datetime | None = None) -> None:
     """The customer did not come: no visit, no activity; an appointment-log entry."""
     now = at or utcnow()
     if appointment.starts_at > now:
         raise CheckoutError("not-yet")
-    changed = db.session.execute(update(Appointment).where(
-        Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
-        .values(status=AppointmentStatus.NO_SHOW).execution_options(synchronize_session=False)).rowcount
-    if changed != 1:
-        raise CheckoutError("not-booked")
-    db.session.expire(appointment, ["status"])
+    _leave_booked(appointment, AppointmentStatus.NO_SHOW)
     activity.refresh([appointment.customer_id])
     customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
     record(actor, "appointment", "no_show", "appointment", appointment.id,
