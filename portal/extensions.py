@@ -11,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from portal import sqlite_runtime  # noqa: F401 - foreign keys and secure_delete on every SQLite connection
+
 # Stable constraint names so Alembic batch mode works on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -1,4 +1,12 @@
-"""SQLite's memory statistics switched off in the worker process.
+"""SQLite as the portal needs it: foreign keys enforced and deleted content overwritten on
+every connection; memory statistics switched off in the worker process.
+
+Foreign keys: SQLite ignores REFERENCES (and ON DELETE) unless each connection turns them on,
+so without this a deleted customer's rows would stay behind, pointing at an id that a new
+customer could get. secure_delete: a deleted row's bytes are overwritten with zeros instead of
+staying readable in the database file's free pages — an erasure must leave nothing.
+
+Memory statistics:
 
 Debian's sqlite3 library (like most distributions') counts every allocation under one global
 mutex and is built without lookaside memory, so threads that read at once — the customer
@@ -13,11 +21,25 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 SQLITE_CONFIG_MEMSTATUS = 9
 SQLITE_OK = 0
 
 log = logging.getLogger(__name__)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Every SQLite connection — web, worker, CLI, tests, migrations — outside any transaction."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
 
 
 def disable_memory_statistics(engine) -> bool:

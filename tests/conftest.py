@@ -127,6 +127,7 @@ def _empty_tables() -> None:
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text("DELETE FROM sqlite_sequence"))  # numbers from 1 again, as RESTART IDENTITY
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from flask import current_app
@@ -43,11 +45,18 @@ def _limit(config_key: str):
     return parse(current_app.config[config_key])
 
 
+def email_key(email: str) -> str:
+    """The counter's key for an address: keyed hash, so Redis never holds the address itself
+    (anyone may type a customer's address into the login form)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"login-account:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def login_blocked(ip: str, email: str) -> bool:
     strategy = limiter.limiter
     return not (
         strategy.test(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", ip)
-        and strategy.test(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email)
+        and strategy.test(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email_key(email))
     )
 
 
@@ -55,7 +64,13 @@ def _record_attempt(ip: str, email: str, failed: bool) -> None:
     strategy = limiter.limiter
     strategy.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", ip)
     if failed:
-        strategy.hit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email)
+        strategy.hit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email_key(email))
+
+
+def forget_login_attempts(emails: list[str]) -> None:
+    """The failed-login counters of these addresses go (an erasure leaves nothing keyed by them)."""
+    for email in emails:
+        limiter.limiter.clear(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email_key(email))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,15 @@ from sqlalchemy import func, select, update
 
 from portal import tokens
 from portal.exports.fields import STANDARD_FIELDS
-from portal.exports.service import DOWNLOAD_PURPOSE, LINK_HOURS, event, expire_old, export_job_id
+from portal.exports.service import (
+    DOWNLOAD_PURPOSE,
+    LINK_HOURS,
+    erased_since,
+    event,
+    expire_old,
+    export_job_id,
+    withdraw,
+)
 from portal.exports.writer import write_export
 from portal.extensions import db
 from portal.history.audit import Actor
@@ -65,11 +73,17 @@ def run_export(export_id: int) -> str:
     event(actor, export, "started", run=export.runs)
     db.session.commit()
 
+    reading_from = utcnow()
     size = write_export(export, _labels(export.account_id))
     if not _still_ours(export, run):
         db.session.rollback()
         return "superseded"
 
+    if erased_since(export.account_id, reading_from):
+        # Someone was erased while the file was being written: it may still name them.
+        withdraw(export)
+        db.session.commit()
+        return "withdrawn"
     recipient = db.session.get(Login, export.recipient_login_id)
     account = db.session.get(Account, export.account_id)
     stamp = account.today().isoformat()  # the salon's date, as on its calendar

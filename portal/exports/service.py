@@ -16,7 +16,7 @@ from portal.auth.permissions import ADMINISTRATIVE_ROLES
 from portal.extensions import db
 from portal.history.audit import Actor, record
 from portal.mail import external_url, queue_email
-from portal.models import Account, CustomerExport, ExportChunk, Login
+from portal.models import Account, AuditEvent, CustomerExport, ExportChunk, Login
 from portal.models.base import utcnow
 from portal.tasks import enqueue_after_commit
 
@@ -188,3 +188,37 @@ def expire_old(now=None) -> int:
         export.status = "expired"
         event(Actor(export.account_id, None), export, "expired")
     return len(expired)
+
+
+HOLDING_A_FILE = ("finished", "downloaded")
+RUNNING = ("queued", "running")
+
+
+def withdraw_after_erasure(account_id: int) -> int:
+    """An erasure must not survive in an export file waiting for its download: every file of the
+    salon still held (ready, or downloaded with repeated downloads allowed) is deleted and its
+    recipient told to make the export again. A run under way is withdrawn when it finishes
+    (`erased_since`). Called in the erasure's transaction."""
+    exports = list(db.session.scalars(select(CustomerExport).where(
+        CustomerExport.account_id == account_id, CustomerExport.status.in_(HOLDING_A_FILE),
+        (CustomerExport.status == "finished") | CustomerExport.repeat_downloads.is_(True))))
+    for export in exports:
+        withdraw(export)
+    return len(exports)
+
+
+def withdraw(export: CustomerExport) -> None:
+    forget_file(export.id)
+    export.status = "withdrawn"
+    event(Actor(export.account_id, None), export, "withdrawn")
+    recipient = db.session.get(Login, export.recipient_login_id)
+    account = db.session.get(Account, export.account_id)
+    queue_email(export.account_id, recipient.email, "export_withdrawn", {"salon": account.name},
+                locale=recipient.locale, login_id=recipient.id)
+
+
+def erased_since(account_id: int, moment) -> bool:
+    """Was a customer of the salon erased after `moment` (the start of an export run)?"""
+    return db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.account_id == account_id, AuditEvent.category == "customer", AuditEvent.action == "erased",
+        AuditEvent.occurred_at >= moment).limit(1)) is not None

@@ -21,6 +21,9 @@ class SmsTooLong(ValueError):
 class SmsGateway(Protocol):
     def send(self, to: str, text: str) -> str: ...
 
+    def forget(self, numbers: set[str]) -> int:
+        """Delete what the gateway keeps of messages to these numbers (an erasure); returns how many."""
+
 
 class FileSmsGateway:
     def __init__(self, path: str):
@@ -34,6 +37,16 @@ class FileSmsGateway:
         with self.path.open("a", encoding="utf-8") as file:
             file.write(line + "\n")
         return line[:40]
+
+    def forget(self, numbers: set[str]) -> int:
+        if not numbers or not self.path.exists():
+            return 0
+        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if json.loads(line).get("to") not in numbers]
+        partial = self.path.with_suffix(".partial")
+        partial.write_text("".join(kept), encoding="utf-8")
+        partial.replace(self.path)  # whole file or the old one, never half
+        return len(lines) - len(kept)
 
 
 def gateway() -> SmsGateway:

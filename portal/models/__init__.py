@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from portal.extensions import db
 from portal.models.account import Account, Location
 from portal.models.audit import AppendOnlyViolation, AuditEvent, LoginHistoryExport, StoredFile
 from portal.models.auth import Employee, Login, LoginSession
@@ -28,6 +29,17 @@ from portal.models.messaging import EmailToken, OutboundEmail
 from portal.models.privacy import PrivacySettings
 from portal.models.requests import Consent, ConsentLog, PrivacyRequest
 from portal.models.retention import CustomerHold, RetentionRun
+
+
+def _ids_never_reused() -> None:
+    """AUTOINCREMENT on SQLite for every table with an integer id (migration a7e3c2d1f9b8): an
+    erased customer's number must never go to the next one. PostgreSQL's sequences never reuse."""
+    for table in db.metadata.tables.values():
+        if [c.name for c in table.primary_key.columns] == ["id"]:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+_ids_never_reused()
 
 __all__ = [
     "Campaign",

@@ -39,6 +39,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.privacy.consents import email_proof_hash
+from portal.privacy.erasure_traces import addresses_ever, remove_traces
 
 REDACTED = "[gelöscht]"
 
@@ -197,7 +198,7 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
     requests = requests or {}
     account = db.session.get(Account, account_id)
     now = utcnow()
-    people = {row.id: row for row in db.session.execute(select(Customer.id, Customer.email).where(
+    people = {row.id: row for row in db.session.execute(select(Customer.id, Customer.email, Customer.phone).where(
         Customer.account_id == account_id, Customer.id.in_(ids)))}
     ids = list(people)
     counts = {
@@ -234,13 +235,17 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
         db.session.execute(table.update().where(table.c.customer_id == bindparam("cid")).values(
             customer_id=None, ip="", email_hash=func.coalesce(func.nullif(table.c.email_hash, ""), bindparam("proof"))),
             [{"cid": cid, "proof": email_proof_hash(people[cid].email)} for cid in logged])
-    emails = [p.email for p in people.values() if p.email]
-    messages = {}
-    if emails:
-        messages = dict(db.session.execute(select(OutboundEmail.recipient, func.count()).where(
-            OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(emails)).group_by(OutboundEmail.recipient)).all())
+    addresses = addresses_ever(account_id, {cid: person.email for cid, person in people.items()})
+    every_address = set().union(*addresses.values())
+    mails = {}
+    if every_address:
+        mails = dict(db.session.execute(select(OutboundEmail.recipient, func.count()).where(
+            OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(every_address))
+            .group_by(OutboundEmail.recipient)).all())
         db.session.execute(delete(OutboundEmail).where(OutboundEmail.account_id == account_id,
-                                                        OutboundEmail.recipient.in_(emails)))
+                                                        OutboundEmail.recipient.in_(every_address)))
+    phones = addresses_ever(account_id, {cid: person.phone for cid, person in people.items()}, key="phone")
+    remove_traces(account_id, ids, every_address, set().union(*phones.values()))
     redacted = _redact_history(account_id, ids)
     own_requests = list(db.session.scalars(select(PrivacyRequest).where(
         or_(PrivacyRequest.customer_id.in_(ids), PrivacyRequest.id.in_([r.id for r in requests.values() if r])))))
@@ -251,6 +256,8 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
     for privacy_request in own_requests:
         privacy_request.email_hash = privacy_request.email_hash or email_proof_hash(privacy_request.email)
         privacy_request.message, privacy_request.customer_id, privacy_request.package_file_id = "", None, None
+        # Staff write who called and why ("Anruf von Frau …"): the free texts go with the person.
+        privacy_request.staff_note = privacy_request.extension_reason = privacy_request.rejection_reason = ""
         if privacy_request.id not in kept_open:  # the request being answered still needs its address
             privacy_request.email = ""
     db.session.flush()
@@ -259,7 +266,7 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
     certificates, events = {}, []
     for cid in ids:
         deleted = {key: values.get(cid, 0) for key, values in counts.items()}
-        deleted["messages"] = messages.get(people[cid].email, 0) if people[cid].email else 0
+        deleted["messages"] = sum(mails.get(address, 0) for address in addresses[cid])
         deleted["history_entries_redacted"] = redacted.get(cid, 0)
         deleted["customer_file"] = 1
         kept = []

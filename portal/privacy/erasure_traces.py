@@ -1,0 +1,75 @@
+"""What names an erased person outside the customer file, found by the customer's id and by
+every email address they ever had (the current one and the earlier ones in the change
+history): holds and their reasons, the notes of their requests, their unverified online
+requests, the mails to those addresses, the SMS gateway's record of texts to their numbers, failed-login counters keyed by them, and export files
+still waiting for a download. Removed in the erasure's own transaction, except the counters in
+Redis (cleared at once: an extra unlock is harmless).
+
+Every foreign key that points at a customer is handled by the erasure explicitly, not left to
+ON DELETE (which SQLite ran only after migration a7e3c2d1f9b8): `HANDLED_REFERENCES` lists
+them, and a test fails when a new one appears."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import String, cast, delete, select, update
+
+from portal.auth.service import forget_login_attempts
+from portal.exports.service import withdraw_after_erasure
+from portal.extensions import db
+from portal.messaging.sms import gateway
+from portal.models import AuditEvent, CustomerHold, Message, PrivacyRequest
+
+# table.column -> what the erasure does with it (erasure.py and below).
+HANDLED_REFERENCES = {
+    "appointment.customer_id": "detached, notes emptied",
+    "invoice.customer_id": "detached, kept as retained record",
+    "voucher.customer_id": "detached",
+    "stamp_card.customer_id": "deleted with its entries",
+    "customer_field_value.customer_id": "deleted",
+    "consent.customer_id": "deleted",
+    "consent_log.customer_id": "detached, address kept as salted hash",
+    "privacy_request.customer_id": "detached, free texts emptied",
+    "customer_hold.customer_id": "deleted",
+    "message.customer_id": "detached (campaign counts stay)",
+}
+
+
+def addresses_ever(account_id: int, current: dict[int, str | None], key: str = "email") -> dict[int, set[str]]:
+    """Per customer: the current address (email, or phone with key="phone") and every one the
+    change history shows — read before the history is redacted."""
+    found = {cid: {value} if value else set() for cid, value in current.items()}
+    rows = db.session.execute(select(AuditEvent.customer_id, AuditEvent.changes).where(
+        AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(list(current)),
+        cast(AuditEvent.changes, String).like(f'%"{key}"%')))
+    for cid, change in rows:
+        if isinstance(change, str):
+            change = json.loads(change)
+        values = (change or {}).get(key)
+        if isinstance(values, dict):
+            found[cid].update(v.strip().lower() for v in (values.get("old"), values.get("new"))
+                              if isinstance(v, str) and v.strip() and v != "[gelöscht]")
+    return found
+
+
+def remove_traces(account_id: int, ids: list[int], addresses: set[str], phones: set[str]) -> dict[str, int]:
+    """Everything above for these customers; counts for the record. (Mails are deleted by the
+    caller, who counts them per person for the certificates.)"""
+    quiet = {"synchronize_session": False}
+    counts = {
+        "holds": db.session.execute(delete(CustomerHold).where(CustomerHold.customer_id.in_(ids))
+                                    .execution_options(**quiet)).rowcount,
+        "messages_detached": db.session.execute(update(Message).where(Message.customer_id.in_(ids))
+                                                .values(customer_id=None).execution_options(**quiet)).rowcount,
+        "unverified_requests": 0,
+    }
+    if addresses:
+        counts["unverified_requests"] = db.session.execute(delete(PrivacyRequest).where(
+            PrivacyRequest.account_id == account_id, PrivacyRequest.status == "unverified",
+            PrivacyRequest.customer_id.is_(None), PrivacyRequest.email.in_(addresses))
+            .execution_options(**quiet)).rowcount
+        forget_login_attempts(sorted(addresses))
+    counts["sms_forgotten"] = gateway().forget(phones)
+    counts["exports_withdrawn"] = withdraw_after_erasure(account_id)
+    return counts
