@@ -57,6 +57,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
 
     _init_login(app)
+    from portal.web import converters
+
+    converters.install(app)
     _register_blueprints(app)
     _protect_static(app)
 

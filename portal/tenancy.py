@@ -8,6 +8,7 @@ from flask import abort
 from sqlalchemy import Select, select
 
 from portal.extensions import db
+from portal.web.converters import LARGEST_ID
 
 T = TypeVar("T")
 
@@ -21,6 +22,8 @@ def get_owned(model: type[T], obj_id, account_id: int) -> T | None:
     try:
         obj_id = int(obj_id)
     except (TypeError, ValueError):
+        return None
+    if not 0 < obj_id <= LARGEST_ID:  # no row has it, and the database would refuse to look
         return None
     return db.session.scalars(
         select(model).where(model.id == obj_id, model.account_id == account_id)

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.appointments.service import AppointmentData
+from portal.web.forms import PortalForm
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(PortalForm):
     location_id = SelectField(_l("Location"), coerce=int, validators=[DataRequired(_l("Please choose a location."))])
     service_id = SelectField(_l("Service"), coerce=int)
     employee_id = SelectField(_l("Employee"), coerce=int)
@@ -30,5 +30,5 @@ class AppointmentForm(FlaskForm):
         )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PortalForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.auth.service import MIN_PASSWORD_LENGTH
+from portal.web.forms import PortalForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Please enter your email.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=200)])
     next = HiddenField()
@@ -26,25 +26,25 @@ class NewPasswordMixin:
     )
 
 
-class AcceptInviteForm(NewPasswordMixin, FlaskForm):
+class AcceptInviteForm(NewPasswordMixin, PortalForm):
     pass
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, PortalForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=200)])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     locale = SelectField(_l("Language"), choices=[("de", "Deutsch"), ("en", "English")])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Please enter an email address.")), Email(_l("This is not a valid email address.")), Length(max=254)])
     name = StringField(_l("Name"), validators=[Length(max=200)])
     role = SelectField(_l("Role"))
     locale = SelectField(_l("Language"), choices=[("de", "Deutsch"), ("en", "English")])
 
 
-class LoginRightsForm(FlaskForm):
+class LoginRightsForm(PortalForm):
     role = SelectField(_l("Role"))
     active = BooleanField(_l("Active"))

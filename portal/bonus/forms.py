@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.bonus.service import MAX_STAMPS, ProgramData
+from portal.web.forms import PortalForm
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(PortalForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please give the program a name.")), Length(max=200)])
     stamps_required = IntegerField(_l("Stamps for a full card"), default=10, validators=[
         InputRequired(_l("Please enter how many stamps fill a card.")),
@@ -23,5 +23,5 @@ class ProgramForm(FlaskForm):
                            list(self.service_ids.data or []), bool(self.active.data))
 
 
-class ActivateCardForm(FlaskForm):
+class ActivateCardForm(PortalForm):
     program_id = SelectField(_l("Bonus program"), coerce=int, validators=[DataRequired(_l("Please choose a program."))])

@@ -5,11 +5,9 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -23,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.checkout.service import CheckoutInput, LineInput
 from portal.legal import VAT_RATES
 from portal.models import LineKind, PaymentMethod
+from portal.web.forms import PortalForm, PortalSubform
 from portal.web.money import MoneyField
 
 LINE_KINDS = [(LineKind.SERVICE.value, _l("Service")), (LineKind.PRODUCT.value, _l("Product")),
@@ -31,7 +30,7 @@ PAYMENT_METHODS = [(PaymentMethod.CASH.value, _l("Cash")), (PaymentMethod.CARD.v
 START_LINES = 3
 
 
-class LineForm(Form):
+class LineForm(PortalSubform):
     kind = SelectField(_l("Kind"), choices=LINE_KINDS, default=LineKind.SERVICE.value)
     service_id = SelectField(_l("Service"), coerce=int, default=0, validate_choice=False)
     description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
@@ -52,7 +51,7 @@ class LineForm(Form):
                          unit_price_cents=self.price.data, vat_rate_permille=self.vat_rate.data)
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(PortalForm):
     key = HiddenField()
     location_id = SelectField(_l("Location"), coerce=int, validators=[DataRequired(_l("Please choose a location."))])
     lines = FieldList(FormField(LineForm), min_entries=START_LINES, max_entries=30)
@@ -83,12 +82,12 @@ class CheckoutForm(FlaskForm):
         )
 
 
-class CancelInvoiceForm(FlaskForm):
+class CancelInvoiceForm(PortalForm):
     reason = StringField(_l("Reason for the cancellation"), validators=[
         DataRequired(_l("Please give the reason; it is printed on the cancellation invoice.")), Length(max=300)])
     confirm = BooleanField(_l("Yes, cancel this invoice with a cancellation invoice."), validators=[
         DataRequired(_l("Please confirm the cancellation."))])
 
 
-class NoShowForm(FlaskForm):
+class NoShowForm(PortalForm):
     """CSRF and the PIN only."""

@@ -17,6 +17,7 @@ from portal.checkout.forms import CancelInvoiceForm, CheckoutForm, NoShowForm
 from portal.extensions import db
 from portal.models import Appointment, Customer, Invoice
 from portal.tenancy import get_owned_or_404
+from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request
 from portal.web.pin import acting, pin_form
 
@@ -47,7 +48,7 @@ def index():
 def sale(appointment_id: int | None = None):
     account_id = current_user.account_id
     appointment = get_owned_or_404(Appointment, appointment_id, account_id) if appointment_id else None
-    customer_id = appointment.customer_id if appointment else request.args.get("customer", type=int)
+    customer_id = appointment.customer_id if appointment else request.args.get("customer", type=id_arg)
     customer = get_owned_or_404(Customer, customer_id, account_id) if customer_id else None
     form = CheckoutForm()
     if request.method == "POST" and request.form.get("add_line") and len(form.lines) < 30:

@@ -6,12 +6,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from portal.models import CustomerFieldDefinition
 from portal.validation import InvalidPhone, normalize_email, normalize_phone
+from portal.web.forms import PortalForm
 
 COUNTRIES = [("DE", "Deutschland"), ("AT", "Österreich"), ("CH", "Schweiz"), ("NL", "Nederland"),
              ("PL", "Polska"), ("FR", "France"), ("IT", "Italia")]
@@ -21,7 +21,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(PortalForm):
     # The salon's date, set by `customer_form_class`: a birthday is "in the future" by the
     # salon's calendar, not the server's.
     salon_today: date
@@ -123,7 +123,7 @@ def fill_custom(form: CustomerForm, values: dict[int, str],
             field.data = raw
 
 
-class FieldDefinitionForm(FlaskForm):
+class FieldDefinitionForm(PortalForm):
     label = StringField(_l("Label"), filters=[_strip], validators=[DataRequired(_l("Please enter a label.")), Length(max=120)])
     field_type = SelectField(_l("Type"), choices=[
         ("text", _l("Text")), ("textarea", _l("Long text")), ("number", _l("Number")),

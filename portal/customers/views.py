@@ -31,6 +31,7 @@ from portal.privacy.retention_views import HoldForm, active_holds
 from portal.tenancy import get_owned_or_404, scoped
 from portal.validation import format_phone
 from portal.web.actor import request_actor
+from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request, page_or_fragment
 from portal.web.pin import acting, pin_form
 
@@ -57,7 +58,7 @@ def index():
 def search():
     # POST keeps the search term (a name, a phone number) out of URLs and access logs.
     query = request.form.get("q", "")[:200]
-    after_id = request.form.get("after", type=int)
+    after_id = request.form.get("after", type=id_arg)
     page = _search_page(query, after_id, include_restricted=bool(request.form.get("restricted")))
     template = "customers/_more_rows.html" if after_id else "customers/_results.html"
     return render_template(template, page=page, query=query, restricted=bool(request.form.get("restricted")))
@@ -113,7 +114,7 @@ def _detail_context(customer: Customer, tab: str) -> dict:
         ).all()
     elif tab == "history":
         context["history"] = customer_history(
-            account_id, customer.id, request.args.get("before", type=int),
+            account_id, customer.id, request.args.get("before", type=id_arg),
             include_access=has_permission(current_user, Permission.ACCESS_LOG_VIEW),
         )
     elif tab == "messages":

@@ -28,7 +28,8 @@ from portal.history.audit import Actor
 from portal.models import AuditEvent, CustomerExport, Login
 from portal.tenancy import get_owned_or_404, scoped
 from portal.web.actor import request_actor
-from portal.web.htmx import is_fragment_request
+from portal.web.converters import id_arg
+from portal.web.htmx import is_fragment_request, redirect_to
 
 bp = Blueprint("exports", __name__)
 
@@ -91,7 +92,7 @@ def step(export_id: int, number: int):
         abort(400)
     try:
         if number == 1:
-            service.choose_recipient(export, request.form.get("recipient", type=int))
+            service.choose_recipient(export, request.form.get("recipient", type=id_arg))
         elif number == 2:
             allowed = {f.key for f in available_fields(export.account_id)}
             service.choose_fields(export, request.form.getlist("fields"), request.form.get("file_format", ""), allowed,
@@ -104,11 +105,7 @@ def step(export_id: int, number: int):
         return _wizard(export, number, error.code, 422)
     db.session.commit()
     if number == 3:
-        if is_fragment_request():
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = url_for("exports.detail", export_id=export.id)
-            return response
-        return redirect(url_for("exports.detail", export_id=export.id))
+        return redirect_to(url_for("exports.detail", export_id=export.id))
     if is_fragment_request():
         return _wizard(export, number + 1)
     return redirect(url_for("exports.step", export_id=export.id, number=number + 1))

@@ -8,6 +8,7 @@ import tempfile
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -21,6 +22,10 @@ def _cell(value, zone: ZoneInfo):
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        # XML cannot hold most control characters; data stored before the input was cleaned
+        # (portal/web/clean_text.py) may still have them, and one would fail the whole file.
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
@@ -44,7 +49,7 @@ def _rows(export, zone: ZoneInfo, batch: int):
                     CustomerFieldValue.customer_id, CustomerFieldValue.field_id, CustomerFieldValue.value).where(
                     CustomerFieldValue.customer_id.in_([row[0] for row in rows]),
                     CustomerFieldValue.field_id.in_(custom_ids))):
-                custom[(customer_id, field_id)] = value
+                custom[(customer_id, field_id)] = _cell(value, zone)
         yield [[custom.get((row[0], int(field.split(":", 1)[1])), "") if field.startswith("custom:")
                 else _cell(row[position[field]], zone) for field in export.fields] for row in rows]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Optional, ValidationError
+
+from portal.web.forms import PortalForm
 
 
 def one_year_after(day: date) -> date:
@@ -24,7 +25,7 @@ class PeriodMixin:
             raise ValidationError(_l("The end of the period cannot be before its start."))
 
 
-class LogFilterForm(PeriodMixin, FlaskForm):
+class LogFilterForm(PeriodMixin, PortalForm):
     class Meta:
         csrf = False
 
@@ -37,7 +38,7 @@ class LogFilterForm(PeriodMixin, FlaskForm):
     appointment = IntegerField(_l("Appointment no."), validators=[Optional()])
 
 
-class LoginHistoryExportForm(PeriodMixin, FlaskForm):
+class LoginHistoryExportForm(PeriodMixin, PortalForm):
     login = SelectField(_l("Login"), coerce=int, validators=[DataRequired(_l("Please choose a login."))])
     start = DateField(_l("From"), validators=[DataRequired(_l("Please enter the start of the period."))])
     end = DateField(_l("Until"), validators=[DataRequired(_l("Please enter the end of the period."))])

@@ -19,6 +19,7 @@ from portal.history.queries import LogFilter, log_page
 from portal.models import Customer, Employee, Login, StoredFile
 from portal.tenancy import get_owned, scoped
 from portal.web.actor import request_actor
+from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request, page_or_fragment
 
 bp = Blueprint("history", __name__, url_prefix="/history")
@@ -65,7 +66,7 @@ def _render_log(name: str, export_form: LoginHistoryExportForm | None = None, st
             actor_login_id=form.login.data or None if name in ("customers", "settings") else None,
             timezone=current_user.account.timezone,
         )
-        page = log_page(current_user.account_id, filters, request.args.get("before", type=int))
+        page = log_page(current_user.account_id, filters, request.args.get("before", type=id_arg))
     context = dict(name=name, title=title, form=form, page=page, customer=customer,
                    export_form=export_form, logs=LOGS)
     if request.args.get("before") and is_fragment_request():

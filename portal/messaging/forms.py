@@ -1,14 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
+
+from portal.web.forms import PortalForm
 
 KIND_LABELS = {"newsletter": _l("Newsletter"), "birthday": _l("Birthday greeting"), "review": _l("Review request")}
 CHANNEL_LABELS = {"email": _l("Email"), "sms": _l("SMS")}
 CONSENT_CHOICES = [("granted", _l("yes")), ("withdrawn", _l("no")), ("not_asked", _l("not asked"))]
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(PortalForm):
     location_id = SelectField(_l("Location"), coerce=int)
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
     channel = SelectField(_l("Channel"), choices=list(CHANNEL_LABELS.items()))
@@ -16,14 +17,14 @@ class CampaignForm(FlaskForm):
     body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write the text.")), Length(max=10000)])
 
 
-class MessagingSettingsForm(FlaskForm):
+class MessagingSettingsForm(PortalForm):
     reminder_hours = IntegerField(_l("Send appointment reminders (hours before)"), validators=[
         DataRequired(_l("Please enter the hours.")), NumberRange(1, 168, message=_l("Between 1 and 168 hours."))])
     review_is_marketing = BooleanField(_l("Treat review requests as marketing (consent needed)"))
     existing_customer_email = BooleanField(_l("Email existing customers about own similar services without consent (§ 7(3) UWG)"))
 
 
-class NewCustomerConsentForm(FlaskForm):
+class NewCustomerConsentForm(PortalForm):
     """The new-customer prompt: does the customer agree to marketing?"""
 
     class Meta:

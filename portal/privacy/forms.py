@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -11,6 +10,7 @@ from portal.legal import RETENTION_MONTH_CHOICES
 from portal.privacy.authorities import AUTHORITIES
 from portal.privacy.markup import MAX_LENGTH
 from portal.validation import InvalidPhone, normalize_email, normalize_phone
+from portal.web.forms import PortalForm
 
 
 def _strip(value):
@@ -25,7 +25,7 @@ def _phone(field):
             raise ValidationError(_l("This is not a valid phone number.")) from exc
 
 
-class RequestsForm(FlaskForm):
+class RequestsForm(PortalForm):
     requests_mode = RadioField(_l("Data requests"), choices=[
         ("self_service", _l("Self-service: customers query or delete their own data online; you are notified")),
         ("manual", _l("Manual: requests land in the inbox and your team answers them within the deadline")),
@@ -35,14 +35,14 @@ class RequestsForm(FlaskForm):
         return {"requests_mode": self.requests_mode.data}
 
 
-class MarketingForm(FlaskForm):
+class MarketingForm(PortalForm):
     marketing_enabled = BooleanField(_l("Use marketing functions (newsletters, birthday greetings, review requests)"))
 
     def values(self) -> dict:
         return {"marketing_enabled": bool(self.marketing_enabled.data)}
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(PortalForm):
     notification_email = EmailField(_l("Email address for notifications"), filters=[_strip], validators=[
         Optional(), Email(_l("This is not a valid email address.")), Length(max=254)])
 
@@ -50,7 +50,7 @@ class NotificationForm(FlaskForm):
         return {"notification_email": normalize_email(self.notification_email.data) or ""}
 
 
-class ControllerForm(FlaskForm):
+class ControllerForm(PortalForm):
     controller_name = StringField(_l("Business name"), filters=[_strip], validators=[
         DataRequired(_l("Please enter the business name.")), Length(max=200)])
     controller_street = StringField(_l("Street and number"), filters=[_strip], validators=[
@@ -79,7 +79,7 @@ class ControllerForm(FlaskForm):
                 for name, field in self._fields.items() if name.startswith(("controller_", "authority"))}
 
 
-class DpoForm(FlaskForm):
+class DpoForm(PortalForm):
     dpo_name = StringField(_l("Name"), filters=[_strip], validators=[Length(max=200)])
     dpo_email = EmailField(_l("Email"), filters=[_strip], validators=[
         Optional(), Email(_l("This is not a valid email address.")), Length(max=254)])
@@ -101,7 +101,7 @@ class DpoForm(FlaskForm):
                 "dpo_phone": self.dpo_phone.data or "", "dpo_address": self.dpo_address.data or ""}
 
 
-class ExtensionsForm(FlaskForm):
+class ExtensionsForm(PortalForm):
     extensions = TextAreaField(_l("Your own passages"), validators=[
         Length(max=MAX_LENGTH, message=_l("At most %(max)d characters.", max=MAX_LENGTH))])
 
@@ -109,7 +109,7 @@ class ExtensionsForm(FlaskForm):
         return {"extensions": (self.extensions.data or "").replace("\r\n", "\n").strip()}
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(PortalForm):
     retention_months = SelectField(_l("Forget inactive customers automatically after"), coerce=int, choices=[
         (0, _l("never (off)"))] + [(m, _l("%(months)d months without visit or purchase", months=m))
                                    for m in RETENTION_MONTH_CHOICES])
@@ -118,7 +118,7 @@ class RetentionForm(FlaskForm):
         NumberRange(6, 60, message=_l("Between %(min)d and %(max)d months.", min=6, max=60))])
 
 
-class OtherSystemsForm(FlaskForm):
+class OtherSystemsForm(PortalForm):
     other_systems = TextAreaField(_l("Other systems with customer data"), validators=[Length(max=4000)])
 
     def validate_other_systems(self, field):

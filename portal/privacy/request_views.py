@@ -19,6 +19,7 @@ from portal.privacy.inbox import inbox_page
 from portal.privacy.request_forms import ExtendForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
 from portal.tenancy import get_owned, get_owned_or_404, scoped
 from portal.web.actor import request_actor
+from portal.web.converters import id_arg
 from portal.web.htmx import page_or_fragment
 
 bp = Blueprint("requests", __name__)
@@ -42,7 +43,7 @@ def _today():
 def index():
     kind = request.args.get("kind") or None
     view = request.args.get("view", "open")
-    page = inbox_page(current_user.account_id, kind, view, request.args.get("after", type=int))
+    page = inbox_page(current_user.account_id, kind, view, request.args.get("after", type=id_arg))
     return page_or_fragment("requests/index.html", "requests/_rows.html", page=page, kind=kind, view=view,
                             today=_today(), days_left=days_left,
                             fragment_rows=bool(request.args.get("after")))

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -19,11 +18,12 @@ from portal.models import Account, Customer, CustomerHold, RetentionRun
 from portal.privacy import retention
 from portal.tenancy import get_owned_or_404, scoped
 from portal.web.actor import request_actor
+from portal.web.forms import PortalForm
 
 bp = Blueprint("retention", __name__)
 
 
-class HoldForm(FlaskForm):
+class HoldForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Please give a reason for the hold.")), Length(max=300)])
     until = DateField(_l("Hold until"), validators=[DataRequired(_l("Please enter the date until which the customer is kept."))])
 

@@ -15,6 +15,7 @@ from portal.privacy.checks import privacy_checks
 from portal.privacy.forms import LOCATION_FORMS, OtherSystemsForm, RetentionForm
 from portal.tenancy import get_owned_or_404, scoped
 from portal.web.actor import request_actor
+from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request
 
 bp = Blueprint("privacy", __name__, url_prefix="/settings/privacy")
@@ -98,7 +99,7 @@ def save(location_id: int, section: str):
         changed = service.save_other_systems(actor, account, form.systems())
     else:  # trade_secrets
         try:
-            ids = {int(value) for value in request.form.getlist("trade_secret")}
+            ids = {id_arg(value) for value in request.form.getlist("trade_secret")}
             changed = service.save_trade_secrets(actor, account.id, ids)
         except (ValueError, service.SettingsError):
             db.session.rollback()

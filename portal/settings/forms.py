@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.privacy.authorities import AUTHORITIES
+from portal.web.forms import PortalForm
 
 
-class LocationForm(FlaskForm):
+class LocationForm(PortalForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Please give the location a name.")), Length(max=200)])
     street = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=10)])

@@ -14,6 +14,7 @@ from portal.tenancy import get_owned, get_owned_or_404
 from portal.vouchers import service
 from portal.vouchers.forms import CloseVoucherForm, VoucherForm
 from portal.web.actor import request_actor
+from portal.web.converters import id_arg
 from portal.web.money import format_cents
 from portal.web.pin import acting, pin_form
 
@@ -43,7 +44,7 @@ def index():
 @bp.route("/vouchers/new", methods=["GET", "POST"])
 @requires(Permission.VOUCHER_MANAGE)
 def create():
-    customer_id = request.args.get("customer", type=int)
+    customer_id = request.args.get("customer", type=id_arg)
     form = VoucherForm()
     if request.method == "GET":
         form.valid_until.data = service.default_valid_until(current_user.account)

@@ -7,6 +7,8 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
+from portal.web.clean_text import clean_text
+
 GERMAN = re.compile(r"^\d{1,3}(\.\d{3})*(,\d{1,2})?$|^\d+(,\d{1,2})?$")
 POINT = re.compile(r"^\d+(\.\d{1,2})?$")
 MAX_CENTS = 100_000_000  # 1 million €: beyond anything a salon types
@@ -44,7 +46,7 @@ class MoneyField(StringField):
 
     def process_formdata(self, valuelist):
         self.data = None
-        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.raw = (clean_text(valuelist[0]) if valuelist else "").strip()  # shown again on an error
         if self.raw:
             try:
                 self.data = parse_cents(self.raw)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField
 from wtforms.validators import DataRequired, Regexp
 
@@ -16,6 +15,7 @@ from portal.history.audit import Actor
 from portal.models import Employee
 from portal.tenancy import scoped
 from portal.web.actor import request_actor
+from portal.web.forms import PortalForm
 
 PIN_ERRORS = {
     "missing": lambda: _("Please choose your name and enter your PIN."),
@@ -24,7 +24,7 @@ PIN_ERRORS = {
 }
 
 
-class PinConfirmForm(FlaskForm):
+class PinConfirmForm(PortalForm):
     class Meta:
         csrf = False  # part of a larger form that carries the token
 

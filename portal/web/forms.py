@@ -1,0 +1,67 @@
+"""The base of every form: text cleaned at the door (`clean_text`), numbers that fit.
+
+`PortalForm` (Flask-WTF, with CSRF) and `PortalSubform` (for FormField/FieldList rows) bind
+every field through `CleanMeta.bind_field`, so a field declared anywhere gets the normaliser
+and the number checks without repeating them."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, FloatField, Form, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import ValidationError
+
+from portal.web.clean_text import clean_text
+from portal.web.converters import LARGEST_ID
+
+LARGEST_INTEGER = LARGEST_ID  # integer columns are 32-bit on PostgreSQL: no id or quantity is larger
+_TEXT_FIELD_TYPES = ("StringField", "TextAreaField", "EmailField", "SearchField", "TelField", "URLField",
+                     "MoneyField", "HiddenField", "PasswordField")
+
+
+def _single_line(value):
+    return clean_text(value)
+
+
+def _multi_line(value):
+    return clean_text(value, multiline=True)
+
+
+def _fits(form, field):
+    data = field.data
+    if isinstance(data, bool) or data is None:
+        return
+    if isinstance(data, int) and abs(data) > LARGEST_INTEGER:
+        raise ValidationError(_l("This number is too large."))
+    if isinstance(data, float | Decimal) and (not math.isfinite(data) or abs(data) > LARGEST_INTEGER):
+        raise ValidationError(_l("Please enter a normal number."))
+
+
+def _coerces_to_int(unbound: UnboundField) -> bool:
+    return issubclass(unbound.field_class, SelectField | RadioField) and unbound.kwargs.get("coerce") is int
+
+
+class CleanMeta:
+    def bind_field(self, form, unbound_field: UnboundField, options: dict):
+        field_class = unbound_field.field_class
+        names = {cls.__name__ for cls in field_class.__mro__}
+        if field_class.__name__ != "PasswordField" and names & set(_TEXT_FIELD_TYPES):
+            cleaner = _multi_line if issubclass(field_class, TextAreaField) else _single_line
+            unbound_field.kwargs["filters"] = [cleaner, *unbound_field.kwargs.get("filters", ())]
+        if issubclass(field_class, IntegerField | DecimalField | FloatField) or _coerces_to_int(unbound_field):
+            unbound_field.kwargs["validators"] = [*unbound_field.kwargs.get("validators", ()), _fits]
+        return unbound_field.bind(form=form, **options)
+
+
+class PortalForm(FlaskForm):
+    class Meta(CleanMeta):
+        pass
+
+
+class PortalSubform(Form):
+    class Meta(CleanMeta):
+        pass
