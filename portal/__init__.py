@@ -99,12 +99,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.exports.views import bp as exports_bp
     from portal.history.views import bp as history_bp
     from portal.messaging.views import bp as messaging_bp
+    from portal.password_reset.views import bp as password_reset_bp
     from portal.privacy.request_views import bp as requests_bp
     from portal.privacy.retention_views import bp as retention_bp
     from portal.privacy.views import bp as privacy_bp
     from portal.public.views import bp as public_bp
     from portal.settings.views import bp as settings_bp
     from portal.team.views import bp as team_bp
+    from portal.two_factor.views import bp as two_factor_bp
     from portal.vouchers.views import bp as vouchers_bp
 
     app.register_blueprint(auth_bp)
@@ -123,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkout_bp)
     app.register_blueprint(vouchers_bp)
     app.register_blueprint(bonus_bp)
+    app.register_blueprint(password_reset_bp)
+    app.register_blueprint(two_factor_bp)
     if app.config.get("DEV_TOOLS"):
         from portal.dev.views import bp as dev_bp
 

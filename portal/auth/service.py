@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 from flask import current_app
@@ -12,6 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import tokens
+from portal.auth import lockout
 from portal.auth.permissions import GRANTABLE_TO_ADMIN, Role
 from portal.auth.sessions import revoke_all
 from portal.extensions import db, limiter
@@ -28,49 +27,33 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha25
 
 
 class AuthError(Exception):
-    """A failure the user may see; `code` picks the message in the view."""
+    """A failure the user may see; `code` picks the message in the view (`seconds`: how long
+    to wait, for "wait")."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, seconds: int = 0):
         super().__init__(code)
         self.code = code
+        self.seconds = seconds
 
 
 def hash_secret(secret: str) -> str:
     return generate_password_hash(secret, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-# --- login throttling: per IP (any attempt) and per account email (failed attempts) --------
+# --- login throttling: per IP (any attempt); per address a delay (portal/auth/lockout.py) --
 
 def _limit(config_key: str):
     return parse(current_app.config[config_key])
 
 
-def email_key(email: str) -> str:
-    """The counter's key for an address: keyed hash, so Redis never holds the address itself
-    (anyone may type a customer's address into the login form)."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"login-account:" + email.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def login_blocked(ip: str, email: str) -> bool:
-    strategy = limiter.limiter
-    return not (
-        strategy.test(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", ip)
-        and strategy.test(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email_key(email))
-    )
-
-
-def _record_attempt(ip: str, email: str, failed: bool) -> None:
-    strategy = limiter.limiter
-    strategy.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", ip)
-    if failed:
-        strategy.hit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email_key(email))
+def ip_blocked(ip: str) -> bool:
+    return not limiter.limiter.test(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(ip))
 
 
 def forget_login_attempts(emails: list[str]) -> None:
     """The failed-login counters of these addresses go (an erasure leaves nothing keyed by them)."""
     for email in emails:
-        limiter.limiter.clear(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", email_key(email))
+        lockout.clear(email)
 
 
 @dataclass(frozen=True)
@@ -91,26 +74,52 @@ def record_login_event(login: Login, action: str, client: Client, by_self: bool 
 
 
 def authenticate(email: str, password: str, client: Client) -> Login:
-    """The login for these credentials, or AuthError('invalid'|'throttled'). One generic error
-    for unknown email, wrong password and disabled login, so nobody can probe who exists.
-    Attempts on a known login are written to its history; the caller commits either way."""
+    """The login for these credentials, or AuthError('invalid'|'throttled'|'wait'). One generic
+    error for unknown email, wrong password and disabled login, so nobody can probe who exists.
+    A login with two-factor login is returned after the password only for the code step
+    (portal/two_factor). Attempts on a known login are written to its history; the caller
+    commits either way."""
     email = normalize_email(email) or ""
     login = db.session.scalars(select(Login).where(Login.email == email)).one_or_none()
-    if login_blocked(client.ip, email):
-        if login is not None:
-            record_login_event(login, "locked_out", client, by_self=False)
+    if ip_blocked(client.ip):
         raise AuthError("throttled")
+    wait = lockout.wait_seconds(email)
+    if wait and not (login is not None and login.has_two_factor):
+        if login is not None:
+            record_login_event(login, "login_delayed", client, by_self=False)
+        raise AuthError("wait", seconds=wait)
     password_ok = check_password_hash(
         login.password_hash if login and login.password_hash else _DUMMY_HASH, password
     )
     ok = bool(login and login.password_hash and password_ok and login.active)
-    _record_attempt(client.ip, email, failed=not ok)
+    limiter.limiter.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(client.ip))
     if not ok:
+        fails, ips = lockout.record_failure(email, client.ip)
         if login is not None:
             record_login_event(login, "login_failed", client, by_self=False)
+            if lockout.just_reached_limit(fails):
+                _locked_out(login, client, fails, ips)
         raise AuthError("invalid")
-    record_login_event(login, "login", client)
+    if not login.has_two_factor:
+        lockout.clear(email)
+        record_login_event(login, "login", client)
     return login
+
+
+def _locked_out(login: Login, client: Client, fails: int, ips: int) -> None:
+    """The limit is reached: a history entry, and the owners are told once per window."""
+    actor = Actor(login.account_id, None, None, client.ip, client.request_id, client.user_agent)
+    record(actor, "login", "locked_out", "login", login.id,
+           {"failed_attempts": {"old": None, "new": fails}, "ip_addresses": {"old": None, "new": ips}},
+           summary=login.email)
+    if not lockout.first_notice_in_window(login.id):
+        return
+    owners = db.session.scalars(select(Login).where(Login.account_id == login.account_id, Login.role == Role.OWNER,
+                                                    Login.active.is_(True))).all()
+    for owner in owners:
+        queue_email(login.account_id, owner.email, "login_locked_out", {
+            "login_email": login.email, "attempts": fails, "ips": ips, "salon": login.account.name,
+            "has_two_factor": login.has_two_factor}, locale=owner.locale, login_id=owner.id)
 
 
 def change_password(login: Login, current: str, new: str, client: Client) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from portal import tokens
 from portal.auth import service
+from portal.auth.browser import await_second_factor, client, start_session
 from portal.auth.decorators import public, requires
 from portal.auth.forms import AcceptInviteForm, ChangePasswordForm, LanguageForm, LoginForm
 from portal.auth.permissions import Permission
-from portal.auth.sessions import open_session, revoke_session
+from portal.auth.sessions import revoke_session
 from portal.extensions import db
 from portal.web.htmx import redirect_to
 
@@ -26,19 +27,12 @@ ERRORS = {
 }
 
 
-def _client() -> service.Client:
-    return service.Client(request.remote_addr or "", (request.user_agent.string or "")[:300],
-                          g.get("request_id", ""))
-
-
-def _start_session(login) -> None:
-    # A fresh session on every login: nothing from before (fixation) survives.
-    session.clear()
-    record = open_session(login, request.remote_addr or "", request.user_agent.string or "")
-    db.session.commit()
-    login.session_id = record.id
-    login_user(login, remember=False)
-    session.permanent = True
+def _wait_message(seconds: int) -> str:
+    if seconds > 90:
+        return _("Too many wrong passwords for this login. Please wait %(minutes)d minutes and try again, "
+                 "or reset your password.", minutes=(seconds + 59) // 60)
+    return _("Too many wrong passwords for this login. Please wait %(seconds)d seconds and try again, "
+             "or reset your password.", seconds=seconds)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,13 +44,17 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            login = service.authenticate(form.email.data, form.password.data, _client())
+            login = service.authenticate(form.email.data, form.password.data, client())
         except service.AuthError as error:
             db.session.commit()  # the failed attempt stays in the login history
-            flash(ERRORS[error.code](), "error")
-            status = 429 if error.code == "throttled" else 401
+            flash(_wait_message(error.seconds) if error.code == "wait" else ERRORS[error.code](), "error")
+            status = 429 if error.code in ("throttled", "wait") else 401
         else:
-            _start_session(login)
+            db.session.commit()
+            if login.has_two_factor:
+                await_second_factor(login, form.next.data)
+                return redirect_to(url_for("two_factor.login_code"))
+            start_session(login)
             return redirect_to(form.next.data)
     elif request.method == "POST":
         status = 422
@@ -67,7 +65,7 @@ def login():
 @requires(Permission.SELF)
 def logout():
     revoke_session(current_user.get_id())
-    service.record_login_event(current_user, "logout", _client())
+    service.record_login_event(current_user, "logout", client())
     db.session.commit()
     logout_user()
     session.clear()
@@ -84,7 +82,7 @@ def accept_invite(token: str):
     form = AcceptInviteForm()
     if form.validate_on_submit():
         try:
-            service.accept_invite(token, form.password.data, _client())
+            service.accept_invite(token, form.password.data, client())
         except service.AuthError as error:
             db.session.rollback()
             flash(ERRORS[error.code](), "error")
@@ -104,7 +102,7 @@ def profile():
     status = 200
     if form.validate_on_submit():
         try:
-            service.change_password(current_user, form.current_password.data, form.password.data, _client())
+            service.change_password(current_user, form.current_password.data, form.password.data, client())
         except service.AuthError as error:
             db.session.rollback()
             form.current_password.errors.append(ERRORS[error.code]())
@@ -112,7 +110,7 @@ def profile():
         else:
             db.session.commit()
             # Every session of this login ended; this device continues with a new one.
-            _start_session(current_user._get_current_object())
+            start_session(current_user._get_current_object())
             flash(_("Your password was changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
     elif request.method == "POST":

@@ -3,7 +3,7 @@
 from portal.extensions import db
 from portal.models.account import Account, Location
 from portal.models.audit import AppendOnlyViolation, AuditEvent, LoginHistoryExport, StoredFile
-from portal.models.auth import Employee, Login, LoginSession
+from portal.models.auth import Employee, Login, LoginSession, RecoveryCode
 from portal.models.business import (
     Appointment,
     AppointmentStatus,
@@ -80,6 +80,7 @@ __all__ = [
     "OutboundEmail",
     "PrivacyRequest",
     "PrivacySettings",
+    "RecoveryCode",
     "RetentionRun",
     "Service",
     "StampCard",

@@ -20,6 +20,8 @@ class Account(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     # Mitarbeiter-PIN: staff on shared devices confirm every change with their personal PIN.
     pin_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Owners and administrators with the export grant must log in with a second factor.
+    two_factor_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Automatic forgetting: months without visit or purchase; None = off.
     retention_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # When forgetting was switched on: the first run is in the following night, then monthly.

@@ -28,8 +28,18 @@ class Login(TenantMixin, UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Two-factor login (TOTP, RFC 6238): the secret while it is being set up, the secret in use,
+    # and the last 30-second step a code was accepted for (each code counts once).
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     account: Mapped[Account] = relationship(lazy="joined")
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     # Flask-Login identifies the request by the server-side session, set in auth/sessions.py.
     session_id = None
@@ -44,6 +54,16 @@ class Login(TenantMixin, UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+class RecoveryCode(TenantMixin, db.Model):
+    """One of ten single-use codes for a login whose phone is gone; stored as a hash only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[int] = mapped_column(ForeignKey("login.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class LoginSession(TenantMixin, db.Model):

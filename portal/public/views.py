@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal import tokens
 from portal.auth.decorators import public
+from portal.auth.lockout import ip_key
 from portal.extensions import db, limiter
 from portal.history.audit import Actor
 from portal.models import Account, Location, PrivacyRequest
@@ -71,7 +72,7 @@ def privacy_request(slug: str, location_id: int):
     if request.method == "POST":
         item = parse(current_app.config.get("PUBLIC_REQUEST_LIMIT", REQUEST_LIMIT))
         ip = request.remote_addr or ""
-        if not limiter.limiter.hit(item, "privacy-request", ip):  # counts every attempt from this IP
+        if not limiter.limiter.hit(item, "privacy-request", ip_key(ip)):  # every attempt from this IP
             return render_template("public/request_form.html", account=account, location=location, form=form,
                                    throttled=True), 429
         if form.validate_on_submit():

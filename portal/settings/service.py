@@ -17,6 +17,17 @@ def set_pin_required(actor: Actor, account: Account, required: bool) -> bool:
     return True
 
 
+def set_two_factor_required(actor: Actor, account: Account, required: bool) -> bool:
+    """The owner's switch: owners and administrators with the export grant must use two-factor
+    login (those without it are led to its setup at their next request)."""
+    if bool(account.two_factor_required) == required:
+        return False
+    record(actor, "setting", "updated", "account", account.id,
+           field_changes({"two_factor_required": (bool(account.two_factor_required), required)}), summary=account.name)
+    account.two_factor_required = required
+    return True
+
+
 LOCATION_FIELDS = ("name", "street", "postal_code", "city", "phone", "email", "state", "tax_id")
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.auth.decorators import requires
-from portal.auth.permissions import SETTINGS_PERMISSIONS, Permission, has_permission
+from portal.auth.permissions import SETTINGS_PERMISSIONS, Permission, Role, has_permission
 from portal.extensions import db
 from portal.models import Account, Location
 from portal.settings import service
@@ -34,7 +34,11 @@ def account():
     account = db.session.get(Account, current_user.account_id)
     form = FlaskForm()  # CSRF only; the one checkbox is read below
     if form.validate_on_submit():
-        if service.set_pin_required(request_actor(), account, request.form.get("pin_required") == "y"):
+        actor = request_actor()
+        changed = service.set_pin_required(actor, account, request.form.get("pin_required") == "y")
+        if current_user.role == Role.OWNER:  # the owner's decision alone
+            changed |= service.set_two_factor_required(actor, account, request.form.get("two_factor_required") == "y")
+        if changed:
             db.session.commit()
             flash(_("Settings saved."), "success")
         else:

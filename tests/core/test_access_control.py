@@ -108,8 +108,9 @@ def test_accountant_cannot_change_anything(app, salon, login_as):
     for rule in _all_rules(app):
         for method in sorted((rule.methods or set()) - {"GET", "HEAD", "OPTIONS"}):
             if rule.endpoint in {"auth.logout", "auth.set_language", "auth.profile", "customers.search",
-                                 "exports.download"}:
-                continue  # own session and preferences, a read-only search, one's own export download
+                                 "exports.download", "two_factor.setup", "two_factor.confirm",
+                                 "two_factor.recovery_codes", "two_factor.disable"}:
+                continue  # own session, preferences and second factor, a read-only search, one's own export download
             if declared_access(app.view_functions[rule.endpoint]) == "public":
                 continue  # the customers' own pages: no login is involved at all
             url = _fill(rule, ids)

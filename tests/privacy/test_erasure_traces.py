@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.auth.service import email_key
+from portal.auth.lockout import email_key
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
