@@ -39,7 +39,8 @@ def _with_appointments(source: str) -> str:
         conn = sqlite3.connect(partial)
         account_id, location_id = conn.execute(
             "SELECT a.id, l.id FROM account a JOIN location l ON l.account_id = a.id "
-            "WHERE a.slug = 'salon-sonnenschein' ORDER BY l.id LIMIT 1").fetchone()
+            "WHERE a.slug = 'salon-sonnenschein' ORDER BY l.id LIMIT 1"
+        ).fetchone()
         ids = [row[0] for row in conn.execute("SELECT id FROM customer WHERE account_id = ?", (account_id,))]
         have = conn.execute("SELECT count(*) FROM appointment").fetchone()[0]
         rng = random.Random(11)
@@ -50,10 +51,23 @@ def _with_appointments(source: str) -> str:
             for _ in range(min(50000, APPOINTMENTS - have - start)):
                 when = now - timedelta(days=rng.randrange(1, 1825), minutes=rng.randrange(0, 600))
                 text = when.strftime("%Y-%m-%d %H:%M:%S.000000")
-                rows.append((account_id, location_id, rng.choice(ids), text, text,
-                             rng.choice(("attended", "attended", "no_show", "cancelled")), "", text))
-            conn.executemany("INSERT INTO appointment (account_id, location_id, customer_id, starts_at, ends_at, "
-                             "status, notes, created_at) VALUES (?,?,?,?,?,?,?,?)", rows)
+                rows.append(
+                    (
+                        account_id,
+                        location_id,
+                        rng.choice(ids),
+                        text,
+                        text,
+                        rng.choice(("attended", "attended", "no_show", "cancelled")),
+                        "",
+                        text,
+                    )
+                )
+            conn.executemany(
+                "INSERT INTO appointment (account_id, location_id, customer_id, starts_at, ends_at, "
+                "status, notes, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                rows,
+            )
         conn.commit()
         conn.close()
         partial.rename(template)
@@ -88,7 +102,9 @@ def run() -> None:
             started = time.perf_counter()
             activity.refresh_account(account.id)  # the grown appointments count, as a migration would
             db.session.commit()
-            print(f"# activity of {CUSTOMERS} customers recomputed in {time.perf_counter() - started:.1f} s", flush=True)
+            print(
+                f"# activity of {CUSTOMERS} customers recomputed in {time.perf_counter() - started:.1f} s", flush=True
+            )
             staff = db.session.scalar(select(Login).where(Login.email == "staff@demo.test"))
             services = db.session.scalars(select(Service).where(Service.account_id == account.id)).all()
             customer_ids = db.session.scalars(select(Customer.id).where(Customer.account_id == account.id)).all()
@@ -96,26 +112,56 @@ def run() -> None:
             rng = random.Random(5)
 
             def five_lines():
-                return [LineInput(LineKind.SERVICE, service_id=rng.choice(services).id),
-                        LineInput(LineKind.SERVICE, service_id=rng.choice(services).id),
-                        LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1890),
-                        LineInput(LineKind.PRODUCT, description="Shampoo", unit_price_cents=990, vat_rate_permille=190),
-                        LineInput(LineKind.PRODUCT, description="Fachbuch", unit_price_cents=2400, vat_rate_permille=70)]
+                return [
+                    LineInput(LineKind.SERVICE, service_id=rng.choice(services).id),
+                    LineInput(LineKind.SERVICE, service_id=rng.choice(services).id),
+                    LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1890),
+                    LineInput(LineKind.PRODUCT, description="Shampoo", unit_price_cents=990, vat_rate_permille=190),
+                    LineInput(LineKind.PRODUCT, description="Fachbuch", unit_price_cents=2400, vat_rate_permille=70),
+                ]
 
             def till(n: int) -> None:
-                checkout(Actor(account.id, staff.id), CheckoutInput(
-                    location_id=location_id, key=f"bench-{n}-{time.time_ns()}", lines=five_lines(),
-                    customer_id=rng.choice(customer_ids), method="card"))
+                checkout(
+                    Actor(account.id, staff.id),
+                    CheckoutInput(
+                        location_id=location_id,
+                        key=f"bench-{n}-{time.time_ns()}",
+                        lines=five_lines(),
+                        customer_id=rng.choice(customer_ids),
+                        method="card",
+                    ),
+                )
                 db.session.commit()
 
             def bare_insert(n: int) -> None:
-                invoice_id = db.session.execute(insert(Invoice).returning(Invoice.id), [{
-                    "account_id": account.id, "location_id": location_id, "number": f"BARE-{n}-{time.time_ns()}",
-                    "issued_at": datetime.now(UTC), "status": "paid", "total_cents": 1000,
-                    "billed_name": "x"}]).scalar_one()
-                db.session.execute(insert(InvoiceLine), [{
-                    "account_id": account.id, "invoice_id": invoice_id, "description": "x", "quantity": 1,
-                    "unit_price_cents": 200, "vat_rate_permille": 190} for _ in range(5)])
+                invoice_id = db.session.execute(
+                    insert(Invoice).returning(Invoice.id),
+                    [
+                        {
+                            "account_id": account.id,
+                            "location_id": location_id,
+                            "number": f"BARE-{n}-{time.time_ns()}",
+                            "issued_at": datetime.now(UTC),
+                            "status": "paid",
+                            "total_cents": 1000,
+                            "billed_name": "x",
+                        }
+                    ],
+                ).scalar_one()
+                db.session.execute(
+                    insert(InvoiceLine),
+                    [
+                        {
+                            "account_id": account.id,
+                            "invoice_id": invoice_id,
+                            "description": "x",
+                            "quantity": 1,
+                            "unit_price_cents": 200,
+                            "vat_rate_permille": 190,
+                        }
+                        for _ in range(5)
+                    ],
+                )
                 db.session.commit()
 
             samples = {"checkout": [], "bare": []}
@@ -137,28 +183,45 @@ def run() -> None:
             since = retention.cutoff(account, today)
 
             def due():
-                return db.session.scalar(select(func.count()).select_from(retention.due_query(account, today).subquery()))
+                return db.session.scalar(
+                    select(func.count()).select_from(retention.due_query(account, today).subquery())
+                )
 
             def previous_release():
                 """The due query as it was before the till: the visit column (renamed to the
                 activity column), created or imported before the cutoff, no invoice since, the holds."""
                 holds = [~condition for _label, condition in retention._holds(today)]
-                return db.session.scalar(select(func.count()).select_from(select(Customer.id).where(
-                    Customer.account_id == account.id,
-                    or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < since),
-                    func.coalesce(Customer.imported_at, Customer.created_at) < since,
-                    ~exists().where(Invoice.customer_id == Customer.id, Invoice.issued_at >= since),
-                    *holds).subquery()))
+                return db.session.scalar(
+                    select(func.count()).select_from(
+                        select(Customer.id)
+                        .where(
+                            Customer.account_id == account.id,
+                            or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < since),
+                            func.coalesce(Customer.imported_at, Customer.created_at) < since,
+                            ~exists().where(Invoice.customer_id == Customer.id, Invoice.issued_at >= since),
+                            *holds,
+                        )
+                        .subquery()
+                    )
+                )
 
             def column_only():
-                return db.session.scalar(select(func.count()).select_from(Customer).where(
-                    Customer.account_id == account.id,
-                    or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < since)))
+                return db.session.scalar(
+                    select(func.count())
+                    .select_from(Customer)
+                    .where(
+                        Customer.account_id == account.id,
+                        or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < since),
+                    )
+                )
 
             def computed_live():
                 live = activity.activity_expression()
-                return db.session.scalar(select(func.count()).select_from(Customer).where(
-                    Customer.account_id == account.id, or_(live.is_(None), live < since)))
+                return db.session.scalar(
+                    select(func.count())
+                    .select_from(Customer)
+                    .where(Customer.account_id == account.id, or_(live.is_(None), live < since))
+                )
 
             assert column_only() == computed_live(), "the stored activity differs from its definition"
             previous_ms, plain_ms = _median_ms(previous_release), _median_ms(column_only)
@@ -167,6 +230,9 @@ def run() -> None:
             report("retention_due_count_vs_plain_column_count", _median_ms(due), "ms", plain_ms)
             report("activity_computed_live_count", _median_ms(computed_live, 3), "ms", previous_ms)
             appointments = db.session.scalar(select(func.count()).select_from(Appointment))
-            print(f"# {CHECKOUTS} checkouts of 5 lines beside a bare 1+5-row insert, alternating; due query, "
-                  f"preview (200 rows) and live activity beside the previous release's due query; {CUSTOMERS} "
-                  f"customers, {appointments} appointments, {due()} due; sqlite", flush=True)
+            print(
+                f"# {CHECKOUTS} checkouts of 5 lines beside a bare 1+5-row insert, alternating; due query, "
+                f"preview (200 rows) and live activity beside the previous release's due query; {CUSTOMERS} "
+                f"customers, {appointments} appointments, {due()} due; sqlite",
+                flush=True,
+            )

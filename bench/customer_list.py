@@ -10,8 +10,20 @@ from bench.harness import Services, bare_app, portal_client, report, seeded_data
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 REQUESTS = 200
 # What people type: name starts, rare and common fragments, email and phone pieces.
-QUERIES = ["schm", "müller", "anna", "sophie web", "0170 12", "example.com", "yilmaz", "kai",
-           "lea fisch", "zz-nobody", "h", "jonas b"]
+QUERIES = [
+    "schm",
+    "müller",
+    "anna",
+    "sophie web",
+    "0170 12",
+    "example.com",
+    "yilmaz",
+    "kai",
+    "lea fisch",
+    "zz-nobody",
+    "h",
+    "jonas b",
+]
 
 
 def run() -> None:
@@ -23,8 +35,9 @@ def run() -> None:
         size = len(list_page.data)
 
         def search(n: int):
-            response = client.post("/customers/search", data={"q": QUERIES[n % len(QUERIES)]},
-                                   headers={"HX-Request": "true"})
+            response = client.post(
+                "/customers/search", data={"q": QUERIES[n % len(QUERIES)]}, headers={"HX-Request": "true"}
+            )
             assert response.status_code == 200
 
         def first_page(n: int):
@@ -42,10 +55,16 @@ def run() -> None:
 
         bare = bare_app(25, max(0, size - 4000)).test_client()
         baseline = summary(time_requests(lambda n: bare.get("/bare"), REQUESTS))
-        for name, call in (("customer_list_page", first_page), ("customer_search", search),
-                           ("customer_paging", paging)):
+        for name, call in (
+            ("customer_list_page", first_page),
+            ("customer_search", search),
+            ("customer_paging", paging),
+        ):
             result = summary(time_requests(call, REQUESTS))
             report(f"{name}_p50", result["p50"], "ms", baseline["p50"])
             report(f"{name}_p95", result["p95"], "ms", baseline["p95"])
-        print(f"# {CUSTOMERS} customers, {REQUESTS} requests per measure, page {size} bytes, "
-              f"database {database.split(':', 1)[0]}", flush=True)
+        print(
+            f"# {CUSTOMERS} customers, {REQUESTS} requests per measure, page {size} bytes, "
+            f"database {database.split(':', 1)[0]}",
+            flush=True,
+        )

@@ -15,8 +15,22 @@ from sqlalchemy import select, text
 
 from bench.harness import DATA, ROOT, Services, flask_command, report, seeded_database
 
-FIELDS = ["id", "first_name", "last_name", "email", "phone", "birthday", "street", "postal_code", "city",
-          "country", "notes", "created_at", "imported_at", "last_activity_at"]
+FIELDS = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birthday",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "notes",
+    "created_at",
+    "imported_at",
+    "last_activity_at",
+]
 BIG = int(os.environ.get("BENCH_EXPORT_BIG", "1000000"))
 RUNS = 11  # medians of eleven alternating runs
 BIG_RUNS = 3  # and of three at a million customers
@@ -47,11 +61,19 @@ def _queued_export(app, fields) -> tuple[int, int, int | None]:
     with app.app_context():
         account = db.session.scalar(select(Account).where(Account.slug == "salon-sonnenschein"))
         owner = db.session.scalar(select(Login).where(Login.email == "owner@demo.test"))
-        custom = db.session.scalar(select(CustomerFieldDefinition.id).where(
-            CustomerFieldDefinition.account_id == account.id).order_by(CustomerFieldDefinition.position))
-        export = CustomerExport(account_id=account.id, requested_by_id=owner.id, recipient_login_id=owner.id,
-                                fields=fields + ([f"custom:{custom}"] if custom else []), file_format="csv",
-                                status="queued")
+        custom = db.session.scalar(
+            select(CustomerFieldDefinition.id)
+            .where(CustomerFieldDefinition.account_id == account.id)
+            .order_by(CustomerFieldDefinition.position)
+        )
+        export = CustomerExport(
+            account_id=account.id,
+            requested_by_id=owner.id,
+            recipient_login_id=owner.id,
+            fields=fields + ([f"custom:{custom}"] if custom else []),
+            file_format="csv",
+            status="queued",
+        )
         db.session.add(export)
         db.session.commit()
         return export.id, account.id, custom
@@ -81,15 +103,29 @@ def _database_dump(database: str, account_id: int, custom_field: int | None) -> 
     return time.perf_counter() - started
 
 
-CUSTOMER_COLUMNS = ("account_id, first_name, last_name, email, phone, street, postal_code, city, country, notes, "
-                    "sort_name, search_text, created_at")
+CUSTOMER_COLUMNS = (
+    "account_id, first_name, last_name, email, phone, street, postal_code, city, country, notes, "
+    "sort_name, search_text, created_at"
+)
 
 
 def _big_customers(account_id: int, customers: int):
     for n in range(customers):
-        yield (account_id, f"Vorname{n % 997}", f"Nachname{n}", f"kunde{n}@example.com", f"+4917{n:09d}",
-               "Hauptstraße 1", "10115", "Berlin", "DE", "Notiz mit Umlauten: äöü, und Komma" if n % 4 else "",
-               f"nachname{n}", f"vorname{n % 997} nachname{n}", "2024-01-01 10:00:00.000000")
+        yield (
+            account_id,
+            f"Vorname{n % 997}",
+            f"Nachname{n}",
+            f"kunde{n}@example.com",
+            f"+4917{n:09d}",
+            "Hauptstraße 1",
+            "10115",
+            "Berlin",
+            "DE",
+            "Notiz mit Umlauten: äöü, und Komma" if n % 4 else "",
+            f"nachname{n}",
+            f"vorname{n % 997} nachname{n}",
+            "2024-01-01 10:00:00.000000",
+        )
 
 
 def _big_database(customers: int, database: str) -> str:
@@ -109,8 +145,10 @@ def _big_database(customers: int, database: str) -> str:
     conn = sqlite3.connect(partial)
     account_id = conn.execute("SELECT id FROM account WHERE slug = 'salon-sonnenschein'").fetchone()[0]
     started = time.perf_counter()
-    conn.executemany(f"INSERT INTO customer ({CUSTOMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     _big_customers(account_id, customers))
+    conn.executemany(
+        f"INSERT INTO customer ({CUSTOMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        _big_customers(account_id, customers),
+    )
     conn.commit()
     conn.close()
     partial.rename(path)
@@ -162,8 +200,13 @@ def _measure(database: str, redis_url: str, runs: int) -> tuple[float, int, floa
         export_id, account_id, custom_field = _queued_export(app, FIELDS)
         dumps.append(_database_dump(database, account_id, custom_field))
         # A fresh process per run, as each export runs in a freshly forked work horse.
-        result = subprocess.run([sys.executable, "-c", JOB, database, redis_url, str(export_id)], cwd=ROOT,
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", JOB, database, redis_url, str(export_id)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         seconds, rss_kb = result.stdout.split()
         exports.append(float(seconds))
         peak = max(peak, int(rss_kb))
@@ -181,5 +224,8 @@ def run() -> None:
         big_seconds, big_rss_kb, big_dump = _measure(_big_database(BIG, database), redis_url, BIG_RUNS)
         report(f"export_{BIG}_customers_time", big_seconds, "s", big_dump)
         report(f"export_{BIG}_customers_peak_rss", big_rss_kb / 1024, "MB", 150)
-        print(f"# worker process peak RSS at 100k: {rss_kb / 1024:.0f} MB; baseline of the memory line is "
-              f"the 150 MB target; database {database.split(':', 1)[0]}", flush=True)
+        print(
+            f"# worker process peak RSS at 100k: {rss_kb / 1024:.0f} MB; baseline of the memory line is "
+            f"the 150 MB target; database {database.split(':', 1)[0]}",
+            flush=True,
+        )

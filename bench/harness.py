@@ -69,14 +69,16 @@ def portal_client(database: str, redis_url: str, email: str = "owner@demo.test",
     from portal import create_app
     from portal.config import TestConfig
 
-    app = create_app({
-        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-        "TESTING": False,
-        "SQLALCHEMY_DATABASE_URI": database,
-        "REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url,
-        **config,
-    })
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "TESTING": False,
+            "SQLALCHEMY_DATABASE_URI": database,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            **config,
+        }
+    )
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": "salon-demo-2026"})
     assert response.status_code == 302, "demo login failed"
@@ -104,11 +106,14 @@ def time_requests(call: Callable[[int], object], count: int, warmup: int = 10) -
 def bare_app(rows: int, row_bytes: int) -> Flask:
     """The baseline: a bare Flask route rendering a template of the same size, no database."""
     app = Flask("baseline")
-    template = ("<html><body><table>{% for row in rows %}<tr><td><a href='/x/{{ row.id }}'>{{ row.name }}</a>"
-                "</td><td>{{ row.email }}</td><td>{{ row.phone }}</td></tr>{% endfor %}</table>"
-                "<p>{{ pad }}</p></body></html>")
-    data = [{"id": n, "name": f"Name {n}", "email": f"n{n}@example.com", "phone": "+49 170 1234567"}
-            for n in range(rows)]
+    template = (
+        "<html><body><table>{% for row in rows %}<tr><td><a href='/x/{{ row.id }}'>{{ row.name }}</a>"
+        "</td><td>{{ row.email }}</td><td>{{ row.phone }}</td></tr>{% endfor %}</table>"
+        "<p>{{ pad }}</p></body></html>"
+    )
+    data = [
+        {"id": n, "name": f"Name {n}", "email": f"n{n}@example.com", "phone": "+49 170 1234567"} for n in range(rows)
+    ]
 
     @app.route("/bare")
     def bare():

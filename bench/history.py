@@ -50,5 +50,8 @@ def run() -> None:
             result = summary(time_requests(call, REQUESTS))
             report(f"{name}_p50", result["p50"], "ms", baseline["p50"])
             report(f"{name}_p95", result["p95"], "ms", baseline["p95"])
-        print(f"# {len(customer_ids)} customers, {total_events} audit events, {REQUESTS} requests per measure, "
-              f"log page {len(sample.data)} bytes, database {database.split(':', 1)[0]}", flush=True)
+        print(
+            f"# {len(customer_ids)} customers, {total_events} audit events, {REQUESTS} requests per measure, "
+            f"log page {len(sample.data)} bytes, database {database.split(':', 1)[0]}",
+            flush=True,
+        )

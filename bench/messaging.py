@@ -29,8 +29,9 @@ def run() -> None:
     sink = start_sink(sink_dir, port=port)
     try:
         with Services() as redis_url:
-            app, _client = portal_client(database, redis_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
-                                         MAIL_SUPPRESS_SEND=False)
+            app, _client = portal_client(
+                database, redis_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False
+            )
             from portal.extensions import db
             from portal.messaging import campaigns, eligibility
             from portal.models import Account, Campaign, Consent, Customer, Login, PrivacySettings
@@ -40,7 +41,9 @@ def run() -> None:
                 account = db.session.scalar(select(Account).where(Account.slug == "salon-sonnenschein"))
                 location = account.locations[0]
                 eligibility.messaging_settings(location)  # created with defaults
-                privacy = db.session.scalars(select(PrivacySettings).where(PrivacySettings.location_id == location.id)).one_or_none()
+                privacy = db.session.scalars(
+                    select(PrivacySettings).where(PrivacySettings.location_id == location.id)
+                ).one_or_none()
                 if privacy is None:
                     privacy = PrivacySettings(account_id=account.id, location_id=location.id)
                     db.session.add(privacy)
@@ -57,21 +60,53 @@ def run() -> None:
                     result = eligibility.preview(account, location, "email", "newsletter", today)
                     previews.append(time.perf_counter() - started)
                     started = time.perf_counter()
-                    db.session.scalar(select(func.count()).select_from(Customer).where(Customer.account_id == account.id))
+                    db.session.scalar(
+                        select(func.count()).select_from(Customer).where(Customer.account_id == account.id)
+                    )
                     counts.append(time.perf_counter() - started)
-                report("eligibility_preview_100k", statistics.median(previews) * 1000, "ms", statistics.median(counts) * 1000)
+                report(
+                    "eligibility_preview_100k",
+                    statistics.median(previews) * 1000,
+                    "ms",
+                    statistics.median(counts) * 1000,
+                )
 
                 # Consent for RECIPIENTS active customers with an email, then one campaign to them.
-                ids = db.session.scalars(select(Customer.id).where(
-                    Customer.account_id == account.id, Customer.email.is_not(None),
-                    Customer.last_activity_at.is_not(None)).order_by(Customer.last_activity_at.desc()).limit(RECIPIENTS)).all()
-                db.session.execute(Consent.__table__.insert(), [
-                    {"account_id": account.id, "customer_id": cid, "channel": "email", "status": "granted",
-                     "updated_at": utcnow()} for cid in ids])
+                ids = db.session.scalars(
+                    select(Customer.id)
+                    .where(
+                        Customer.account_id == account.id,
+                        Customer.email.is_not(None),
+                        Customer.last_activity_at.is_not(None),
+                    )
+                    .order_by(Customer.last_activity_at.desc())
+                    .limit(RECIPIENTS)
+                ).all()
+                db.session.execute(
+                    Consent.__table__.insert(),
+                    [
+                        {
+                            "account_id": account.id,
+                            "customer_id": cid,
+                            "channel": "email",
+                            "status": "granted",
+                            "updated_at": utcnow(),
+                        }
+                        for cid in ids
+                    ],
+                )
                 owner = db.session.scalar(select(Login).where(Login.email == "owner@demo.test"))
-                campaign = Campaign(account_id=account.id, location_id=location.id, kind="newsletter", channel="email",
-                                    subject="Herbst bei {salon}", body="Hallo {first_name} — {unsubscribe_link}",
-                                    status="sending", created_by_id=owner.id, total=len(ids))
+                campaign = Campaign(
+                    account_id=account.id,
+                    location_id=location.id,
+                    kind="newsletter",
+                    channel="email",
+                    subject="Herbst bei {salon}",
+                    body="Hallo {first_name} — {unsubscribe_link}",
+                    status="sending",
+                    created_by_id=owner.id,
+                    total=len(ids),
+                )
                 db.session.add(campaign)
                 db.session.commit()
                 eligible = eligibility.preview(account, location, "email", "newsletter", today).eligible
@@ -90,7 +125,10 @@ def run() -> None:
                     smtp.send_message(message)
             raw = time.perf_counter() - started
         report("campaign_messages_per_second", sent / seconds, "msg/s", sent / raw)
-        print(f"# preview: {result.eligible} eligible of 100,000 (no consents); campaign: {sent} of {eligible} "
-              f"eligible sent in {seconds:.1f} s through an aiosmtpd sink; baseline: raw smtplib sends", flush=True)
+        print(
+            f"# preview: {result.eligible} eligible of 100,000 (no consents); campaign: {sent} of {eligible} "
+            f"eligible sent in {seconds:.1f} s through an aiosmtpd sink; baseline: raw smtplib sends",
+            flush=True,
+        )
     finally:
         sink.stop()

@@ -22,28 +22,87 @@ REQUESTS = 200
 
 def _heavy_customer(db, models, account_id: int, location_id: int, employee_id: int, n: int) -> int:
     now = datetime.now(UTC)
-    customer = models.Customer(account_id=account_id, first_name="Heavy", last_name=f"Kundin{n}",
-                               email=f"heavy{n}@example.com", phone=f"+49170555{n:04d}", sort_name=f"kundin{n} heavy",
-                               search_text=f"heavy kundin{n}")
+    customer = models.Customer(
+        account_id=account_id,
+        first_name="Heavy",
+        last_name=f"Kundin{n}",
+        email=f"heavy{n}@example.com",
+        phone=f"+49170555{n:04d}",
+        sort_name=f"kundin{n} heavy",
+        search_text=f"heavy kundin{n}",
+    )
     db.session.add(customer)
     db.session.flush()
     cid = customer.id
-    db.session.execute(insert(models.Appointment), [{
-        "account_id": account_id, "location_id": location_id, "customer_id": cid, "employee_id": employee_id,
-        "starts_at": now - timedelta(days=i + 1), "ends_at": now - timedelta(days=i + 1) + timedelta(hours=1),
-        "status": "attended", "notes": "Notiz"} for i in range(1000)])
-    invoice_ids = [row[0] for row in db.session.execute(insert(models.Invoice).returning(models.Invoice.id), [{
-        "account_id": account_id, "location_id": location_id, "customer_id": cid, "number": f"H{n}-{i}",
-        "issued_at": now - timedelta(days=5 * i + 1), "status": "paid", "total_cents": 4900,
-        "billed_name": f"Heavy Kundin{n}"} for i in range(200)])]
-    db.session.execute(insert(models.InvoiceLine), [{
-        "account_id": account_id, "invoice_id": iid, "description": "Schnitt", "quantity": 1,
-        "unit_price_cents": 4900, "vat_rate_permille": 190} for iid in invoice_ids])
-    db.session.execute(insert(models.AuditEvent), [{
-        "account_id": account_id, "occurred_at": now - timedelta(minutes=i), "category": "customer" if i % 2 else "access",
-        "action": "updated" if i % 2 else "viewed", "entity_type": "customer", "entity_id": cid, "customer_id": cid,
-        "changes": {"phone": {"old": "+491700000000", "new": f"+49170555{n:04d}"}}, "summary": f"Heavy Kundin{n}",
-        "request_id": "", "ip": "127.0.0.1", "user_agent": ""} for i in range(5000)])
+    db.session.execute(
+        insert(models.Appointment),
+        [
+            {
+                "account_id": account_id,
+                "location_id": location_id,
+                "customer_id": cid,
+                "employee_id": employee_id,
+                "starts_at": now - timedelta(days=i + 1),
+                "ends_at": now - timedelta(days=i + 1) + timedelta(hours=1),
+                "status": "attended",
+                "notes": "Notiz",
+            }
+            for i in range(1000)
+        ],
+    )
+    invoice_ids = [
+        row[0]
+        for row in db.session.execute(
+            insert(models.Invoice).returning(models.Invoice.id),
+            [
+                {
+                    "account_id": account_id,
+                    "location_id": location_id,
+                    "customer_id": cid,
+                    "number": f"H{n}-{i}",
+                    "issued_at": now - timedelta(days=5 * i + 1),
+                    "status": "paid",
+                    "total_cents": 4900,
+                    "billed_name": f"Heavy Kundin{n}",
+                }
+                for i in range(200)
+            ],
+        )
+    ]
+    db.session.execute(
+        insert(models.InvoiceLine),
+        [
+            {
+                "account_id": account_id,
+                "invoice_id": iid,
+                "description": "Schnitt",
+                "quantity": 1,
+                "unit_price_cents": 4900,
+                "vat_rate_permille": 190,
+            }
+            for iid in invoice_ids
+        ],
+    )
+    db.session.execute(
+        insert(models.AuditEvent),
+        [
+            {
+                "account_id": account_id,
+                "occurred_at": now - timedelta(minutes=i),
+                "category": "customer" if i % 2 else "access",
+                "action": "updated" if i % 2 else "viewed",
+                "entity_type": "customer",
+                "entity_id": cid,
+                "customer_id": cid,
+                "changes": {"phone": {"old": "+491700000000", "new": f"+49170555{n:04d}"}},
+                "summary": f"Heavy Kundin{n}",
+                "request_id": "",
+                "ip": "127.0.0.1",
+                "user_agent": "",
+            }
+            for i in range(5000)
+        ],
+    )
     db.session.commit()
     return cid
 
@@ -74,14 +133,32 @@ def run() -> None:
                 rng = random.Random(5)
                 kinds = ("access", "portability", "correction", "erasure", "restriction", "objection")
                 statuses = ("new", "in_progress", "done", "done", "rejected")
-                db.session.execute(insert(models.PrivacyRequest), [{
-                    "account_id": account.id, "location_id": location_id, "kind": rng.choice(kinds),
-                    "channel": "online", "status": rng.choice(statuses), "email": f"r{i}@example.com",
-                    "received_at": datetime.now(UTC) - timedelta(days=rng.randrange(0, 400)),
-                    "due_on": date.today() + timedelta(days=rng.randrange(-30, 31)), "locale": "de",
-                    "message": "", "staff_note": "", "extension_months": 0, "extension_reason": "",
-                    "rejection_reason": "", "outcome": "", "certificate": {}, "reminders": [], "email_hash": ""}
-                    for i in range(10000)])
+                db.session.execute(
+                    insert(models.PrivacyRequest),
+                    [
+                        {
+                            "account_id": account.id,
+                            "location_id": location_id,
+                            "kind": rng.choice(kinds),
+                            "channel": "online",
+                            "status": rng.choice(statuses),
+                            "email": f"r{i}@example.com",
+                            "received_at": datetime.now(UTC) - timedelta(days=rng.randrange(0, 400)),
+                            "due_on": date.today() + timedelta(days=rng.randrange(-30, 31)),
+                            "locale": "de",
+                            "message": "",
+                            "staff_note": "",
+                            "extension_months": 0,
+                            "extension_reason": "",
+                            "rejection_reason": "",
+                            "outcome": "",
+                            "certificate": {},
+                            "reminders": [],
+                            "email_hash": "",
+                        }
+                        for i in range(10000)
+                    ],
+                )
                 db.session.commit()
             heavy = [_heavy_customer(db, models, account.id, location_id, employee_id, n) for n in range(HEAVY)]
             actor = Actor(account.id, owner_id)
@@ -89,8 +166,14 @@ def run() -> None:
             package_ms, package_base = [], []
             for cid in heavy:
                 customer = db.session.get(models.Customer, cid)
-                request = models.PrivacyRequest(account_id=account.id, location_id=location_id, customer_id=cid,
-                                                kind="access", status="in_progress", locale="de")
+                request = models.PrivacyRequest(
+                    account_id=account.id,
+                    location_id=location_id,
+                    customer_id=cid,
+                    kind="access",
+                    status="in_progress",
+                    locale="de",
+                )
                 db.session.add(request)
                 db.session.flush()
                 started = time.perf_counter()
@@ -114,7 +197,9 @@ def run() -> None:
 
         report("erasure_heavy_customer_median", statistics.median(erase_ms), "ms", statistics.median(erase_base))
         report("erasure_heavy_customer_max", max(erase_ms), "ms", max(erase_base))
-        report("access_package_heavy_customer_median", statistics.median(package_ms), "ms", statistics.median(package_base))
+        report(
+            "access_package_heavy_customer_median", statistics.median(package_ms), "ms", statistics.median(package_base)
+        )
         report("access_package_heavy_customer_max", max(package_ms), "ms", max(package_base))
 
         views = [("open", None), ("open", "erasure"), ("done", None), ("open", "access"), ("rejected", None)]
@@ -130,6 +215,9 @@ def run() -> None:
         result = summary(time_requests(inbox, REQUESTS))
         report("inbox_10000_requests_p50", result["p50"], "ms", baseline["p50"])
         report("inbox_10000_requests_p95", result["p95"], "ms", baseline["p95"])
-        print(f"# {HEAVY} heavy customers (1,000 appointments, 200 invoices, 5,000 history events each); "
-              f"package {size // 1024} KiB; inbox of 10,000 requests, page {len(page.data)} bytes; "
-              f"database {database.split(':', 1)[0]}", flush=True)
+        print(
+            f"# {HEAVY} heavy customers (1,000 appointments, 200 invoices, 5,000 history events each); "
+            f"package {size // 1024} KiB; inbox of 10,000 requests, page {len(page.data)} bytes; "
+            f"database {database.split(':', 1)[0]}",
+            flush=True,
+        )

@@ -30,7 +30,8 @@ def _database() -> str:
         conn = sqlite3.connect(partial)
         account_id, location_id = conn.execute(
             "SELECT a.id, l.id FROM account a JOIN location l ON l.account_id = a.id "
-            "WHERE a.slug = 'salon-sonnenschein' ORDER BY l.id LIMIT 1").fetchone()
+            "WHERE a.slug = 'salon-sonnenschein' ORDER BY l.id LIMIT 1"
+        ).fetchone()
         employee_id = conn.execute("SELECT id FROM employee WHERE account_id = ?", (account_id,)).fetchone()[0]
         started = time.perf_counter()
         first = conn.execute("SELECT coalesce(max(id), 0) FROM customer").fetchone()[0] + 1
@@ -38,25 +39,66 @@ def _database() -> str:
         conn.executemany(
             "INSERT INTO customer (id, account_id, first_name, last_name, email, phone, street, postal_code, city, "
             "country, notes, sort_name, search_text, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(first + n, account_id, "Inaktiv", f"Kundin{n}", f"inaktiv{n}@example.com", f"+4917{n:09d}",
-              "Weg 1", "10115", "Berlin", "DE", "Notiz", f"kundin{n}", f"inaktiv kundin{n}", old)
-             for n in range(CUSTOMERS)])
+            [
+                (
+                    first + n,
+                    account_id,
+                    "Inaktiv",
+                    f"Kundin{n}",
+                    f"inaktiv{n}@example.com",
+                    f"+4917{n:09d}",
+                    "Weg 1",
+                    "10115",
+                    "Berlin",
+                    "DE",
+                    "Notiz",
+                    f"kundin{n}",
+                    f"inaktiv kundin{n}",
+                    old,
+                )
+                for n in range(CUSTOMERS)
+            ],
+        )
         conn.executemany(
             "INSERT INTO appointment (account_id, location_id, customer_id, employee_id, starts_at, ends_at, status, "
             "notes, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            [(account_id, location_id, first + n, employee_id, old, old, "attended", "Notiz", old)
-             for n in range(CUSTOMERS) for _ in range(10)])
+            [
+                (account_id, location_id, first + n, employee_id, old, old, "attended", "Notiz", old)
+                for n in range(CUSTOMERS)
+                for _ in range(10)
+            ],
+        )
         changes = json.dumps({"phone": {"old": "+491700000000", "new": "+491700000001"}})
         conn.executemany(
             "INSERT INTO audit_event (account_id, occurred_at, category, action, entity_type, entity_id, customer_id, "
             "changes, summary, request_id, ip, user_agent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(account_id, old, "customer", "updated", "customer", first + n, first + n, changes, "Inaktiv Kundin",
-              "", "127.0.0.1", "") for n in range(CUSTOMERS) for _ in range(20)])
+            [
+                (
+                    account_id,
+                    old,
+                    "customer",
+                    "updated",
+                    "customer",
+                    first + n,
+                    first + n,
+                    changes,
+                    "Inaktiv Kundin",
+                    "",
+                    "127.0.0.1",
+                    "",
+                )
+                for n in range(CUSTOMERS)
+                for _ in range(20)
+            ],
+        )
         conn.commit()
         conn.close()
         partial.rename(template)
-        print(f"# seeded {CUSTOMERS} inactive customers, {CUSTOMERS * 10} appointments, "
-              f"{CUSTOMERS * 20} history events in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"# seeded {CUSTOMERS} inactive customers, {CUSTOMERS * 10} appointments, "
+            f"{CUSTOMERS * 20} history events in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
     shutil.copy(template, path)
     return f"sqlite:///{path}"
 
@@ -75,13 +117,19 @@ def run() -> None:
             account.retention_since = datetime.now(UTC) - timedelta(days=2)
             db.session.commit()
             today = date.today()
-            due = db.session.scalar(select(text("count(*)")).select_from(retention.due_query(account, today).subquery()))
+            due = db.session.scalar(
+                select(text("count(*)")).select_from(retention.due_query(account, today).subquery())
+            )
             # Baseline: one set-based UPDATE of the same customer rows, rolled back.
             started = time.perf_counter()
-            db.session.execute(text(
-                "UPDATE customer SET first_name = '', last_name = '-', email = NULL, phone = NULL, notes = '' "
-                "WHERE id IN (" + str(retention.due_query(account, today).compile(
-                    compile_kwargs={"literal_binds": True})) + ")"))
+            db.session.execute(
+                text(
+                    "UPDATE customer SET first_name = '', last_name = '-', email = NULL, phone = NULL, notes = '' "
+                    "WHERE id IN ("
+                    + str(retention.due_query(account, today).compile(compile_kwargs={"literal_binds": True}))
+                    + ")"
+                )
+            )
             baseline = time.perf_counter() - started
             db.session.rollback()
             started = time.perf_counter()
@@ -90,5 +138,8 @@ def run() -> None:
             forgotten, batches = run.forgotten, run.batches
         report("retention_customers_per_second", forgotten / seconds, "customers/s", due / baseline)
         report("retention_run_seconds", seconds, "s", baseline)
-        print(f"# {forgotten} of {due} due customers forgotten in {batches} batches of {retention.BATCH}; "
-              f"baseline: one UPDATE of the same {due} customer rows; database sqlite", flush=True)
+        print(
+            f"# {forgotten} of {due} due customers forgotten in {batches} batches of {retention.BATCH}; "
+            f"baseline: one UPDATE of the same {due} customer rows; database sqlite",
+            flush=True,
+        )

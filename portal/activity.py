@@ -47,22 +47,29 @@ def _greatest_sqlite(element, compiler, **kw):
 
 
 def last_attended(customer_id) -> ColumnElement:
-    return (select(func.max(Appointment.starts_at))
-            .where(Appointment.customer_id == customer_id, Appointment.status == AppointmentStatus.ATTENDED)
-            .scalar_subquery())
+    return (
+        select(func.max(Appointment.starts_at))
+        .where(Appointment.customer_id == customer_id, Appointment.status == AppointmentStatus.ATTENDED)
+        .scalar_subquery()
+    )
 
 
 def last_invoice(customer_id) -> ColumnElement:
-    return (select(func.max(Invoice.issued_at))
-            .where(Invoice.customer_id == customer_id, Invoice.kind == InvoiceKind.INVOICE,
-                   Invoice.status != "cancelled")
-            .scalar_subquery())
+    return (
+        select(func.max(Invoice.issued_at))
+        .where(Invoice.customer_id == customer_id, Invoice.kind == InvoiceKind.INVOICE, Invoice.status != "cancelled")
+        .scalar_subquery()
+    )
 
 
 def bought_since(customer_id, since) -> ColumnElement:
     """A purchase (invoice not cancelled) since the moment: § 7(3) UWG's existing customer."""
-    return exists().where(Invoice.customer_id == customer_id, Invoice.kind == InvoiceKind.INVOICE,
-                          Invoice.status != "cancelled", Invoice.issued_at >= since)
+    return exists().where(
+        Invoice.customer_id == customer_id,
+        Invoice.kind == InvoiceKind.INVOICE,
+        Invoice.status != "cancelled",
+        Invoice.issued_at >= since,
+    )
 
 
 def activity_expression() -> ColumnElement:
@@ -76,9 +83,12 @@ def refresh(customer_ids: Iterable[int | None]) -> None:
     if not ids:
         return
     db.session.flush()
-    db.session.execute(update(Customer).where(Customer.id.in_(ids))
-                       .values(last_activity_at=activity_expression())
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Customer)
+        .where(Customer.id.in_(ids))
+        .values(last_activity_at=activity_expression())
+        .execution_options(synchronize_session=False)
+    )
     for customer in db.session.identity_map.values():
         if isinstance(customer, Customer) and customer.id in ids:
             db.session.expire(customer, ["last_activity_at"])
@@ -86,9 +96,12 @@ def refresh(customer_ids: Iterable[int | None]) -> None:
 
 def refresh_account(account_id: int) -> None:
     """Recompute every customer of a salon (migrations, demo data built in bulk)."""
-    db.session.execute(update(Customer).where(Customer.account_id == account_id)
-                       .values(last_activity_at=activity_expression())
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Customer)
+        .where(Customer.account_id == account_id)
+        .values(last_activity_at=activity_expression())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def computed(customer_id: int):

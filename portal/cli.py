@@ -47,7 +47,9 @@ def demo_seed(customers: int, events: int, if_empty: bool):
 @click.option("--salon", required=True, help="salon name")
 @click.option("--slug", required=True, help="calendar address")
 @click.option("--email", required=True)
-@click.option("--state", required=True, help="Bundesland of the first location (BE, BY, NW, ...): holidays and authority")
+@click.option(
+    "--state", required=True, help="Bundesland of the first location (BE, BY, NW, ...): holidays and authority"
+)
 @click.password_option()
 def create_owner(salon: str, slug: str, email: str, state: str, password: str):
     """Create a salon with its owner login (production bootstrap)."""
@@ -64,8 +66,15 @@ def create_owner(salon: str, slug: str, email: str, state: str, password: str):
     db.session.add(account)
     db.session.flush()
     db.session.add(Location(account_id=account.id, name=salon, state=state.upper()))
-    db.session.add(Login(account_id=account.id, email=normalize_email(email), role="owner",
-                         password_hash=hash_secret(password), extra_permissions=[]))
+    db.session.add(
+        Login(
+            account_id=account.id,
+            email=normalize_email(email),
+            role="owner",
+            password_hash=hash_secret(password),
+            extra_permissions=[],
+        )
+    )
     db.session.commit()
     click.echo(f"Salon {slug} with owner {email} created.")
 
@@ -99,9 +108,7 @@ def mail_retry():
     from portal.models import OutboundEmail
     from portal.tasks import PendingJob, enqueue_now
 
-    ids = db.session.scalars(
-        select(OutboundEmail.id).where(OutboundEmail.status.in_(("queued", "failed")))
-    ).all()
+    ids = db.session.scalars(select(OutboundEmail.id).where(OutboundEmail.status.in_(("queued", "failed")))).all()
     for email_id in ids:
         enqueue_now(PendingJob("jobs.mail.deliver_email", (email_id,), "emails", f"email-{email_id}"))
     click.echo(f"{len(ids)} emails enqueued.")
@@ -143,8 +150,12 @@ def retention_cli():
 
 @retention_cli.command("preview")
 @click.option("--salon", "slug", required=True, help="the salon's calendar address (slug)")
-@click.option("--months", type=click.IntRange(1, 600), default=None,
-              help="what if the period were N months (default: the salon's setting)")
+@click.option(
+    "--months",
+    type=click.IntRange(1, 600),
+    default=None,
+    help="what if the period were N months (default: the salon's setting)",
+)
 def retention_preview(slug: str, months: int | None):
     """The customer numbers the next run would forget, one per line, then a count line (the
     preview page's own function; customers on hold are not listed)."""
@@ -159,5 +170,4 @@ def retention_preview(slug: str, months: int | None):
     due, held = retention.preview(account, limit=None, months=months)
     for row in due:
         click.echo(f"K-{row.customer.id}")
-    click.echo(f"{len(due)} customers due after {months or account.retention_months} months "
-               f"({len(held)} more on hold)")
+    click.echo(f"{len(due)} customers due after {months or account.retention_months} months ({len(held)} more on hold)")

@@ -33,12 +33,24 @@ class RetentionPeriod:
 # § 257 Abs. 5 HGB). Accounting vouchers: 8 years since the Viertes
 # Bürokratieentlastungsgesetz (from 1 January 2025; previously 10).
 RETENTION_PERIODS = (
-    RetentionPeriod("accounting_vouchers", _l("Invoices and receipts (accounting vouchers)"), 8,
-                    "§ 147 Abs. 1 Nr. 4, Abs. 3 AO; § 257 Abs. 1 Nr. 4, Abs. 4 HGB"),
-    RetentionPeriod("books", _l("Books, inventories, annual accounts"), 10,
-                    "§ 147 Abs. 1 Nr. 1, Abs. 3 AO; § 257 Abs. 1 Nr. 1, Abs. 4 HGB"),
-    RetentionPeriod("business_letters", _l("Business letters received and sent"), 6,
-                    "§ 147 Abs. 1 Nr. 2, 3, Abs. 3 AO; § 257 Abs. 1 Nr. 2, 3, Abs. 4 HGB"),
+    RetentionPeriod(
+        "accounting_vouchers",
+        _l("Invoices and receipts (accounting vouchers)"),
+        8,
+        "§ 147 Abs. 1 Nr. 4, Abs. 3 AO; § 257 Abs. 1 Nr. 4, Abs. 4 HGB",
+    ),
+    RetentionPeriod(
+        "books",
+        _l("Books, inventories, annual accounts"),
+        10,
+        "§ 147 Abs. 1 Nr. 1, Abs. 3 AO; § 257 Abs. 1 Nr. 1, Abs. 4 HGB",
+    ),
+    RetentionPeriod(
+        "business_letters",
+        _l("Business letters received and sent"),
+        6,
+        "§ 147 Abs. 1 Nr. 2, 3, Abs. 3 AO; § 257 Abs. 1 Nr. 2, 3, Abs. 4 HGB",
+    ),
 )
 
 

@@ -33,8 +33,15 @@ def _render(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def queue_email(account_id: int, recipient: str, template: str, context: dict,
-                locale: str = "de", login_id: int | None = None, forget_recipient: bool = False) -> OutboundEmail:
+def queue_email(
+    account_id: int,
+    recipient: str,
+    template: str,
+    context: dict,
+    locale: str = "de",
+    login_id: int | None = None,
+    forget_recipient: bool = False,
+) -> OutboundEmail:
     """Render now, send from a job. `forget_recipient`: blank the address once sent (a mail to
     someone whose data was just erased must not keep their address)."""
     with force_locale(locale):
@@ -51,7 +58,5 @@ def queue_email(account_id: int, recipient: str, template: str, context: dict,
     )
     db.session.add(email)
     db.session.flush()
-    enqueue_after_commit(db.session, "jobs.mail.deliver_email", email.id, queue="emails",
-                         job_id=f"email-{email.id}")
+    enqueue_after_commit(db.session, "jobs.mail.deliver_email", email.id, queue="emails", job_id=f"email-{email.id}")
     return email
-

@@ -48,26 +48,58 @@ def _by_id(prefix: str) -> Callable[[Row], str]:
 
 
 WAITING = (
-    WaitingJob("jobs.mail.deliver_email", "emails", _by_id("email"), lambda before: select(OutboundEmail.id).where(
-        OutboundEmail.status == "queued", OutboundEmail.created_at < before)),
+    WaitingJob(
+        "jobs.mail.deliver_email",
+        "emails",
+        _by_id("email"),
+        lambda before: select(OutboundEmail.id).where(
+            OutboundEmail.status == "queued", OutboundEmail.created_at < before
+        ),
+    ),
     # Appointment messages only: a campaign's rows are its own job's (claimed before sending,
     # so a campaign run again sends nobody twice).
-    WaitingJob("jobs.messaging.deliver_message", "emails", _by_id("message"), lambda before: select(Message.id).where(
-        Message.status == "queued", Message.campaign_id.is_(None), Message.created_at < before)),
-    WaitingJob("jobs.messaging.send_campaign", "emails", _by_id("campaign"), lambda before: select(Campaign.id).where(
-        Campaign.status == "sending", Campaign.queued_at < before)),
-    WaitingJob("jobs.privacy.build_access_package", "exports", _by_id("access-package"),
-               lambda before: select(PrivacyRequest.id).where(
-                   PrivacyRequest.status == "in_progress", PrivacyRequest.package_file_id.is_(None),
-                   PrivacyRequest.package_requested_at < before)),
-    WaitingJob("jobs.history.build_login_history", "exports", _by_id("login-history"),
-               lambda before: select(LoginHistoryExport.id).where(
-                   LoginHistoryExport.status == "queued", LoginHistoryExport.created_at < before)),
+    WaitingJob(
+        "jobs.messaging.deliver_message",
+        "emails",
+        _by_id("message"),
+        lambda before: select(Message.id).where(
+            Message.status == "queued", Message.campaign_id.is_(None), Message.created_at < before
+        ),
+    ),
+    WaitingJob(
+        "jobs.messaging.send_campaign",
+        "emails",
+        _by_id("campaign"),
+        lambda before: select(Campaign.id).where(Campaign.status == "sending", Campaign.queued_at < before),
+    ),
+    WaitingJob(
+        "jobs.privacy.build_access_package",
+        "exports",
+        _by_id("access-package"),
+        lambda before: select(PrivacyRequest.id).where(
+            PrivacyRequest.status == "in_progress",
+            PrivacyRequest.package_file_id.is_(None),
+            PrivacyRequest.package_requested_at < before,
+        ),
+    ),
+    WaitingJob(
+        "jobs.history.build_login_history",
+        "exports",
+        _by_id("login-history"),
+        lambda before: select(LoginHistoryExport.id).where(
+            LoginHistoryExport.status == "queued", LoginHistoryExport.created_at < before
+        ),
+    ),
     # Queued since confirmation, or since the maintenance queued a run again (heartbeat).
-    WaitingJob("jobs.exports.build_export", "exports", export_job_id,
-               lambda before: select(CustomerExport.id, CustomerExport.runs).where(
-                   CustomerExport.status == "queued",
-                   func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < before)),
+    WaitingJob(
+        "jobs.exports.build_export",
+        "exports",
+        export_job_id,
+        lambda before: select(CustomerExport.id, CustomerExport.runs).where(
+            CustomerExport.status == "queued",
+            func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < before,
+        ),
+    ),
 )
 
 
@@ -102,11 +134,14 @@ def _retry_failed_mail(now: datetime) -> int:
     run RQ keeps for inspection is dropped and the mail enqueued again."""
     retried = 0
     mail = WAITING[0]
-    for row in db.session.execute(select(
-            OutboundEmail.id, OutboundEmail.attempts, OutboundEmail.created_at).where(
-            OutboundEmail.status == "failed", OutboundEmail.attempts < MAIL_ATTEMPTS,
-            OutboundEmail.created_at < now - WAITING_AFTER * 2)).all():
-        if row.created_at >= now - WAITING_AFTER * 2 ** row.attempts:
+    for row in db.session.execute(
+        select(OutboundEmail.id, OutboundEmail.attempts, OutboundEmail.created_at).where(
+            OutboundEmail.status == "failed",
+            OutboundEmail.attempts < MAIL_ATTEMPTS,
+            OutboundEmail.created_at < now - WAITING_AFTER * 2,
+        )
+    ).all():
+        if row.created_at >= now - WAITING_AFTER * 2**row.attempts:
             continue
         job_id = mail.job_id(row)
         status = _job_status(job_id)
@@ -122,8 +157,10 @@ def _retry_failed_mail(now: datetime) -> int:
 def recover_lost_jobs() -> dict[str, int]:
     """Enqueue again what waits for a worker that no queue holds; returns counts per job."""
     now = utcnow()
-    recovered = {job.job: sum(_recover(job, row) for row in db.session.execute(job.waiting(now - WAITING_AFTER)).all())
-                 for job in WAITING}
+    recovered = {
+        job.job: sum(_recover(job, row) for row in db.session.execute(job.waiting(now - WAITING_AFTER)).all())
+        for job in WAITING
+    }
     recovered["mail_retried"] = _retry_failed_mail(now)
     db.session.rollback()  # read only: end the transaction
     return recovered

@@ -55,8 +55,9 @@ def enqueue_now(job: PendingJob):
     )
 
 
-def enqueue_after_commit(session: Session, name: str, *args: int, queue: str = "default",
-                         job_id: str | None = None) -> None:
+def enqueue_after_commit(
+    session: Session, name: str, *args: int, queue: str = "default", job_id: str | None = None
+) -> None:
     session.info.setdefault("pending_jobs", []).append(PendingJob(name, args, queue, job_id))
 
 

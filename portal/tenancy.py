@@ -25,9 +25,7 @@ def get_owned(model: type[T], obj_id, account_id: int) -> T | None:
         return None
     if not 0 < obj_id <= LARGEST_ID:  # no row has it, and the database would refuse to look
         return None
-    return db.session.scalars(
-        select(model).where(model.id == obj_id, model.account_id == account_id)
-    ).one_or_none()
+    return db.session.scalars(select(model).where(model.id == obj_id, model.account_id == account_id)).one_or_none()
 
 
 def get_owned_or_404(model: type[T], obj_id, account_id: int) -> T:

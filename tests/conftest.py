@@ -191,21 +191,27 @@ def mails(smtp_sink):
 def worker_env(app, redis_url, smtp_sink):
     """Environment for a real `flask worker` process against the test database and services."""
     env = dict(os.environ)
-    env.update({
-        "PORTAL_ENV": "test",
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": redis_url,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_sink.port),
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "FLASK_APP": "app",
-        "SMS_FILE": app.config["SMS_FILE"],
-    })
+    env.update(
+        {
+            "PORTAL_ENV": "test",
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": redis_url,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_sink.port),
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "FLASK_APP": "app",
+            "SMS_FILE": app.config["SMS_FILE"],
+        }
+    )
     return env
 
 
 def run_worker_burst(env, *queues: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flask", "worker", "--burst", *queues],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )

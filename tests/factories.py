@@ -42,9 +42,15 @@ def make_salon(name: str, slug: str) -> Salon:
     db.session.add(location)
     logins = {}
     for role in ("owner", "admin", "staff", "accountant"):
-        logins[role] = Login(account_id=account.id, email=f"{role}@{slug}.test", name=f"{role} {name}",
-                             role=role, password_hash=hash_secret(PASSWORD), extra_permissions=[],
-                             locale="en")
+        logins[role] = Login(
+            account_id=account.id,
+            email=f"{role}@{slug}.test",
+            name=f"{role} {name}",
+            role=role,
+            password_hash=hash_secret(PASSWORD),
+            extra_permissions=[],
+            locale="en",
+        )
         db.session.add(logins[role])
     employee = Employee(account_id=account.id, name=f"Employee {name}", pin_hash=hash_secret(PIN))
     db.session.add(employee)
@@ -70,36 +76,56 @@ def customer_since(account: Account, created: datetime, last_name: str, first_na
         return make_customer(account, last_name, first_name, **data)
 
 
-def make_service(account: Account, name: str = "Damenhaarschnitt", price_cents: int = 4900,
-                 minutes: int = 45) -> Service:
+def make_service(
+    account: Account, name: str = "Damenhaarschnitt", price_cents: int = 4900, minutes: int = 45
+) -> Service:
     service = Service(account_id=account.id, name=name, price_cents=price_cents, duration_minutes=minutes)
     db.session.add(service)
     db.session.commit()
     return service
 
 
-def book(salon: Salon, customer_id: int, when: datetime, service: Service | None = None,
-         notes: str = "") -> Appointment:
+def book(
+    salon: Salon, customer_id: int, when: datetime, service: Service | None = None, notes: str = ""
+) -> Appointment:
     """Book an appointment starting at `when` (booked on that day, as the salon would)."""
     local = when.astimezone(ZoneInfo(salon.account.timezone))
     with travel_to(when - timedelta(hours=1)):
-        appointment = create_appointment(Actor(salon.account.id, salon.staff.id), db.session.get(Customer, customer_id),
-                                         AppointmentData(salon.location.id, service.id if service else None, None,
-                                                         local.date(), local.time(), 45, notes))
+        appointment = create_appointment(
+            Actor(salon.account.id, salon.staff.id),
+            db.session.get(Customer, customer_id),
+            AppointmentData(
+                salon.location.id, service.id if service else None, None, local.date(), local.time(), 45, notes
+            ),
+        )
         db.session.commit()
     return appointment
 
 
-def check_out(salon: Salon, appointment: Appointment | None = None, when: datetime | None = None,
-              customer_id: int | None = None, lines: list[LineInput] | None = None, **payment) -> Invoice:
+def check_out(
+    salon: Salon,
+    appointment: Appointment | None = None,
+    when: datetime | None = None,
+    customer_id: int | None = None,
+    lines: list[LineInput] | None = None,
+    **payment,
+) -> Invoice:
     """Check out an appointment (its service at the price list) or a sale, at `when`."""
     when = when or (appointment.starts_at + timedelta(minutes=50) if appointment else utcnow())
     if lines is None:
         lines = [LineInput(LineKind.SERVICE, service_id=appointment.service_id)]
     with travel_to(when):
-        invoice = checkout(Actor(salon.account.id, salon.staff.id), CheckoutInput(
-            location_id=salon.location.id, key=secrets.token_hex(8), lines=lines,
-            customer_id=customer_id, appointment_id=appointment.id if appointment else None, **payment))
+        invoice = checkout(
+            Actor(salon.account.id, salon.staff.id),
+            CheckoutInput(
+                location_id=salon.location.id,
+                key=secrets.token_hex(8),
+                lines=lines,
+                customer_id=customer_id,
+                appointment_id=appointment.id if appointment else None,
+                **payment,
+            ),
+        )
         db.session.commit()
     return invoice
 

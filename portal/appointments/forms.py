@@ -12,10 +12,14 @@ class AppointmentForm(PortalForm):
     employee_id = SelectField(_l("Employee"), coerce=int)
     day = DateField(_l("Date"), validators=[DataRequired(_l("Please enter a date."))])
     start = TimeField(_l("Time"), validators=[DataRequired(_l("Please enter a time."))])
-    duration_minutes = IntegerField(_l("Duration (minutes)"), default=30, validators=[
-        DataRequired(_l("Please enter a duration.")),
-        NumberRange(5, 600, message=_l("Between 5 and 600 minutes.")),
-    ])
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"),
+        default=30,
+        validators=[
+            DataRequired(_l("Please enter a duration.")),
+            NumberRange(5, 600, message=_l("Between 5 and 600 minutes.")),
+        ],
+    )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
     def data_object(self) -> AppointmentData:

@@ -75,9 +75,16 @@ def create_appointment(actor: Actor, customer: Customer, data: AppointmentData) 
     db.session.add(appointment)
     db.session.flush()
     after = _snapshot(appointment)
-    record(actor, "appointment", "created", "appointment", appointment.id,
-           field_changes({k: (None, v) for k, v in after.items() if v not in (None, "")}),
-           customer_id=customer.id, summary=customer.full_name)
+    record(
+        actor,
+        "appointment",
+        "created",
+        "appointment",
+        appointment.id,
+        field_changes({k: (None, v) for k, v in after.items() if v not in (None, "")}),
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
     confirm_appointment(appointment)  # a service message, sent by a job after the commit
     return appointment
 
@@ -96,8 +103,16 @@ def update_appointment(actor: Actor, appointment: Appointment, data: Appointment
     if changes:
         action = "moved" if "starts_at" in changes else "updated"
         customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
-        record(actor, "appointment", action, "appointment", appointment.id, field_changes(changes),
-               customer_id=appointment.customer_id, summary=customer.full_name if customer else "")
+        record(
+            actor,
+            "appointment",
+            action,
+            "appointment",
+            appointment.id,
+            field_changes(changes),
+            customer_id=appointment.customer_id,
+            summary=customer.full_name if customer else "",
+        )
     return changes
 
 
@@ -109,5 +124,13 @@ def cancel_appointment(actor: Actor, appointment: Appointment, reason: str) -> N
         changes["reason"] = (None, reason)
     appointment.status = "cancelled"
     customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
-    record(actor, "appointment", "cancelled", "appointment", appointment.id, field_changes(changes),
-           customer_id=appointment.customer_id, summary=customer.full_name if customer else "")
+    record(
+        actor,
+        "appointment",
+        "cancelled",
+        "appointment",
+        appointment.id,
+        field_changes(changes),
+        customer_id=appointment.customer_id,
+        summary=customer.full_name if customer else "",
+    )

@@ -36,8 +36,10 @@ def _choices(form: AppointmentForm) -> None:
         (s.id, s.name) for s in db.session.scalars(scoped(Service, account_id).order_by(Service.name))
     ]
     form.employee_id.choices = [(0, "—")] + [
-        (e.id, e.name) for e in db.session.scalars(
-            scoped(Employee, account_id).where(Employee.active.is_(True)).order_by(Employee.name))
+        (e.id, e.name)
+        for e in db.session.scalars(
+            scoped(Employee, account_id).where(Employee.active.is_(True)).order_by(Employee.name)
+        )
     ]
 
 
@@ -62,15 +64,29 @@ def index():
         .order_by(Appointment.starts_at)
     ).all()
     unbilled_count, unbilled = checkout.unbilled(current_user.account)
-    return render_template("appointments/index.html", rows=rows, day=day, unbilled=unbilled,
-                           unbilled_count=unbilled_count,
-                           previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+    return render_template(
+        "appointments/index.html",
+        rows=rows,
+        day=day,
+        unbilled=unbilled,
+        unbilled_count=unbilled_count,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+    )
 
 
 def _form_page(form, customer, appointment=None, confirm=None, status=200):
     invoice = checkout.invoice_of(appointment) if appointment else None
-    return render_template("appointments/form.html", form=form, customer=customer, appointment=appointment,
-                           pin_form=confirm, cancel_form=CancelForm(), invoice=invoice, status=status), status
+    return render_template(
+        "appointments/form.html",
+        form=form,
+        customer=customer,
+        appointment=appointment,
+        pin_form=confirm,
+        cancel_form=CancelForm(),
+        invoice=invoice,
+        status=status,
+    ), status
 
 
 @bp.route("/customers/<int:customer_id>/appointments/new", methods=["GET", "POST"])
@@ -88,7 +104,10 @@ def create(customer_id: int):
             form.location_id.errors = [*form.location_id.errors, ERRORS[error.code]()]
         else:
             db.session.commit()
-            flash(_("Appointment booked for %(when)s.", when=_local(appointment.starts_at).strftime("%d.%m.%Y %H:%M")), "success")
+            flash(
+                _("Appointment booked for %(when)s.", when=_local(appointment.starts_at).strftime("%d.%m.%Y %H:%M")),
+                "success",
+            )
             return redirect(url_for("customers.detail", customer_id=customer.id, tab="appointments"))
     if request.method == "GET":
         form.day.data = current_user.account.today() + timedelta(days=1)
@@ -143,5 +162,3 @@ def cancel(appointment_id: int):
     customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
     flash(_("Please confirm with your PIN to cancel."), "error")
     return _form_page(edit_form, customer, appointment, confirm, status=422)
-
-

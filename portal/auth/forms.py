@@ -8,7 +8,9 @@ from portal.web.forms import PortalForm
 
 class LoginForm(PortalForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Please enter your email.")), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=200)]
+    )
     next = HiddenField()
 
 
@@ -17,7 +19,11 @@ class NewPasswordMixin:
         _l("New password"),
         validators=[
             DataRequired(_l("Please enter a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("The password must have at least %(min)d characters.", min=MIN_PASSWORD_LENGTH)),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("The password must have at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
+            ),
         ],
     )
     password_repeat = PasswordField(
@@ -31,7 +37,9 @@ class AcceptInviteForm(NewPasswordMixin, PortalForm):
 
 
 class ChangePasswordForm(NewPasswordMixin, PortalForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=200)])
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=200)]
+    )
 
 
 class LanguageForm(PortalForm):
@@ -39,7 +47,14 @@ class LanguageForm(PortalForm):
 
 
 class InviteForm(PortalForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Please enter an email address.")), Email(_l("This is not a valid email address.")), Length(max=254)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Please enter an email address.")),
+            Email(_l("This is not a valid email address.")),
+            Length(max=254),
+        ],
+    )
     name = StringField(_l("Name"), validators=[Length(max=200)])
     role = SelectField(_l("Role"))
     locale = SelectField(_l("Language"), choices=[("de", "Deutsch"), ("en", "English")])

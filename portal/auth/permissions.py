@@ -142,15 +142,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 # What an owner may grant an admin on top of the role (the seed: export only "with rights").
-GRANTABLE_TO_ADMIN = (Permission.CUSTOMER_EXPORT, Permission.TEAM_MANAGE, Permission.HISTORY_VIEW,
-                      Permission.PRIVACY_SETTINGS_EDIT)
+GRANTABLE_TO_ADMIN = (
+    Permission.CUSTOMER_EXPORT,
+    Permission.TEAM_MANAGE,
+    Permission.HISTORY_VIEW,
+    Permission.PRIVACY_SETTINGS_EDIT,
+)
 
 # A grant that brings another permission with it.
 IMPLIED = {Permission.PRIVACY_SETTINGS_EDIT: frozenset({Permission.PRIVACY_SETTINGS_VIEW})}
 
 # Any of these opens the Settings hub.
-SETTINGS_PERMISSIONS = (Permission.TEAM_MANAGE, Permission.SETTINGS_MANAGE, Permission.PRIVACY_SETTINGS_VIEW,
-                        Permission.RETAINED_RECORDS_VIEW, Permission.CUSTOMER_EXPORT)
+SETTINGS_PERMISSIONS = (
+    Permission.TEAM_MANAGE,
+    Permission.SETTINGS_MANAGE,
+    Permission.PRIVACY_SETTINGS_VIEW,
+    Permission.RETAINED_RECORDS_VIEW,
+    Permission.CUSTOMER_EXPORT,
+)
 
 # Roles whose logins count as "administrative rights" (export recipients, notifications).
 ADMINISTRATIVE_ROLES = (Role.OWNER, Role.ADMIN)

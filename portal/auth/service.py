@@ -42,6 +42,7 @@ def hash_secret(secret: str) -> str:
 
 # --- login throttling: per IP (any attempt); per address a delay (portal/auth/lockout.py) --
 
+
 def _limit(config_key: str):
     return parse(current_app.config[config_key])
 
@@ -68,8 +69,9 @@ class Client:
 def record_login_event(login: Login, action: str, client: Client, by_self: bool = True) -> None:
     """Login history: every event is filed under the login it concerns (entity), and names that
     login as actor only when it is known to be that person (not for failed attempts)."""
-    actor = Actor(login.account_id, login.id if by_self else None, None, client.ip, client.request_id,
-                  client.user_agent)
+    actor = Actor(
+        login.account_id, login.id if by_self else None, None, client.ip, client.request_id, client.user_agent
+    )
     record(actor, "login", action, "login", login.id, summary=login.email)
 
 
@@ -88,9 +90,7 @@ def authenticate(email: str, password: str, client: Client) -> Login:
         if login is not None:
             record_login_event(login, "login_delayed", client, by_self=False)
         raise AuthError("wait", seconds=wait)
-    password_ok = check_password_hash(
-        login.password_hash if login and login.password_hash else _DUMMY_HASH, password
-    )
+    password_ok = check_password_hash(login.password_hash if login and login.password_hash else _DUMMY_HASH, password)
     ok = bool(login and login.password_hash and password_ok and login.active)
     limiter.limiter.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(client.ip))
     if not ok:
@@ -109,17 +109,35 @@ def authenticate(email: str, password: str, client: Client) -> Login:
 def _locked_out(login: Login, client: Client, fails: int, ips: int) -> None:
     """The limit is reached: a history entry, and the owners are told once per window."""
     actor = Actor(login.account_id, None, None, client.ip, client.request_id, client.user_agent)
-    record(actor, "login", "locked_out", "login", login.id,
-           {"failed_attempts": {"old": None, "new": fails}, "ip_addresses": {"old": None, "new": ips}},
-           summary=login.email)
+    record(
+        actor,
+        "login",
+        "locked_out",
+        "login",
+        login.id,
+        {"failed_attempts": {"old": None, "new": fails}, "ip_addresses": {"old": None, "new": ips}},
+        summary=login.email,
+    )
     if not lockout.first_notice_in_window(login.id):
         return
-    owners = db.session.scalars(select(Login).where(Login.account_id == login.account_id, Login.role == Role.OWNER,
-                                                    Login.active.is_(True))).all()
+    owners = db.session.scalars(
+        select(Login).where(Login.account_id == login.account_id, Login.role == Role.OWNER, Login.active.is_(True))
+    ).all()
     for owner in owners:
-        queue_email(login.account_id, owner.email, "login_locked_out", {
-            "login_email": login.email, "attempts": fails, "ips": ips, "salon": login.account.name,
-            "has_two_factor": login.has_two_factor}, locale=owner.locale, login_id=owner.id)
+        queue_email(
+            login.account_id,
+            owner.email,
+            "login_locked_out",
+            {
+                "login_email": login.email,
+                "attempts": fails,
+                "ips": ips,
+                "salon": login.account.name,
+                "has_two_factor": login.has_two_factor,
+            },
+            locale=owner.locale,
+            login_id=owner.id,
+        )
 
 
 def change_password(login: Login, current: str, new: str, client: Client) -> None:
@@ -138,24 +156,38 @@ def set_password(login: Login, new: str) -> None:
 
 # --- team management ---------------------------------------------------------------------
 
+
 @dataclass
 class InviteResult:
     login: Login
     email_id: int
 
 
-def invite_login(actor: Actor, email: str, name: str, role: str, locale: str,
-                 invited_by: Login) -> InviteResult:
+def invite_login(actor: Actor, email: str, name: str, role: str, locale: str, invited_by: Login) -> InviteResult:
     account_id = actor.account_id
     email = normalize_email(email) or ""
     if db.session.scalar(select(func.count()).select_from(Login).where(Login.email == email)):
         raise AuthError("email-taken")
-    login = Login(account_id=account_id, email=email, name=(name or "").strip(), role=Role(role).value,
-                  locale=locale, extra_permissions=[], active=True)
+    login = Login(
+        account_id=account_id,
+        email=email,
+        name=(name or "").strip(),
+        role=Role(role).value,
+        locale=locale,
+        extra_permissions=[],
+        active=True,
+    )
     db.session.add(login)
     db.session.flush()
-    record(actor, "setting", "created", "login", login.id,
-           field_changes({"email": (None, email), "role": (None, login.role)}), summary=email)
+    record(
+        actor,
+        "setting",
+        "created",
+        "login",
+        login.id,
+        field_changes({"email": (None, email), "role": (None, login.role)}),
+        summary=email,
+    )
     token = tokens.issue(account_id, INVITE_PURPOSE, {"login_id": login.id}, hours=INVITE_HOURS)
     sent = queue_email(
         account_id,
@@ -189,9 +221,9 @@ def accept_invite(token_value: str, password: str, client: Client) -> Login:
 
 def owner_count(account_id: int) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(Login).where(
-            Login.account_id == account_id, Login.role == Role.OWNER, Login.active.is_(True)
-        )
+        select(func.count())
+        .select_from(Login)
+        .where(Login.account_id == account_id, Login.role == Role.OWNER, Login.active.is_(True))
     )
 
 

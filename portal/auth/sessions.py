@@ -44,9 +44,7 @@ def load_login(session_id: str) -> Login | None:
     ):
         return None
     if now - record.last_seen_at > TOUCH_INTERVAL:
-        db.session.execute(
-            update(LoginSession).where(LoginSession.id == record.id).values(last_seen_at=now)
-        )
+        db.session.execute(update(LoginSession).where(LoginSession.id == record.id).values(last_seen_at=now))
         db.session.commit()
     login.session_id = record.id
     return login
@@ -70,4 +68,3 @@ def revoke_all(login: Login) -> None:
         .where(LoginSession.login_id == login.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-

@@ -22,17 +22,27 @@ ERRORS = {
     "invalid": lambda: _("Email or password is wrong, or this login is disabled."),
     "throttled": lambda: _("Too many login attempts. Please wait a few minutes and try again."),
     "wrong-current-password": lambda: _("The current password is wrong."),
-    "password-too-short": lambda: _("The password must have at least %(min)d characters.", min=service.MIN_PASSWORD_LENGTH),
-    "invalid-token": lambda: _("This link is invalid, already used or expired. Ask the salon owner for a new invitation."),
+    "password-too-short": lambda: _(
+        "The password must have at least %(min)d characters.", min=service.MIN_PASSWORD_LENGTH
+    ),
+    "invalid-token": lambda: _(
+        "This link is invalid, already used or expired. Ask the salon owner for a new invitation."
+    ),
 }
 
 
 def _wait_message(seconds: int) -> str:
     if seconds > 90:
-        return _("Too many wrong passwords for this login. Please wait %(minutes)d minutes and try again, "
-                 "or reset your password.", minutes=(seconds + 59) // 60)
-    return _("Too many wrong passwords for this login. Please wait %(seconds)d seconds and try again, "
-             "or reset your password.", seconds=seconds)
+        return _(
+            "Too many wrong passwords for this login. Please wait %(minutes)d minutes and try again, "
+            "or reset your password.",
+            minutes=(seconds + 59) // 60,
+        )
+    return _(
+        "Too many wrong passwords for this login. Please wait %(seconds)d seconds and try again, "
+        "or reset your password.",
+        seconds=seconds,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])

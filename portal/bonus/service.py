@@ -39,8 +39,13 @@ def programs(account_id: int, active_only: bool = False) -> list[BonusProgram]:
 
 
 def _snapshot(program: BonusProgram) -> dict:
-    return {"name": program.name, "stamps_required": program.stamps_required, "reward": program.reward,
-            "services": sorted(s.name for s in program.services), "active": program.active}
+    return {
+        "name": program.name,
+        "stamps_required": program.stamps_required,
+        "reward": program.reward,
+        "services": sorted(s.name for s in program.services),
+        "active": program.active,
+    }
 
 
 def save_program(actor: Actor, program: BonusProgram | None, data: ProgramData) -> BonusProgram:
@@ -49,8 +54,11 @@ def save_program(actor: Actor, program: BonusProgram | None, data: ProgramData) 
         raise BonusError("required")
     if not 1 <= data.stamps_required <= MAX_STAMPS:
         raise BonusError("stamps")
-    services = list(db.session.scalars(select(Service).where(
-        Service.account_id == actor.account_id, Service.id.in_(data.service_ids))))
+    services = list(
+        db.session.scalars(
+            select(Service).where(Service.account_id == actor.account_id, Service.id.in_(data.service_ids))
+        )
+    )
     if len(services) != len(set(data.service_ids)) or not services:
         raise BonusError("services")
     created = program is None
@@ -64,14 +72,24 @@ def save_program(actor: Actor, program: BonusProgram | None, data: ProgramData) 
     after = _snapshot(program)
     changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
     if changes:
-        record(actor, "setting", "created" if created else "updated", "bonus_program", program.id,
-               field_changes(changes), summary=program.name)
+        record(
+            actor,
+            "setting",
+            "created" if created else "updated",
+            "bonus_program",
+            program.id,
+            field_changes(changes),
+            summary=program.name,
+        )
     return program
 
 
 def cards(customer_id: int) -> list[StampCard]:
-    return list(db.session.scalars(select(StampCard).where(StampCard.customer_id == customer_id)
-                                   .order_by(StampCard.program_id, StampCard.id)))
+    return list(
+        db.session.scalars(
+            select(StampCard).where(StampCard.customer_id == customer_id).order_by(StampCard.program_id, StampCard.id)
+        )
+    )
 
 
 def full_cards(customer_id: int | None) -> list[StampCard]:
@@ -82,9 +100,13 @@ def full_cards(customer_id: int | None) -> list[StampCard]:
 
 
 def _open_card(customer_id: int, program_id: int) -> StampCard | None:
-    return db.session.scalars(select(StampCard).where(
-        StampCard.customer_id == customer_id, StampCard.program_id == program_id,
-        StampCard.completed_at.is_(None)).order_by(StampCard.id)).first()
+    return db.session.scalars(
+        select(StampCard)
+        .where(
+            StampCard.customer_id == customer_id, StampCard.program_id == program_id, StampCard.completed_at.is_(None)
+        )
+        .order_by(StampCard.id)
+    ).first()
 
 
 def activate(actor: Actor, customer: Customer, program: BonusProgram) -> StampCard:
@@ -95,8 +117,16 @@ def activate(actor: Actor, customer: Customer, program: BonusProgram) -> StampCa
     card = StampCard(account_id=customer.account_id, program_id=program.id, customer_id=customer.id, stamps=0)
     db.session.add(card)
     db.session.flush()
-    record(actor, "customer", "card_activated", "stamp_card", card.id,
-           {"program": {"old": None, "new": program.name}}, customer_id=customer.id, summary=customer.full_name)
+    record(
+        actor,
+        "customer",
+        "card_activated",
+        "stamp_card",
+        card.id,
+        {"program": {"old": None, "new": program.name}},
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
     return card
 
 
@@ -105,9 +135,16 @@ def add_stamps(invoice: Invoice, lines: list[InvoiceLine]) -> dict[str, int]:
     added = {}
     if not invoice.customer_id:
         return added
-    open_cards = db.session.scalars(select(StampCard).join(BonusProgram).where(
-        StampCard.customer_id == invoice.customer_id, StampCard.completed_at.is_(None),
-        BonusProgram.active.is_(True)).order_by(StampCard.id))
+    open_cards = db.session.scalars(
+        select(StampCard)
+        .join(BonusProgram)
+        .where(
+            StampCard.customer_id == invoice.customer_id,
+            StampCard.completed_at.is_(None),
+            BonusProgram.active.is_(True),
+        )
+        .order_by(StampCard.id)
+    )
     for card in list(open_cards):
         counting = {s.id for s in card.program.services}
         stamps = sum(line.quantity for line in lines if line.kind == LineKind.SERVICE and line.service_id in counting)
@@ -118,12 +155,14 @@ def add_stamps(invoice: Invoice, lines: list[InvoiceLine]) -> dict[str, int]:
             taken = min(stamps, card.program.stamps_required - card.stamps)
             card.stamps += taken
             stamps -= taken
-            db.session.add(StampEntry(account_id=invoice.account_id, card_id=card.id, invoice_id=invoice.id,
-                                      stamps=taken))
+            db.session.add(
+                StampEntry(account_id=invoice.account_id, card_id=card.id, invoice_id=invoice.id, stamps=taken)
+            )
             if card.stamps >= card.program.stamps_required:
                 card.completed_at = utcnow()
-                card = StampCard(account_id=invoice.account_id, program_id=card.program_id,
-                                 customer_id=invoice.customer_id, stamps=0)
+                card = StampCard(
+                    account_id=invoice.account_id, program_id=card.program_id, customer_id=invoice.customer_id, stamps=0
+                )
                 db.session.add(card)
                 db.session.flush()
     return added
@@ -134,8 +173,14 @@ def redeem_reward(card: StampCard, invoice: Invoice) -> InvoiceLine:
     if card.customer_id != invoice.customer_id or card.completed_at is None or card.redeemed_at is not None:
         raise BonusError("card")
     card.redeemed_at, card.redeemed_invoice_id = utcnow(), invoice.id
-    return InvoiceLine(account_id=invoice.account_id, kind=LineKind.REWARD, quantity=1, unit_price_cents=0,
-                       vat_rate_permille=190, description=f"{card.program.name}: {card.program.reward}"[:200])
+    return InvoiceLine(
+        account_id=invoice.account_id,
+        kind=LineKind.REWARD,
+        quantity=1,
+        unit_price_cents=0,
+        vat_rate_permille=190,
+        description=f"{card.program.name}: {card.program.reward}"[:200],
+    )
 
 
 def reverse(invoice: Invoice) -> None:
@@ -143,15 +188,17 @@ def reverse(invoice: Invoice) -> None:
     filled is open again; stamps that had overflowed into the next card go back with it."""
     for card in db.session.scalars(select(StampCard).where(StampCard.redeemed_invoice_id == invoice.id)):
         card.redeemed_at, card.redeemed_invoice_id = None, None
-    entries = list(db.session.scalars(select(StampEntry).where(StampEntry.invoice_id == invoice.id,
-                                                               StampEntry.stamps > 0)))
+    entries = list(
+        db.session.scalars(select(StampEntry).where(StampEntry.invoice_id == invoice.id, StampEntry.stamps > 0))
+    )
     for entry in entries:
         card = db.session.get(StampCard, entry.card_id)
         if card.redeemed_at is not None:
             continue  # the reward of that card was given at another visit: its stamps stay
         card.stamps = max(0, card.stamps - entry.stamps)
-        db.session.add(StampEntry(account_id=invoice.account_id, card_id=card.id, invoice_id=invoice.id,
-                                  stamps=-entry.stamps))
+        db.session.add(
+            StampEntry(account_id=invoice.account_id, card_id=card.id, invoice_id=invoice.id, stamps=-entry.stamps)
+        )
         if card.stamps < card.program.stamps_required:
             card.completed_at = None
     db.session.flush()
@@ -161,9 +208,17 @@ def reverse(invoice: Invoice) -> None:
 
 def _join_open_cards(customer_id: int, program_id: int) -> None:
     """One open card per program: the stamps of later open cards move to the earliest."""
-    open_cards = list(db.session.scalars(select(StampCard).where(
-        StampCard.customer_id == customer_id, StampCard.program_id == program_id,
-        StampCard.completed_at.is_(None)).order_by(StampCard.id)))
+    open_cards = list(
+        db.session.scalars(
+            select(StampCard)
+            .where(
+                StampCard.customer_id == customer_id,
+                StampCard.program_id == program_id,
+                StampCard.completed_at.is_(None),
+            )
+            .order_by(StampCard.id)
+        )
+    )
     if len(open_cards) < 2:
         return
     first, *later = open_cards

@@ -49,8 +49,9 @@ def _save(program: BonusProgram | None, template: str):
             flash(_("Bonus program %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("bonus.index"))
     status = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, program=program,
-                           programs=service.programs(current_user.account_id)), status
+    return render_template(
+        template, form=form, program=program, programs=service.programs(current_user.account_id)
+    ), status
 
 
 @bp.route("/settings/bonus-programs", methods=["GET", "POST"])

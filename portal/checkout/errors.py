@@ -24,16 +24,21 @@ MESSAGES = {
     "vat-rate": lambda p: _("Please choose a VAT rate from the list."),
     "discount": lambda p: _("The discount is between 0 and 100 %."),
     "negative-total": lambda p: _("The total cannot be below zero."),
-    "buyer-address": lambda p: _("An invoice over 250 € must name the customer with their address "
-                                 "(§ 14 Abs. 4 UStG). Please choose a customer and complete their address."),
-    "tax-id": lambda p: _("An invoice over 250 € must show the location's tax number or VAT id "
-                          "(§ 14 Abs. 4 UStG). Please enter it in the location's settings."),
+    "buyer-address": lambda p: _(
+        "An invoice over 250 € must name the customer with their address "
+        "(§ 14 Abs. 4 UStG). Please choose a customer and complete their address."
+    ),
+    "tax-id": lambda p: _(
+        "An invoice over 250 € must show the location's tax number or VAT id "
+        "(§ 14 Abs. 4 UStG). Please enter it in the location's settings."
+    ),
     "unknown-voucher": lambda p: _("No voucher of this salon has this code."),
     "voucher-used-up": lambda p: _("This voucher has no value left."),
     "voucher-expired": lambda p: _("This voucher has expired."),
     "voucher-over-remaining": lambda p: _("The voucher has only %(value)s left.", value=money(p.get("remaining"))),
-    "voucher-over-total": lambda p: _("The voucher can pay at most %(value)s of this invoice (not vouchers sold).",
-                                      value=money(p.get("payable"))),
+    "voucher-over-total": lambda p: _(
+        "The voucher can pay at most %(value)s of this invoice (not vouchers sold).", value=money(p.get("payable"))
+    ),
     "method": lambda p: _("Please choose cash or card for the rest."),
     "reason": lambda p: _("Please give the reason for the cancellation."),
     "not-an-invoice": lambda p: _("A cancellation invoice cannot be cancelled again."),
@@ -45,5 +50,6 @@ MESSAGES = {
 
 
 def message(error) -> str:
-    return MESSAGES.get(error.code, lambda p: _("The checkout could not be finished."))(error.params
-                                                                                          if hasattr(error, "params") else {})
+    return MESSAGES.get(error.code, lambda p: _("The checkout could not be finished."))(
+        error.params if hasattr(error, "params") else {}
+    )

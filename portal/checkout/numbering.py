@@ -28,8 +28,12 @@ def lock_for_writing() -> None:
 
 def next_invoice_number(account_id: int) -> str:
     lock_for_writing()
-    number = db.session.execute(text(
-        "INSERT INTO invoice_counter (account_id, last_number) VALUES (:account, 1) "
-        "ON CONFLICT (account_id) DO UPDATE SET last_number = invoice_counter.last_number + 1 "
-        "RETURNING last_number"), {"account": account_id}).scalar_one()
+    number = db.session.execute(
+        text(
+            "INSERT INTO invoice_counter (account_id, last_number) VALUES (:account, 1) "
+            "ON CONFLICT (account_id) DO UPDATE SET last_number = invoice_counter.last_number + 1 "
+            "RETURNING last_number"
+        ),
+        {"account": account_id},
+    ).scalar_one()
     return NUMBER_FORMAT.format(number)

@@ -49,9 +49,13 @@ def month_links(month: date) -> dict[str, str]:
 
 def invoices_of_month(account: Account, month: date) -> list[Invoice]:
     start, end = month_bounds(account, month)
-    return list(db.session.scalars(select(Invoice).where(
-        Invoice.account_id == account.id, Invoice.issued_at >= start, Invoice.issued_at < end)
-        .order_by(Invoice.issued_at.desc(), Invoice.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(Invoice.account_id == account.id, Invoice.issued_at >= start, Invoice.issued_at < end)
+            .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+        )
+    )
 
 
 @dataclass
@@ -88,11 +92,11 @@ def cash_book(account: Account, month: date) -> CashBook:
         local = moment.astimezone(zone).date()
         return days.setdefault(local, CashDay(local))
 
-    payments = db.session.execute(select(Invoice.id, Invoice.issued_at, InvoicePayment.method,
-                                         InvoicePayment.amount_cents)
-                                  .join(InvoicePayment, InvoicePayment.invoice_id == Invoice.id)
-                                  .where(Invoice.account_id == account.id, Invoice.issued_at >= start,
-                                         Invoice.issued_at < end))
+    payments = db.session.execute(
+        select(Invoice.id, Invoice.issued_at, InvoicePayment.method, InvoicePayment.amount_cents)
+        .join(InvoicePayment, InvoicePayment.invoice_id == Invoice.id)
+        .where(Invoice.account_id == account.id, Invoice.issued_at >= start, Invoice.issued_at < end)
+    )
     counted = set()
     for invoice_id, issued_at, method, amount in payments:
         row = day_of(issued_at)
@@ -100,10 +104,16 @@ def cash_book(account: Account, month: date) -> CashBook:
         if invoice_id not in counted:
             counted.add(invoice_id)
             row.invoices += 1
-    payouts = db.session.execute(select(VoucherEntry.occurred_at, VoucherEntry.amount_cents)
-                                 .join(Voucher, Voucher.id == VoucherEntry.voucher_id)
-                                 .where(Voucher.account_id == account.id, VoucherEntry.kind == VoucherEntryKind.PAID_OUT,
-                                        VoucherEntry.occurred_at >= start, VoucherEntry.occurred_at < end))
+    payouts = db.session.execute(
+        select(VoucherEntry.occurred_at, VoucherEntry.amount_cents)
+        .join(Voucher, Voucher.id == VoucherEntry.voucher_id)
+        .where(
+            Voucher.account_id == account.id,
+            VoucherEntry.kind == VoucherEntryKind.PAID_OUT,
+            VoucherEntry.occurred_at >= start,
+            VoucherEntry.occurred_at < end,
+        )
+    )
     for occurred_at, amount in payouts:
         day_of(occurred_at).payouts += amount
     return CashBook(month.replace(day=1), [days[d] for d in sorted(days)])

@@ -126,25 +126,35 @@ def _discount_lines(account_id: int, lines: list[InvoiceLine], percent: int) -> 
     for line in lines:
         if line.kind in (LineKind.SERVICE, LineKind.PRODUCT):
             by_rate[line.vat_rate_permille] = by_rate.get(line.vat_rate_permille, 0) + line.total_cents
-    return [InvoiceLine(account_id=account_id, kind=LineKind.DISCOUNT, quantity=1,
-                        unit_price_cents=-round(gross * percent / 100), vat_rate_permille=rate,
-                        description=f"Rabatt {percent} %")
-            for rate, gross in sorted(by_rate.items(), reverse=True) if gross]
+    return [
+        InvoiceLine(
+            account_id=account_id,
+            kind=LineKind.DISCOUNT,
+            quantity=1,
+            unit_price_cents=-round(gross * percent / 100),
+            vat_rate_permille=rate,
+            description=f"Rabatt {percent} %",
+        )
+        for rate, gross in sorted(by_rate.items(), reverse=True)
+        if gross
+    ]
 
 
 def checkout(actor: Actor, data: CheckoutInput, at: datetime | None = None) -> Invoice:
     """Finish a sale. Returns the invoice; the same one again for a form sent twice."""
     account = db.session.get(Account, actor.account_id)
     lock_for_writing()  # before the reads that decide: two tills queue here
-    existing = db.session.scalars(select(Invoice).where(
-        Invoice.account_id == account.id, Invoice.checkout_key == data.key)).one_or_none()
+    existing = db.session.scalars(
+        select(Invoice).where(Invoice.account_id == account.id, Invoice.checkout_key == data.key)
+    ).one_or_none()
     if existing is not None:
         return existing
     now = at or utcnow()
     today = account.local_date(now)
     location = _owned(Location, data.location_id, account.id, "unknown-location")
-    appointment = _owned(Appointment, data.appointment_id, account.id, "unknown-appointment") \
-        if data.appointment_id else None
+    appointment = (
+        _owned(Appointment, data.appointment_id, account.id, "unknown-appointment") if data.appointment_id else None
+    )
     customer_id = appointment.customer_id if appointment else data.customer_id
     customer = _owned(Customer, customer_id, account.id, "unknown-customer") if customer_id else None
     if appointment is not None:
@@ -168,11 +178,17 @@ def checkout(actor: Actor, data: CheckoutInput, at: datetime | None = None) -> I
     if appointment is not None:
         _leave_booked(appointment, AppointmentStatus.ATTENDED)
     invoice = Invoice(
-        account_id=account.id, location_id=location.id, customer_id=customer.id if customer else None,
-        appointment_id=appointment.id if appointment else None, kind=InvoiceKind.INVOICE,
-        number=next_invoice_number(account.id), issued_at=now,
+        account_id=account.id,
+        location_id=location.id,
+        customer_id=customer.id if customer else None,
+        appointment_id=appointment.id if appointment else None,
+        kind=InvoiceKind.INVOICE,
+        number=next_invoice_number(account.id),
+        issued_at=now,
         service_date=account.local_date(appointment.starts_at) if appointment else today,
-        status="paid", total_cents=total, checkout_key=data.key[:40],
+        status="paid",
+        total_cents=total,
+        checkout_key=data.key[:40],
         seller_name=account.name if account.name == location.name else f"{account.name} – {location.name}",
         seller_address=_address(location.street, location.postal_code, location.city),
         seller_tax_id=location.tax_id,
@@ -195,13 +211,30 @@ def checkout(actor: Actor, data: CheckoutInput, at: datetime | None = None) -> I
     changes = {"number": {"old": None, "new": invoice.number}, "total": {"old": None, "new": total}}
     if stamps:
         changes["stamps"] = {"old": None, "new": stamps}
-    record(actor, "sale", "checked_out", "invoice", invoice.id, changes,
-           customer_id=invoice.customer_id, summary=invoice.billed_name or invoice.number)
+    record(
+        actor,
+        "sale",
+        "checked_out",
+        "invoice",
+        invoice.id,
+        changes,
+        customer_id=invoice.customer_id,
+        summary=invoice.billed_name or invoice.number,
+    )
     if appointment is not None:
-        record(actor, "appointment", "attended", "appointment", appointment.id,
-               {"status": {"old": AppointmentStatus.BOOKED.value, "new": AppointmentStatus.ATTENDED.value},
-                "invoice": {"old": None, "new": invoice.number}},
-               customer_id=invoice.customer_id, summary=invoice.billed_name)
+        record(
+            actor,
+            "appointment",
+            "attended",
+            "appointment",
+            appointment.id,
+            {
+                "status": {"old": AppointmentStatus.BOOKED.value, "new": AppointmentStatus.ATTENDED.value},
+                "invoice": {"old": None, "new": invoice.number},
+            },
+            customer_id=invoice.customer_id,
+            summary=invoice.billed_name,
+        )
     return invoice
 
 
@@ -230,8 +263,14 @@ def _pay(actor: Actor, invoice: Invoice, data: CheckoutInput, total: int, today)
                 vouchers.redeem(actor, voucher, voucher_part, invoice, today)
             except vouchers.VoucherError as error:
                 raise CheckoutError("voucher-over-remaining", remaining=voucher.remaining_cents) from error
-            invoice.payments.append(InvoicePayment(account_id=invoice.account_id, method=PaymentMethod.VOUCHER,
-                                                   amount_cents=voucher_part, voucher_id=voucher.id))
+            invoice.payments.append(
+                InvoicePayment(
+                    account_id=invoice.account_id,
+                    method=PaymentMethod.VOUCHER,
+                    amount_cents=voucher_part,
+                    voucher_id=voucher.id,
+                )
+            )
     rest = total - voucher_part
     if rest > 0:
         if data.method not in (PaymentMethod.CASH, PaymentMethod.CARD):
@@ -256,26 +295,51 @@ def cancel_invoice(actor: Actor, invoice: Invoice, reason: str, at: datetime | N
     if invoice.kind != InvoiceKind.INVOICE:
         raise CheckoutError("not-an-invoice")
     lock_for_writing()
-    cancelled = db.session.execute(update(Invoice).where(Invoice.id == invoice.id, Invoice.status == "paid")
-                                   .values(status="cancelled").execution_options(synchronize_session=False)).rowcount
+    cancelled = db.session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "paid")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if cancelled != 1:
         raise CheckoutError("already-cancelled")
     db.session.expire(invoice, ["status"])
     now = at or utcnow()
     storno = Invoice(
-        account_id=invoice.account_id, location_id=invoice.location_id, customer_id=invoice.customer_id,
-        appointment_id=invoice.appointment_id, kind=InvoiceKind.CANCELLATION, cancels_invoice_id=invoice.id,
-        number=next_invoice_number(invoice.account_id), issued_at=now, service_date=invoice.service_date,
-        status="paid", total_cents=-invoice.total_cents, seller_name=invoice.seller_name,
-        seller_address=invoice.seller_address, seller_tax_id=invoice.seller_tax_id,
-        billed_name=invoice.billed_name, billed_address=invoice.billed_address, cancel_reason=reason.strip()[:300],
+        account_id=invoice.account_id,
+        location_id=invoice.location_id,
+        customer_id=invoice.customer_id,
+        appointment_id=invoice.appointment_id,
+        kind=InvoiceKind.CANCELLATION,
+        cancels_invoice_id=invoice.id,
+        number=next_invoice_number(invoice.account_id),
+        issued_at=now,
+        service_date=invoice.service_date,
+        status="paid",
+        total_cents=-invoice.total_cents,
+        seller_name=invoice.seller_name,
+        seller_address=invoice.seller_address,
+        seller_tax_id=invoice.seller_tax_id,
+        billed_name=invoice.billed_name,
+        billed_address=invoice.billed_address,
+        cancel_reason=reason.strip()[:300],
     )
-    storno.lines = [InvoiceLine(account_id=line.account_id, kind=line.kind, service_id=line.service_id,
-                                description=line.description, quantity=line.quantity,
-                                unit_price_cents=-line.unit_price_cents, vat_rate_permille=line.vat_rate_permille)
-                    for line in invoice.lines]
-    storno.payments = [InvoicePayment(account_id=p.account_id, method=p.method, amount_cents=-p.amount_cents,
-                                      voucher_id=p.voucher_id) for p in invoice.payments]
+    storno.lines = [
+        InvoiceLine(
+            account_id=line.account_id,
+            kind=line.kind,
+            service_id=line.service_id,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price_cents=-line.unit_price_cents,
+            vat_rate_permille=line.vat_rate_permille,
+        )
+        for line in invoice.lines
+    ]
+    storno.payments = [
+        InvoicePayment(account_id=p.account_id, method=p.method, amount_cents=-p.amount_cents, voucher_id=p.voucher_id)
+        for p in invoice.payments
+    ]
     db.session.add(storno)
     db.session.flush()
     try:
@@ -287,26 +351,48 @@ def cancel_invoice(actor: Actor, invoice: Invoice, reason: str, at: datetime | N
         raise CheckoutError(error.code) from error
     bonus.reverse(invoice)
     if invoice.appointment_id:
-        db.session.execute(update(Appointment).where(
-            Appointment.id == invoice.appointment_id, Appointment.status == AppointmentStatus.ATTENDED)
-            .values(status=AppointmentStatus.BOOKED).execution_options(synchronize_session=False))
-        record(actor, "appointment", "checkout_cancelled", "appointment", invoice.appointment_id,
-               {"status": {"old": AppointmentStatus.ATTENDED.value, "new": AppointmentStatus.BOOKED.value},
-                "invoice": {"old": invoice.number, "new": storno.number}},
-               customer_id=invoice.customer_id, summary=invoice.billed_name)
+        db.session.execute(
+            update(Appointment)
+            .where(Appointment.id == invoice.appointment_id, Appointment.status == AppointmentStatus.ATTENDED)
+            .values(status=AppointmentStatus.BOOKED)
+            .execution_options(synchronize_session=False)
+        )
+        record(
+            actor,
+            "appointment",
+            "checkout_cancelled",
+            "appointment",
+            invoice.appointment_id,
+            {
+                "status": {"old": AppointmentStatus.ATTENDED.value, "new": AppointmentStatus.BOOKED.value},
+                "invoice": {"old": invoice.number, "new": storno.number},
+            },
+            customer_id=invoice.customer_id,
+            summary=invoice.billed_name,
+        )
     activity.refresh([invoice.customer_id])
-    record(actor, "sale", "invoice_cancelled", "invoice", invoice.id,
-           {"number": {"old": invoice.number, "new": storno.number}, "reason": {"old": None, "new": reason.strip()}},
-           customer_id=invoice.customer_id, summary=invoice.billed_name or invoice.number)
+    record(
+        actor,
+        "sale",
+        "invoice_cancelled",
+        "invoice",
+        invoice.id,
+        {"number": {"old": invoice.number, "new": storno.number}, "reason": {"old": None, "new": reason.strip()}},
+        customer_id=invoice.customer_id,
+        summary=invoice.billed_name or invoice.number,
+    )
     return storno
 
 
 def _leave_booked(appointment: Appointment, status: AppointmentStatus) -> None:
     """Booked → attended or no-show, conditionally: a form sent twice, or at two tills, changes
     the visit once and the second sees "not booked"."""
-    changed = db.session.execute(update(Appointment).where(
-        Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
-        .values(status=status).execution_options(synchronize_session=False)).rowcount
+    changed = db.session.execute(
+        update(Appointment)
+        .where(Appointment.id == appointment.id, Appointment.status == AppointmentStatus.BOOKED)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if changed != 1:
         raise CheckoutError("not-booked")
     db.session.expire(appointment, ["status"])
@@ -320,29 +406,43 @@ def mark_no_show(actor: Actor, appointment: Appointment, at: datetime | None = N
     _leave_booked(appointment, AppointmentStatus.NO_SHOW)
     activity.refresh([appointment.customer_id])
     customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
-    record(actor, "appointment", "no_show", "appointment", appointment.id,
-           {"status": {"old": AppointmentStatus.BOOKED.value, "new": AppointmentStatus.NO_SHOW.value}},
-           customer_id=appointment.customer_id, summary=customer.full_name if customer else "")
+    record(
+        actor,
+        "appointment",
+        "no_show",
+        "appointment",
+        appointment.id,
+        {"status": {"old": AppointmentStatus.BOOKED.value, "new": AppointmentStatus.NO_SHOW.value}},
+        customer_id=appointment.customer_id,
+        summary=customer.full_name if customer else "",
+    )
 
 
 def unbilled(account: Account, limit: int = 50) -> tuple[int, list]:
     """Noch abzurechnen: past appointments still booked after their day ended (local)."""
     midnight = datetime.combine(account.today(), datetime.min.time(), tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
-    where = [Appointment.account_id == account.id, Appointment.status == AppointmentStatus.BOOKED,
-             Appointment.starts_at < midnight]
+    where = [
+        Appointment.account_id == account.id,
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.starts_at < midnight,
+    ]
     count = db.session.scalar(select(func.count()).select_from(Appointment).where(*where))
-    rows = db.session.execute(select(Appointment, Customer.first_name, Customer.last_name)
-                              .outerjoin(Customer, Customer.id == Appointment.customer_id)
-                              .where(*where).order_by(Appointment.starts_at.desc()).limit(limit)).all()
+    rows = db.session.execute(
+        select(Appointment, Customer.first_name, Customer.last_name)
+        .outerjoin(Customer, Customer.id == Appointment.customer_id)
+        .where(*where)
+        .order_by(Appointment.starts_at.desc())
+        .limit(limit)
+    ).all()
     return count, rows
 
 
 def catalogue(account_id: int) -> tuple[list[Location], list[Service]]:
     """What a checkout form offers: the salon's locations and its service catalogue."""
-    locations = list(db.session.scalars(select(Location).where(Location.account_id == account_id)
-                                        .order_by(Location.id)))
-    services = list(db.session.scalars(select(Service).where(Service.account_id == account_id)
-                                       .order_by(Service.name)))
+    locations = list(
+        db.session.scalars(select(Location).where(Location.account_id == account_id).order_by(Location.id))
+    )
+    services = list(db.session.scalars(select(Service).where(Service.account_id == account_id).order_by(Service.name)))
     return locations, services
 
 
@@ -361,14 +461,20 @@ def invoice_context(invoice: Invoice) -> dict:
     """What the printed invoice shows besides its own rows."""
     from portal.checkout.reports import vat_breakdown
 
-    related = db.session.scalars(select(Invoice).where(
-        (Invoice.cancels_invoice_id == invoice.id) | (Invoice.id == invoice.cancels_invoice_id))).first()
-    return {"vat_rows": vat_breakdown(invoice), "related": related,
-            "small_invoice": abs(invoice.total_cents) <= SMALL_INVOICE_LIMIT_CENTS}
+    related = db.session.scalars(
+        select(Invoice).where((Invoice.cancels_invoice_id == invoice.id) | (Invoice.id == invoice.cancels_invoice_id))
+    ).first()
+    return {
+        "vat_rows": vat_breakdown(invoice),
+        "related": related,
+        "small_invoice": abs(invoice.total_cents) <= SMALL_INVOICE_LIMIT_CENTS,
+    }
 
 
 def invoice_of(appointment: Appointment) -> Invoice | None:
     """The invoice that billed the visit (not a cancelled one)."""
-    return db.session.scalars(select(Invoice).where(
-        Invoice.appointment_id == appointment.id, Invoice.kind == InvoiceKind.INVOICE,
-        Invoice.status != "cancelled")).first()
+    return db.session.scalars(
+        select(Invoice).where(
+            Invoice.appointment_id == appointment.id, Invoice.kind == InvoiceKind.INVOICE, Invoice.status != "cancelled"
+        )
+    ).first()

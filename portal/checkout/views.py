@@ -37,9 +37,14 @@ def index():
     account = current_user.account
     month = _month()
     unbilled_count, unbilled = service.unbilled(account)
-    return render_template("checkout/index.html", month=month, month_links=reports.month_links(month),
-                           invoices=reports.invoices_of_month(account, month),
-                           unbilled=unbilled, unbilled_count=unbilled_count)
+    return render_template(
+        "checkout/index.html",
+        month=month,
+        month_links=reports.month_links(month),
+        invoices=reports.invoices_of_month(account, month),
+        unbilled=unbilled,
+        unbilled_count=unbilled_count,
+    )
 
 
 @bp.route("/checkout/new", methods=["GET", "POST"])
@@ -58,11 +63,11 @@ def sale(appointment_id: int | None = None):
         service.prefill(form, appointment)
     confirm = pin_form()
     error = None
-    if request.method == "POST" and not request.form.get("add_line") and form.validate() \
-            and (actor := acting(confirm)):
+    if request.method == "POST" and not request.form.get("add_line") and form.validate() and (actor := acting(confirm)):
         try:
-            invoice = service.checkout(actor, form.to_input(customer.id if customer else None,
-                                                            appointment.id if appointment else None))
+            invoice = service.checkout(
+                actor, form.to_input(customer.id if customer else None, appointment.id if appointment else None)
+            )
         except service.CheckoutError as failure:
             db.session.rollback()
             error = message(failure)
@@ -72,16 +77,28 @@ def sale(appointment_id: int | None = None):
             return redirect(url_for("checkout.invoice", invoice_id=invoice.id))
     template = "checkout/_sale_form.html" if is_fragment_request() else "checkout/sale.html"
     status = 422 if request.method == "POST" and not request.form.get("add_line") and not is_fragment_request() else 200
-    return render_template(template, form=form, pin_form=confirm, customer=customer, appointment=appointment,
-                           full_cards=bonus.full_cards(customer.id if customer else None), error=error), status
+    return render_template(
+        template,
+        form=form,
+        pin_form=confirm,
+        customer=customer,
+        appointment=appointment,
+        full_cards=bonus.full_cards(customer.id if customer else None),
+        error=error,
+    ), status
 
 
 @bp.route("/invoices/<int:invoice_id>")
 @requires(Permission.INVOICE_VIEW)
 def invoice(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id, current_user.account_id)
-    return render_template("checkout/invoice.html", invoice=invoice, **service.invoice_context(invoice),
-                           cancel_form=CancelInvoiceForm(formdata=None), pin_form=pin_form())
+    return render_template(
+        "checkout/invoice.html",
+        invoice=invoice,
+        **service.invoice_context(invoice),
+        cancel_form=CancelInvoiceForm(formdata=None),
+        pin_form=pin_form(),
+    )
 
 
 @bp.route("/invoices/<int:invoice_id>/cancel", methods=["POST"])
@@ -98,11 +115,18 @@ def cancel(invoice_id: int):
             flash(message(failure), "error")
         else:
             db.session.commit()
-            flash(_("Invoice %(number)s is cancelled by cancellation invoice %(storno)s.",
-                    number=invoice.number, storno=storno.number), "success")
+            flash(
+                _(
+                    "Invoice %(number)s is cancelled by cancellation invoice %(storno)s.",
+                    number=invoice.number,
+                    storno=storno.number,
+                ),
+                "success",
+            )
             return redirect(url_for("checkout.invoice", invoice_id=storno.id))
-    return render_template("checkout/invoice.html", invoice=invoice, **service.invoice_context(invoice),
-                           cancel_form=form, pin_form=confirm), 422
+    return render_template(
+        "checkout/invoice.html", invoice=invoice, **service.invoice_context(invoice), cancel_form=form, pin_form=confirm
+    ), 422
 
 
 @bp.route("/appointments/<int:appointment_id>/no-show", methods=["POST"])
@@ -121,13 +145,17 @@ def no_show(appointment_id: int):
             flash(_("Marked as not attended (no-show)."), "success")
     elif confirm is not None:
         flash(_("Please confirm with your PIN."), "error")
-    return redirect(request.form.get("back") == "appointments" and url_for("appointments.index")
-                    or url_for("appointments.edit", appointment_id=appointment.id))
+    return redirect(
+        request.form.get("back") == "appointments"
+        and url_for("appointments.index")
+        or url_for("appointments.edit", appointment_id=appointment.id)
+    )
 
 
 @bp.route("/cash-book")
 @requires(Permission.CASHBOOK_VIEW)
 def cash_book():
     book = reports.cash_book(current_user.account, _month())
-    return render_template("checkout/cash_book.html", book=book, month=book.month,
-                           month_links=reports.month_links(book.month))
+    return render_template(
+        "checkout/cash_book.html", book=book, month=book.month, month_links=reports.month_links(book.month)
+    )

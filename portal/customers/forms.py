@@ -13,8 +13,15 @@ from portal.models import CustomerFieldDefinition
 from portal.validation import InvalidPhone, normalize_email, normalize_phone
 from portal.web.forms import PortalForm
 
-COUNTRIES = [("DE", "Deutschland"), ("AT", "Österreich"), ("CH", "Schweiz"), ("NL", "Nederland"),
-             ("PL", "Polska"), ("FR", "France"), ("IT", "Italia")]
+COUNTRIES = [
+    ("DE", "Deutschland"),
+    ("AT", "Österreich"),
+    ("CH", "Schweiz"),
+    ("NL", "Nederland"),
+    ("PL", "Polska"),
+    ("FR", "France"),
+    ("IT", "Italia"),
+]
 
 
 def _strip(value):
@@ -27,15 +34,27 @@ class CustomerForm(PortalForm):
     salon_today: date
 
     first_name = StringField(_l("First name"), filters=[_strip], validators=[Length(max=100)])
-    last_name = StringField(_l("Last name"), filters=[_strip], validators=[DataRequired(_l("Please enter the last name.")), Length(max=100)])
-    email = EmailField(_l("Email"), filters=[_strip], validators=[Optional(), Email(_l("This is not a valid email address.")), Length(max=254)])
+    last_name = StringField(
+        _l("Last name"), filters=[_strip], validators=[DataRequired(_l("Please enter the last name.")), Length(max=100)]
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[Optional(), Email(_l("This is not a valid email address.")), Length(max=254)],
+    )
     phone = StringField(_l("Phone"), filters=[_strip], validators=[Optional(), Length(max=30)])
     birthday = DateField(_l("Birthday"), validators=[Optional()], format="%Y-%m-%d")
     street = StringField(_l("Street and number"), filters=[_strip], validators=[Length(max=200)])
-    postal_code = StringField(_l("Postal code"), filters=[_strip], validators=[Optional(), Regexp(r"^[0-9A-Za-z \-]{3,10}$", message=_l("This is not a valid postal code."))])
+    postal_code = StringField(
+        _l("Postal code"),
+        filters=[_strip],
+        validators=[Optional(), Regexp(r"^[0-9A-Za-z \-]{3,10}$", message=_l("This is not a valid postal code."))],
+    )
     city = StringField(_l("City"), filters=[_strip], validators=[Length(max=100)])
     country = SelectField(_l("Country"), choices=COUNTRIES, default="DE")
-    notes = TextAreaField(_l("Notes"), validators=[Length(max=5000, message=_l("At most %(max)d characters.", max=5000))])
+    notes = TextAreaField(
+        _l("Notes"), validators=[Length(max=5000, message=_l("At most %(max)d characters.", max=5000))]
+    )
 
     def validate_phone(self, field):
         if field.data:
@@ -103,8 +122,7 @@ def customer_form_class(definitions: list[CustomerFieldDefinition], salon_today:
     return type("SalonCustomerForm", (CustomerForm,), attrs)
 
 
-def fill_custom(form: CustomerForm, values: dict[int, str],
-                definitions: list[CustomerFieldDefinition]) -> None:
+def fill_custom(form: CustomerForm, values: dict[int, str], definitions: list[CustomerFieldDefinition]) -> None:
     """Put stored custom values into a GET form (they are strings in the database)."""
     for definition in definitions:
         field = form[f"cf_{definition.id}"]
@@ -124,11 +142,19 @@ def fill_custom(form: CustomerForm, values: dict[int, str],
 
 
 class FieldDefinitionForm(PortalForm):
-    label = StringField(_l("Label"), filters=[_strip], validators=[DataRequired(_l("Please enter a label.")), Length(max=120)])
-    field_type = SelectField(_l("Type"), choices=[
-        ("text", _l("Text")), ("textarea", _l("Long text")), ("number", _l("Number")),
-        ("date", _l("Date")), ("choice", _l("Choice")),
-    ])
+    label = StringField(
+        _l("Label"), filters=[_strip], validators=[DataRequired(_l("Please enter a label.")), Length(max=120)]
+    )
+    field_type = SelectField(
+        _l("Type"),
+        choices=[
+            ("text", _l("Text")),
+            ("textarea", _l("Long text")),
+            ("number", _l("Number")),
+            ("date", _l("Date")),
+            ("choice", _l("Choice")),
+        ],
+    )
     choices = StringField(_l("Choices (comma-separated)"), filters=[_strip], validators=[Length(max=1000)])
 
     def validate_choices(self, field):

@@ -13,8 +13,16 @@ from portal.tenancy import scoped
 from portal.validation import phone_search_digits
 
 STANDARD_FIELDS = (
-    "first_name", "last_name", "email", "phone", "birthday",
-    "street", "postal_code", "city", "country", "notes",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birthday",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "notes",
 )
 
 
@@ -89,9 +97,16 @@ def create_customer(actor: Actor, data: dict, custom: dict[int, str]) -> Custome
     changes = apply_changes(customer, data, custom)
     db.session.add(customer)
     db.session.flush()
-    record(actor, "customer", "created", "customer", customer.id,
-           field_changes(changes, _custom_labels(actor.account_id, changes)),
-           customer_id=customer.id, summary=customer.full_name)
+    record(
+        actor,
+        "customer",
+        "created",
+        "customer",
+        customer.id,
+        field_changes(changes, _custom_labels(actor.account_id, changes)),
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
     return customer
 
 
@@ -100,45 +115,79 @@ def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[i
     changes = apply_changes(customer, data, custom)
     if changes:
         db.session.flush()
-        record(actor, "customer", "updated", "customer", customer.id,
-               field_changes(changes, _custom_labels(actor.account_id, changes)),
-               customer_id=customer.id, summary=customer.full_name)
+        record(
+            actor,
+            "customer",
+            "updated",
+            "customer",
+            customer.id,
+            field_changes(changes, _custom_labels(actor.account_id, changes)),
+            customer_id=customer.id,
+            summary=customer.full_name,
+        )
     return changes
 
 
 def record_view(actor: Actor, customer: Customer, tab: str) -> None:
     """Data-access log: who opened whose customer file (and which part)."""
-    record(actor, "access", "viewed", "customer", customer.id, {"tab": tab},
-           customer_id=customer.id, summary=customer.full_name)
+    record(
+        actor,
+        "access",
+        "viewed",
+        "customer",
+        customer.id,
+        {"tab": tab},
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
 
 
 # --- Settings > Customer fields ---------------------------------------------------------------
+
 
 def add_field_definition(actor: Actor, label: str, field_type: str, choices: list[str]) -> CustomerFieldDefinition:
     existing = db.session.scalars(
         select(CustomerFieldDefinition.id).where(CustomerFieldDefinition.account_id == actor.account_id)
     ).all()
     definition = CustomerFieldDefinition(
-        account_id=actor.account_id, key=f"field_{len(existing) + 1}", label=label,
-        field_type=field_type, choices=choices, position=len(existing),
+        account_id=actor.account_id,
+        key=f"field_{len(existing) + 1}",
+        label=label,
+        field_type=field_type,
+        choices=choices,
+        position=len(existing),
     )
     db.session.add(definition)
     db.session.flush()
-    record(actor, "setting", "created", "customer_field", definition.id,
-           field_changes({"label": (None, label), "field_type": (None, field_type), "choices": (None, choices)}),
-           summary=label)
+    record(
+        actor,
+        "setting",
+        "created",
+        "customer_field",
+        definition.id,
+        field_changes({"label": (None, label), "field_type": (None, field_type), "choices": (None, choices)}),
+        summary=label,
+    )
     return definition
 
 
 def set_field_active(actor: Actor, definition: CustomerFieldDefinition, active: bool) -> None:
     if definition.active == active:
         return
-    record(actor, "setting", "updated", "customer_field", definition.id,
-           field_changes({"active": (definition.active, active)}), summary=definition.label)
+    record(
+        actor,
+        "setting",
+        "updated",
+        "customer_field",
+        definition.id,
+        field_changes({"active": (definition.active, active)}),
+        summary=definition.label,
+    )
     definition.active = active
 
 
 # --- live search with keyset pagination ------------------------------------------------------
+
 
 @dataclass
 class SearchPage:
@@ -165,8 +214,9 @@ def search_terms(query: str) -> list[str]:
     return terms
 
 
-def search_customers(account_id: int, query: str, after_id: int | None, limit: int,
-                     include_restricted: bool = False) -> SearchPage:
+def search_customers(
+    account_id: int, query: str, after_id: int | None, limit: int, include_restricted: bool = False
+) -> SearchPage:
     """One page of customers in name order. Keyset (after the last row shown), never OFFSET,
     and no COUNT: both stay fast at 100,000 customers. Restricted customers (Art. 18) are left
     out unless asked for."""
@@ -177,9 +227,7 @@ def search_customers(account_id: int, query: str, after_id: int | None, limit: i
         stmt = stmt.where(Customer.search_text.like(_like_term(term), escape="\\"))
     if after_id:
         anchor = db.session.execute(
-            select(Customer.sort_name, Customer.id).where(
-                Customer.id == after_id, Customer.account_id == account_id
-            )
+            select(Customer.sort_name, Customer.id).where(Customer.id == after_id, Customer.account_id == account_id)
         ).one_or_none()
         if anchor is not None:
             stmt = stmt.where(tuple_(Customer.sort_name, Customer.id) > tuple_(anchor[0], anchor[1]))
@@ -187,4 +235,3 @@ def search_customers(account_id: int, query: str, after_id: int | None, limit: i
     more = len(rows) > limit
     rows = rows[:limit]
     return SearchPage(rows, rows[-1].id if more and rows else None)
-

@@ -114,22 +114,31 @@ def _detail_context(customer: Customer, tab: str) -> dict:
         ).all()
     elif tab == "history":
         context["history"] = customer_history(
-            account_id, customer.id, request.args.get("before", type=id_arg),
+            account_id,
+            customer.id,
+            request.args.get("before", type=id_arg),
             include_access=has_permission(current_user, Permission.ACCESS_LOG_VIEW),
         )
     elif tab == "messages":
         context["messages"] = db.session.scalars(
-            scoped(Message, account_id).where(Message.customer_id == customer.id)
-            .order_by(Message.created_at.desc()).limit(200)).all()
+            scoped(Message, account_id)
+            .where(Message.customer_id == customer.id)
+            .order_by(Message.created_at.desc())
+            .limit(200)
+        ).all()
         context["consents"] = consent_status(customer.id)
         context["consent_log"] = db.session.scalars(
-            scoped(ConsentLog, account_id).where(ConsentLog.customer_id == customer.id)
-            .order_by(ConsentLog.occurred_at.desc())).all()
+            scoped(ConsentLog, account_id)
+            .where(ConsentLog.customer_id == customer.id)
+            .order_by(ConsentLog.occurred_at.desc())
+        ).all()
         context["pin_form"] = pin_form()
     elif tab == "privacy":
         context["requests"] = db.session.scalars(
-            scoped(PrivacyRequest, account_id).where(PrivacyRequest.customer_id == customer.id)
-            .order_by(PrivacyRequest.created_at.desc())).all()
+            scoped(PrivacyRequest, account_id)
+            .where(PrivacyRequest.customer_id == customer.id)
+            .order_by(PrivacyRequest.created_at.desc())
+        ).all()
         form = StaffRequestForm(formdata=None)
         form.location_id.choices = [(loc.id, loc.name) for loc in db.session.scalars(scoped(Location, account_id))]
         context["request_form"] = form
@@ -162,8 +171,7 @@ def detail(customer_id: int, tab: str):
     if tab != "history" or not request.args.get("before"):  # paging the history is not a new look
         service.record_view(request_actor(), customer, tab)
         db.session.commit()
-    return page_or_fragment("customers/detail.html", f"customers/_tab_{tab}.html",
-                            **_detail_context(customer, tab))
+    return page_or_fragment("customers/detail.html", f"customers/_tab_{tab}.html", **_detail_context(customer, tab))
 
 
 @bp.route("/customers/<int:customer_id>", methods=["POST"])
@@ -172,13 +180,20 @@ def update(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     form, definitions = _form_for(customer)
     confirm = pin_form()
-    context = {"customer": customer, "tab": "data", "tabs": _visible_tabs(), "form": form,
-               "definitions": definitions, "pin_form": confirm}
+    context = {
+        "customer": customer,
+        "tab": "data",
+        "tabs": _visible_tabs(),
+        "form": form,
+        "definitions": definitions,
+        "pin_form": confirm,
+    }
     if not form.validate_on_submit() or not (actor := acting(confirm)):
         # 200 with the errors shown in place (htmx 2 swaps no 4xx by default).
         db.session.rollback()
-        return page_or_fragment("customers/detail.html", "customers/_tab_data.html",
-                                status=200 if is_fragment_request() else 422, **context)
+        return page_or_fragment(
+            "customers/detail.html", "customers/_tab_data.html", status=200 if is_fragment_request() else 422, **context
+        )
     changes = service.update_customer(actor, customer, form.standard_data(), form.custom_data())
     db.session.commit()
     form.phone.data = format_phone(customer.phone)
@@ -189,14 +204,16 @@ def update(customer_id: int):
 
 # --- Settings > Customer fields -------------------------------------------------------------
 
+
 @bp.route("/settings/customer-fields", methods=["GET", "POST"])
 @requires(Permission.SETTINGS_MANAGE)
 def fields():
     form = FieldDefinitionForm()
     status = 200
     if form.validate_on_submit():
-        definition = service.add_field_definition(request_actor(), form.label.data, form.field_type.data,
-                                                  form.choice_list())
+        definition = service.add_field_definition(
+            request_actor(), form.label.data, form.field_type.data, form.choice_list()
+        )
         db.session.commit()
         flash(_("Customer field %(label)s added.", label=definition.label), "success")
         return redirect(url_for("customers.fields"))

@@ -36,17 +36,17 @@ def home():
     start, end = today.astimezone(UTC), (today + timedelta(days=1)).astimezone(UTC)
 
     def count(model, *where):
-        return db.session.scalar(
-            select(func.count()).select_from(model).where(model.account_id == account_id, *where)
-        )
+        return db.session.scalar(select(func.count()).select_from(model).where(model.account_id == account_id, *where))
 
     stats = {
         "customers": count(Customer),
-        "appointments_today": count(Appointment, Appointment.starts_at >= start,
-                                    Appointment.starts_at < end, Appointment.status != "cancelled"),
+        "appointments_today": count(
+            Appointment, Appointment.starts_at >= start, Appointment.starts_at < end, Appointment.status != "cancelled"
+        ),
         "employees": count(Employee, Employee.active.is_(True)),
         "logins": count(Login, Login.active.is_(True)),
     }
     unbilled_count, unbilled = checkout.unbilled(account, limit=10)
-    return render_template("dashboard/home.html", stats=stats, account=account, unbilled=unbilled,
-                           unbilled_count=unbilled_count)
+    return render_template(
+        "dashboard/home.html", stats=stats, account=account, unbilled=unbilled, unbilled_count=unbilled_count
+    )

@@ -44,8 +44,18 @@ def main() -> None:
             processes.append(start_redis(REDIS_PORT, INSTANCE))
             env["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
         if "MAIL_SERVER" not in os.environ:
-            start("smtp sink", [sys.executable, "-m", "portal.dev.smtp_sink", "--dir", env["DEV_OUTBOX_DIR"],
-                                "--port", str(SMTP_PORT)])
+            start(
+                "smtp sink",
+                [
+                    sys.executable,
+                    "-m",
+                    "portal.dev.smtp_sink",
+                    "--dir",
+                    env["DEV_OUTBOX_DIR"],
+                    "--port",
+                    str(SMTP_PORT),
+                ],
+            )
             env["MAIL_SERVER"], env["MAIL_PORT"] = "127.0.0.1", str(SMTP_PORT)
             wait_for_port(SMTP_PORT)
         subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True)
@@ -53,8 +63,11 @@ def main() -> None:
         start("worker", flask + ["worker", "--with-scheduler"])
         start("cron", flask + ["cron"])
         start("web", flask + ["run", "--host", "127.0.0.1", "--port", "5000"])
-        print("\n  Portal:  http://127.0.0.1:5000   (owner@demo.test / salon-demo-2026)\n"
-              "  Outbox:  http://127.0.0.1:5000/dev/outbox\n  Ctrl-C stops everything.\n", flush=True)
+        print(
+            "\n  Portal:  http://127.0.0.1:5000   (owner@demo.test / salon-demo-2026)\n"
+            "  Outbox:  http://127.0.0.1:5000/dev/outbox\n  Ctrl-C stops everything.\n",
+            flush=True,
+        )
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         print("A process ended; stopping the others.", flush=True)

@@ -42,8 +42,19 @@ def wait_for_port(port: int, seconds: float = 15) -> None:
 
 def start_redis(port: int, directory: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(directory)],
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
         stdout=subprocess.DEVNULL,
         start_new_session=True,  # a Ctrl-C for the launcher must not stop Redis before its clients
     )

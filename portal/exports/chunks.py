@@ -59,8 +59,9 @@ def spooled_store(export_id: int):
         spool.seek(0)
         connection = db.session.connection()  # without the autoflush session.execute would do
         for seq, size in enumerate(sizes):
-            connection.execute(ExportChunk.__table__.insert().values(export_id=export_id, seq=seq,
-                                                                     data=spool.read(size)))
+            connection.execute(
+                ExportChunk.__table__.insert().values(export_id=export_id, seq=seq, data=spool.read(size))
+            )
 
 
 class _StoringThread(threading.Thread):

@@ -7,8 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Text columns of the customer and whether they may be NULL.
-TEXT_COLUMNS = {"first_name": False, "last_name": False, "email": True, "phone": True, "street": False,
-                "postal_code": False, "city": False, "country": False, "notes": False}
+TEXT_COLUMNS = {
+    "first_name": False,
+    "last_name": False,
+    "email": True,
+    "phone": True,
+    "street": False,
+    "postal_code": False,
+    "city": False,
+    "country": False,
+    "notes": False,
+}
 TIME_COLUMNS = ("created_at", "imported_at", "last_activity_at")
 
 

@@ -29,8 +29,10 @@ def select_sql(export) -> str:
     selects, joins = [], []
     for n, column in enumerate(columns):
         if column.field_id is not None:
-            joins.append(f"LEFT JOIN customer_field_value v{n} ON v{n}.customer_id = c.id "
-                         f"AND v{n}.field_id = {int(column.field_id)}")
+            joins.append(
+                f"LEFT JOIN customer_field_value v{n} ON v{n}.customer_id = c.id "
+                f"AND v{n}.field_id = {int(column.field_id)}"
+            )
             expr = _safe(f"v{n}.value")
         elif column.kind == "text":
             expr = _safe(f"c.{column.name}")
@@ -45,8 +47,10 @@ def select_sql(export) -> str:
             # spreadsheets skip. An empty string is written as "".
             expr = f"coalesce(({expr})::text, '')"
         selects.append(expr)
-    return (f"SELECT {', '.join(selects)} FROM customer c {' '.join(joins)} "
-            f"WHERE c.account_id = {int(export.account_id)} ORDER BY c.id")
+    return (
+        f"SELECT {', '.join(selects)} FROM customer c {' '.join(joins)} "
+        f"WHERE c.account_id = {int(export.account_id)} ORDER BY c.id"
+    )
 
 
 _WITHOUT_LAST_BYTE = itemgetter(slice(None, -1))
@@ -66,8 +70,9 @@ def postgres_batches(engine, export, zone: ZoneInfo, delimiter: str, batch: int)
     raw = engine.raw_connection()
     try:
         with raw.driver_connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO, YMD', true)",
-                           (str(zone),))
+            cursor.execute(
+                "SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO, YMD', true)", (str(zone),)
+            )
             query = f"COPY ({select_sql(export)}) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')"
             with cursor.copy(query) as copy:
                 yield _batches(iter(copy), batch)

@@ -46,12 +46,16 @@ def _own_field_sources(columns: list[Column]) -> tuple[dict[int, str], list[str]
             continue
         if len(joins) < MAX_JOINS:
             alias = f"v{len(joins)}"
-            joins.append(f"LEFT JOIN customer_field_value {alias} ON {alias}.customer_id = c.id "
-                         f"AND {alias}.field_id = {int(column.field_id)}")
+            joins.append(
+                f"LEFT JOIN customer_field_value {alias} ON {alias}.customer_id = c.id "
+                f"AND {alias}.field_id = {int(column.field_id)}"
+            )
             sources[column.field_id] = f"{alias}.value"
         else:
-            sources[column.field_id] = (f"(SELECT value FROM customer_field_value WHERE customer_id = c.id "
-                                        f"AND field_id = {int(column.field_id)})")
+            sources[column.field_id] = (
+                f"(SELECT value FROM customer_field_value WHERE customer_id = c.id "
+                f"AND field_id = {int(column.field_id)})"
+            )
     return sources, joins
 
 
@@ -74,8 +78,9 @@ def record_sql(fields: list[str], zone: ZoneInfo, delimiter: str) -> tuple[str, 
         value = _value(column, zone, own_fields)
         if column.kind == "text":
             # The prefix is NULL (printed as nothing) unless the cell would start a formula.
-            pieces.append([f"CASE WHEN {value} GLOB :risky THEN '''' END",
-                           f"ifnull({value}, '')" if column.nullable else value])
+            pieces.append(
+                [f"CASE WHEN {value} GLOB :risky THEN '''' END", f"ifnull({value}, '')" if column.nullable else value]
+            )
             arguments.append('"%s%w"')
         else:
             pieces.append([value])
@@ -109,9 +114,11 @@ def _statements(export, zone: ZoneInfo, delimiter: str) -> tuple[str, str, dict]
     record, joins, params = record_sql(export.fields, zone, delimiter)
 
     def statement(upper_bound: str) -> str:
-        return ("SELECT count(*), max(id), CAST(group_concat(record, char(13, 10)) AS BLOB) FROM ("
-                f"SELECT c.id AS id, {record} AS record FROM customer c {' '.join(joins)} "
-                f"WHERE c.account_id = :account_id AND c.id > :after {upper_bound}ORDER BY c.id LIMIT :batch)")
+        return (
+            "SELECT count(*), max(id), CAST(group_concat(record, char(13, 10)) AS BLOB) FROM ("
+            f"SELECT c.id AS id, {record} AS record FROM customer c {' '.join(joins)} "
+            f"WHERE c.account_id = :account_id AND c.id > :after {upper_bound}ORDER BY c.id LIMIT :batch)"
+        )
 
     return statement(""), statement("AND c.id <= :last "), params
 
@@ -134,8 +141,9 @@ def _ranged_batches(connection, database: str, export, statement: str, params: d
 
     def read(after: int, last: int) -> tuple[int, bytes]:
         if not hasattr(local, "connection"):
-            local.connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False,
-                                               timeout=READER_TIMEOUT)
+            local.connection = sqlite3.connect(
+                database, isolation_level=None, check_same_thread=False, timeout=READER_TIMEOUT
+            )
             with lock:
                 opened.append(local.connection)
         count, _last, data = local.connection.execute(statement, {**params, "after": after, "last": last}).fetchall()[0]
@@ -144,8 +152,11 @@ def _ranged_batches(connection, database: str, export, statement: str, params: d
     after, pending = 0, deque()
     pool = ThreadPoolExecutor(READERS, thread_name_prefix=f"export-{export.id}-reader")
     try:
-        while (end := connection.execute(BATCH_END, {"account_id": export.account_id, "after": after,
-                                                     "skip": batch - 1}).fetchone()) is not None:
+        while (
+            end := connection.execute(
+                BATCH_END, {"account_id": export.account_id, "after": after, "skip": batch - 1}
+            ).fetchone()
+        ) is not None:
             pending.append(pool.submit(read, after, end[0]))
             after = end[0]
             if len(pending) > READERS:  # a batch waits while the readers work: memory stays bounded

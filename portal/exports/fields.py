@@ -11,11 +11,20 @@ from portal.extensions import db
 from portal.models import CustomerFieldDefinition
 
 STANDARD_FIELDS = (
-    ("id", _l("Customer number")), ("first_name", _l("First name")), ("last_name", _l("Last name")),
-    ("email", _l("Email")), ("phone", _l("Phone")), ("birthday", _l("Birthday")),
-    ("street", _l("Street and number")), ("postal_code", _l("Postal code")), ("city", _l("City")),
-    ("country", _l("Country")), ("notes", _l("Notes")), ("created_at", _l("Customer since")),
-    ("imported_at", _l("Imported")), ("last_activity_at", _l("Last activity")),
+    ("id", _l("Customer number")),
+    ("first_name", _l("First name")),
+    ("last_name", _l("Last name")),
+    ("email", _l("Email")),
+    ("phone", _l("Phone")),
+    ("birthday", _l("Birthday")),
+    ("street", _l("Street and number")),
+    ("postal_code", _l("Postal code")),
+    ("city", _l("City")),
+    ("country", _l("Country")),
+    ("notes", _l("Notes")),
+    ("created_at", _l("Customer since")),
+    ("imported_at", _l("Imported")),
+    ("last_activity_at", _l("Last activity")),
 )
 STANDARD_KEYS = tuple(key for key, _label in STANDARD_FIELDS)
 
@@ -29,7 +38,10 @@ class ExportField:
 
 def available_fields(account_id: int) -> list[ExportField]:
     fields = [ExportField(key, str(label)) for key, label in STANDARD_FIELDS]
-    for definition in db.session.scalars(select(CustomerFieldDefinition).where(
-            CustomerFieldDefinition.account_id == account_id).order_by(CustomerFieldDefinition.position)):
+    for definition in db.session.scalars(
+        select(CustomerFieldDefinition)
+        .where(CustomerFieldDefinition.account_id == account_id)
+        .order_by(CustomerFieldDefinition.position)
+    ):
         fields.append(ExportField(f"custom:{definition.id}", definition.label, definition.is_trade_secret))
     return fields

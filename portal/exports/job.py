@@ -32,8 +32,9 @@ EXTENSIONS = {"csv": "csv", "csv_de": "csv", "xlsx": "xlsx"}
 
 def _labels(account_id: int) -> dict:
     labels = dict(STANDARD_FIELDS)
-    for definition in db.session.scalars(select(CustomerFieldDefinition).where(
-            CustomerFieldDefinition.account_id == account_id)):
+    for definition in db.session.scalars(
+        select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id)
+    ):
         labels[f"custom:{definition.id}"] = definition.label
     return labels
 
@@ -46,9 +47,14 @@ def _claim(export_id: int) -> bool:
     taken = db.session.execute(
         update(CustomerExport)
         .where(CustomerExport.id == export_id, CustomerExport.status == "queued")
-        .values(status="running", runs=CustomerExport.runs + 1, heartbeat_at=now,
-                started_at=func.coalesce(CustomerExport.started_at, now))
-        .execution_options(synchronize_session=False))
+        .values(
+            status="running",
+            runs=CustomerExport.runs + 1,
+            heartbeat_at=now,
+            started_at=func.coalesce(CustomerExport.started_at, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
     return taken.rowcount == 1
 
 
@@ -56,8 +62,9 @@ def _still_ours(export: CustomerExport, run: int) -> bool:
     """A worker that stalled past the maintenance's patience finds its export queued again or
     taken by a later run: it then neither finishes it nor mails a link (the row is locked until
     the caller commits, so the later run cannot slip in between)."""
-    current = db.session.execute(select(CustomerExport.status, CustomerExport.runs).where(
-        CustomerExport.id == export.id).with_for_update()).one()
+    current = db.session.execute(
+        select(CustomerExport.status, CustomerExport.runs).where(CustomerExport.id == export.id).with_for_update()
+    ).one()
     return tuple(current) == ("running", run)
 
 
@@ -90,11 +97,20 @@ def run_export(export_id: int) -> str:
     export.file_name = f"kunden-{account.slug}-{stamp}.{EXTENSIONS[export.file_format]}"
     export.file_size, export.status, export.finished_at = size, "finished", utcnow()
     token = tokens.issue(export.account_id, DOWNLOAD_PURPOSE, {"export_id": export.id}, hours=LINK_HOURS)
-    queue_email(export.account_id, recipient.email, "export_ready", {
-        "link": external_url("exports.download", token=tokens.link_value(token)),
-        "salon": account.name, "rows": export.progress_total, "hours": LINK_HOURS,
-        "repeat": export.repeat_downloads,
-    }, locale=recipient.locale, login_id=recipient.id)
+    queue_email(
+        export.account_id,
+        recipient.email,
+        "export_ready",
+        {
+            "link": external_url("exports.download", token=tokens.link_value(token)),
+            "salon": account.name,
+            "rows": export.progress_total,
+            "hours": LINK_HOURS,
+            "repeat": export.repeat_downloads,
+        },
+        locale=recipient.locale,
+        login_id=recipient.id,
+    )
     event(actor, export, "finished", rows=export.progress_total, size=size)
     db.session.commit()
     return "finished"
@@ -106,8 +122,11 @@ def maintain() -> dict:
     whose job was lost before it started is enqueued again by `portal.recovery`.)"""
     now = utcnow()
     retried = failed = 0
-    for export in db.session.scalars(select(CustomerExport).where(
-            CustomerExport.status == "running", CustomerExport.heartbeat_at < now - STALE_AFTER)).all():
+    for export in db.session.scalars(
+        select(CustomerExport).where(
+            CustomerExport.status == "running", CustomerExport.heartbeat_at < now - STALE_AFTER
+        )
+    ).all():
         actor = Actor(export.account_id, None)
         if export.runs >= MAX_RUNS:
             export.status, export.error = "failed", "worker stopped three times"

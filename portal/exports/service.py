@@ -41,14 +41,24 @@ def event(actor: Actor, export: CustomerExport, action: str, **extra) -> None:
 
 def recipients(account_id: int) -> list[Login]:
     """Only logins of this salon with administrative rights (the seed's rule)."""
-    return list(db.session.scalars(select(Login).where(
-        Login.account_id == account_id, Login.role.in_([r.value for r in ADMINISTRATIVE_ROLES]),
-        Login.active.is_(True), Login.password_hash.is_not(None)).order_by(Login.email)))
+    return list(
+        db.session.scalars(
+            select(Login)
+            .where(
+                Login.account_id == account_id,
+                Login.role.in_([r.value for r in ADMINISTRATIVE_ROLES]),
+                Login.active.is_(True),
+                Login.password_hash.is_not(None),
+            )
+            .order_by(Login.email)
+        )
+    )
 
 
 def create_draft(actor: Actor) -> CustomerExport:
-    export = CustomerExport(account_id=actor.account_id, requested_by_id=actor.login_id, status="draft",
-                            fields=[], file_format="csv")
+    export = CustomerExport(
+        account_id=actor.account_id, requested_by_id=actor.login_id, status="draft", fields=[], file_format="csv"
+    )
     db.session.add(export)
     db.session.flush()
     return export
@@ -66,8 +76,9 @@ def choose_recipient(export: CustomerExport, login_id: int | None) -> None:
     export.recipient_login_id = login_id
 
 
-def choose_fields(export: CustomerExport, fields: list[str], file_format: str, allowed: set[str],
-                  repeat_downloads: bool = False) -> None:
+def choose_fields(
+    export: CustomerExport, fields: list[str], file_format: str, allowed: set[str], repeat_downloads: bool = False
+) -> None:
     _editable(export)
     chosen = [f for f in fields if f in allowed]
     if not chosen or len(chosen) != len(fields):
@@ -87,12 +98,20 @@ def submit(actor: Actor, export: CustomerExport) -> None:
         raise ExportError("not-admin")
     export.status = "awaiting_confirmation"
     token = tokens.issue(export.account_id, CONFIRM_PURPOSE, {"export_id": export.id}, hours=LINK_HOURS)
-    queue_email(export.account_id, recipient.email, "export_confirm", {
-        "link": external_url("exports.confirm", token=tokens.link_value(token)),
-        "salon": db.session.get(Account, export.account_id).name,
-        "requester": db.session.get(Login, export.requested_by_id).display_name,
-        "count": len(export.fields), "hours": LINK_HOURS,
-    }, locale=recipient.locale, login_id=recipient.id)
+    queue_email(
+        export.account_id,
+        recipient.email,
+        "export_confirm",
+        {
+            "link": external_url("exports.confirm", token=tokens.link_value(token)),
+            "salon": db.session.get(Account, export.account_id).name,
+            "requester": db.session.get(Login, export.requested_by_id).display_name,
+            "count": len(export.fields),
+            "hours": LINK_HOURS,
+        },
+        locale=recipient.locale,
+        login_id=recipient.id,
+    )
     event(actor, export, "requested", recipient=recipient.email)
 
 
@@ -104,11 +123,11 @@ def export_for_token(token_value: str) -> CustomerExport | None:
     return export
 
 
-
 def export_job_id(export) -> str:
     """One job id per run (an export or a row with its id and runs): a run queued again after a
     worker died is a new job, a lost job enqueued again is the same one."""
     return f"export-{export.id}-{export.runs}"
+
 
 def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     """The recipient proves who they are with the password of *that* login. Wrong passwords are
@@ -131,8 +150,9 @@ def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     actor = Actor(export.account_id, recipient.id, None, actor.ip, actor.request_id, actor.user_agent)
     export.status, export.confirmed_at = "queued", utcnow()
     event(actor, export, "confirmed")
-    enqueue_after_commit(db.session, "jobs.exports.build_export", export.id, queue="exports",
-                         job_id=export_job_id(export))
+    enqueue_after_commit(
+        db.session, "jobs.exports.build_export", export.id, queue="exports", job_id=export_job_id(export)
+    )
     return export
 
 
@@ -163,8 +183,12 @@ def chunks(export_id: int):
     """The file, piece by piece, without holding it in memory."""
     last = -1
     while True:
-        row = db.session.execute(select(ExportChunk.seq, ExportChunk.data).where(
-            ExportChunk.export_id == export_id, ExportChunk.seq > last).order_by(ExportChunk.seq).limit(1)).first()
+        row = db.session.execute(
+            select(ExportChunk.seq, ExportChunk.data)
+            .where(ExportChunk.export_id == export_id, ExportChunk.seq > last)
+            .order_by(ExportChunk.seq)
+            .limit(1)
+        ).first()
         if row is None:
             return
         last = row.seq
@@ -179,10 +203,15 @@ def expire_old(now=None) -> int:
     """Exports whose download link's 24 hours are over: not downloaded, or downloaded with the
     file kept for repeated downloads. The file is deleted, the state becomes expired."""
     now = now or utcnow()
-    expired = list(db.session.scalars(select(CustomerExport).where(
-        (CustomerExport.status == "finished")
-        | ((CustomerExport.status == "downloaded") & CustomerExport.repeat_downloads.is_(True)),
-        CustomerExport.finished_at < now - timedelta(hours=LINK_HOURS))))
+    expired = list(
+        db.session.scalars(
+            select(CustomerExport).where(
+                (CustomerExport.status == "finished")
+                | ((CustomerExport.status == "downloaded") & CustomerExport.repeat_downloads.is_(True)),
+                CustomerExport.finished_at < now - timedelta(hours=LINK_HOURS),
+            )
+        )
+    )
     for export in expired:
         forget_file(export.id)
         export.status = "expired"
@@ -199,9 +228,15 @@ def withdraw_after_erasure(account_id: int) -> int:
     salon still held (ready, or downloaded with repeated downloads allowed) is deleted and its
     recipient told to make the export again. A run under way is withdrawn when it finishes
     (`erased_since`). Called in the erasure's transaction."""
-    exports = list(db.session.scalars(select(CustomerExport).where(
-        CustomerExport.account_id == account_id, CustomerExport.status.in_(HOLDING_A_FILE),
-        (CustomerExport.status == "finished") | CustomerExport.repeat_downloads.is_(True))))
+    exports = list(
+        db.session.scalars(
+            select(CustomerExport).where(
+                CustomerExport.account_id == account_id,
+                CustomerExport.status.in_(HOLDING_A_FILE),
+                (CustomerExport.status == "finished") | CustomerExport.repeat_downloads.is_(True),
+            )
+        )
+    )
     for export in exports:
         withdraw(export)
     return len(exports)
@@ -213,12 +248,28 @@ def withdraw(export: CustomerExport) -> None:
     event(Actor(export.account_id, None), export, "withdrawn")
     recipient = db.session.get(Login, export.recipient_login_id)
     account = db.session.get(Account, export.account_id)
-    queue_email(export.account_id, recipient.email, "export_withdrawn", {"salon": account.name},
-                locale=recipient.locale, login_id=recipient.id)
+    queue_email(
+        export.account_id,
+        recipient.email,
+        "export_withdrawn",
+        {"salon": account.name},
+        locale=recipient.locale,
+        login_id=recipient.id,
+    )
 
 
 def erased_since(account_id: int, moment) -> bool:
     """Was a customer of the salon erased after `moment` (the start of an export run)?"""
-    return db.session.scalar(select(AuditEvent.id).where(
-        AuditEvent.account_id == account_id, AuditEvent.category == "customer", AuditEvent.action == "erased",
-        AuditEvent.occurred_at >= moment).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.account_id == account_id,
+                AuditEvent.category == "customer",
+                AuditEvent.action == "erased",
+                AuditEvent.occurred_at >= moment,
+            )
+            .limit(1)
+        )
+        is not None
+    )

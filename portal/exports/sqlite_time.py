@@ -57,8 +57,10 @@ def sqlite_local_datetime(expr: str, zone: ZoneInfo) -> str:
         if low == high:
             return f"'{offsets[low]:+d} minutes'"
         middle = (low + high + 1) // 2
-        return (f"CASE WHEN {expr} >= '{changes[middle - 1][0]}' THEN {segment(middle, high)} "
-                f"ELSE {segment(low, middle - 1)} END")
+        return (
+            f"CASE WHEN {expr} >= '{changes[middle - 1][0]}' THEN {segment(middle, high)} "
+            f"ELSE {segment(low, middle - 1)} END"
+        )
 
     # NULLs (never imported, never visited) skip the search.
     return f"CASE WHEN {expr} IS NULL THEN NULL ELSE datetime({expr}, {segment(0, len(changes))}) END"

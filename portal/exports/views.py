@@ -34,7 +34,9 @@ from portal.web.htmx import is_fragment_request, redirect_to
 bp = Blueprint("exports", __name__)
 
 ERRORS = {
-    "not-admin": lambda: _("Please choose one of the offered recipients; only logins with administrative rights receive exports."),
+    "not-admin": lambda: _(
+        "Please choose one of the offered recipients; only logins with administrative rights receive exports."
+    ),
     "no-fields": lambda: _("Please choose at least one field."),
     "unknown-field": lambda: _("One of the chosen fields does not exist."),
     "unknown-format": lambda: _("Please choose a file format."),
@@ -52,9 +54,14 @@ def _logins() -> dict[int, Login]:
 
 
 def _wizard(export: CustomerExport, step: int, error: str | None = None, status: int = 200):
-    context = dict(export=export, step=step, error=ERRORS[error]() if error else None,
-                   recipients=service.recipients(export.account_id), fields=available_fields(export.account_id),
-                   recipient=db.session.get(Login, export.recipient_login_id) if export.recipient_login_id else None)
+    context = dict(
+        export=export,
+        step=step,
+        error=ERRORS[error]() if error else None,
+        recipients=service.recipients(export.account_id),
+        fields=available_fields(export.account_id),
+        recipient=db.session.get(Login, export.recipient_login_id) if export.recipient_login_id else None,
+    )
     template = f"exports/_step{step}.html" if is_fragment_request() else "exports/wizard.html"
     # 200 with the message for htmx (it swaps no 4xx); 422 for a plain form post.
     return make_response(render_template(template, **context), 200 if is_fragment_request() or not error else status)
@@ -63,8 +70,9 @@ def _wizard(export: CustomerExport, step: int, error: str | None = None, status:
 @bp.route("/settings/exports")
 @requires(Permission.CUSTOMER_EXPORT)
 def index():
-    exports = db.session.scalars(scoped(CustomerExport, current_user.account_id)
-                                 .order_by(CustomerExport.created_at.desc()).limit(100)).all()
+    exports = db.session.scalars(
+        scoped(CustomerExport, current_user.account_id).order_by(CustomerExport.created_at.desc()).limit(100)
+    ).all()
     return render_template("exports/index.html", exports=exports, logins=_logins(), form=FlaskForm())
 
 
@@ -95,8 +103,13 @@ def step(export_id: int, number: int):
             service.choose_recipient(export, request.form.get("recipient", type=id_arg))
         elif number == 2:
             allowed = {f.key for f in available_fields(export.account_id)}
-            service.choose_fields(export, request.form.getlist("fields"), request.form.get("file_format", ""), allowed,
-                                  repeat_downloads=request.form.get("repeat_downloads") == "1")
+            service.choose_fields(
+                export,
+                request.form.getlist("fields"),
+                request.form.get("file_format", ""),
+                allowed,
+                repeat_downloads=request.form.get("repeat_downloads") == "1",
+            )
         else:
             service.submit(request_actor(), export)
     except service.ExportError as error:
@@ -112,17 +125,28 @@ def step(export_id: int, number: int):
 
 
 def _timeline(export: CustomerExport):
-    return db.session.scalars(select(AuditEvent).where(
-        AuditEvent.account_id == export.account_id, AuditEvent.entity_type == "customer_export",
-        AuditEvent.entity_id == export.id).order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.account_id == export.account_id,
+            AuditEvent.entity_type == "customer_export",
+            AuditEvent.entity_id == export.id,
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
 
 
 @bp.route("/settings/exports/<int:export_id>")
 @requires(Permission.CUSTOMER_EXPORT)
 def detail(export_id: int):
     export = get_owned_or_404(CustomerExport, export_id, current_user.account_id)
-    return render_template("exports/detail.html", export=export, timeline=_timeline(export), logins=_logins(),
-                           fields={f.key: f for f in available_fields(export.account_id)})
+    return render_template(
+        "exports/detail.html",
+        export=export,
+        timeline=_timeline(export),
+        logins=_logins(),
+        fields={f.key: f for f in available_fields(export.account_id)},
+    )
 
 
 @bp.route("/settings/exports/<int:export_id>/progress")
@@ -132,13 +156,16 @@ def progress(export_id: int):
     if export.status in ("queued", "running", "awaiting_confirmation"):
         return render_template("exports/_progress.html", export=export)
     # The last poll: htmx stops polling on 286 and still swaps, the timeline out of band.
-    response = make_response(render_template("exports/_progress.html", export=export) + render_template(
-        "exports/_timeline.html", timeline=_timeline(export), logins=_logins(), oob=True))
+    response = make_response(
+        render_template("exports/_progress.html", export=export)
+        + render_template("exports/_timeline.html", timeline=_timeline(export), logins=_logins(), oob=True)
+    )
     response.status_code = 286
     return response
 
 
 # --- the recipient ---------------------------------------------------------------------------
+
 
 @bp.route("/exports/confirm/<token>", methods=["GET", "POST"])
 @public
@@ -160,9 +187,15 @@ def confirm(token: str):
     except service.ExportError as error:
         db.session.commit()  # the failed try counts, and a lock stays locked
         status = 410 if error.code in ("locked", "invalid-link") else 422
-        return render_template("exports/confirm.html", export=export, recipient=recipient, form=form,
-                               error=ERRORS[error.code](), locked=error.code == "locked",
-                               tries_left=service.MAX_PASSWORD_TRIES - export.failed_attempts), status
+        return render_template(
+            "exports/confirm.html",
+            export=export,
+            recipient=recipient,
+            form=form,
+            error=ERRORS[error.code](),
+            locked=error.code == "locked",
+            tries_left=service.MAX_PASSWORD_TRIES - export.failed_attempts,
+        ), status
     db.session.commit()
     return render_template("exports/confirmed.html", export=export)
 
@@ -175,7 +208,9 @@ def download(token: str):
     try:
         export = service.download_token_check(token, current_user)
     except service.ExportError as error:
-        return render_template("exports/download.html", error=ERRORS[error.code]()), 410 if error.code == "invalid-link" else 403
+        return render_template(
+            "exports/download.html", error=ERRORS[error.code]()
+        ), 410 if error.code == "invalid-link" else 403
     if request.method == "GET":
         return render_template("exports/download.html", export=export, form=FlaskForm())
     if not FlaskForm().validate_on_submit():
@@ -183,8 +218,11 @@ def download(token: str):
     export = service.take_download(token, current_user, request_actor())
     db.session.commit()
     export_id, name, keep_file = export.id, export.file_name, export.repeat_downloads
-    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if export.file_format == "xlsx"
-                else "text/csv; charset=utf-8")
+    mimetype = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if export.file_format == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
 
     def stream():
         yield from service.chunks(export_id)
@@ -192,5 +230,8 @@ def download(token: str):
             service.forget_file(export_id)  # handed out once, then gone
             db.session.commit()
 
-    return Response(stream_with_context(stream()), mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return Response(
+        stream_with_context(stream()),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

@@ -57,7 +57,8 @@ def _csv_header(export: CustomerExport, header: list[str]) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the byte-order mark: Excel then reads UTF-8
     csv.writer(buffer, delimiter=_delimiter(export), lineterminator="\r\n").writerow(
-        [safe_cell(label) for label in header])
+        [safe_cell(label) for label in header]
+    )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -69,8 +70,9 @@ def write_export(export: CustomerExport, header_labels: dict[str, str]) -> int:
     # Entered first: on PostgreSQL the database already works on the rows during the bookkeeping.
     with source as csv_batches:
         db.session.execute(delete(ExportChunk).where(ExportChunk.export_id == export.id))
-        export.progress_total = db.session.scalar(select(func.count()).select_from(Customer).where(
-            Customer.account_id == export.account_id))
+        export.progress_total = db.session.scalar(
+            select(func.count()).select_from(Customer).where(Customer.account_id == export.account_id)
+        )
         export.progress_done = 0
         db.session.commit()
         committed_at = float("-inf")

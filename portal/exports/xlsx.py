@@ -37,21 +37,33 @@ def _rows(export, zone: ZoneInfo, batch: int):
     position = {name: index + 1 for index, name in enumerate(standard)}
     last_id = 0
     while True:
-        rows = db.session.execute(select(Customer.id, *columns).where(
-            Customer.account_id == export.account_id, Customer.id > last_id)
-            .order_by(Customer.id).limit(batch)).all()
+        rows = db.session.execute(
+            select(Customer.id, *columns)
+            .where(Customer.account_id == export.account_id, Customer.id > last_id)
+            .order_by(Customer.id)
+            .limit(batch)
+        ).all()
         if not rows:
             return
         last_id = rows[-1][0]
         custom = {}
         if custom_ids:
-            for customer_id, field_id, value in db.session.execute(select(
-                    CustomerFieldValue.customer_id, CustomerFieldValue.field_id, CustomerFieldValue.value).where(
+            for customer_id, field_id, value in db.session.execute(
+                select(CustomerFieldValue.customer_id, CustomerFieldValue.field_id, CustomerFieldValue.value).where(
                     CustomerFieldValue.customer_id.in_([row[0] for row in rows]),
-                    CustomerFieldValue.field_id.in_(custom_ids))):
+                    CustomerFieldValue.field_id.in_(custom_ids),
+                )
+            ):
                 custom[(customer_id, field_id)] = _cell(value, zone)
-        yield [[custom.get((row[0], int(field.split(":", 1)[1])), "") if field.startswith("custom:")
-                else _cell(row[position[field]], zone) for field in export.fields] for row in rows]
+        yield [
+            [
+                custom.get((row[0], int(field.split(":", 1)[1])), "")
+                if field.startswith("custom:")
+                else _cell(row[position[field]], zone)
+                for field in export.fields
+            ]
+            for row in rows
+        ]
 
 
 def write_xlsx(export, header: list[str], sink, zone: ZoneInfo, progress, batch: int, piece_bytes: int) -> None:

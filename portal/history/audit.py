@@ -56,8 +56,16 @@ def assign(obj, values: dict) -> dict[str, tuple]:
     return changes
 
 
-def record(actor: Actor, category: str, action: str, entity_type: str, entity_id: int | None,
-           changes: dict | None = None, customer_id: int | None = None, summary: str = "") -> AuditEvent:
+def record(
+    actor: Actor,
+    category: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    changes: dict | None = None,
+    customer_id: int | None = None,
+    summary: str = "",
+) -> AuditEvent:
     event = AuditEvent(
         account_id=actor.account_id,
         category=category,

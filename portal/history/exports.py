@@ -28,15 +28,24 @@ def request_login_history(actor: Actor, requester: Login, login_id: int, start: 
     login = db.session.get(Login, login_id)
     if login is None or login.account_id != actor.account_id:
         raise ValueError("login of another salon")
-    export = LoginHistoryExport(account_id=actor.account_id, requested_by_id=requester.id, login_id=login.id,
-                                period_start=start, period_end=end)
+    export = LoginHistoryExport(
+        account_id=actor.account_id, requested_by_id=requester.id, login_id=login.id, period_start=start, period_end=end
+    )
     db.session.add(export)
     db.session.flush()
     # The export is itself part of the exported login's history.
-    record(actor, "login", "exported", "login", login.id,
-           {"period": {"old": None, "new": f"{start.isoformat()} – {end.isoformat()}"}}, summary=login.email)
-    enqueue_after_commit(db.session, "jobs.history.build_login_history", export.id, queue="exports",
-                         job_id=f"login-history-{export.id}")
+    record(
+        actor,
+        "login",
+        "exported",
+        "login",
+        login.id,
+        {"period": {"old": None, "new": f"{start.isoformat()} – {end.isoformat()}"}},
+        summary=login.email,
+    )
+    enqueue_after_commit(
+        db.session, "jobs.history.build_login_history", export.id, queue="exports", job_id=f"login-history-{export.id}"
+    )
     return export
 
 
@@ -52,30 +61,55 @@ def build_login_history(export_id: int) -> str:
     login = db.session.get(Login, export.login_id)
     events = db.session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.account_id == export.account_id, AuditEvent.category == "login",
-               AuditEvent.entity_type == "login", AuditEvent.entity_id == login.id,
-               AuditEvent.occurred_at >= day_start(export.period_start, account.timezone),
-               AuditEvent.occurred_at < day_start(export.period_end + timedelta(days=1), account.timezone))
+        .where(
+            AuditEvent.account_id == export.account_id,
+            AuditEvent.category == "login",
+            AuditEvent.entity_type == "login",
+            AuditEvent.entity_id == login.id,
+            AuditEvent.occurred_at >= day_start(export.period_start, account.timezone),
+            AuditEvent.occurred_at < day_start(export.period_end + timedelta(days=1), account.timezone),
+        )
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
     zone = ZoneInfo(account.timezone)
     with force_locale(requester.locale):
         header = [f"time ({account.timezone})", "event", "login", "ip", "user agent", "request id"]
-        rows = [[e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), action_label(e.action),
-                 login.email, e.ip, e.user_agent, e.request_id] for e in events]
+        rows = [
+            [
+                e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                action_label(e.action),
+                login.email,
+                e.ip,
+                e.user_agent,
+                e.request_id,
+            ]
+            for e in events
+        ]
     stored = StoredFile(
-        account_id=account.id, kind="login_history",
+        account_id=account.id,
+        kind="login_history",
         filename=f"login-history-{login.id}-{export.period_start.isoformat()}-{export.period_end.isoformat()}.csv",
-        content=to_csv(header, rows), expires_at=utcnow() + timedelta(days=DOWNLOAD_DAYS),
+        content=to_csv(header, rows),
+        expires_at=utcnow() + timedelta(days=DOWNLOAD_DAYS),
     )
     db.session.add(stored)
     db.session.flush()
     token = tokens.issue(account.id, DOWNLOAD_PURPOSE, {"file_id": stored.id}, hours=24 * DOWNLOAD_DAYS)
-    queue_email(account.id, requester.email, "login_history_ready", {
-        "link": external_url("history.download", token=tokens.link_value(token)),
-        "login_email": login.email, "start": export.period_start, "end": export.period_end,
-        "rows": len(rows), "days": DOWNLOAD_DAYS,
-    }, locale=requester.locale, login_id=requester.id)
+    queue_email(
+        account.id,
+        requester.email,
+        "login_history_ready",
+        {
+            "link": external_url("history.download", token=tokens.link_value(token)),
+            "login_email": login.email,
+            "start": export.period_start,
+            "end": export.period_end,
+            "rows": len(rows),
+            "days": DOWNLOAD_DAYS,
+        },
+        locale=requester.locale,
+        login_id=requester.id,
+    )
     export.status, export.rows, export.file_id, export.finished_at = "done", len(rows), stored.id, utcnow()
     db.session.commit()
     return "done"

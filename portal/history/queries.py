@@ -44,32 +44,39 @@ def _page(stmt, account_id: int, before_id: int | None, limit: int) -> EventPage
     if before_id:
         anchor = db.session.execute(
             select(AuditEvent.occurred_at, AuditEvent.id).where(
-                AuditEvent.id == before_id, AuditEvent.account_id == account_id)
+                AuditEvent.id == before_id, AuditEvent.account_id == account_id
+            )
         ).one_or_none()
         if anchor is not None:
             stmt = stmt.where(tuple_(AuditEvent.occurred_at, AuditEvent.id) < tuple_(anchor[0], anchor[1]))
-    rows = list(db.session.scalars(
-        stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit + 1)))
+    rows = list(db.session.scalars(stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     page = EventPage(rows, next_before=rows[-1].id if more and rows else None)
     login_ids = {e.actor_login_id for e in rows if e.actor_login_id} | {
-        e.entity_id for e in rows if e.entity_type == "login" and e.entity_id}
+        e.entity_id for e in rows if e.entity_type == "login" and e.entity_id
+    }
     if login_ids:
-        page.logins = {login.id: login for login in db.session.scalars(
-            select(Login).where(Login.account_id == account_id, Login.id.in_(login_ids)))}
+        page.logins = {
+            login.id: login
+            for login in db.session.scalars(
+                select(Login).where(Login.account_id == account_id, Login.id.in_(login_ids))
+            )
+        }
     employee_ids = {e.employee_id for e in rows if e.employee_id}
     if employee_ids:
-        page.employees = dict(db.session.execute(
-            select(Employee.id, Employee.name).where(Employee.account_id == account_id,
-                                                     Employee.id.in_(employee_ids))).all())
+        page.employees = dict(
+            db.session.execute(
+                select(Employee.id, Employee.name).where(
+                    Employee.account_id == account_id, Employee.id.in_(employee_ids)
+                )
+            ).all()
+        )
     return page
 
 
-def log_page(account_id: int, filters: LogFilter, before_id: int | None = None,
-             limit: int = PAGE_SIZE) -> EventPage:
-    stmt = select(AuditEvent).where(AuditEvent.account_id == account_id,
-                                    AuditEvent.category == filters.category)
+def log_page(account_id: int, filters: LogFilter, before_id: int | None = None, limit: int = PAGE_SIZE) -> EventPage:
+    stmt = select(AuditEvent).where(AuditEvent.account_id == account_id, AuditEvent.category == filters.category)
     if filters.start:
         stmt = stmt.where(AuditEvent.occurred_at >= day_start(filters.start, filters.timezone))
     if filters.end:
@@ -87,8 +94,13 @@ def log_page(account_id: int, filters: LogFilter, before_id: int | None = None,
     return _page(stmt, account_id, before_id, limit)
 
 
-def customer_history(account_id: int, customer_id: int, before_id: int | None = None,
-                     include_access: bool = False, limit: int = PAGE_SIZE) -> EventPage:
+def customer_history(
+    account_id: int,
+    customer_id: int,
+    before_id: int | None = None,
+    include_access: bool = False,
+    limit: int = PAGE_SIZE,
+) -> EventPage:
     """Everything that happened to one customer's data: changes, appointments and, for the
     owner, who opened the file."""
     categories = ["customer", "appointment", "sale"] + (["access"] if include_access else [])

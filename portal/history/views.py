@@ -30,17 +30,24 @@ LOGS = {
     "settings": ("setting", _l("Settings history")),
     "logins": ("login", _l("Login history")),
 }
-SETTING_TYPES = [("", _l("All settings")), ("account", _l("Account")), ("customer_field", _l("Customer field")),
-                 ("login", _l("Login")), ("employee", _l("Employee"))]
+SETTING_TYPES = [
+    ("", _l("All settings")),
+    ("account", _l("Account")),
+    ("customer_field", _l("Customer field")),
+    ("login", _l("Login")),
+    ("employee", _l("Employee")),
+]
 
 
 def _filter_form() -> LogFilterForm:
     account_id = current_user.account_id
     form = LogFilterForm(formdata=request.args)
     form.employee.choices = [(0, _("All employees"))] + [
-        (e.id, e.name) for e in db.session.scalars(scoped(Employee, account_id).order_by(Employee.name))]
+        (e.id, e.name) for e in db.session.scalars(scoped(Employee, account_id).order_by(Employee.name))
+    ]
     form.login.choices = [(0, _("All logins"))] + [
-        (login.id, login.email) for login in db.session.scalars(scoped(Login, account_id).order_by(Login.email))]
+        (login.id, login.email) for login in db.session.scalars(scoped(Login, account_id).order_by(Login.email))
+    ]
     form.entity_type.choices = SETTING_TYPES
     return form
 
@@ -58,17 +65,21 @@ def _render_log(name: str, export_form: LoginHistoryExportForm | None = None, st
     page = None
     if valid:
         filters = LogFilter(
-            category=category, start=form.start.data, end=form.end.data,
-            employee_id=form.employee.data or None, customer_id=customer.id if customer else None,
+            category=category,
+            start=form.start.data,
+            end=form.end.data,
+            employee_id=form.employee.data or None,
+            customer_id=customer.id if customer else None,
             entity_type=form.entity_type.data or None if name == "settings" else None,
-            entity_id=(form.appointment.data if name == "appointments" else
-                       form.login.data if name == "logins" else None) or None,
+            entity_id=(
+                form.appointment.data if name == "appointments" else form.login.data if name == "logins" else None
+            )
+            or None,
             actor_login_id=form.login.data or None if name in ("customers", "settings") else None,
             timezone=current_user.account.timezone,
         )
         page = log_page(current_user.account_id, filters, request.args.get("before", type=id_arg))
-    context = dict(name=name, title=title, form=form, page=page, customer=customer,
-                   export_form=export_form, logs=LOGS)
+    context = dict(name=name, title=title, form=form, page=page, customer=customer, export_form=export_form, logs=LOGS)
     if request.args.get("before") and is_fragment_request():
         return render_template("history/_rows.html", **context)
     if not valid and not is_fragment_request():
@@ -96,8 +107,10 @@ def settings():
 
 def _export_form() -> LoginHistoryExportForm:
     form = LoginHistoryExportForm()
-    form.login.choices = [(login.id, login.email) for login in db.session.scalars(
-        scoped(Login, current_user.account_id).order_by(Login.email))]
+    form.login.choices = [
+        (login.id, login.email)
+        for login in db.session.scalars(scoped(Login, current_user.account_id).order_by(Login.email))
+    ]
     return form
 
 
@@ -137,7 +150,8 @@ def download(token: str):
         return render_template("history/download.html", stored=None), 410
     exports.record_download(request_actor(), stored)
     db.session.commit()
-    return Response(stored.content, mimetype=stored.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{stored.filename}"', "Cache-Control": "no-store"})
-
-
+    return Response(
+        stored.content,
+        mimetype=stored.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{stored.filename}"', "Cache-Control": "no-store"},
+    )

@@ -54,12 +54,18 @@ def check(kind: str, channel: str, subject: str, body: str, marketing: bool) -> 
 
 
 def render(text: str, customer: Customer, salon: str, unsubscribe_link: str) -> str:
-    values = {"first_name": customer.first_name, "last_name": customer.last_name, "salon": salon,
-              "unsubscribe_link": unsubscribe_link}
+    values = {
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "salon": salon,
+        "unsubscribe_link": unsubscribe_link,
+    }
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def save(actor: Actor, campaign: Campaign, location: Location, kind: str, channel: str, subject: str, body: str) -> None:
+def save(
+    actor: Actor, campaign: Campaign, location: Location, kind: str, channel: str, subject: str, body: str
+) -> None:
     marketing = eligibility.is_marketing(kind, eligibility.messaging_settings(location))
     check(kind, channel, subject, body, marketing)
     campaign.location_id, campaign.kind, campaign.channel = location.id, kind, channel
@@ -77,31 +83,59 @@ def start(actor: Actor, campaign: Campaign, today: date) -> int:
     if counts.eligible == 0:
         raise CampaignError("no-recipients")
     campaign.status, campaign.total, campaign.queued_at = "sending", counts.eligible, utcnow()
-    record(actor, "setting", "campaign_started", "campaign", campaign.id,
-           {"recipients": {"old": None, "new": counts.eligible}}, summary=campaign.subject or campaign.kind)
-    enqueue_after_commit(db.session, "jobs.messaging.send_campaign", campaign.id, queue="emails",
-                         job_id=f"campaign-{campaign.id}")
+    record(
+        actor,
+        "setting",
+        "campaign_started",
+        "campaign",
+        campaign.id,
+        {"recipients": {"old": None, "new": counts.eligible}},
+        summary=campaign.subject or campaign.kind,
+    )
+    enqueue_after_commit(
+        db.session, "jobs.messaging.send_campaign", campaign.id, queue="emails", job_id=f"campaign-{campaign.id}"
+    )
     return counts.eligible
 
 
 def unsubscribe_link(customer: Customer, channel: str, campaign_id: int | None) -> str:
-    token = tokens.issue(customer.account_id, UNSUBSCRIBE_PURPOSE,
-                         {"customer_id": customer.id, "channel": channel, "campaign_id": campaign_id},
-                         hours=24 * UNSUBSCRIBE_DAYS)
+    token = tokens.issue(
+        customer.account_id,
+        UNSUBSCRIBE_PURPOSE,
+        {"customer_id": customer.id, "channel": channel, "campaign_id": campaign_id},
+        hours=24 * UNSUBSCRIBE_DAYS,
+    )
     return external_url("messaging.unsubscribe", token=tokens.link_value(token))
 
 
 def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) -> int:
     """Claim a message row per recipient first (unique per campaign, customer, channel): a
     retried job finds the rows and sends nobody twice."""
-    already = set(db.session.scalars(select(Message.customer_id).where(
-        Message.campaign_id == campaign.id, Message.customer_id.in_([c.id for c in customers]))))
+    already = set(
+        db.session.scalars(
+            select(Message.customer_id).where(
+                Message.campaign_id == campaign.id, Message.customer_id.in_([c.id for c in customers])
+            )
+        )
+    )
     fresh = [c for c in customers if c.id not in already]
     if not fresh:
         return 0
-    db.session.execute(insert(Message), [{
-        "account_id": account.id, "customer_id": c.id, "kind": campaign.kind, "channel": campaign.channel,
-        "status": "queued", "campaign_id": campaign.id, "created_at": utcnow()} for c in fresh])
+    db.session.execute(
+        insert(Message),
+        [
+            {
+                "account_id": account.id,
+                "customer_id": c.id,
+                "kind": campaign.kind,
+                "channel": campaign.channel,
+                "status": "queued",
+                "campaign_id": campaign.id,
+                "created_at": utcnow(),
+            }
+            for c in fresh
+        ],
+    )
     # The unsubscribe links exist (committed) before any message carrying them leaves.
     links = {c.id: unsubscribe_link(c, campaign.channel, campaign.id) for c in fresh}
     db.session.commit()
@@ -111,9 +145,14 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
             for customer in fresh:
                 link = links[customer.id]
                 message = MailMessage(
-                    subject=render(campaign.subject, customer, account.name, link), recipients=[customer.email],
+                    subject=render(campaign.subject, customer, account.name, link),
+                    recipients=[customer.email],
                     body=render(campaign.body, customer, account.name, link),
-                    extra_headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+                    extra_headers={
+                        "List-Unsubscribe": f"<{link}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    },
+                )
                 try:
                     connection.send(message)
                 except (UnicodeError, smtplib.SMTPRecipientsRefused):
@@ -128,11 +167,17 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
     table = Message.__table__
     sent_ids = [c.id for c in fresh if c.id not in failed]
     if sent_ids:
-        db.session.execute(table.update().where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(sent_ids))
-                           .values(status="sent", sent_at=utcnow()))
+        db.session.execute(
+            table.update()
+            .where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(sent_ids))
+            .values(status="sent", sent_at=utcnow())
+        )
     if failed:
-        db.session.execute(table.update().where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(failed))
-                           .values(status="failed", reason="undeliverable"))
+        db.session.execute(
+            table.update()
+            .where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(failed))
+            .values(status="failed", reason="undeliverable")
+        )
     return len(sent_ids)
 
 
@@ -151,16 +196,20 @@ def send_campaign(campaign_id: int) -> str:
         customers = list(db.session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
         send_batch(campaign, account, customers)
         after = ids[-1]
-        campaign.sent = db.session.scalar(select(func.count()).select_from(Message).where(
-            Message.campaign_id == campaign.id, Message.status == "sent"))
+        campaign.sent = db.session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.campaign_id == campaign.id, Message.status == "sent")
+        )
         db.session.commit()
     # Rows still queued were claimed by a run that died while sending: whether they went out is
     # unknown, and they are not sent again (nobody gets a campaign twice). The record says so.
-    db.session.execute(update(Message).where(Message.campaign_id == campaign.id, Message.status == "queued")
-                       .values(status="failed", reason="interrupted"))
+    db.session.execute(
+        update(Message)
+        .where(Message.campaign_id == campaign.id, Message.status == "queued")
+        .values(status="failed", reason="interrupted")
+    )
     campaign.status = "sent"
     db.session.commit()
     current_app.logger.info("campaign %s sent to %s recipients", campaign.id, campaign.sent)
     return "sent"
-
-

@@ -17,23 +17,31 @@ CHANNELS = ("email", "sms", "photo")
 DEFAULT_VERSION = "2026-01"
 DEFAULT_TEXTS = {
     "email": "Ich bin einverstanden, dass mir {salon} Neuigkeiten, Angebote und Geburtstagsgrüße per E-Mail "
-             "schickt. Ich kann die Einwilligung jederzeit widerrufen, z. B. über den Abmeldelink in jeder E-Mail.",
+    "schickt. Ich kann die Einwilligung jederzeit widerrufen, z. B. über den Abmeldelink in jeder E-Mail.",
     "sms": "Ich bin einverstanden, dass mir {salon} Neuigkeiten und Angebote per SMS schickt. Ich kann die "
-           "Einwilligung jederzeit widerrufen.",
+    "Einwilligung jederzeit widerrufen.",
     "photo": "Ich bin einverstanden, dass {salon} Fotos meiner Frisur/Behandlung, auf denen ich erkennbar sein kann, "
-             "in sozialen Medien und auf der Website veröffentlicht. Ich kann die Einwilligung jederzeit widerrufen.",
+    "in sozialen Medien und auf der Website veröffentlicht. Ich kann die Einwilligung jederzeit widerrufen.",
 }
 METHODS = ("oral", "signed_form", "double_opt_in", "unsubscribe", "import", "objection")
 
 
 def current_text(account_id: int, channel: str, salon_name: str) -> ConsentText:
-    text = db.session.scalars(select(ConsentText).where(
-        ConsentText.account_id == account_id, ConsentText.channel == channel)
-        .order_by(ConsentText.created_at.desc(), ConsentText.id.desc()).limit(1)).first()
+    text = db.session.scalars(
+        select(ConsentText)
+        .where(ConsentText.account_id == account_id, ConsentText.channel == channel)
+        .order_by(ConsentText.created_at.desc(), ConsentText.id.desc())
+        .limit(1)
+    ).first()
     if text is None:
         body = DEFAULT_TEXTS[channel].format(salon=salon_name)
-        text = ConsentText(account_id=account_id, channel=channel, version=DEFAULT_VERSION, text=body,
-                           sha256=hashlib.sha256(body.encode()).hexdigest())
+        text = ConsentText(
+            account_id=account_id,
+            channel=channel,
+            version=DEFAULT_VERSION,
+            text=body,
+            sha256=hashlib.sha256(body.encode()).hexdigest(),
+        )
         db.session.add(text)
         db.session.flush()
     return text
@@ -46,13 +54,15 @@ def consent_status(customer_id: int) -> dict[str, str]:
     return status
 
 
-def set_consent(actor: Actor, customer: Customer, channel: str, status: str, method: str,
-                text: ConsentText | None = None) -> bool:
+def set_consent(
+    actor: Actor, customer: Customer, channel: str, status: str, method: str, text: ConsentText | None = None
+) -> bool:
     """Grant or withdraw one channel's consent; returns whether it changed. Always logged."""
     if channel not in CHANNELS or status not in ("granted", "withdrawn") or method not in METHODS:
         raise ValueError("unknown consent change")
-    consent = db.session.scalars(select(Consent).where(
-        Consent.customer_id == customer.id, Consent.channel == channel)).one_or_none()
+    consent = db.session.scalars(
+        select(Consent).where(Consent.customer_id == customer.id, Consent.channel == channel)
+    ).one_or_none()
     if consent is None:
         consent = Consent(account_id=customer.account_id, customer_id=customer.id, channel=channel, status="none")
         db.session.add(consent)
@@ -60,13 +70,31 @@ def set_consent(actor: Actor, customer: Customer, channel: str, status: str, met
         return False
     old = consent.status
     consent.status, consent.updated_at = status, utcnow()
-    db.session.add(ConsentLog(
-        account_id=customer.account_id, customer_id=customer.id, channel=channel, status=status, method=method,
-        text_version=text.version if text else "", text_hash=text.sha256 if text else "",
-        login_id=actor.login_id, employee_id=actor.employee_id, ip=actor.ip,
-        email_hash=email_proof_hash(customer.email)))
-    record(actor, "customer", "consent", "customer", customer.id,
-           {f"consent_{channel}": {"old": old, "new": status}}, customer_id=customer.id, summary=customer.full_name)
+    db.session.add(
+        ConsentLog(
+            account_id=customer.account_id,
+            customer_id=customer.id,
+            channel=channel,
+            status=status,
+            method=method,
+            text_version=text.version if text else "",
+            text_hash=text.sha256 if text else "",
+            login_id=actor.login_id,
+            employee_id=actor.employee_id,
+            ip=actor.ip,
+            email_hash=email_proof_hash(customer.email),
+        )
+    )
+    record(
+        actor,
+        "customer",
+        "consent",
+        "customer",
+        customer.id,
+        {f"consent_{channel}": {"old": old, "new": status}},
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
     return True
 
 
@@ -75,5 +103,11 @@ def record_prompt_answers(actor: Actor, customer: Customer, prompt) -> None:
     account = db.session.get(Account, customer.account_id)
     for channel, answer in (("email", prompt.consent_email.data), ("sms", prompt.consent_sms.data)):
         if answer in ("granted", "withdrawn"):
-            set_consent(actor, customer, channel, answer, "oral",
-                        current_text(account.id, channel, account.name) if answer == "granted" else None)
+            set_consent(
+                actor,
+                customer,
+                channel,
+                answer,
+                "oral",
+                current_text(account.id, channel, account.name) if answer == "granted" else None,
+            )

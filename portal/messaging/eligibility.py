@@ -41,11 +41,17 @@ def is_marketing(kind: str, settings: MessagingSettings | None) -> bool:
 
 
 def messaging_settings(location: Location) -> MessagingSettings:
-    settings = db.session.scalars(select(MessagingSettings).where(
-        MessagingSettings.location_id == location.id)).one_or_none()
+    settings = db.session.scalars(
+        select(MessagingSettings).where(MessagingSettings.location_id == location.id)
+    ).one_or_none()
     if settings is None:
-        settings = MessagingSettings(account_id=location.account_id, location_id=location.id, reminder_hours=24,
-                                     review_is_marketing=True, existing_customer_email=False)
+        settings = MessagingSettings(
+            account_id=location.account_id,
+            location_id=location.id,
+            reminder_hours=24,
+            review_is_marketing=True,
+            existing_customer_email=False,
+        )
         db.session.add(settings)
         db.session.flush()
     return settings
@@ -54,14 +60,18 @@ def messaging_settings(location: Location) -> MessagingSettings:
 def _reason_column(account: Account, location: Location, channel: str, kind: str, today: date):
     """A CASE giving each customer the first rule they fail, or NULL when they may receive it."""
     settings = messaging_settings(location)
-    privacy = db.session.scalars(select(PrivacySettings).where(PrivacySettings.location_id == location.id)).one_or_none()
+    privacy = db.session.scalars(
+        select(PrivacySettings).where(PrivacySettings.location_id == location.id)
+    ).one_or_none()
     marketing = is_marketing(kind, settings)
-    window_start = datetime.combine(add_months(today, -account.marketing_window_months), datetime.min.time(),
-                                    tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
+    window_start = datetime.combine(
+        add_months(today, -account.marketing_window_months), datetime.min.time(), tzinfo=ZoneInfo(account.timezone)
+    ).astimezone(UTC)
     sixteen = add_months(today, -16 * 12)
     contact = Customer.email.is_not(None) if channel == "email" else Customer.phone.is_not(None)
-    consent_status = select(Consent.status).where(Consent.customer_id == Customer.id,
-                                                  Consent.channel == channel).scalar_subquery()
+    consent_status = (
+        select(Consent.status).where(Consent.customer_id == Customer.id, Consent.channel == channel).scalar_subquery()
+    )
     bought = bought_since(Customer.id, window_start)
     inactive = or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < window_start)
     rules = [
@@ -89,19 +99,28 @@ def _audience(kind: str, today: date) -> list:
 
 def preview(account: Account, location: Location, channel: str, kind: str, today: date) -> Preview:
     reason, marketing = _reason_column(account, location, channel, kind, today)
-    rows = db.session.execute(select(reason.label("reason"), func.count()).where(
-        Customer.account_id == account.id, *_audience(kind, today)).group_by(reason)).all()
+    rows = db.session.execute(
+        select(reason.label("reason"), func.count())
+        .where(Customer.account_id == account.id, *_audience(kind, today))
+        .group_by(reason)
+    ).all()
     counts = {r: n for r, n in rows if r is not None}
     eligible = next((n for r, n in rows if r is None), 0)
     return Preview(eligible, counts, marketing)
 
 
-def eligible_ids(account: Account, location: Location, channel: str, kind: str, today: date,
-                 after: int = 0, limit: int = 500) -> list[int]:
+def eligible_ids(
+    account: Account, location: Location, channel: str, kind: str, today: date, after: int = 0, limit: int = 500
+) -> list[int]:
     reason, _marketing = _reason_column(account, location, channel, kind, today)
-    return list(db.session.scalars(select(Customer.id).where(
-        Customer.account_id == account.id, Customer.id > after, reason.is_(None), *_audience(kind, today))
-        .order_by(Customer.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Customer.id)
+            .where(Customer.account_id == account.id, Customer.id > after, reason.is_(None), *_audience(kind, today))
+            .order_by(Customer.id)
+            .limit(limit)
+        )
+    )
 
 
 def reason_for(customer: Customer, location: Location, channel: str, kind: str, today: date) -> str | None:

@@ -18,10 +18,17 @@ class CampaignForm(PortalForm):
 
 
 class MessagingSettingsForm(PortalForm):
-    reminder_hours = IntegerField(_l("Send appointment reminders (hours before)"), validators=[
-        DataRequired(_l("Please enter the hours.")), NumberRange(1, 168, message=_l("Between 1 and 168 hours."))])
+    reminder_hours = IntegerField(
+        _l("Send appointment reminders (hours before)"),
+        validators=[
+            DataRequired(_l("Please enter the hours.")),
+            NumberRange(1, 168, message=_l("Between 1 and 168 hours.")),
+        ],
+    )
     review_is_marketing = BooleanField(_l("Treat review requests as marketing (consent needed)"))
-    existing_customer_email = BooleanField(_l("Email existing customers about own similar services without consent (§ 7(3) UWG)"))
+    existing_customer_email = BooleanField(
+        _l("Email existing customers about own similar services without consent (§ 7(3) UWG)")
+    )
 
 
 class NewCustomerConsentForm(PortalForm):

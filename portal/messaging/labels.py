@@ -1,18 +1,33 @@
 from flask_babel import lazy_gettext as _l
 
-MESSAGE_KINDS = {"confirmation": _l("appointment confirmation"), "reminder": _l("appointment reminder"),
-                 "newsletter": _l("newsletter"), "birthday": _l("birthday greeting"), "review": _l("review request"),
-                 "consent_request": _l("consent request")}
+MESSAGE_KINDS = {
+    "confirmation": _l("appointment confirmation"),
+    "reminder": _l("appointment reminder"),
+    "newsletter": _l("newsletter"),
+    "birthday": _l("birthday greeting"),
+    "review": _l("review request"),
+    "consent_request": _l("consent request"),
+}
 MESSAGE_STATUSES = {"queued": _l("queued"), "sent": _l("sent"), "suppressed": _l("not sent"), "failed": _l("failed")}
 SUPPRESSION_REASONS = {
-    "marketing_off": _l("marketing is off"), "no_contact": _l("no address"), "unsubscribed": _l("unsubscribed"),
-    "restricted": _l("processing restricted"), "minor": _l("under 16 without guardian consent"),
-    "inactive": _l("no visit or purchase within the activity window"), "no_consent": _l("no consent"),
-    "reminders_off": _l("reminders switched off"), "cancelled": _l("appointment cancelled"),
+    "marketing_off": _l("marketing is off"),
+    "no_contact": _l("no address"),
+    "unsubscribed": _l("unsubscribed"),
+    "restricted": _l("processing restricted"),
+    "minor": _l("under 16 without guardian consent"),
+    "inactive": _l("no visit or purchase within the activity window"),
+    "no_consent": _l("no consent"),
+    "reminders_off": _l("reminders switched off"),
+    "cancelled": _l("appointment cancelled"),
     "undeliverable": _l("the address cannot be delivered to"),
     "interrupted": _l("the sending stopped half-way: unknown whether it arrived; not sent again"),
 }
-CONSENT_METHODS = {"oral": _l("orally, confirmed by staff"), "signed_form": _l("signed form"),
-                   "double_opt_in": _l("double opt-in email"), "unsubscribe": _l("unsubscribe link"),
-                   "import": _l("import"), "objection": _l("objection (privacy request)")}
+CONSENT_METHODS = {
+    "oral": _l("orally, confirmed by staff"),
+    "signed_form": _l("signed form"),
+    "double_opt_in": _l("double opt-in email"),
+    "unsubscribe": _l("unsubscribe link"),
+    "import": _l("import"),
+    "objection": _l("objection (privacy request)"),
+}
 CAMPAIGN_STATUSES = {"draft": _l("draft"), "sending": _l("sending"), "sent": _l("sent")}

@@ -10,8 +10,15 @@ from portal.models import Customer, Location
 def save_settings(actor: Actor, location: Location, values: dict) -> bool:
     changes = assign(messaging_settings(location), values)
     if changes:
-        record(actor, "setting", "updated", "messaging_settings", location.id, field_changes(changes),
-               summary=location.name)
+        record(
+            actor,
+            "setting",
+            "updated",
+            "messaging_settings",
+            location.id,
+            field_changes(changes),
+            summary=location.name,
+        )
     return bool(changes)
 
 
@@ -19,6 +26,14 @@ def save_options(actor: Actor, customer: Customer, reminders_off: bool, guardian
     """No reminders (only staff may switch them off) and a guardian's consent for a minor."""
     changes = assign(customer, {"reminders_off": reminders_off, "guardian_consent": guardian_consent})
     if changes:
-        record(actor, "customer", "updated", "customer", customer.id, field_changes(changes),
-               customer_id=customer.id, summary=customer.full_name)
+        record(
+            actor,
+            "customer",
+            "updated",
+            "customer",
+            customer.id,
+            field_changes(changes),
+            customer_id=customer.id,
+            summary=customer.full_name,
+        )
     return bool(changes)

@@ -25,8 +25,11 @@ def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Mess
     for channel, address in (("email", customer.email), ("sms", customer.phone)):
         if not address:
             continue
-        exists = db.session.scalars(select(Message).where(
-            Message.appointment_id == appointment.id, Message.kind == kind, Message.channel == channel)).first()
+        exists = db.session.scalars(
+            select(Message).where(
+                Message.appointment_id == appointment.id, Message.kind == kind, Message.channel == channel
+            )
+        ).first()
         if exists:
             continue  # one confirmation/reminder per appointment and channel
         reason = ""
@@ -34,13 +37,21 @@ def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Mess
             reason = "restricted"
         elif kind == "reminder" and customer.reminders_off:
             reason = "reminders_off"
-        message = Message(account_id=appointment.account_id, customer_id=customer.id, kind=kind, channel=channel,
-                          appointment_id=appointment.id, status="suppressed" if reason else "queued", reason=reason)
+        message = Message(
+            account_id=appointment.account_id,
+            customer_id=customer.id,
+            kind=kind,
+            channel=channel,
+            appointment_id=appointment.id,
+            status="suppressed" if reason else "queued",
+            reason=reason,
+        )
         db.session.add(message)
         db.session.flush()
         if not reason:
-            enqueue_after_commit(db.session, "jobs.messaging.deliver_message", message.id, queue="emails",
-                                 job_id=f"message-{message.id}")
+            enqueue_after_commit(
+                db.session, "jobs.messaging.deliver_message", message.id, queue="emails", job_id=f"message-{message.id}"
+            )
         messages.append(message)
     return messages
 
@@ -56,10 +67,15 @@ def queue_due_reminders() -> int:
     queued = 0
     for location in db.session.scalars(select(Location)):
         hours = messaging_settings(location).reminder_hours
-        due = db.session.scalars(select(Appointment).where(
-            Appointment.location_id == location.id, Appointment.status == "booked",
-            Appointment.customer_id.is_not(None), Appointment.starts_at > now,
-            Appointment.starts_at <= now + timedelta(hours=hours)))
+        due = db.session.scalars(
+            select(Appointment).where(
+                Appointment.location_id == location.id,
+                Appointment.status == "booked",
+                Appointment.customer_id.is_not(None),
+                Appointment.starts_at > now,
+                Appointment.starts_at <= now + timedelta(hours=hours),
+            )
+        )
         for appointment in due:
             queued += len(_queue(appointment, db.session.get(Customer, appointment.customer_id), "reminder"))
     db.session.commit()
@@ -78,9 +94,14 @@ def deliver(message_id: int) -> str:
         return "suppressed"
     account = db.session.get(Account, appointment.account_id)
     location = db.session.get(Location, appointment.location_id)
-    context = {"customer": customer, "appointment": appointment, "salon": account.name, "location": location,
-               "when": appointment.starts_at.astimezone(ZoneInfo(account.timezone)).strftime("%d.%m.%Y %H:%M"),
-               "service": appointment.service.name if appointment.service else ""}
+    context = {
+        "customer": customer,
+        "appointment": appointment,
+        "salon": account.name,
+        "location": location,
+        "when": appointment.starts_at.astimezone(ZoneInfo(account.timezone)).strftime("%d.%m.%Y %H:%M"),
+        "service": appointment.service.name if appointment.service else "",
+    }
     with force_locale("de"):
         text = render_template(f"messages/{message.kind}.txt", **context).strip()
     if message.channel == "email":

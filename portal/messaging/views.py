@@ -27,10 +27,16 @@ CONSENT_PURPOSE = "consent-confirm"
 
 ERRORS = {
     "empty": lambda d: _("Please write the text."),
-    "unknown-placeholder": lambda d: _("Unknown placeholder: %(names)s. Allowed: {first_name}, {last_name}, {salon}, {unsubscribe_link}.", names=d),
-    "no-unsubscribe": lambda d: _("A marketing message must contain the {unsubscribe_link} placeholder; without it nothing can be sent."),
+    "unknown-placeholder": lambda d: _(
+        "Unknown placeholder: %(names)s. Allowed: {first_name}, {last_name}, {salon}, {unsubscribe_link}.", names=d
+    ),
+    "no-unsubscribe": lambda d: _(
+        "A marketing message must contain the {unsubscribe_link} placeholder; without it nothing can be sent."
+    ),
     "no-subject": lambda d: _("Please enter a subject for the email."),
-    "sms-too-long": lambda d: _("The SMS is too long: the gateway accepts at most %(max)s characters including the unsubscribe link.", max=d),
+    "sms-too-long": lambda d: _(
+        "The SMS is too long: the gateway accepts at most %(max)s characters including the unsubscribe link.", max=d
+    ),
     "already-sent": lambda d: _("This campaign was already sent."),
     "no-recipients": lambda d: _("Nobody may receive this message: the preview shows why. Nothing was sent."),
 }
@@ -47,7 +53,9 @@ def _today():
 @bp.route("/marketing")
 @requires(Permission.MARKETING_MANAGE)
 def index():
-    items = db.session.scalars(scoped(Campaign, current_user.account_id).order_by(Campaign.created_at.desc()).limit(50)).all()
+    items = db.session.scalars(
+        scoped(Campaign, current_user.account_id).order_by(Campaign.created_at.desc()).limit(50)
+    ).all()
     settings = []
     for location in _locations():
         ms = eligibility.messaging_settings(location)
@@ -66,8 +74,14 @@ def save_settings(location_id: int):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("messaging.index"))
-    changes = service.save_settings(request_actor(), location, {
-        name: getattr(form, name).data for name in ("reminder_hours", "review_is_marketing", "existing_customer_email")})
+    changes = service.save_settings(
+        request_actor(),
+        location,
+        {
+            name: getattr(form, name).data
+            for name in ("reminder_hours", "review_is_marketing", "existing_customer_email")
+        },
+    )
     db.session.commit()
     flash(_("Settings saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("messaging.index"))
@@ -90,8 +104,15 @@ def new_campaign():
         location = get_owned_or_404(Location, form.location_id.data, current_user.account_id)
         campaign = Campaign(account_id=current_user.account_id, created_by_id=current_user.id, status="draft")
         try:
-            campaigns.save(request_actor(), campaign, location, form.kind.data, form.channel.data,
-                           form.subject.data or "", form.body.data)
+            campaigns.save(
+                request_actor(),
+                campaign,
+                location,
+                form.kind.data,
+                form.channel.data,
+                form.subject.data or "",
+                form.body.data,
+            )
         except campaigns.CampaignError as exc:
             error = ERRORS[exc.code](exc.detail)
         else:
@@ -110,7 +131,9 @@ def campaign(campaign_id: int):
     location = db.session.get(Location, item.location_id)
     numbers = eligibility.preview(account, location, item.channel, item.kind, _today())
     db.session.commit()
-    return render_template("messaging/campaign.html", campaign=item, preview=numbers, location=location, form=FlaskForm())
+    return render_template(
+        "messaging/campaign.html", campaign=item, preview=numbers, location=location, form=FlaskForm()
+    )
 
 
 @bp.route("/marketing/campaigns/<int:campaign_id>/send", methods=["POST"])
@@ -150,19 +173,33 @@ def consent_request():
     account = db.session.get(Account, current_user.account_id)
     text = consent.current_text(account.id, "email", account.name)
     recorded = select(Consent.customer_id).where(Consent.channel == "email")
-    candidates = db.session.scalars(scoped(Customer, account.id).where(
-        Customer.email.is_not(None), Customer.restricted_at.is_(None), Customer.id.not_in(recorded)).limit(5000)).all()
+    candidates = db.session.scalars(
+        scoped(Customer, account.id)
+        .where(Customer.email.is_not(None), Customer.restricted_at.is_(None), Customer.id.not_in(recorded))
+        .limit(5000)
+    ).all()
     for customer in candidates:
-        token = tokens.issue(account.id, CONSENT_PURPOSE, {"customer_id": customer.id, "text_id": text.id}, hours=24 * 30)
-        queue_email(account.id, customer.email, "consent_request", {
-            "salon": account.name, "name": customer.first_name, "text": text.text,
-            "link": external_url("messaging.confirm_consent", token=tokens.link_value(token))})
+        token = tokens.issue(
+            account.id, CONSENT_PURPOSE, {"customer_id": customer.id, "text_id": text.id}, hours=24 * 30
+        )
+        queue_email(
+            account.id,
+            customer.email,
+            "consent_request",
+            {
+                "salon": account.name,
+                "name": customer.first_name,
+                "text": text.text,
+                "link": external_url("messaging.confirm_consent", token=tokens.link_value(token)),
+            },
+        )
     db.session.commit()
     flash(_("Consent requests sent to %(n)d customers.", n=len(candidates)), "success")
     return redirect(url_for("messaging.index"))
 
 
 # --- the customer's pages ---------------------------------------------------------------------
+
 
 @bp.route("/u/<token>", methods=["GET", "POST"])
 @public
@@ -206,12 +243,17 @@ def confirm_consent(token: str):
 
 # --- from the customer file -------------------------------------------------------------------
 
+
 @bp.route("/customers/<int:customer_id>/consent", methods=["POST"])
 @requires(Permission.CUSTOMER_EDIT)
 def record_consent(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     confirm = pin_form()
-    channel, status, method = request.form.get("channel"), request.form.get("status"), request.form.get("method", "oral")
+    channel, status, method = (
+        request.form.get("channel"),
+        request.form.get("status"),
+        request.form.get("method", "oral"),
+    )
     if not FlaskForm().validate_on_submit():
         abort(400)
     actor = acting(confirm)
@@ -220,8 +262,14 @@ def record_consent(customer_id: int):
         return redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))
     account = db.session.get(Account, customer.account_id)
     try:
-        changed = consent.set_consent(actor, customer, channel, status, method if method in ("oral", "signed_form") else "oral",
-                                      consent.current_text(account.id, channel, account.name) if status == "granted" else None)
+        changed = consent.set_consent(
+            actor,
+            customer,
+            channel,
+            status,
+            method if method in ("oral", "signed_form") else "oral",
+            consent.current_text(account.id, channel, account.name) if status == "granted" else None,
+        )
     except ValueError:
         db.session.rollback()
         flash(_("Please choose a channel and whether the customer agrees."), "error")
@@ -238,8 +286,9 @@ def message_options(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    changes = service.save_options(request_actor(), customer, request.form.get("reminders_off") == "y",
-                                   request.form.get("guardian_consent") == "y")
+    changes = service.save_options(
+        request_actor(), customer, request.form.get("reminders_off") == "y", request.form.get("guardian_consent") == "y"
+    )
     db.session.commit()
     flash(_("Saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))

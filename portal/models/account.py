@@ -32,9 +32,7 @@ class Account(db.Model):
     other_systems: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    locations: Mapped[list[Location]] = relationship(
-        back_populates="account", order_by="Location.id", lazy="selectin"
-    )
+    locations: Mapped[list[Location]] = relationship(back_populates="account", order_by="Location.id", lazy="selectin")
 
     def local_date(self, moment: datetime) -> date:
         """The salon's calendar date of a moment: deadlines, birthdays and "today" are the

@@ -206,8 +206,9 @@ class Voucher(TenantMixin, db.Model):
     # Paid out or voided: the remaining value was closed with a reason (see VoucherEntry).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    entries: Mapped[list[VoucherEntry]] = relationship(order_by="VoucherEntry.id", lazy="selectin",
-                                                       back_populates="voucher")
+    entries: Mapped[list[VoucherEntry]] = relationship(
+        order_by="VoucherEntry.id", lazy="selectin", back_populates="voucher"
+    )
 
 
 class VoucherEntryKind(StrEnum):
@@ -250,8 +251,9 @@ class BonusProgram(TenantMixin, db.Model):
     reward: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
-    services: Mapped[list[Service]] = relationship(secondary=bonus_program_service, lazy="selectin",
-                                                   order_by="Service.name")
+    services: Mapped[list[Service]] = relationship(
+        secondary=bonus_program_service, lazy="selectin", order_by="Service.name"
+    )
 
 
 class StampCard(TenantMixin, db.Model):

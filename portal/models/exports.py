@@ -13,8 +13,17 @@ from portal.models.base import TenantMixin, UTCDateTime, utcnow
 
 # draft -> awaiting_confirmation -> queued -> running -> finished -> downloaded
 # and the dead ends: locked (5 wrong passwords), expired, failed
-EXPORT_STATUSES = ("draft", "awaiting_confirmation", "queued", "running", "finished", "downloaded",
-                   "locked", "expired", "failed")
+EXPORT_STATUSES = (
+    "draft",
+    "awaiting_confirmation",
+    "queued",
+    "running",
+    "finished",
+    "downloaded",
+    "locked",
+    "expired",
+    "failed",
+)
 
 
 class CustomerExport(TenantMixin, db.Model):

@@ -39,4 +39,3 @@ class OutboundEmail(TenantMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     login_id: Mapped[int | None] = mapped_column(ForeignKey("login.id", ondelete="SET NULL"), nullable=True)
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
-

@@ -25,7 +25,9 @@ class PrivacyRequest(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"), nullable=True, index=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20), default="online")
     status: Mapped[str] = mapped_column(String(20), default="new")
@@ -47,7 +49,9 @@ class PrivacyRequest(TenantMixin, db.Model):
     certificate: Mapped[dict] = mapped_column(JSON, default=dict)
     # When the access package was handed to the worker: a job lost after that is enqueued again.
     package_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    package_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"), nullable=True)
+    package_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="SET NULL"), nullable=True
+    )
     # Reminders already sent: "7d", "2d", "overdue".
     reminders: Mapped[list[str]] = mapped_column(JSON, default=list)
 
@@ -70,7 +74,9 @@ class ConsentLog(TenantMixin, db.Model):
     salted hash of the email remains, so a withdrawal can still be proven."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"), nullable=True, index=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10))
     method: Mapped[str] = mapped_column(String(30))  # oral, signed_form, double_opt_in, unsubscribe, import, objection

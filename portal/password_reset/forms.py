@@ -8,8 +8,9 @@ from portal.web.forms import PortalForm
 
 class ForgotForm(PortalForm):
     # No address check beyond the login form's: what cannot be a login simply gets no mail.
-    email = EmailField(_l("Email of your login"), validators=[
-        DataRequired(_l("Please enter your email.")), Length(max=254)])
+    email = EmailField(
+        _l("Email of your login"), validators=[DataRequired(_l("Please enter your email.")), Length(max=254)]
+    )
 
 
 class NewPasswordForm(NewPasswordMixin, PortalForm):

@@ -46,9 +46,18 @@ def request_link(email: str, client: Client) -> None:
     if login is None:
         return
     token = tokens.issue(login.account_id, PURPOSE, {"login_id": login.id}, hours=HOURS)
-    queue_email(login.account_id, login.email, "password_reset", {
-        "link": external_url("password_reset.choose", token=tokens.link_value(token)), "hours": HOURS,
-        "salon": login.account.name}, locale=login.locale, login_id=login.id)
+    queue_email(
+        login.account_id,
+        login.email,
+        "password_reset",
+        {
+            "link": external_url("password_reset.choose", token=tokens.link_value(token)),
+            "hours": HOURS,
+            "salon": login.account.name,
+        },
+        locale=login.locale,
+        login_id=login.id,
+    )
     record_login_event(login, "password_reset_requested", client, by_self=False)
 
 
@@ -73,7 +82,12 @@ def reset(token_value: str, password: str, client: Client) -> Login:
     set_password(login, password)  # ends every session of this login
     lockout.clear(login.email)
     record_login_event(login, "password_reset", client)
-    queue_email(login.account_id, login.email, "password_changed", {
-        "salon": login.account.name, "ip": client.ip, "link": external_url("password_reset.forgot")},
-        locale=login.locale, login_id=login.id)
+    queue_email(
+        login.account_id,
+        login.email,
+        "password_changed",
+        {"salon": login.account.name, "ip": client.ip, "link": external_url("password_reset.forgot")},
+        locale=login.locale,
+        login_id=login.id,
+    )
     return login

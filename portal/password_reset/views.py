@@ -46,4 +46,6 @@ def choose(token: str):
         db.session.commit()
         flash(_("Your new password is set and every device has been logged out. Please log in."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("password_reset/choose.html", form=form, email=login.email), 422 if form.is_submitted() else 200
+    return render_template(
+        "password_reset/choose.html", form=form, email=login.email
+    ), 422 if form.is_submitted() else 200

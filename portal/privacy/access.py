@@ -42,8 +42,22 @@ SCHEMA_VERSION = 2  # 2: last_visit_at became last_activity_at; payments, vouche
 PACKAGE_PURPOSE = "access-package"
 PACKAGE_DAYS = 7
 WITHHELD = "content withheld (Art. 15(4) GDPR: trade secret)"
-SUBJECT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "street", "postal_code", "city",
-                  "country", "notes", "created_at", "imported_at", "last_activity_at", "restricted_at")
+SUBJECT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birthday",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "notes",
+    "created_at",
+    "imported_at",
+    "last_activity_at",
+    "restricted_at",
+)
 
 INVOICE_COLUMNS = ("number", "kind", "issued_at", "service_date", "status", "total_cents", "billed_name", "cancels")
 CARD_COLUMNS = ("program", "stamps", "stamps_required", "started_at", "completed_at", "redeemed_at")
@@ -58,8 +72,12 @@ def _iso(value):
 def collect(customer: Customer) -> dict:
     """Everything the salon holds about the customer, in the documented schema."""
     cid, account_id = customer.id, customer.account_id
-    definitions = {d.id: d for d in db.session.scalars(
-        select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id))}
+    definitions = {
+        d.id: d
+        for d in db.session.scalars(
+            select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id)
+        )
+    }
     custom = []
     for value in db.session.scalars(select(CustomerFieldValue).where(CustomerFieldValue.customer_id == cid)):
         definition = definitions.get(value.field_id)
@@ -68,56 +86,142 @@ def collect(customer: Customer) -> dict:
         entry = {"label": definition.label, "trade_secret": definition.is_trade_secret}
         entry["value"] = WITHHELD if definition.is_trade_secret else value.value
         custom.append(entry)
-    locations = {loc.id: loc.name for loc in db.session.scalars(select(Location).where(Location.account_id == account_id))}
-    appointments = [{
-        "id": a.id, "starts_at": _iso(a.starts_at), "ends_at": _iso(a.ends_at), "status": a.status,
-        "location": locations.get(a.location_id), "service": a.service.name if a.service else None,
-        "employee": a.employee.name if a.employee else None, "notes": a.notes,
-    } for a in db.session.scalars(select(Appointment).where(Appointment.customer_id == cid).order_by(Appointment.starts_at))]
-    invoice_list = db.session.scalars(select(Invoice).where(Invoice.customer_id == cid).order_by(Invoice.issued_at)).all()
+    locations = {
+        loc.id: loc.name for loc in db.session.scalars(select(Location).where(Location.account_id == account_id))
+    }
+    appointments = [
+        {
+            "id": a.id,
+            "starts_at": _iso(a.starts_at),
+            "ends_at": _iso(a.ends_at),
+            "status": a.status,
+            "location": locations.get(a.location_id),
+            "service": a.service.name if a.service else None,
+            "employee": a.employee.name if a.employee else None,
+            "notes": a.notes,
+        }
+        for a in db.session.scalars(
+            select(Appointment).where(Appointment.customer_id == cid).order_by(Appointment.starts_at)
+        )
+    ]
+    invoice_list = db.session.scalars(
+        select(Invoice).where(Invoice.customer_id == cid).order_by(Invoice.issued_at)
+    ).all()
     numbers = {i.id: i.number for i in invoice_list}
-    invoices = [{
-        "number": i.number, "kind": i.kind, "issued_at": _iso(i.issued_at), "service_date": _iso(i.service_date),
-        "status": i.status, "total_cents": i.total_cents, "billed_name": i.billed_name,
-        "cancels": numbers.get(i.cancels_invoice_id),
-        "lines": [{"description": li.description, "quantity": li.quantity, "unit_price_cents": li.unit_price_cents,
-                   "vat_rate_permille": li.vat_rate_permille} for li in i.lines],
-        "payments": [{"method": p.method, "amount_cents": p.amount_cents} for p in i.payments],
-    } for i in invoice_list]
-    vouchers = [{"code": v.code, "issued_at": _iso(v.issued_at), "initial_cents": v.initial_cents,
-                 "remaining_cents": v.remaining_cents, "expires_on": _iso(v.expires_on),
-                 "entries": [{"occurred_at": _iso(e.occurred_at), "kind": e.kind, "amount_cents": e.amount_cents,
-                              "invoice": numbers.get(e.invoice_id)} for e in v.entries]}
-                for v in db.session.scalars(select(Voucher).where(Voucher.customer_id == cid))]
+    invoices = [
+        {
+            "number": i.number,
+            "kind": i.kind,
+            "issued_at": _iso(i.issued_at),
+            "service_date": _iso(i.service_date),
+            "status": i.status,
+            "total_cents": i.total_cents,
+            "billed_name": i.billed_name,
+            "cancels": numbers.get(i.cancels_invoice_id),
+            "lines": [
+                {
+                    "description": li.description,
+                    "quantity": li.quantity,
+                    "unit_price_cents": li.unit_price_cents,
+                    "vat_rate_permille": li.vat_rate_permille,
+                }
+                for li in i.lines
+            ],
+            "payments": [{"method": p.method, "amount_cents": p.amount_cents} for p in i.payments],
+        }
+        for i in invoice_list
+    ]
+    vouchers = [
+        {
+            "code": v.code,
+            "issued_at": _iso(v.issued_at),
+            "initial_cents": v.initial_cents,
+            "remaining_cents": v.remaining_cents,
+            "expires_on": _iso(v.expires_on),
+            "entries": [
+                {
+                    "occurred_at": _iso(e.occurred_at),
+                    "kind": e.kind,
+                    "amount_cents": e.amount_cents,
+                    "invoice": numbers.get(e.invoice_id),
+                }
+                for e in v.entries
+            ],
+        }
+        for v in db.session.scalars(select(Voucher).where(Voucher.customer_id == cid))
+    ]
     cards = db.session.scalars(select(StampCard).where(StampCard.customer_id == cid).order_by(StampCard.id)).all()
     stamps = {}
-    for entry in db.session.scalars(select(StampEntry).where(StampEntry.card_id.in_([c.id for c in cards]))
-                                    .order_by(StampEntry.id)):
+    for entry in db.session.scalars(
+        select(StampEntry).where(StampEntry.card_id.in_([c.id for c in cards])).order_by(StampEntry.id)
+    ):
         stamps.setdefault(entry.card_id, []).append(
-            {"occurred_at": _iso(entry.occurred_at), "stamps": entry.stamps, "invoice": numbers.get(entry.invoice_id)})
-    stamp_cards = [{"program": s.program.name, "stamps": s.stamps, "stamps_required": s.program.stamps_required,
-                    "started_at": _iso(s.started_at), "completed_at": _iso(s.completed_at),
-                    "redeemed_at": _iso(s.redeemed_at), "entries": stamps.get(s.id, [])} for s in cards]
-    consents = [{"channel": c.channel, "status": c.status, "updated_at": _iso(c.updated_at)}
-                for c in db.session.scalars(select(Consent).where(Consent.customer_id == cid))]
-    consent_log = [{"channel": entry.channel, "status": entry.status, "method": entry.method,
-                    "text_version": entry.text_version, "occurred_at": _iso(entry.occurred_at)}
-                   for entry in db.session.scalars(select(ConsentLog).where(ConsentLog.customer_id == cid)
-                                                   .order_by(ConsentLog.occurred_at))]
+            {"occurred_at": _iso(entry.occurred_at), "stamps": entry.stamps, "invoice": numbers.get(entry.invoice_id)}
+        )
+    stamp_cards = [
+        {
+            "program": s.program.name,
+            "stamps": s.stamps,
+            "stamps_required": s.program.stamps_required,
+            "started_at": _iso(s.started_at),
+            "completed_at": _iso(s.completed_at),
+            "redeemed_at": _iso(s.redeemed_at),
+            "entries": stamps.get(s.id, []),
+        }
+        for s in cards
+    ]
+    consents = [
+        {"channel": c.channel, "status": c.status, "updated_at": _iso(c.updated_at)}
+        for c in db.session.scalars(select(Consent).where(Consent.customer_id == cid))
+    ]
+    consent_log = [
+        {
+            "channel": entry.channel,
+            "status": entry.status,
+            "method": entry.method,
+            "text_version": entry.text_version,
+            "occurred_at": _iso(entry.occurred_at),
+        }
+        for entry in db.session.scalars(
+            select(ConsentLog).where(ConsentLog.customer_id == cid).order_by(ConsentLog.occurred_at)
+        )
+    ]
     # Changes to their data, without naming the staff (that would disclose others' data).
-    history = [{"occurred_at": _iso(e.occurred_at), "category": e.category, "action": e.action,
-                "fields": sorted(k for k in (e.changes or {}) if not k.startswith("custom:"))}
-               for e in db.session.scalars(select(AuditEvent).where(
-                   AuditEvent.account_id == account_id, AuditEvent.customer_id == cid,
-                   AuditEvent.category.in_(("customer", "appointment"))).order_by(AuditEvent.occurred_at))]
-    requests = [{"id": r.id, "kind": r.kind, "status": r.status, "received_at": _iso(r.received_at)}
-                for r in db.session.scalars(select(PrivacyRequest).where(PrivacyRequest.customer_id == cid))]
+    history = [
+        {
+            "occurred_at": _iso(e.occurred_at),
+            "category": e.category,
+            "action": e.action,
+            "fields": sorted(k for k in (e.changes or {}) if not k.startswith("custom:")),
+        }
+        for e in db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.account_id == account_id,
+                AuditEvent.customer_id == cid,
+                AuditEvent.category.in_(("customer", "appointment")),
+            )
+            .order_by(AuditEvent.occurred_at)
+        )
+    ]
+    requests = [
+        {"id": r.id, "kind": r.kind, "status": r.status, "received_at": _iso(r.received_at)}
+        for r in db.session.scalars(select(PrivacyRequest).where(PrivacyRequest.customer_id == cid))
+    ]
     return {
-        "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "generated_at": _iso(utcnow()),
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": _iso(utcnow()),
         "subject": {name: _iso(getattr(customer, name)) for name in SUBJECT_FIELDS},
-        "custom_fields": custom, "appointments": appointments, "invoices": invoices, "vouchers": vouchers,
-        "stamp_cards": stamp_cards, "consents": consents, "consent_log": consent_log,
-        "change_history": history, "privacy_requests": requests,
+        "custom_fields": custom,
+        "appointments": appointments,
+        "invoices": invoices,
+        "vouchers": vouchers,
+        "stamp_cards": stamp_cards,
+        "consents": consents,
+        "consent_log": consent_log,
+        "change_history": history,
+        "privacy_requests": requests,
     }
 
 
@@ -126,29 +230,65 @@ def _csv_tables(data: dict) -> dict[str, bytes]:
     tables = {"customer.csv": to_csv(list(subject), [list(subject.values())])}
     flat = {
         "custom_fields.csv": (["label", "value"], [[c["label"], c["value"]] for c in data["custom_fields"]]),
-        "appointments.csv": (["starts_at", "ends_at", "status", "location", "service", "employee", "notes"],
-                             [[a[k] for k in ("starts_at", "ends_at", "status", "location", "service", "employee", "notes")]
-                              for a in data["appointments"]]),
+        "appointments.csv": (
+            ["starts_at", "ends_at", "status", "location", "service", "employee", "notes"],
+            [
+                [a[k] for k in ("starts_at", "ends_at", "status", "location", "service", "employee", "notes")]
+                for a in data["appointments"]
+            ],
+        ),
         "invoices.csv": (INVOICE_COLUMNS, [[i[k] for k in INVOICE_COLUMNS] for i in data["invoices"]]),
-        "invoice_payments.csv": (["invoice", "method", "amount_cents"],
-                                 [[i["number"], p["method"], p["amount_cents"]] for i in data["invoices"] for p in i["payments"]]),
-        "invoice_lines.csv": (["invoice", "description", "quantity", "unit_price_cents", "vat_rate_permille"],
-                              [[i["number"], li["description"], li["quantity"], li["unit_price_cents"], li["vat_rate_permille"]]
-                               for i in data["invoices"] for li in i["lines"]]),
-        "vouchers.csv": (["code", "issued_at", "initial_cents", "remaining_cents", "expires_on"],
-                         [[v[k] for k in ("code", "issued_at", "initial_cents", "remaining_cents", "expires_on")] for v in data["vouchers"]]),
-        "voucher_entries.csv": (["voucher", "occurred_at", "kind", "amount_cents", "invoice"],
-                                [[v["code"], e["occurred_at"], e["kind"], e["amount_cents"], e["invoice"]]
-                                 for v in data["vouchers"] for e in v["entries"]]),
+        "invoice_payments.csv": (
+            ["invoice", "method", "amount_cents"],
+            [[i["number"], p["method"], p["amount_cents"]] for i in data["invoices"] for p in i["payments"]],
+        ),
+        "invoice_lines.csv": (
+            ["invoice", "description", "quantity", "unit_price_cents", "vat_rate_permille"],
+            [
+                [i["number"], li["description"], li["quantity"], li["unit_price_cents"], li["vat_rate_permille"]]
+                for i in data["invoices"]
+                for li in i["lines"]
+            ],
+        ),
+        "vouchers.csv": (
+            ["code", "issued_at", "initial_cents", "remaining_cents", "expires_on"],
+            [
+                [v[k] for k in ("code", "issued_at", "initial_cents", "remaining_cents", "expires_on")]
+                for v in data["vouchers"]
+            ],
+        ),
+        "voucher_entries.csv": (
+            ["voucher", "occurred_at", "kind", "amount_cents", "invoice"],
+            [
+                [v["code"], e["occurred_at"], e["kind"], e["amount_cents"], e["invoice"]]
+                for v in data["vouchers"]
+                for e in v["entries"]
+            ],
+        ),
         "stamp_cards.csv": (CARD_COLUMNS, [[s[k] for k in CARD_COLUMNS] for s in data["stamp_cards"]]),
-        "stamps.csv": (["program", "occurred_at", "stamps", "invoice"],
-                       [[s["program"], e["occurred_at"], e["stamps"], e["invoice"]]
-                        for s in data["stamp_cards"] for e in s["entries"]]),
-        "consents.csv": (["channel", "status", "updated_at"], [[c["channel"], c["status"], c["updated_at"]] for c in data["consents"]]),
-        "consent_log.csv": (["occurred_at", "channel", "status", "method", "text_version"],
-                            [[c["occurred_at"], c["channel"], c["status"], c["method"], c["text_version"]] for c in data["consent_log"]]),
-        "change_history.csv": (["occurred_at", "category", "action", "fields"],
-                               [[h["occurred_at"], h["category"], h["action"], " ".join(h["fields"])] for h in data["change_history"]]),
+        "stamps.csv": (
+            ["program", "occurred_at", "stamps", "invoice"],
+            [
+                [s["program"], e["occurred_at"], e["stamps"], e["invoice"]]
+                for s in data["stamp_cards"]
+                for e in s["entries"]
+            ],
+        ),
+        "consents.csv": (
+            ["channel", "status", "updated_at"],
+            [[c["channel"], c["status"], c["updated_at"]] for c in data["consents"]],
+        ),
+        "consent_log.csv": (
+            ["occurred_at", "channel", "status", "method", "text_version"],
+            [
+                [c["occurred_at"], c["channel"], c["status"], c["method"], c["text_version"]]
+                for c in data["consent_log"]
+            ],
+        ),
+        "change_history.csv": (
+            ["occurred_at", "category", "action", "fields"],
+            [[h["occurred_at"], h["category"], h["action"], " ".join(h["fields"])] for h in data["change_history"]],
+        ),
     }
     tables.update({name: to_csv(header, rows) for name, (header, rows) in flat.items()})
     return tables
@@ -175,22 +315,42 @@ def deliver_package(request_id: int) -> str:
     if request is None or request.status != "in_progress" or request.customer_id is None:
         return "nothing-to-do"
     customer = db.session.get(Customer, request.customer_id)
-    stored = StoredFile(account_id=request.account_id, kind="access_package", mimetype="application/zip",
-                        filename=f"daten-{request.id}.zip", content=build_package(request, customer),
-                        expires_at=utcnow() + timedelta(days=PACKAGE_DAYS))
+    stored = StoredFile(
+        account_id=request.account_id,
+        kind="access_package",
+        mimetype="application/zip",
+        filename=f"daten-{request.id}.zip",
+        content=build_package(request, customer),
+        expires_at=utcnow() + timedelta(days=PACKAGE_DAYS),
+    )
     db.session.add(stored)
     db.session.flush()
     token = tokens.issue(request.account_id, PACKAGE_PURPOSE, {"request_id": request.id}, hours=24 * PACKAGE_DAYS)
     address = request.email or customer.email
     if address:
-        queue_email(request.account_id, address, "privacy_access_package", {
-            "link": external_url("public.download_package", token=tokens.link_value(token)),
-            "days": PACKAGE_DAYS, "request_id": request.id}, locale=request.locale)
+        queue_email(
+            request.account_id,
+            address,
+            "privacy_access_package",
+            {
+                "link": external_url("public.download_package", token=tokens.link_value(token)),
+                "days": PACKAGE_DAYS,
+                "request_id": request.id,
+            },
+            locale=request.locale,
+        )
     request.package_file_id = stored.id
     request.status, request.outcome = "done", "package_sent"
     request.handled_at = datetime.now(UTC)
-    record(Actor(request.account_id, None), "request", "done", "privacy_request", request.id,
-           {"outcome": {"old": None, "new": "package_sent"}}, summary=f"#{request.id} {request.kind}")
+    record(
+        Actor(request.account_id, None),
+        "request",
+        "done",
+        "privacy_request",
+        request.id,
+        {"outcome": {"old": None, "new": "package_sent"}},
+        summary=f"#{request.id} {request.kind}",
+    )
     db.session.commit()
     return "sent"
 

@@ -22,10 +22,12 @@ class Check:
 
 def persons_processing(account_id: int) -> int:
     """Active logins plus active employees: the people who regularly process customer data."""
-    logins = db.session.scalar(select(func.count()).select_from(Login).where(
-        Login.account_id == account_id, Login.active.is_(True)))
-    employees = db.session.scalar(select(func.count()).select_from(Employee).where(
-        Employee.account_id == account_id, Employee.active.is_(True)))
+    logins = db.session.scalar(
+        select(func.count()).select_from(Login).where(Login.account_id == account_id, Login.active.is_(True))
+    )
+    employees = db.session.scalar(
+        select(func.count()).select_from(Employee).where(Employee.account_id == account_id, Employee.active.is_(True))
+    )
     return logins + employees
 
 
@@ -33,21 +35,74 @@ def privacy_checks(account: Account, location: Location) -> list[Check]:
     settings = settings_for(location)
     checks = []
     if not settings.notification_email:
-        checks.append(Check("error", _l("No email address for notifications: you would not hear of privacy requests."), "notification"))
-    if not all((settings.controller_name, settings.controller_street, settings.controller_postal_code,
-                settings.controller_city, settings.controller_email)):
-        checks.append(Check("error", _l("The controller's address or contact is incomplete; the privacy notice needs it."), "controller"))
+        checks.append(
+            Check(
+                "error",
+                _l("No email address for notifications: you would not hear of privacy requests."),
+                "notification",
+            )
+        )
+    if not all(
+        (
+            settings.controller_name,
+            settings.controller_street,
+            settings.controller_postal_code,
+            settings.controller_city,
+            settings.controller_email,
+        )
+    ):
+        checks.append(
+            Check(
+                "error",
+                _l("The controller's address or contact is incomplete; the privacy notice needs it."),
+                "controller",
+            )
+        )
     if not settings.authority_code:
-        checks.append(Check("error", _l("No supervisory authority chosen; customers must learn where they can complain."), "controller"))
+        checks.append(
+            Check(
+                "error",
+                _l("No supervisory authority chosen; customers must learn where they can complain."),
+                "controller",
+            )
+        )
     persons = persons_processing(account.id)
     if not settings.dpo_name and persons >= DPO_REQUIRED_FROM_PERSONS:
-        checks.append(Check("error", _l("%(n)d persons process customer data: a data protection officer is required (§ 38 BDSG).", n=persons), "dpo"))
+        checks.append(
+            Check(
+                "error",
+                _l(
+                    "%(n)d persons process customer data: a data protection officer is required (§ 38 BDSG).", n=persons
+                ),
+                "dpo",
+            )
+        )
     if settings.requests_mode == "manual":
-        checks.append(Check("warning", _l("Data requests are handled manually: answer each within one month (Art. 12(3) GDPR)."), "requests"))
+        checks.append(
+            Check(
+                "warning",
+                _l("Data requests are handled manually: answer each within one month (Art. 12(3) GDPR)."),
+                "requests",
+            )
+        )
     if settings.marketing_enabled:
-        checks.append(Check("warning", _l("Marketing is on: make sure every customer with marketing approval has consented provably."), "marketing"))
+        checks.append(
+            Check(
+                "warning",
+                _l("Marketing is on: make sure every customer with marketing approval has consented provably."),
+                "marketing",
+            )
+        )
     if not account.retention_months:
-        checks.append(Check("warning", _l("Automatic forgetting is off: inactive customers are kept indefinitely."), "retention"))
+        checks.append(
+            Check("warning", _l("Automatic forgetting is off: inactive customers are kept indefinitely."), "retention")
+        )
     if not account.other_systems:
-        checks.append(Check("warning", _l("No other systems listed: if you keep customer data elsewhere, list it for erasures."), "other_systems"))
+        checks.append(
+            Check(
+                "warning",
+                _l("No other systems listed: if you keep customer data elsewhere, list it for erasures."),
+                "other_systems",
+            )
+        )
     return checks

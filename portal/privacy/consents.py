@@ -25,8 +25,7 @@ def email_proof_hash(email: str | None) -> str:
 def withdraw_marketing(actor: Actor, customer: Customer, method: str) -> int:
     """Set every marketing consent of the customer to withdrawn, each with a log entry."""
     changed = 0
-    existing = {c.channel: c for c in db.session.scalars(
-        select(Consent).where(Consent.customer_id == customer.id))}
+    existing = {c.channel: c for c in db.session.scalars(select(Consent).where(Consent.customer_id == customer.id))}
     for channel in ("email", "sms"):
         consent = existing.get(channel)
         if consent is None:
@@ -35,9 +34,18 @@ def withdraw_marketing(actor: Actor, customer: Customer, method: str) -> int:
         if consent.status == "withdrawn":
             continue
         consent.status, consent.updated_at = "withdrawn", utcnow()
-        db.session.add(ConsentLog(
-            account_id=customer.account_id, customer_id=customer.id, channel=channel, status="withdrawn",
-            method=method, login_id=actor.login_id, employee_id=actor.employee_id, ip=actor.ip,
-            email_hash=email_proof_hash(customer.email)))
+        db.session.add(
+            ConsentLog(
+                account_id=customer.account_id,
+                customer_id=customer.id,
+                channel=channel,
+                status="withdrawn",
+                method=method,
+                login_id=actor.login_id,
+                employee_id=actor.employee_id,
+                ip=actor.ip,
+                email_hash=email_proof_hash(customer.email),
+            )
+        )
         changed += 1
     return changed

@@ -34,8 +34,9 @@ MAIL_LOG_KEEP = timedelta(days=30)
 
 def send_reminders() -> int:
     sent = 0
-    for request in db.session.scalars(select(PrivacyRequest).where(
-            PrivacyRequest.status.in_(OPEN_STATUSES), PrivacyRequest.due_on.is_not(None))):
+    for request in db.session.scalars(
+        select(PrivacyRequest).where(PrivacyRequest.status.in_(OPEN_STATUSES), PrivacyRequest.due_on.is_not(None))
+    ):
         left = days_left(request.due_on, db.session.get(Account, request.account_id).today())
         for key, due in REMINDERS:
             if due(left) and key not in (request.reminders or []):
@@ -51,12 +52,17 @@ def _detach(invoice_ids: list[int]) -> None:
     """What still points at invoices about to go: a cancellation invoice kept longer (issued in
     a later year) loses its link, voucher history keeps the amount without the invoice, and the
     stamps and payments of the invoice go with it."""
-    db.session.execute(update(Invoice).where(Invoice.cancels_invoice_id.in_(invoice_ids))
-                       .values(cancels_invoice_id=None).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Invoice)
+        .where(Invoice.cancels_invoice_id.in_(invoice_ids))
+        .values(cancels_invoice_id=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(update(VoucherEntry).where(VoucherEntry.invoice_id.in_(invoice_ids)).values(invoice_id=None))
     db.session.execute(update(Voucher).where(Voucher.sold_invoice_id.in_(invoice_ids)).values(sold_invoice_id=None))
-    db.session.execute(update(StampCard).where(StampCard.redeemed_invoice_id.in_(invoice_ids))
-                       .values(redeemed_invoice_id=None))
+    db.session.execute(
+        update(StampCard).where(StampCard.redeemed_invoice_id.in_(invoice_ids)).values(redeemed_invoice_id=None)
+    )
     db.session.execute(delete(StampEntry).where(StampEntry.invoice_id.in_(invoice_ids)))
     db.session.execute(delete(InvoicePayment).where(InvoicePayment.invoice_id.in_(invoice_ids)))
 
@@ -65,10 +71,14 @@ def purge_retained_invoices() -> int:
     """Retained records whose legal period has ended, by the salon's calendar, are deleted for
     good: the period runs to the end of its last day where the salon is."""
     # No zone is more than a day ahead of UTC: the candidates, narrowed per salon below.
-    candidates = db.session.execute(select(Invoice.id, Invoice.account_id, Invoice.retained_until).where(
-        Invoice.retained_until.is_not(None), Invoice.retained_until <= utcnow().date() + timedelta(days=1))).all()
-    salon_today = {account_id: db.session.get(Account, account_id).today()
-                   for account_id in {row.account_id for row in candidates}}
+    candidates = db.session.execute(
+        select(Invoice.id, Invoice.account_id, Invoice.retained_until).where(
+            Invoice.retained_until.is_not(None), Invoice.retained_until <= utcnow().date() + timedelta(days=1)
+        )
+    ).all()
+    salon_today = {
+        account_id: db.session.get(Account, account_id).today() for account_id in {row.account_id for row in candidates}
+    }
     expired = [row for row in candidates if row.retained_until < salon_today[row.account_id]]
     if not expired:
         return 0
@@ -78,8 +88,15 @@ def purge_retained_invoices() -> int:
     db.session.execute(delete(Invoice).where(Invoice.id.in_(ids)))
     for account_id in {row.account_id for row in expired}:
         count = sum(1 for row in expired if row.account_id == account_id)
-        record(Actor(account_id, None), "setting", "purged", "retained_records", None,
-               {"invoices": {"old": count, "new": 0}}, summary="§ 147 AO")
+        record(
+            Actor(account_id, None),
+            "setting",
+            "purged",
+            "retained_records",
+            None,
+            {"invoices": {"old": count, "new": 0}},
+            summary="§ 147 AO",
+        )
     return len(ids)
 
 
@@ -87,12 +104,15 @@ def purge_expired() -> dict:
     now = utcnow()
     return {
         "files": db.session.execute(delete(StoredFile).where(StoredFile.expires_at < now)).rowcount,
-        "unverified_requests": db.session.execute(delete(PrivacyRequest).where(
-            PrivacyRequest.status == "unverified", PrivacyRequest.created_at < now - UNVERIFIED_KEEP)).rowcount,
-        "mail_log": db.session.execute(delete(OutboundEmail).where(
-            OutboundEmail.status == "sent", OutboundEmail.sent_at < now - MAIL_LOG_KEEP)).rowcount,
-        "tokens": db.session.execute(delete(EmailToken).where(
-            EmailToken.expires_at < now - MAIL_LOG_KEEP)).rowcount,
+        "unverified_requests": db.session.execute(
+            delete(PrivacyRequest).where(
+                PrivacyRequest.status == "unverified", PrivacyRequest.created_at < now - UNVERIFIED_KEEP
+            )
+        ).rowcount,
+        "mail_log": db.session.execute(
+            delete(OutboundEmail).where(OutboundEmail.status == "sent", OutboundEmail.sent_at < now - MAIL_LOG_KEEP)
+        ).rowcount,
+        "tokens": db.session.execute(delete(EmailToken).where(EmailToken.expires_at < now - MAIL_LOG_KEEP)).rowcount,
     }
 
 

@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import holidays
 
-ANSWER_MONTHS = 1          # Art. 12(3) sentence 1
-MAX_EXTENSION_MONTHS = 2   # Art. 12(3) sentence 2: "by two further months"
+ANSWER_MONTHS = 1  # Art. 12(3) sentence 1
+MAX_EXTENSION_MONTHS = 2  # Art. 12(3) sentence 2: "by two further months"
 
 
 def add_months(start: date, months: int) -> date:

@@ -66,14 +66,27 @@ def find_blockers(customer: Customer) -> Blockers:
     now = utcnow()
     today = db.session.get(Account, customer.account_id).today()
     return Blockers(
-        future_appointments=list(db.session.scalars(select(Appointment).where(
-            Appointment.customer_id == customer.id, Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.starts_at > now))),
-        open_vouchers=list(db.session.scalars(select(Voucher).where(
-            Voucher.customer_id == customer.id, Voucher.remaining_cents > 0,
-            or_(Voucher.expires_on.is_(None), Voucher.expires_on >= today)))),
-        open_invoices=list(db.session.scalars(select(Invoice).where(
-            Invoice.customer_id == customer.id, Invoice.status == "open"))),
+        future_appointments=list(
+            db.session.scalars(
+                select(Appointment).where(
+                    Appointment.customer_id == customer.id,
+                    Appointment.status == AppointmentStatus.BOOKED,
+                    Appointment.starts_at > now,
+                )
+            )
+        ),
+        open_vouchers=list(
+            db.session.scalars(
+                select(Voucher).where(
+                    Voucher.customer_id == customer.id,
+                    Voucher.remaining_cents > 0,
+                    or_(Voucher.expires_on.is_(None), Voucher.expires_on >= today),
+                )
+            )
+        ),
+        open_invoices=list(
+            db.session.scalars(select(Invoice).where(Invoice.customer_id == customer.id, Invoice.status == "open"))
+        ),
     )
 
 
@@ -92,11 +105,16 @@ def find_duplicates(customer: Customer) -> list[Customer]:
         conditions.append(Customer.birthday == customer.birthday)
     if not conditions:
         return []
-    candidates = db.session.scalars(select(Customer).where(
-        Customer.account_id == customer.account_id, Customer.id != customer.id, or_(*conditions)))
-    return [c for c in candidates
-            if (customer.email and c.email == customer.email) or (customer.phone and c.phone == customer.phone)
-            or (c.birthday == customer.birthday and _name_key(c) == _name_key(customer))]
+    candidates = db.session.scalars(
+        select(Customer).where(Customer.account_id == customer.account_id, Customer.id != customer.id, or_(*conditions))
+    )
+    return [
+        c
+        for c in candidates
+        if (customer.email and c.email == customer.email)
+        or (customer.phone and c.phone == customer.phone)
+        or (c.birthday == customer.birthday and _name_key(c) == _name_key(customer))
+    ]
 
 
 def merge_customers(actor: Actor, keep: Customer, other: Customer) -> dict:
@@ -107,13 +125,17 @@ def merge_customers(actor: Actor, keep: Customer, other: Customer) -> dict:
     for model in (Appointment, Invoice, Voucher, StampCard, ConsentLog, PrivacyRequest):
         db.session.execute(update(model).where(model.customer_id == other.id).values(customer_id=keep.id))
     # The history follows the person (a re-attribution, not a change of what happened).
-    db.session.execute(update(AuditEvent).where(AuditEvent.account_id == keep.account_id,
-                                                AuditEvent.customer_id == other.id).values(customer_id=keep.id))
+    db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.account_id == keep.account_id, AuditEvent.customer_id == other.id)
+        .values(customer_id=keep.id)
+    )
     kept_fields = {v.field_id for v in keep.field_values}
     for value in list(other.field_values):
         if value.field_id not in kept_fields and value.value:
-            keep.field_values.append(CustomerFieldValue(account_id=keep.account_id, field_id=value.field_id,
-                                                        value=value.value))
+            keep.field_values.append(
+                CustomerFieldValue(account_id=keep.account_id, field_id=value.field_id, value=value.value)
+            )
     kept_consents = {c.channel for c in db.session.scalars(select(Consent).where(Consent.customer_id == keep.id))}
     for consent in db.session.scalars(select(Consent).where(Consent.customer_id == other.id)):
         if consent.channel in kept_consents:
@@ -131,9 +153,16 @@ def merge_customers(actor: Actor, keep: Customer, other: Customer) -> dict:
     db.session.execute(delete(Customer).where(Customer.id == other.id))
     activity.refresh([keep.id])  # the other's visits and invoices are the kept record's now
     db.session.expire(keep)
-    record(actor, "customer", "merged", "customer", keep.id,
-           {"merged_customer": {"old": other.id, "new": keep.id}, "filled": {"old": None, "new": filled}},
-           customer_id=keep.id, summary=keep.full_name)
+    record(
+        actor,
+        "customer",
+        "merged",
+        "customer",
+        keep.id,
+        {"merged_customer": {"old": other.id, "new": keep.id}, "filled": {"old": None, "new": filled}},
+        customer_id=keep.id,
+        summary=keep.full_name,
+    )
     return {"merged": other.id, "filled": filled}
 
 
@@ -149,19 +178,29 @@ PLACEHOLDER_CHANGE = '{"old": "[gelöscht]", "new": "[gelöscht]"}'
 def _redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
     """Keep the events, replace every value in them by the placeholder (set-based: the JSON is
     rewritten by the database). Returns redacted counts per customer."""
-    counts = dict(db.session.execute(select(AuditEvent.customer_id, func.count()).where(
-        AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids)).group_by(AuditEvent.customer_id)).all())
+    counts = dict(
+        db.session.execute(
+            select(AuditEvent.customer_id, func.count())
+            .where(AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids))
+            .group_by(AuditEvent.customer_id)
+        ).all()
+    )
     if not counts:
         return {}
     if db.engine.dialect.name == "postgresql":
-        rewritten = ("(SELECT coalesce(json_object_agg(key, CASE WHEN json_typeof(value) = 'object' "
-                     "THEN CAST(:placeholder AS json) ELSE to_json(CAST(:redacted AS text)) END), '{}'::json) "
-                     "FROM json_each(audit_event.changes))")
+        rewritten = (
+            "(SELECT coalesce(json_object_agg(key, CASE WHEN json_typeof(value) = 'object' "
+            "THEN CAST(:placeholder AS json) ELSE to_json(CAST(:redacted AS text)) END), '{}'::json) "
+            "FROM json_each(audit_event.changes))"
+        )
     else:
-        rewritten = ("(SELECT coalesce(json_group_object(key, CASE WHEN type = 'object' THEN json(:placeholder) "
-                     "ELSE :redacted END), '{}') FROM json_each(audit_event.changes))")
+        rewritten = (
+            "(SELECT coalesce(json_group_object(key, CASE WHEN type = 'object' THEN json(:placeholder) "
+            "ELSE :redacted END), '{}') FROM json_each(audit_event.changes))"
+        )
     db.session.execute(
-        update(AuditEvent).where(AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids))
+        update(AuditEvent)
+        .where(AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids))
         .values(changes=text(rewritten), summary=REDACTED, redacted_at=utcnow(), ip="", user_agent="")
         .execution_options(synchronize_session=False),
         {"placeholder": PLACEHOLDER_CHANGE, "redacted": REDACTED},
@@ -173,23 +212,33 @@ def _retained_until_sql(account: Account, ids: list[int]):
     """31 December of the eighth year after the invoice's year in the salon's calendar (an
     invoice of 00:30 on 1 January in Berlin belongs to the new year), as one CASE over the
     local new-year moments of the years the invoices span — the same on both databases."""
-    first, last = db.session.execute(select(func.min(Invoice.issued_at), func.max(Invoice.issued_at))
-                                     .where(Invoice.customer_id.in_(ids))).one()
+    first, last = db.session.execute(
+        select(func.min(Invoice.issued_at), func.max(Invoice.issued_at)).where(Invoice.customer_id.in_(ids))
+    ).one()
     if first is None:
         return None
     zone = ZoneInfo(account.timezone)
     years = range(first.astimezone(zone).year, last.astimezone(zone).year + 1)
-    return case(*[(Invoice.issued_at >= datetime(year, 1, 1, tzinfo=zone).astimezone(UTC), retention_end(year))
-                  for year in reversed(years)], else_=retention_end(years[0]))
+    return case(
+        *[
+            (Invoice.issued_at >= datetime(year, 1, 1, tzinfo=zone).astimezone(UTC), retention_end(year))
+            for year in reversed(years)
+        ],
+        else_=retention_end(years[0]),
+    )
 
 
 def _grouped(model, ids: list[int]) -> dict[int, int]:
-    return dict(db.session.execute(select(model.customer_id, func.count()).where(
-        model.customer_id.in_(ids)).group_by(model.customer_id)).all())
+    return dict(
+        db.session.execute(
+            select(model.customer_id, func.count()).where(model.customer_id.in_(ids)).group_by(model.customer_id)
+        ).all()
+    )
 
 
-def erase_customers(actor: Actor, account_id: int, ids: list[int],
-                    requests: dict[int, PrivacyRequest] | None = None) -> dict[int, dict]:
+def erase_customers(
+    actor: Actor, account_id: int, ids: list[int], requests: dict[int, PrivacyRequest] | None = None
+) -> dict[int, dict]:
     """Erase many customers of one salon with set-based statements (a retention batch, or the
     one customer of an erasure request). Callers make sure none is blocked; the caller's
     transaction makes it all-or-nothing. Returns a certificate per customer."""
@@ -198,57 +247,115 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
     requests = requests or {}
     account = db.session.get(Account, account_id)
     now = utcnow()
-    people = {row.id: row for row in db.session.execute(select(Customer.id, Customer.email, Customer.phone).where(
-        Customer.account_id == account_id, Customer.id.in_(ids)))}
+    people = {
+        row.id: row
+        for row in db.session.execute(
+            select(Customer.id, Customer.email, Customer.phone).where(
+                Customer.account_id == account_id, Customer.id.in_(ids)
+            )
+        )
+    }
     ids = list(people)
     counts = {
-        "vouchers_detached": _grouped(Voucher, ids), "stamp_cards": _grouped(StampCard, ids),
-        "custom_field_values": _grouped(CustomerFieldValue, ids), "consents": _grouped(Consent, ids),
+        "vouchers_detached": _grouped(Voucher, ids),
+        "stamp_cards": _grouped(StampCard, ids),
+        "custom_field_values": _grouped(CustomerFieldValue, ids),
+        "consents": _grouped(Consent, ids),
     }
     appointments = _grouped(Appointment, ids)
 
     # Invoices become retained records: the printed name stays, the link to the person goes.
-    db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids), Invoice.billed_name == "").values(
-        billed_name=select(func.trim(Customer.first_name + " " + Customer.last_name))
-        .where(Customer.id == Invoice.customer_id).scalar_subquery()).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Invoice)
+        .where(Invoice.customer_id.in_(ids), Invoice.billed_name == "")
+        .values(
+            billed_name=select(func.trim(Customer.first_name + " " + Customer.last_name))
+            .where(Customer.id == Invoice.customer_id)
+            .scalar_subquery()
+        )
+        .execution_options(synchronize_session=False)
+    )
     retained_until = _retained_until_sql(account, ids)
     if retained_until is not None:
-        db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids)).values(
-            retained_until=retained_until).execution_options(synchronize_session=False))
-    invoices = {row[0]: (row[1], row[2]) for row in db.session.execute(select(
-        Invoice.customer_id, func.count(), func.max(Invoice.retained_until)).where(
-        Invoice.customer_id.in_(ids)).group_by(Invoice.customer_id))}
-    db.session.execute(update(Invoice).where(Invoice.customer_id.in_(ids)).values(customer_id=None)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(Appointment).where(Appointment.customer_id.in_(ids)).values(customer_id=None, notes="")
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(Voucher).where(Voucher.customer_id.in_(ids)).values(customer_id=None)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(delete(StampEntry).where(StampEntry.card_id.in_(
-        select(StampCard.id).where(StampCard.customer_id.in_(ids)))).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Invoice)
+            .where(Invoice.customer_id.in_(ids))
+            .values(retained_until=retained_until)
+            .execution_options(synchronize_session=False)
+        )
+    invoices = {
+        row[0]: (row[1], row[2])
+        for row in db.session.execute(
+            select(Invoice.customer_id, func.count(), func.max(Invoice.retained_until))
+            .where(Invoice.customer_id.in_(ids))
+            .group_by(Invoice.customer_id)
+        )
+    }
+    db.session.execute(
+        update(Invoice)
+        .where(Invoice.customer_id.in_(ids))
+        .values(customer_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Appointment)
+        .where(Appointment.customer_id.in_(ids))
+        .values(customer_id=None, notes="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Voucher)
+        .where(Voucher.customer_id.in_(ids))
+        .values(customer_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(StampEntry)
+        .where(StampEntry.card_id.in_(select(StampCard.id).where(StampCard.customer_id.in_(ids))))
+        .execution_options(synchronize_session=False)
+    )
     for model in (StampCard, CustomerFieldValue, Consent):
         db.session.execute(delete(model).where(model.customer_id.in_(ids)).execution_options(synchronize_session=False))
     # Consent proof survives as a salted hash of the address only.
     logged = set(db.session.scalars(select(ConsentLog.customer_id).where(ConsentLog.customer_id.in_(ids)).distinct()))
     if logged:
         table = ConsentLog.__table__
-        db.session.execute(table.update().where(table.c.customer_id == bindparam("cid")).values(
-            customer_id=None, ip="", email_hash=func.coalesce(func.nullif(table.c.email_hash, ""), bindparam("proof"))),
-            [{"cid": cid, "proof": email_proof_hash(people[cid].email)} for cid in logged])
+        db.session.execute(
+            table.update()
+            .where(table.c.customer_id == bindparam("cid"))
+            .values(
+                customer_id=None,
+                ip="",
+                email_hash=func.coalesce(func.nullif(table.c.email_hash, ""), bindparam("proof")),
+            ),
+            [{"cid": cid, "proof": email_proof_hash(people[cid].email)} for cid in logged],
+        )
     addresses = addresses_ever(account_id, {cid: person.email for cid, person in people.items()})
     every_address = set().union(*addresses.values())
     mails = {}
     if every_address:
-        mails = dict(db.session.execute(select(OutboundEmail.recipient, func.count()).where(
-            OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(every_address))
-            .group_by(OutboundEmail.recipient)).all())
-        db.session.execute(delete(OutboundEmail).where(OutboundEmail.account_id == account_id,
-                                                        OutboundEmail.recipient.in_(every_address)))
+        mails = dict(
+            db.session.execute(
+                select(OutboundEmail.recipient, func.count())
+                .where(OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(every_address))
+                .group_by(OutboundEmail.recipient)
+            ).all()
+        )
+        db.session.execute(
+            delete(OutboundEmail).where(
+                OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(every_address)
+            )
+        )
     phones = addresses_ever(account_id, {cid: person.phone for cid, person in people.items()}, key="phone")
     remove_traces(account_id, ids, every_address, set().union(*phones.values()))
     redacted = _redact_history(account_id, ids)
-    own_requests = list(db.session.scalars(select(PrivacyRequest).where(
-        or_(PrivacyRequest.customer_id.in_(ids), PrivacyRequest.id.in_([r.id for r in requests.values() if r])))))
+    own_requests = list(
+        db.session.scalars(
+            select(PrivacyRequest).where(
+                or_(PrivacyRequest.customer_id.in_(ids), PrivacyRequest.id.in_([r.id for r in requests.values() if r]))
+            )
+        )
+    )
     packages = [r.package_file_id for r in own_requests if r.package_file_id]
     if packages:
         db.session.execute(delete(StoredFile).where(StoredFile.id.in_(packages)))
@@ -272,25 +379,51 @@ def erase_customers(actor: Actor, account_id: int, ids: list[int],
         kept = []
         if cid in invoices:
             count, until = invoices[cid]
-            kept.append({"what": "invoices", "count": count,
-                         "fields": ["number", "date", "amounts", "line items", "name and address as printed on the invoice"],
-                         "until": until.isoformat() if isinstance(until, date) else str(until),
-                         "why": "§ 147 Abs. 1 Nr. 4, Abs. 3 AO; § 257 Abs. 1 Nr. 4, Abs. 4 HGB (Art. 17 Abs. 3 lit. b DSGVO)"})
+            kept.append(
+                {
+                    "what": "invoices",
+                    "count": count,
+                    "fields": ["number", "date", "amounts", "line items", "name and address as printed on the invoice"],
+                    "until": until.isoformat() if isinstance(until, date) else str(until),
+                    "why": "§ 147 Abs. 1 Nr. 4, Abs. 3 AO; § 257 Abs. 1 Nr. 4, Abs. 4 HGB (Art. 17 Abs. 3 lit. b DSGVO)",
+                }
+            )
         if appointments.get(cid):
-            kept.append({"what": "appointments", "count": appointments[cid],
-                         "fields": ["date", "service", "employee", "status"], "why_key": "reports"})
-        certificates[cid] = {"erased_at": now.isoformat(), "customer_reference": f"K-{cid}", "deleted": deleted,
-                             "kept": kept, "other_systems": list(account.other_systems or [])}
+            kept.append(
+                {
+                    "what": "appointments",
+                    "count": appointments[cid],
+                    "fields": ["date", "service", "employee", "status"],
+                    "why_key": "reports",
+                }
+            )
+        certificates[cid] = {
+            "erased_at": now.isoformat(),
+            "customer_reference": f"K-{cid}",
+            "deleted": deleted,
+            "kept": kept,
+            "other_systems": list(account.other_systems or []),
+        }
         request = requests.get(cid)
-        events.append({
-            "account_id": account_id, "occurred_at": now, "category": "customer", "action": "erased",
-            "entity_type": "customer", "entity_id": cid, "customer_id": None,
-            "actor_login_id": actor.login_id, "employee_id": actor.employee_id,
-            "changes": {"deleted": {"old": None, "new": deleted}},
-            "summary": f"K-{cid}" + (f" (request #{request.id})" if request else ""),
-            "request_id": actor.request_id, "ip": actor.ip[:45], "user_agent": actor.user_agent[:300],
-            "redacted_at": None,
-        })
+        events.append(
+            {
+                "account_id": account_id,
+                "occurred_at": now,
+                "category": "customer",
+                "action": "erased",
+                "entity_type": "customer",
+                "entity_id": cid,
+                "customer_id": None,
+                "actor_login_id": actor.login_id,
+                "employee_id": actor.employee_id,
+                "changes": {"deleted": {"old": None, "new": deleted}},
+                "summary": f"K-{cid}" + (f" (request #{request.id})" if request else ""),
+                "request_id": actor.request_id,
+                "ip": actor.ip[:45],
+                "user_agent": actor.user_agent[:300],
+                "redacted_at": None,
+            }
+        )
     db.session.execute(insert(AuditEvent), events)
     return certificates
 

@@ -40,16 +40,23 @@ def addresses_ever(account_id: int, current: dict[int, str | None], key: str = "
     """Per customer: the current address (email, or phone with key="phone") and every one the
     change history shows — read before the history is redacted."""
     found = {cid: {value} if value else set() for cid, value in current.items()}
-    rows = db.session.execute(select(AuditEvent.customer_id, AuditEvent.changes).where(
-        AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(list(current)),
-        cast(AuditEvent.changes, String).like(f'%"{key}"%')))
+    rows = db.session.execute(
+        select(AuditEvent.customer_id, AuditEvent.changes).where(
+            AuditEvent.account_id == account_id,
+            AuditEvent.customer_id.in_(list(current)),
+            cast(AuditEvent.changes, String).like(f'%"{key}"%'),
+        )
+    )
     for cid, change in rows:
         if isinstance(change, str):
             change = json.loads(change)
         values = (change or {}).get(key)
         if isinstance(values, dict):
-            found[cid].update(v.strip().lower() for v in (values.get("old"), values.get("new"))
-                              if isinstance(v, str) and v.strip() and v != "[gelöscht]")
+            found[cid].update(
+                v.strip().lower()
+                for v in (values.get("old"), values.get("new"))
+                if isinstance(v, str) and v.strip() and v != "[gelöscht]"
+            )
     return found
 
 
@@ -58,17 +65,25 @@ def remove_traces(account_id: int, ids: list[int], addresses: set[str], phones: 
     caller, who counts them per person for the certificates.)"""
     quiet = {"synchronize_session": False}
     counts = {
-        "holds": db.session.execute(delete(CustomerHold).where(CustomerHold.customer_id.in_(ids))
-                                    .execution_options(**quiet)).rowcount,
-        "messages_detached": db.session.execute(update(Message).where(Message.customer_id.in_(ids))
-                                                .values(customer_id=None).execution_options(**quiet)).rowcount,
+        "holds": db.session.execute(
+            delete(CustomerHold).where(CustomerHold.customer_id.in_(ids)).execution_options(**quiet)
+        ).rowcount,
+        "messages_detached": db.session.execute(
+            update(Message).where(Message.customer_id.in_(ids)).values(customer_id=None).execution_options(**quiet)
+        ).rowcount,
         "unverified_requests": 0,
     }
     if addresses:
-        counts["unverified_requests"] = db.session.execute(delete(PrivacyRequest).where(
-            PrivacyRequest.account_id == account_id, PrivacyRequest.status == "unverified",
-            PrivacyRequest.customer_id.is_(None), PrivacyRequest.email.in_(addresses))
-            .execution_options(**quiet)).rowcount
+        counts["unverified_requests"] = db.session.execute(
+            delete(PrivacyRequest)
+            .where(
+                PrivacyRequest.account_id == account_id,
+                PrivacyRequest.status == "unverified",
+                PrivacyRequest.customer_id.is_(None),
+                PrivacyRequest.email.in_(addresses),
+            )
+            .execution_options(**quiet)
+        ).rowcount
         forget_login_attempts(sorted(addresses))
     counts["sms_forgotten"] = gateway().forget(phones)
     counts["exports_withdrawn"] = withdraw_after_erasure(account_id)

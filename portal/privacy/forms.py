@@ -26,10 +26,14 @@ def _phone(field):
 
 
 class RequestsForm(PortalForm):
-    requests_mode = RadioField(_l("Data requests"), choices=[
-        ("self_service", _l("Self-service: customers query or delete their own data online; you are notified")),
-        ("manual", _l("Manual: requests land in the inbox and your team answers them within the deadline")),
-    ], validators=[DataRequired(_l("Please choose how data requests are handled."))])
+    requests_mode = RadioField(
+        _l("Data requests"),
+        choices=[
+            ("self_service", _l("Self-service: customers query or delete their own data online; you are notified")),
+            ("manual", _l("Manual: requests land in the inbox and your team answers them within the deadline")),
+        ],
+        validators=[DataRequired(_l("Please choose how data requests are handled."))],
+    )
 
     def values(self) -> dict:
         return {"requests_mode": self.requests_mode.data}
@@ -43,29 +47,50 @@ class MarketingForm(PortalForm):
 
 
 class NotificationForm(PortalForm):
-    notification_email = EmailField(_l("Email address for notifications"), filters=[_strip], validators=[
-        Optional(), Email(_l("This is not a valid email address.")), Length(max=254)])
+    notification_email = EmailField(
+        _l("Email address for notifications"),
+        filters=[_strip],
+        validators=[Optional(), Email(_l("This is not a valid email address.")), Length(max=254)],
+    )
 
     def values(self) -> dict:
         return {"notification_email": normalize_email(self.notification_email.data) or ""}
 
 
 class ControllerForm(PortalForm):
-    controller_name = StringField(_l("Business name"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter the business name.")), Length(max=200)])
-    controller_street = StringField(_l("Street and number"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter the street.")), Length(max=200)])
-    controller_postal_code = StringField(_l("Postal code"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter the postal code.")), Length(max=10)])
-    controller_city = StringField(_l("City"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter the city.")), Length(max=100)])
-    controller_email = EmailField(_l("Contact email"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter a contact email.")), Email(_l("This is not a valid email address.")),
-        Length(max=254)])
+    controller_name = StringField(
+        _l("Business name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Please enter the business name.")), Length(max=200)],
+    )
+    controller_street = StringField(
+        _l("Street and number"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Please enter the street.")), Length(max=200)],
+    )
+    controller_postal_code = StringField(
+        _l("Postal code"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Please enter the postal code.")), Length(max=10)],
+    )
+    controller_city = StringField(
+        _l("City"), filters=[_strip], validators=[DataRequired(_l("Please enter the city.")), Length(max=100)]
+    )
+    controller_email = EmailField(
+        _l("Contact email"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please enter a contact email.")),
+            Email(_l("This is not a valid email address.")),
+            Length(max=254),
+        ],
+    )
     controller_phone = StringField(_l("Contact phone"), filters=[_strip], validators=[Optional(), Length(max=30)])
-    authority_code = SelectField(_l("Competent supervisory authority"),
-                                 choices=[("", "—")] + [(a.code, f"{a.state}: {a.name}") for a in AUTHORITIES],
-                                 validators=[DataRequired(_l("Please choose the supervisory authority."))])
+    authority_code = SelectField(
+        _l("Competent supervisory authority"),
+        choices=[("", "—")] + [(a.code, f"{a.state}: {a.name}") for a in AUTHORITIES],
+        validators=[DataRequired(_l("Please choose the supervisory authority."))],
+    )
 
     def validate_controller_postal_code(self, field):
         if field.data and not (field.data.isdigit() and len(field.data) == 5):
@@ -75,14 +100,20 @@ class ControllerForm(PortalForm):
         _phone(field)
 
     def values(self) -> dict:
-        return {name: (normalize_email(field.data) or "") if name == "controller_email" else (field.data or "")
-                for name, field in self._fields.items() if name.startswith(("controller_", "authority"))}
+        return {
+            name: (normalize_email(field.data) or "") if name == "controller_email" else (field.data or "")
+            for name, field in self._fields.items()
+            if name.startswith(("controller_", "authority"))
+        }
 
 
 class DpoForm(PortalForm):
     dpo_name = StringField(_l("Name"), filters=[_strip], validators=[Length(max=200)])
-    dpo_email = EmailField(_l("Email"), filters=[_strip], validators=[
-        Optional(), Email(_l("This is not a valid email address.")), Length(max=254)])
+    dpo_email = EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[Optional(), Email(_l("This is not a valid email address.")), Length(max=254)],
+    )
     dpo_phone = StringField(_l("Phone"), filters=[_strip], validators=[Optional(), Length(max=30)])
     dpo_address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=300)])
 
@@ -97,25 +128,38 @@ class DpoForm(PortalForm):
             raise ValidationError(_l("Please give an email address or phone number to reach the officer."))
 
     def values(self) -> dict:
-        return {"dpo_name": self.dpo_name.data or "", "dpo_email": normalize_email(self.dpo_email.data) or "",
-                "dpo_phone": self.dpo_phone.data or "", "dpo_address": self.dpo_address.data or ""}
+        return {
+            "dpo_name": self.dpo_name.data or "",
+            "dpo_email": normalize_email(self.dpo_email.data) or "",
+            "dpo_phone": self.dpo_phone.data or "",
+            "dpo_address": self.dpo_address.data or "",
+        }
 
 
 class ExtensionsForm(PortalForm):
-    extensions = TextAreaField(_l("Your own passages"), validators=[
-        Length(max=MAX_LENGTH, message=_l("At most %(max)d characters.", max=MAX_LENGTH))])
+    extensions = TextAreaField(
+        _l("Your own passages"),
+        validators=[Length(max=MAX_LENGTH, message=_l("At most %(max)d characters.", max=MAX_LENGTH))],
+    )
 
     def values(self) -> dict:
         return {"extensions": (self.extensions.data or "").replace("\r\n", "\n").strip()}
 
 
 class RetentionForm(PortalForm):
-    retention_months = SelectField(_l("Forget inactive customers automatically after"), coerce=int, choices=[
-        (0, _l("never (off)"))] + [(m, _l("%(months)d months without visit or purchase", months=m))
-                                   for m in RETENTION_MONTH_CHOICES])
-    marketing_window_months = IntegerField(_l("Marketing reaches customers active within (months)"), validators=[
-        InputRequired(_l("Please enter a number of months.")),
-        NumberRange(6, 60, message=_l("Between %(min)d and %(max)d months.", min=6, max=60))])
+    retention_months = SelectField(
+        _l("Forget inactive customers automatically after"),
+        coerce=int,
+        choices=[(0, _l("never (off)"))]
+        + [(m, _l("%(months)d months without visit or purchase", months=m)) for m in RETENTION_MONTH_CHOICES],
+    )
+    marketing_window_months = IntegerField(
+        _l("Marketing reaches customers active within (months)"),
+        validators=[
+            InputRequired(_l("Please enter a number of months.")),
+            NumberRange(6, 60, message=_l("Between %(min)d and %(max)d months.", min=6, max=60)),
+        ],
+    )
 
 
 class OtherSystemsForm(PortalForm):
@@ -139,6 +183,10 @@ class OtherSystemsForm(PortalForm):
 
 
 LOCATION_FORMS = {
-    "requests": RequestsForm, "marketing": MarketingForm, "notification": NotificationForm,
-    "controller": ControllerForm, "dpo": DpoForm, "extensions": ExtensionsForm,
+    "requests": RequestsForm,
+    "marketing": MarketingForm,
+    "notification": NotificationForm,
+    "controller": ControllerForm,
+    "dpo": DpoForm,
+    "extensions": ExtensionsForm,
 }

@@ -13,13 +13,27 @@ KIND_LABELS = {
     "objection": _l("No more marketing (objection, Art. 21 GDPR)"),
 }
 KIND_SHORT = {
-    "access": _l("Access"), "portability": _l("Portability"), "correction": _l("Correction"),
-    "erasure": _l("Erasure"), "restriction": _l("Restriction"), "objection": _l("Objection"),
+    "access": _l("Access"),
+    "portability": _l("Portability"),
+    "correction": _l("Correction"),
+    "erasure": _l("Erasure"),
+    "restriction": _l("Restriction"),
+    "objection": _l("Objection"),
 }
-CHANNEL_LABELS = {"online": _l("online"), "in_person": _l("in person"), "phone": _l("by phone"),
-                  "letter": _l("by letter"), "email": _l("by email")}
-STATUS_LABELS = {"unverified": _l("not confirmed"), "new": _l("new"), "in_progress": _l("in progress"),
-                 "done": _l("done"), "rejected": _l("rejected")}
+CHANNEL_LABELS = {
+    "online": _l("online"),
+    "in_person": _l("in person"),
+    "phone": _l("by phone"),
+    "letter": _l("by letter"),
+    "email": _l("by email"),
+}
+STATUS_LABELS = {
+    "unverified": _l("not confirmed"),
+    "new": _l("new"),
+    "in_progress": _l("in progress"),
+    "done": _l("done"),
+    "rejected": _l("rejected"),
+}
 
 
 def _strip(value):
@@ -27,13 +41,24 @@ def _strip(value):
 
 
 class PublicRequestForm(PortalForm):
-    kind = SelectField(_l("What would you like?"), choices=list(KIND_LABELS.items()),
-                       validators=[DataRequired(_l("Please choose what you would like."))])
-    email = EmailField(_l("Your email address"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter your email address.")), Email(_l("This is not a valid email address.")),
-        Length(max=254)])
-    message = TextAreaField(_l("Your message (for corrections: what is wrong and what is right)"),
-                            validators=[Length(max=2000, message=_l("At most %(max)d characters.", max=2000))])
+    kind = SelectField(
+        _l("What would you like?"),
+        choices=list(KIND_LABELS.items()),
+        validators=[DataRequired(_l("Please choose what you would like."))],
+    )
+    email = EmailField(
+        _l("Your email address"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Email(_l("This is not a valid email address.")),
+            Length(max=254),
+        ],
+    )
+    message = TextAreaField(
+        _l("Your message (for corrections: what is wrong and what is right)"),
+        validators=[Length(max=2000, message=_l("At most %(max)d characters.", max=2000))],
+    )
 
 
 class StaffRequestForm(PortalForm):
@@ -44,15 +69,27 @@ class StaffRequestForm(PortalForm):
 
 
 class ExtendForm(PortalForm):
-    months = IntegerField(_l("Extend by (months)"), default=1, validators=[
-        DataRequired(_l("Please enter 1 or 2 months.")), NumberRange(1, 2, message=_l("Please enter 1 or 2 months."))])
-    reason = TextAreaField(_l("Reason (sent to the customer)"), filters=[_strip], validators=[
-        DataRequired(_l("Please give the reason; the customer is told.")), Length(max=1000)])
+    months = IntegerField(
+        _l("Extend by (months)"),
+        default=1,
+        validators=[
+            DataRequired(_l("Please enter 1 or 2 months.")),
+            NumberRange(1, 2, message=_l("Please enter 1 or 2 months.")),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Reason (sent to the customer)"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Please give the reason; the customer is told.")), Length(max=1000)],
+    )
 
 
 class RejectForm(PortalForm):
-    reason = TextAreaField(_l("Reason (sent to the customer)"), filters=[_strip], validators=[
-        DataRequired(_l("Please give the reason for the rejection.")), Length(max=1000)])
+    reason = TextAreaField(
+        _l("Reason (sent to the customer)"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Please give the reason for the rejection.")), Length(max=1000)],
+    )
 
 
 class MergeForm(PortalForm):
@@ -60,6 +97,7 @@ class MergeForm(PortalForm):
 
 
 class LinkForm(PortalForm):
-    customer_id = IntegerField(_l("Customer number"), validators=[DataRequired(_l("Please enter the customer number.")),
-                                                                  NumberRange(1)])
+    customer_id = IntegerField(
+        _l("Customer number"), validators=[DataRequired(_l("Please enter the customer number.")), NumberRange(1)]
+    )
     note = StringField(validators=[Optional()])

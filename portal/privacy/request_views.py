@@ -44,27 +44,57 @@ def index():
     kind = request.args.get("kind") or None
     view = request.args.get("view", "open")
     page = inbox_page(current_user.account_id, kind, view, request.args.get("after", type=id_arg))
-    return page_or_fragment("requests/index.html", "requests/_rows.html", page=page, kind=kind, view=view,
-                            today=_today(), days_left=days_left,
-                            fragment_rows=bool(request.args.get("after")))
+    return page_or_fragment(
+        "requests/index.html",
+        "requests/_rows.html",
+        page=page,
+        kind=kind,
+        view=view,
+        today=_today(),
+        days_left=days_left,
+        fragment_rows=bool(request.args.get("after")),
+    )
 
 
 def _detail_context(privacy_request: PrivacyRequest, **extra) -> dict:
-    customer = get_owned(Customer, privacy_request.customer_id, current_user.account_id) \
-        if privacy_request.customer_id else None
-    timeline = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.account_id == current_user.account_id, AuditEvent.entity_type == "privacy_request",
-        AuditEvent.entity_id == privacy_request.id).order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
-    context = dict(r=privacy_request, customer=customer, timeline=timeline, today=_today(), days_left=days_left,
-                   location=db.session.get(Location, privacy_request.location_id),
-                   account=db.session.get(Account, current_user.account_id),
-                   extend_form=ExtendForm(formdata=None), reject_form=RejectForm(formdata=None),
-                   link_form=LinkForm(formdata=None), blockers=None, duplicates=[], login_warning=[],
-                   handled_by=get_owned(Login, privacy_request.handled_by_id, current_user.account_id)
-                   if privacy_request.handled_by_id else None)
+    customer = (
+        get_owned(Customer, privacy_request.customer_id, current_user.account_id)
+        if privacy_request.customer_id
+        else None
+    )
+    timeline = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.account_id == current_user.account_id,
+            AuditEvent.entity_type == "privacy_request",
+            AuditEvent.entity_id == privacy_request.id,
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    context = dict(
+        r=privacy_request,
+        customer=customer,
+        timeline=timeline,
+        today=_today(),
+        days_left=days_left,
+        location=db.session.get(Location, privacy_request.location_id),
+        account=db.session.get(Account, current_user.account_id),
+        extend_form=ExtendForm(formdata=None),
+        reject_form=RejectForm(formdata=None),
+        link_form=LinkForm(formdata=None),
+        blockers=None,
+        duplicates=[],
+        login_warning=[],
+        handled_by=get_owned(Login, privacy_request.handled_by_id, current_user.account_id)
+        if privacy_request.handled_by_id
+        else None,
+    )
     if customer is not None and privacy_request.kind == "erasure" and privacy_request.status in ("new", "in_progress"):
-        context.update(blockers=find_blockers(customer), duplicates=find_duplicates(customer),
-                       login_warning=logins_with_email(customer.account_id, customer.email))
+        context.update(
+            blockers=find_blockers(customer),
+            duplicates=find_duplicates(customer),
+            login_warning=logins_with_email(customer.account_id, customer.email),
+        )
     context.update(extra)
     return context
 
@@ -104,8 +134,13 @@ def extend(request_id: int):
     if not form.validate():
         privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
         return render_template("requests/detail.html", **_detail_context(privacy_request, extend_form=form)), 422
-    return _act(request_id, lambda r, actor: service.extend(actor, r, form.months.data, form.reason.data, _today())
-                or _("Deadline extended; the customer is told why."))
+    return _act(
+        request_id,
+        lambda r, actor: (
+            service.extend(actor, r, form.months.data, form.reason.data, _today())
+            or _("Deadline extended; the customer is told why.")
+        ),
+    )
 
 
 @bp.route("/privacy/requests/<int:request_id>/reject", methods=["POST"])
@@ -126,6 +161,7 @@ def complete(request_id: int):
         if r.kind in ("access", "portability"):
             return _("The data package is being built; the customer receives the link by email.")
         return _("Request done.")
+
     return _act(request_id, action)
 
 
@@ -153,6 +189,7 @@ def merge(request_id: int):
         other = get_owned_or_404(Customer, form.other_id.data, current_user.account_id)
         merge_customers(actor, keep, other)
         return _("Duplicate merged into this customer.")
+
     if not form.validate():
         abort(400)
     return _act(request_id, action)
@@ -160,18 +197,26 @@ def merge(request_id: int):
 
 # --- from the customer file ------------------------------------------------------------------
 
+
 @bp.route("/customers/<int:customer_id>/privacy-requests", methods=["POST"])
 @requires(Permission.CUSTOMER_EDIT)
 def record(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     form = StaffRequestForm()
-    form.location_id.choices = [(loc.id, loc.name) for loc in db.session.scalars(
-        scoped(Location, current_user.account_id))]
+    form.location_id.choices = [
+        (loc.id, loc.name) for loc in db.session.scalars(scoped(Location, current_user.account_id))
+    ]
     if not form.validate_on_submit():
         flash(_("Please choose the kind of request, how it was received and the location."), "error")
         return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
-    privacy_request = service.record_staff_request(request_actor(), customer, form.kind.data, form.channel.data,
-                                                   (form.note.data or "").strip(), form.location_id.data)
+    privacy_request = service.record_staff_request(
+        request_actor(),
+        customer,
+        form.kind.data,
+        form.channel.data,
+        (form.note.data or "").strip(),
+        form.location_id.data,
+    )
     db.session.commit()
     flash(_("Request recorded. Due on %(date)s.", date=privacy_request.due_on.strftime("%d.%m.%Y")), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
@@ -191,6 +236,9 @@ def lift_restriction(customer_id: int):
 @requires(Permission.RETAINED_RECORDS_VIEW)
 def retained():
     invoices = db.session.scalars(
-        scoped(Invoice, current_user.account_id).where(Invoice.retained_until.is_not(None))
-        .order_by(Invoice.issued_at.desc()).limit(500)).all()
+        scoped(Invoice, current_user.account_id)
+        .where(Invoice.retained_until.is_not(None))
+        .order_by(Invoice.issued_at.desc())
+        .limit(500)
+    ).all()
     return render_template("requests/retained.html", invoices=invoices)

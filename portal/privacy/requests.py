@@ -31,8 +31,9 @@ class RequestError(Exception):
 
 def _event(actor: Actor, request: PrivacyRequest, action: str, changes: dict | None = None) -> None:
     """The request's timeline lives in the audit history (no personal data in it)."""
-    record(actor, "request", action, "privacy_request", request.id, changes or {},
-           summary=f"#{request.id} {request.kind}")
+    record(
+        actor, "request", action, "privacy_request", request.id, changes or {}, summary=f"#{request.id} {request.kind}"
+    )
 
 
 def request_state(request: PrivacyRequest) -> str:
@@ -58,32 +59,59 @@ def notification_addresses(request: PrivacyRequest) -> list[tuple[str, str]]:
     configured = settings_for(location).notification_email
     if configured:
         return [(configured, "de")]
-    owners = db.session.scalars(select(Login).where(
-        Login.account_id == request.account_id, Login.role == "owner", Login.active.is_(True)))
+    owners = db.session.scalars(
+        select(Login).where(Login.account_id == request.account_id, Login.role == "owner", Login.active.is_(True))
+    )
     return [(owner.email, owner.locale) for owner in owners]
 
 
 def notify_owner(request: PrivacyRequest, template: str, **extra) -> None:
     for address, locale in notification_addresses(request):
-        queue_email(request.account_id, address, template, {
-            "request_id": request.id, "kind": request.kind, "due_on": request.due_on,
-            "link": external_url("requests.detail", request_id=request.id), **extra,
-        }, locale=locale)
+        queue_email(
+            request.account_id,
+            address,
+            template,
+            {
+                "request_id": request.id,
+                "kind": request.kind,
+                "due_on": request.due_on,
+                "link": external_url("requests.detail", request_id=request.id),
+                **extra,
+            },
+            locale=locale,
+        )
 
 
 # --- online requests -------------------------------------------------------------------------
 
+
 def create_online_request(location: Location, kind: str, email: str, message: str, locale: str) -> PrivacyRequest:
     """An unverified request and the verification mail; the same for known and unknown emails."""
-    request = PrivacyRequest(account_id=location.account_id, location_id=location.id, kind=kind, channel="online",
-                             status="unverified", email=email, message=message, locale=locale)
+    request = PrivacyRequest(
+        account_id=location.account_id,
+        location_id=location.id,
+        kind=kind,
+        channel="online",
+        status="unverified",
+        email=email,
+        message=message,
+        locale=locale,
+    )
     db.session.add(request)
     db.session.flush()
     token = tokens.issue(location.account_id, VERIFY_PURPOSE, {"request_id": request.id}, hours=VERIFY_HOURS)
-    queue_email(location.account_id, email, "privacy_request_verify", {
-        "link": external_url("public.confirm_request", token=tokens.link_value(token)),
-        "salon": db.session.get(Account, location.account_id).name, "kind": kind, "hours": VERIFY_HOURS,
-    }, locale=locale)
+    queue_email(
+        location.account_id,
+        email,
+        "privacy_request_verify",
+        {
+            "link": external_url("public.confirm_request", token=tokens.link_value(token)),
+            "salon": db.session.get(Account, location.account_id).name,
+            "kind": kind,
+            "hours": VERIFY_HOURS,
+        },
+        locale=locale,
+    )
     return request
 
 
@@ -96,15 +124,23 @@ def confirm_online_request(token_value: str, actor: Actor) -> PrivacyRequest:
     request = db.session.get(PrivacyRequest, token.subject.get("request_id"))
     if request is None or request.status != "unverified" or request.account_id != token.account_id:
         raise RequestError("invalid-token")
-    matches = list(db.session.scalars(select(Customer).where(
-        Customer.account_id == request.account_id, Customer.email == request.email)))
+    matches = list(
+        db.session.scalars(
+            select(Customer).where(Customer.account_id == request.account_id, Customer.email == request.email)
+        )
+    )
     if len(matches) == 1:
         request.customer_id = matches[0].id
     _receive(actor, request)
     if not matches:
         _finish(actor, request, "no_data")
-        queue_email(request.account_id, request.email, "privacy_request_no_data", {
-            "salon": db.session.get(Account, request.account_id).name}, locale=request.locale)
+        queue_email(
+            request.account_id,
+            request.email,
+            "privacy_request_no_data",
+            {"salon": db.session.get(Account, request.account_id).name},
+            locale=request.locale,
+        )
         return request
     location = db.session.get(Location, request.location_id)
     if settings_for(location).requests_mode == "self_service" and len(matches) == 1:
@@ -124,11 +160,20 @@ def _self_service(actor: Actor, request: PrivacyRequest, customer: Customer) -> 
 
 # --- staff ----------------------------------------------------------------------------------
 
-def record_staff_request(actor: Actor, customer: Customer, kind: str, channel: str, note: str,
-                         location_id: int) -> PrivacyRequest:
-    request = PrivacyRequest(account_id=customer.account_id, location_id=location_id, customer_id=customer.id,
-                             kind=kind, channel=channel, status="new", email=customer.email or "",
-                             staff_note=note)
+
+def record_staff_request(
+    actor: Actor, customer: Customer, kind: str, channel: str, note: str, location_id: int
+) -> PrivacyRequest:
+    request = PrivacyRequest(
+        account_id=customer.account_id,
+        location_id=location_id,
+        customer_id=customer.id,
+        kind=kind,
+        channel=channel,
+        status="new",
+        email=customer.email or "",
+        staff_note=note,
+    )
     db.session.add(request)
     db.session.flush()
     _event(actor, request, "recorded", {"channel": {"old": None, "new": channel}})
@@ -139,8 +184,11 @@ def record_staff_request(actor: Actor, customer: Customer, kind: str, channel: s
 def _claim(request: PrivacyRequest, to_status: str, allowed: tuple[str, ...]) -> None:
     """Atomic status change: a double-click or two people at once cannot both succeed."""
     result = db.session.execute(
-        update(PrivacyRequest).where(PrivacyRequest.id == request.id, PrivacyRequest.status.in_(allowed))
-        .values(status=to_status).execution_options(synchronize_session=False))
+        update(PrivacyRequest)
+        .where(PrivacyRequest.id == request.id, PrivacyRequest.status.in_(allowed))
+        .values(status=to_status)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise RequestError("already-handled")
     db.session.refresh(request)
@@ -171,9 +219,18 @@ def extend(actor: Actor, request: PrivacyRequest, months: int, reason: str, toda
     request.due_on = deadlines.due_date(account.local_date(request.received_at), state, total)
     _event(actor, request, "extended", {"due_on": {"old": old_due.isoformat(), "new": request.due_on.isoformat()}})
     if request.email:
-        queue_email(request.account_id, request.email, "privacy_request_extended", {
-            "salon": account.name, "due_on": request.due_on, "reason": request.extension_reason,
-            "request_id": request.id}, locale=request.locale)
+        queue_email(
+            request.account_id,
+            request.email,
+            "privacy_request_extended",
+            {
+                "salon": account.name,
+                "due_on": request.due_on,
+                "reason": request.extension_reason,
+                "request_id": request.id,
+            },
+            locale=request.locale,
+        )
 
 
 def reject(actor: Actor, request: PrivacyRequest, reason: str) -> None:
@@ -184,9 +241,17 @@ def reject(actor: Actor, request: PrivacyRequest, reason: str) -> None:
     request.handled_by_id, request.handled_at = actor.login_id, utcnow()
     _event(actor, request, "rejected")
     if request.email:
-        queue_email(request.account_id, request.email, "privacy_request_rejected", {
-            "salon": db.session.get(Account, request.account_id).name, "reason": request.rejection_reason,
-            "request_id": request.id}, locale=request.locale)
+        queue_email(
+            request.account_id,
+            request.email,
+            "privacy_request_rejected",
+            {
+                "salon": db.session.get(Account, request.account_id).name,
+                "reason": request.rejection_reason,
+                "request_id": request.id,
+            },
+            locale=request.locale,
+        )
 
 
 def _finish(actor: Actor, request: PrivacyRequest, outcome: str) -> None:
@@ -215,20 +280,45 @@ def complete(actor: Actor, request: PrivacyRequest) -> None:
         request.certificate = certificate
         _finish(actor, request, "erased")
         if address:
-            queue_email(request.account_id, address, "privacy_erasure_certificate", {
-                "salon": db.session.get(Account, request.account_id).name, "certificate": certificate,
-                "request_id": request.id}, locale=request.locale, forget_recipient=True)
+            queue_email(
+                request.account_id,
+                address,
+                "privacy_erasure_certificate",
+                {
+                    "salon": db.session.get(Account, request.account_id).name,
+                    "certificate": certificate,
+                    "request_id": request.id,
+                },
+                locale=request.locale,
+                forget_recipient=True,
+            )
         request.email = ""
         notify_owner(request, "privacy_request_erased", other_systems=certificate["other_systems"])
     elif request.kind == "restriction":
         customer.restricted_at = utcnow()
-        record(actor, "customer", "restricted", "customer", customer.id,
-               {"restricted": {"old": False, "new": True}}, customer_id=customer.id, summary=customer.full_name)
+        record(
+            actor,
+            "customer",
+            "restricted",
+            "customer",
+            customer.id,
+            {"restricted": {"old": False, "new": True}},
+            customer_id=customer.id,
+            summary=customer.full_name,
+        )
         _finish(actor, request, "restricted")
     elif request.kind == "objection":
         withdraw_marketing(actor, customer, "objection")
-        record(actor, "customer", "objected", "customer", customer.id,
-               {"marketing": {"old": None, "new": "withdrawn"}}, customer_id=customer.id, summary=customer.full_name)
+        record(
+            actor,
+            "customer",
+            "objected",
+            "customer",
+            customer.id,
+            {"marketing": {"old": None, "new": "withdrawn"}},
+            customer_id=customer.id,
+            summary=customer.full_name,
+        )
         _finish(actor, request, "marketing_withdrawn")
     else:  # correction: the staff member saved the corrected customer file
         _finish(actor, request, "corrected")
@@ -238,8 +328,16 @@ def lift_restriction(actor: Actor, customer: Customer) -> None:
     if customer.restricted_at is None:
         return
     customer.restricted_at = None
-    record(actor, "customer", "unrestricted", "customer", customer.id,
-           {"restricted": {"old": True, "new": False}}, customer_id=customer.id, summary=customer.full_name)
+    record(
+        actor,
+        "customer",
+        "unrestricted",
+        "customer",
+        customer.id,
+        {"restricted": {"old": True, "new": False}},
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
 
 
 def link_customer(actor: Actor, request: PrivacyRequest, customer: Customer) -> None:
@@ -259,6 +357,10 @@ def start_access_package(actor: Actor, request: PrivacyRequest) -> None:
         raise RequestError("already-handled")
     request.package_requested_at = utcnow()
     _event(actor, request, "package_requested")
-    enqueue_after_commit(db.session, "jobs.privacy.build_access_package", request.id, queue="exports",
-                         job_id=f"access-package-{request.id}")
-
+    enqueue_after_commit(
+        db.session,
+        "jobs.privacy.build_access_package",
+        request.id,
+        queue="exports",
+        job_id=f"access-package-{request.id}",
+    )

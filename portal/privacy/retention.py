@@ -64,12 +64,26 @@ def _holds(today: date):
     now = utcnow()
     return [
         ("hold", exists().where(CustomerHold.customer_id == Customer.id, CustomerHold.until >= today)),
-        ("request", exists().where(PrivacyRequest.customer_id == Customer.id, PrivacyRequest.status.in_(OPEN_STATUSES))),
-        ("appointment", exists().where(Appointment.customer_id == Customer.id,
-                                       Appointment.status == AppointmentStatus.BOOKED,
-                                       Appointment.starts_at > now)),
-        ("voucher", exists().where(Voucher.customer_id == Customer.id, Voucher.remaining_cents > 0,
-                                   or_(Voucher.expires_on.is_(None), Voucher.expires_on >= today))),
+        (
+            "request",
+            exists().where(PrivacyRequest.customer_id == Customer.id, PrivacyRequest.status.in_(OPEN_STATUSES)),
+        ),
+        (
+            "appointment",
+            exists().where(
+                Appointment.customer_id == Customer.id,
+                Appointment.status == AppointmentStatus.BOOKED,
+                Appointment.starts_at > now,
+            ),
+        ),
+        (
+            "voucher",
+            exists().where(
+                Voucher.customer_id == Customer.id,
+                Voucher.remaining_cents > 0,
+                or_(Voucher.expires_on.is_(None), Voucher.expires_on >= today),
+            ),
+        ),
         ("invoice", exists().where(Invoice.customer_id == Customer.id, Invoice.status == "open")),
         ("restricted", Customer.restricted_at.is_not(None)),
     ]
@@ -94,15 +108,19 @@ class PreviewRow:
     held_because: list[str]
 
 
-def preview(account: Account, limit: int | None = 200, today: date | None = None,
-            months: int | None = None) -> tuple[list[PreviewRow], list[PreviewRow]]:
+def preview(
+    account: Account, limit: int | None = 200, today: date | None = None, months: int | None = None
+) -> tuple[list[PreviewRow], list[PreviewRow]]:
     """(due, held): who the next run forgets, and who it would forget but for a hold. `months`
     asks "what if" for another period; `limit=None` lists everyone (the operator's CLI)."""
     today = today or account.today()
     since = cutoff(account, today, months)
     labels = _holds(today)
-    statement = select(Customer, *[condition for _label, condition in labels]).where(
-        *_inactive(account, since)).order_by(Customer.id)
+    statement = (
+        select(Customer, *[condition for _label, condition in labels])
+        .where(*_inactive(account, since))
+        .order_by(Customer.id)
+    )
     if limit is not None:
         statement = statement.limit(limit * 4)
     due, held = [], []
@@ -141,11 +159,17 @@ def latest_due_date(account: Account, today: date) -> date | None:
 def _claim(account: Account, due_on: date, today: date) -> RetentionRun | None:
     """The run for this due date, if this worker may work on it now; None otherwise."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    run = db.session.scalars(select(RetentionRun).where(
-        RetentionRun.account_id == account.id, RetentionRun.due_on == due_on)).one_or_none()
+    run = db.session.scalars(
+        select(RetentionRun).where(RetentionRun.account_id == account.id, RetentionRun.due_on == due_on)
+    ).one_or_none()
     if run is None:
-        run = RetentionRun(account_id=account.id, due_on=due_on, cutoff_on=add_months(today, -account.retention_months),
-                           status="running", worker=worker)
+        run = RetentionRun(
+            account_id=account.id,
+            due_on=due_on,
+            cutoff_on=add_months(today, -account.retention_months),
+            status="running",
+            worker=worker,
+        )
         db.session.add(run)
         try:
             db.session.commit()
@@ -156,10 +180,16 @@ def _claim(account: Account, due_on: date, today: date) -> RetentionRun | None:
     if run.status != "running":
         return None
     # A running run whose worker went quiet is taken over; a live one is left alone.
-    taken = db.session.execute(update(RetentionRun).where(
-        RetentionRun.id == run.id, RetentionRun.status == "running",
-        RetentionRun.heartbeat_at < utcnow() - STALE_AFTER).values(heartbeat_at=utcnow(), worker=worker)
-        .execution_options(synchronize_session=False)).rowcount
+    taken = db.session.execute(
+        update(RetentionRun)
+        .where(
+            RetentionRun.id == run.id,
+            RetentionRun.status == "running",
+            RetentionRun.heartbeat_at < utcnow() - STALE_AFTER,
+        )
+        .values(heartbeat_at=utcnow(), worker=worker)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
     if taken != 1:
         return None
@@ -187,8 +217,11 @@ def run_due(account_id: int, today: date | None = None, batch_size: int = BATCH)
             run.status, run.finished_at = "stopped", utcnow()
             db.session.commit()
             return run
-        ids = list(db.session.scalars(due_query(account, today).where(Customer.id > after)
-                                      .order_by(Customer.id).limit(batch_size)))
+        ids = list(
+            db.session.scalars(
+                due_query(account, today).where(Customer.id > after).order_by(Customer.id).limit(batch_size)
+            )
+        )
         if not ids:
             break
         erase_customers(actor, account.id, ids)
@@ -200,9 +233,15 @@ def run_due(account_id: int, today: date | None = None, batch_size: int = BATCH)
         after_batch(run)
     run.held = count_held(account, today)
     run.status, run.finished_at = "finished", utcnow()
-    record(actor, "setting", "retention_run", "retention_run", run.id,
-           {"forgotten": {"old": None, "new": run.forgotten}, "held": {"old": None, "new": run.held}},
-           summary=due_on.isoformat())
+    record(
+        actor,
+        "setting",
+        "retention_run",
+        "retention_run",
+        run.id,
+        {"forgotten": {"old": None, "new": run.forgotten}, "held": {"old": None, "new": run.held}},
+        summary=due_on.isoformat(),
+    )
     _summary_mail(account, run)
     db.session.commit()
     return run
@@ -214,20 +253,35 @@ def after_batch(run: RetentionRun) -> None:
 
 def count_held(account: Account, today: date) -> int:
     holds = [condition for _label, condition in _holds(today)]
-    return db.session.scalar(select(func.count()).select_from(
-        select(Customer.id).where(*_inactive(account, cutoff(account, today)), or_(*holds)).subquery()))
+    return db.session.scalar(
+        select(func.count()).select_from(
+            select(Customer.id).where(*_inactive(account, cutoff(account, today)), or_(*holds)).subquery()
+        )
+    )
 
 
 def _summary_mail(account: Account, run: RetentionRun) -> None:
     """Counts, never names."""
-    owners = db.session.scalars(select(Login).where(
-        Login.account_id == account.id, Login.role == "owner", Login.active.is_(True)))
+    owners = db.session.scalars(
+        select(Login).where(Login.account_id == account.id, Login.role == "owner", Login.active.is_(True))
+    )
     for owner in owners:
-        queue_email(account.id, owner.email, "retention_summary", {
-            "salon": account.name, "forgotten": run.forgotten, "held": run.held, "due_on": run.due_on,
-            "months": account.retention_months, "next_run": next_run_date(account, run.due_on + timedelta(days=1)),
-            "link": external_url("retention.preview"),
-        }, locale=owner.locale, login_id=owner.id)
+        queue_email(
+            account.id,
+            owner.email,
+            "retention_summary",
+            {
+                "salon": account.name,
+                "forgotten": run.forgotten,
+                "held": run.held,
+                "due_on": run.due_on,
+                "months": account.retention_months,
+                "next_run": next_run_date(account, run.due_on + timedelta(days=1)),
+                "link": external_url("retention.preview"),
+            },
+            locale=owner.locale,
+            login_id=owner.id,
+        )
 
 
 def run_all_due(today: date | None = None) -> dict:
@@ -245,10 +299,22 @@ def add_hold(actor: Actor, customer: Customer, reason: str, until: date, today: 
         raise ValueError("reason")
     if until < today:
         raise ValueError("until")
-    hold = CustomerHold(account_id=customer.account_id, customer_id=customer.id, reason=reason.strip()[:300],
-                        until=until, created_by_id=actor.login_id)
+    hold = CustomerHold(
+        account_id=customer.account_id,
+        customer_id=customer.id,
+        reason=reason.strip()[:300],
+        until=until,
+        created_by_id=actor.login_id,
+    )
     db.session.add(hold)
-    record(actor, "customer", "held", "customer", customer.id,
-           {"hold_until": {"old": None, "new": until.isoformat()}, "reason": {"old": None, "new": reason.strip()}},
-           customer_id=customer.id, summary=customer.full_name)
+    record(
+        actor,
+        "customer",
+        "held",
+        "customer",
+        customer.id,
+        {"hold_until": {"old": None, "new": until.isoformat()}, "reason": {"old": None, "new": reason.strip()}},
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
     return hold

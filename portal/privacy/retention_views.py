@@ -24,8 +24,12 @@ bp = Blueprint("retention", __name__)
 
 
 class HoldForm(PortalForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Please give a reason for the hold.")), Length(max=300)])
-    until = DateField(_l("Hold until"), validators=[DataRequired(_l("Please enter the date until which the customer is kept."))])
+    reason = StringField(
+        _l("Reason"), validators=[DataRequired(_l("Please give a reason for the hold.")), Length(max=300)]
+    )
+    until = DateField(
+        _l("Hold until"), validators=[DataRequired(_l("Please enter the date until which the customer is kept."))]
+    )
 
     def validate_until(self, field):
         today = current_user.account.today()
@@ -39,9 +43,16 @@ def preview():
     account = db.session.get(Account, current_user.account_id)
     due, held = retention.preview(account) if account.retention_months else ([], [])
     runs = db.session.scalars(scoped(RetentionRun, account.id).order_by(RetentionRun.due_on.desc()).limit(12)).all()
-    return render_template("retention/preview.html", account=account, due=due, held=held, runs=runs,
-                           total=retention.count_due(account), next_run=retention.next_run_date(account),
-                           form=HoldForm(formdata=None))
+    return render_template(
+        "retention/preview.html",
+        account=account,
+        due=due,
+        held=held,
+        runs=runs,
+        total=retention.count_due(account),
+        next_run=retention.next_run_date(account),
+        form=HoldForm(formdata=None),
+    )
 
 
 @bp.route("/customers/<int:customer_id>/hold", methods=["POST"])
@@ -55,11 +66,16 @@ def hold(customer_id: int):
             for error in errors:
                 flash(error, "error")
     else:
-        retention.add_hold(request_actor(), customer, form.reason.data, form.until.data,
-                           current_user.account.today())
+        retention.add_hold(request_actor(), customer, form.reason.data, form.until.data, current_user.account.today())
         db.session.commit()
-        flash(_("%(name)s is kept from automatic forgetting until %(date)s.", name=customer.full_name,
-                date=form.until.data.strftime("%d.%m.%Y")), "success")
+        flash(
+            _(
+                "%(name)s is kept from automatic forgetting until %(date)s.",
+                name=customer.full_name,
+                date=form.until.data.strftime("%d.%m.%Y"),
+            ),
+            "success",
+        )
     if back:
         return redirect(url_for("retention.preview"))
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
@@ -67,5 +83,6 @@ def hold(customer_id: int):
 
 def active_holds(customer: Customer):
     today = current_user.account.today()
-    return db.session.scalars(select(CustomerHold).where(
-        CustomerHold.customer_id == customer.id, CustomerHold.until >= today)).all()
+    return db.session.scalars(
+        select(CustomerHold).where(CustomerHold.customer_id == customer.id, CustomerHold.until >= today)
+    ).all()

@@ -15,8 +15,15 @@ LOCATION_SECTIONS = {
     "requests": ("requests_mode",),
     "marketing": ("marketing_enabled",),
     "notification": ("notification_email",),
-    "controller": ("controller_name", "controller_street", "controller_postal_code", "controller_city",
-                   "controller_email", "controller_phone", "authority_code"),
+    "controller": (
+        "controller_name",
+        "controller_street",
+        "controller_postal_code",
+        "controller_city",
+        "controller_email",
+        "controller_phone",
+        "authority_code",
+    ),
     "dpo": ("dpo_name", "dpo_email", "dpo_phone", "dpo_address"),
     "extensions": ("extensions",),
 }
@@ -37,13 +44,23 @@ def settings_for(location: Location) -> PrivacySettings:
     if settings is None:
         account = db.session.get(Account, location.account_id)
         settings = PrivacySettings(
-            account_id=location.account_id, location_id=location.id,
-            requests_mode="self_service", marketing_enabled=False, notification_email="",
-            controller_name=account.name, controller_street=location.street,
-            controller_postal_code=location.postal_code, controller_city=location.city,
-            controller_email=location.email, controller_phone=location.phone,
-            authority_code=location.state or "", dpo_name="", dpo_email="", dpo_phone="",
-            dpo_address="", extensions="",
+            account_id=location.account_id,
+            location_id=location.id,
+            requests_mode="self_service",
+            marketing_enabled=False,
+            notification_email="",
+            controller_name=account.name,
+            controller_street=location.street,
+            controller_postal_code=location.postal_code,
+            controller_city=location.city,
+            controller_email=location.email,
+            controller_phone=location.phone,
+            authority_code=location.state or "",
+            dpo_name="",
+            dpo_email="",
+            dpo_phone="",
+            dpo_address="",
+            extensions="",
         )
         db.session.add(settings)
         db.session.flush()
@@ -54,8 +71,9 @@ def save_location_section(actor: Actor, location: Location, section: str, values
     """Store one section; returns whether anything changed (then one event was written)."""
     changes = assign(settings_for(location), {name: values[name] for name in LOCATION_SECTIONS[section]})
     if changes:
-        record(actor, "setting", "updated", "privacy_settings", location.id, field_changes(changes),
-               summary=location.name)
+        record(
+            actor, "setting", "updated", "privacy_settings", location.id, field_changes(changes), summary=location.name
+        )
     return bool(changes)
 
 
@@ -72,8 +90,15 @@ def save_retention(actor: Actor, account: Account, retention_months: int | None,
 def save_other_systems(actor: Actor, account: Account, systems: list[dict]) -> bool:
     if (account.other_systems or []) == systems:
         return False
-    record(actor, "setting", "updated", "account", account.id,
-           field_changes({"other_systems": (account.other_systems or [], systems)}), summary=account.name)
+    record(
+        actor,
+        "setting",
+        "updated",
+        "account",
+        account.id,
+        field_changes({"other_systems": (account.other_systems or [], systems)}),
+        summary=account.name,
+    )
     account.other_systems = systems
     return True
 
@@ -81,16 +106,27 @@ def save_other_systems(actor: Actor, account: Account, systems: list[dict]) -> b
 def save_trade_secrets(actor: Actor, account_id: int, secret_ids: set[int]) -> int:
     """Flag exactly these custom fields as trade secrets; one event per field that changed.
     An id that is not one of this salon's fields is refused (nothing changes)."""
-    definitions = {d.id: d for d in db.session.scalars(
-        select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id))}
+    definitions = {
+        d.id: d
+        for d in db.session.scalars(
+            select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id)
+        )
+    }
     if not secret_ids <= set(definitions):
         raise SettingsError("unknown-field")
     changed = 0
     for definition in definitions.values():
         flag = definition.id in secret_ids
         if definition.is_trade_secret != flag:
-            record(actor, "setting", "updated", "customer_field", definition.id,
-                   field_changes({"is_trade_secret": (definition.is_trade_secret, flag)}), summary=definition.label)
+            record(
+                actor,
+                "setting",
+                "updated",
+                "customer_field",
+                definition.id,
+                field_changes({"is_trade_secret": (definition.is_trade_secret, flag)}),
+                summary=definition.label,
+            )
             definition.is_trade_secret = flag
             changed += 1
     return changed

@@ -20,29 +20,53 @@ from portal.web.htmx import is_fragment_request
 
 bp = Blueprint("privacy", __name__, url_prefix="/settings/privacy")
 
-SECTIONS = ("requests", "marketing", "notification", "controller", "dpo", "extensions",
-            "trade_secrets", "retention", "other_systems")
+SECTIONS = (
+    "requests",
+    "marketing",
+    "notification",
+    "controller",
+    "dpo",
+    "extensions",
+    "trade_secrets",
+    "retention",
+    "other_systems",
+)
 
 
 def _fields(account_id: int) -> list[CustomerFieldDefinition]:
-    return list(db.session.scalars(
-        scoped(CustomerFieldDefinition, account_id).order_by(CustomerFieldDefinition.position)))
+    return list(
+        db.session.scalars(scoped(CustomerFieldDefinition, account_id).order_by(CustomerFieldDefinition.position))
+    )
 
 
 def _forms(location: Location, account: Account) -> dict:
     """Every section's form, filled from what is stored."""
     settings = service.settings_for(location)
     forms = {name: form_class(formdata=None, obj=settings) for name, form_class in LOCATION_FORMS.items()}
-    forms["retention"] = RetentionForm(formdata=None, retention_months=account.retention_months or 0,
-                                       marketing_window_months=account.marketing_window_months)
-    forms["other_systems"] = OtherSystemsForm(formdata=None, other_systems="\n".join(
-        f"{s['name']}: {s['purpose']}" if s.get("purpose") else s["name"] for s in account.other_systems or []))
+    forms["retention"] = RetentionForm(
+        formdata=None,
+        retention_months=account.retention_months or 0,
+        marketing_window_months=account.marketing_window_months,
+    )
+    forms["other_systems"] = OtherSystemsForm(
+        formdata=None,
+        other_systems="\n".join(
+            f"{s['name']}: {s['purpose']}" if s.get("purpose") else s["name"] for s in account.other_systems or []
+        ),
+    )
     return forms
 
 
 def _section_response(location, account, section, forms, saved=None, error=None, status=200):
-    context = dict(location=location, account=account, section=section, forms=forms, saved=saved, error=error,
-                   fields=_fields(account.id))
+    context = dict(
+        location=location,
+        account=account,
+        section=section,
+        forms=forms,
+        saved=saved,
+        error=error,
+        fields=_fields(account.id),
+    )
     if is_fragment_request():
         return render_template("privacy/_section.html", **context), 200
     if status == 200:
@@ -68,8 +92,17 @@ def location(location_id: int):
     account = db.session.get(Account, current_user.account_id)
     forms = _forms(loc, account)
     db.session.commit()
-    return render_template("privacy/location.html", location=loc, account=account, forms=forms,
-                           sections=SECTIONS, fields=_fields(account.id), section=None, saved=None, error=None)
+    return render_template(
+        "privacy/location.html",
+        location=loc,
+        account=account,
+        forms=forms,
+        sections=SECTIONS,
+        fields=_fields(account.id),
+        section=None,
+        saved=None,
+        error=None,
+    )
 
 
 @bp.route("/locations/<int:location_id>/<section>", methods=["POST"])
@@ -90,8 +123,9 @@ def save(location_id: int, section: str):
         form = forms[section] = RetentionForm()
         if not form.validate():
             return _section_response(loc, account, section, forms, status=422)
-        changed = service.save_retention(actor, account, form.retention_months.data or None,
-                                         form.marketing_window_months.data)
+        changed = service.save_retention(
+            actor, account, form.retention_months.data or None, form.marketing_window_months.data
+        )
     elif section == "other_systems":
         form = forms[section] = OtherSystemsForm()
         if not form.validate():

@@ -73,18 +73,21 @@ def privacy_request(slug: str, location_id: int):
         item = parse(current_app.config.get("PUBLIC_REQUEST_LIMIT", REQUEST_LIMIT))
         ip = request.remote_addr or ""
         if not limiter.limiter.hit(item, "privacy-request", ip_key(ip)):  # every attempt from this IP
-            return render_template("public/request_form.html", account=account, location=location, form=form,
-                                   throttled=True), 429
+            return render_template(
+                "public/request_form.html", account=account, location=location, form=form, throttled=True
+            ), 429
         if form.validate_on_submit():
-            requests.create_online_request(location, form.kind.data, form.email.data.lower(),
-                                           (form.message.data or "").strip(), str(get_locale()))
+            requests.create_online_request(
+                location, form.kind.data, form.email.data.lower(), (form.message.data or "").strip(), str(get_locale())
+            )
             db.session.commit()
             return render_template("public/request_sent.html", account=account, location=location)
     status = 422 if request.method == "POST" else 200
     self_service = settings_for(location).requests_mode == "self_service"
     db.session.commit()
-    return render_template("public/request_form.html", account=account, location=location, form=form,
-                           self_service=self_service), status
+    return render_template(
+        "public/request_form.html", account=account, location=location, form=form, self_service=self_service
+    ), status
 
 
 @bp.route("/r/confirm/<token>", methods=["GET", "POST"])
@@ -97,8 +100,9 @@ def confirm_request(token: str):
         return render_template("public/link_invalid.html"), 410
     account = db.session.get(Account, privacy_request.account_id)
     if request.method == "GET":
-        return render_template("public/confirm_request.html", privacy_request=privacy_request, account=account,
-                               form=FlaskForm())
+        return render_template(
+            "public/confirm_request.html", privacy_request=privacy_request, account=account, form=FlaskForm()
+        )
     try:
         confirmed = requests.confirm_online_request(token, _public_actor(account.id))
     except requests.RequestError:
@@ -115,8 +119,9 @@ def download_package(token: str):
     if checked is None:
         return render_template("public/link_invalid.html"), 410
     if request.method == "GET":
-        return render_template("public/download_package.html", form=FlaskForm(),
-                               account=db.session.get(Account, checked.account_id))
+        return render_template(
+            "public/download_package.html", form=FlaskForm(), account=db.session.get(Account, checked.account_id)
+        )
     stored = access.consume_package(token, _public_actor(checked.account_id))
     if stored is None:
         db.session.rollback()
@@ -124,5 +129,8 @@ def download_package(token: str):
     content, filename = stored.content, stored.filename
     db.session.delete(stored)  # handed out once, then gone
     db.session.commit()
-    return Response(content, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        content,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

@@ -14,8 +14,12 @@ class LocationForm(PortalForm):
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=10)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])
-    email = StringField(_l("Email"), validators=[Optional(), Email(_l("Please enter a valid email address.")),
-                                                 Length(max=254)])
-    state = SelectField(_l("State (Bundesland)"), choices=[(a.code, a.state) for a in AUTHORITIES],
-                        validators=[DataRequired(_l("Please choose a state from the list."))])
+    email = StringField(
+        _l("Email"), validators=[Optional(), Email(_l("Please enter a valid email address.")), Length(max=254)]
+    )
+    state = SelectField(
+        _l("State (Bundesland)"),
+        choices=[(a.code, a.state) for a in AUTHORITIES],
+        validators=[DataRequired(_l("Please choose a state from the list."))],
+    )
     tax_id = StringField(_l("Tax number or VAT id"), validators=[Optional(), Length(max=40)])

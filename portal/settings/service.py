@@ -11,8 +11,15 @@ def set_pin_required(actor: Actor, account: Account, required: bool) -> bool:
     """Switch the Mitarbeiter-PIN on or off; returns whether anything changed."""
     if bool(account.pin_required) == required:
         return False
-    record(actor, "setting", "updated", "account", account.id,
-           field_changes({"pin_required": (bool(account.pin_required), required)}), summary=account.name)
+    record(
+        actor,
+        "setting",
+        "updated",
+        "account",
+        account.id,
+        field_changes({"pin_required": (bool(account.pin_required), required)}),
+        summary=account.name,
+    )
     account.pin_required = required
     return True
 
@@ -22,8 +29,15 @@ def set_two_factor_required(actor: Actor, account: Account, required: bool) -> b
     login (those without it are led to its setup at their next request)."""
     if bool(account.two_factor_required) == required:
         return False
-    record(actor, "setting", "updated", "account", account.id,
-           field_changes({"two_factor_required": (bool(account.two_factor_required), required)}), summary=account.name)
+    record(
+        actor,
+        "setting",
+        "updated",
+        "account",
+        account.id,
+        field_changes({"two_factor_required": (bool(account.two_factor_required), required)}),
+        summary=account.name,
+    )
     account.two_factor_required = required
     return True
 

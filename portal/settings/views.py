@@ -68,5 +68,4 @@ def location(location_id: int):
             db.session.commit()
             flash(_("Settings saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for("settings.locations"))
-    return render_template("settings/location.html", form=form, location=location), \
-        422 if form.is_submitted() else 200
+    return render_template("settings/location.html", form=form, location=location), 422 if form.is_submitted() else 200

@@ -25,13 +25,20 @@ def _checked_pin(pin: str) -> str:
 
 
 def create_employee(actor: Actor, name: str, pin: str, location_id: int | None) -> Employee:
-    employee = Employee(account_id=actor.account_id, name=name.strip(), pin_hash=_checked_pin(pin),
-                        location_id=location_id, active=True)
+    employee = Employee(
+        account_id=actor.account_id, name=name.strip(), pin_hash=_checked_pin(pin), location_id=location_id, active=True
+    )
     db.session.add(employee)
     db.session.flush()
-    record(actor, "setting", "created", "employee", employee.id,
-           field_changes({"name": (None, employee.name), "location_id": (None, location_id),
-                          "pin": (None, PIN_SET)}), summary=employee.name)
+    record(
+        actor,
+        "setting",
+        "created",
+        "employee",
+        employee.id,
+        field_changes({"name": (None, employee.name), "location_id": (None, location_id), "pin": (None, PIN_SET)}),
+        summary=employee.name,
+    )
     return employee
 
 
@@ -39,8 +46,9 @@ def create_employee(actor: Actor, name: str, pin: str, location_id: int | None) 
 PIN_SET = "••••"
 
 
-def update_employee(actor: Actor, employee: Employee, name: str, pin: str | None, location_id: int | None,
-                    active: bool) -> None:
+def update_employee(
+    actor: Actor, employee: Employee, name: str, pin: str | None, location_id: int | None, active: bool
+) -> None:
     changes = {
         field: (old, new)
         for field, old, new in (

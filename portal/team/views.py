@@ -73,8 +73,9 @@ def invite():
     if form.role.data == Role.OWNER and current_user.role != Role.OWNER:
         return _page(invite_form=form, status=403)
     try:
-        auth_service.invite_login(request_actor(), form.email.data, form.name.data,
-                                  form.role.data, form.locale.data, current_user)
+        auth_service.invite_login(
+            request_actor(), form.email.data, form.name.data, form.role.data, form.locale.data, current_user
+        )
     except auth_service.AuthError as error:
         db.session.rollback()
         form.email.errors.append(LOGIN_ERRORS[error.code]())
@@ -131,12 +132,16 @@ def edit_employee(employee_id: int):
     if request.method == "GET":
         form.location_id.data = employee.location_id or 0
     if form.validate_on_submit():
-        service.update_employee(request_actor(), employee, form.name.data, form.pin.data or None,
-                                form.location_id.data or None, form.active.data)
+        service.update_employee(
+            request_actor(),
+            employee,
+            form.name.data,
+            form.pin.data or None,
+            form.location_id.data or None,
+            form.active.data,
+        )
         db.session.commit()
         flash(_("Employee %(name)s saved.", name=employee.name), "success")
         return redirect(url_for("team.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("team/employee.html", form=form, employee=employee), status
-
-

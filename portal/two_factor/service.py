@@ -44,8 +44,9 @@ def required_for(login: Login) -> bool:
     """The salon requires it of owners and of administrators who may export every customer."""
     if not login.account.two_factor_required:
         return False
-    return login.role == Role.OWNER or (login.role == Role.ADMIN and
-                                        Permission.CUSTOMER_EXPORT.value in (login.extra_permissions or []))
+    return login.role == Role.OWNER or (
+        login.role == Role.ADMIN and Permission.CUSTOMER_EXPORT.value in (login.extra_permissions or [])
+    )
 
 
 def needs_enrollment(login: Login) -> bool:
@@ -69,7 +70,7 @@ def qr_code(uri: str) -> str:
 
 def grouped(secret: str) -> str:
     """The secret for typing in by hand: groups of four."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def _digits(code: str) -> str:
@@ -85,9 +86,12 @@ def _accept_totp(login: Login, secret: str, code: str) -> bool:
     totp, now_step = pyotp.TOTP(secret), int(time.time()) // STEP_SECONDS
     for step in (now_step, now_step - 1, now_step + 1):
         if hmac.compare_digest(totp.at(step * STEP_SECONDS), code):
-            taken = db.session.execute(update(Login).where(
-                Login.id == login.id, or_(Login.totp_last_step.is_(None), Login.totp_last_step < step))
-                .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+            taken = db.session.execute(
+                update(Login)
+                .where(Login.id == login.id, or_(Login.totp_last_step.is_(None), Login.totp_last_step < step))
+                .values(totp_last_step=step)
+                .execution_options(synchronize_session=False)
+            ).rowcount
             db.session.expire(login, ["totp_last_step"])
             return taken == 1
     return False
@@ -96,10 +100,12 @@ def _accept_totp(login: Login, secret: str, code: str) -> bool:
 def new_recovery_codes(login: Login) -> list[str]:
     """Ten fresh codes (the old ones stop working); only their hashes are stored."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.login_id == login.id))
-    codes = ["-".join("".join(secrets.choice(_ALPHABET) for _ in range(5)) for _ in range(2))
-             for _ in range(RECOVERY_CODES)]
-    db.session.add_all([RecoveryCode(account_id=login.account_id, login_id=login.id, code_hash=hash_secret(code))
-                        for code in codes])
+    codes = [
+        "-".join("".join(secrets.choice(_ALPHABET) for _ in range(5)) for _ in range(2)) for _ in range(RECOVERY_CODES)
+    ]
+    db.session.add_all(
+        [RecoveryCode(account_id=login.account_id, login_id=login.id, code_hash=hash_secret(code)) for code in codes]
+    )
     return codes
 
 
@@ -159,11 +165,15 @@ def verify_login(login: Login, code: str, client: Client) -> str:
         return "totp"
     typed = (code or "").strip().lower().replace(" ", "")
     if len(typed) == 11:
-        for stored in db.session.scalars(select(RecoveryCode).where(
-                RecoveryCode.login_id == login.id, RecoveryCode.used_at.is_(None))):
+        for stored in db.session.scalars(
+            select(RecoveryCode).where(RecoveryCode.login_id == login.id, RecoveryCode.used_at.is_(None))
+        ):
             if check_password_hash(stored.code_hash, typed):
-                used = db.session.execute(update(RecoveryCode).where(
-                    RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None)).values(used_at=utcnow())).rowcount
+                used = db.session.execute(
+                    update(RecoveryCode)
+                    .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+                    .values(used_at=utcnow())
+                ).rowcount
                 if used == 1:
                     record_login_event(login, "login_recovery_code", client)
                     return "recovery"
@@ -172,8 +182,11 @@ def verify_login(login: Login, code: str, client: Client) -> str:
 
 
 def recovery_codes_left(login: Login) -> int:
-    return len(db.session.scalars(select(RecoveryCode.id).where(
-        RecoveryCode.login_id == login.id, RecoveryCode.used_at.is_(None))).all())
+    return len(
+        db.session.scalars(
+            select(RecoveryCode.id).where(RecoveryCode.login_id == login.id, RecoveryCode.used_at.is_(None))
+        ).all()
+    )
 
 
 def login_completed(login: Login) -> None:

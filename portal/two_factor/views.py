@@ -26,14 +26,23 @@ ERRORS = {
     "no-setup": lambda: _("Please start the setup again."),
 }
 # What a login that must set up two-factor login may still open.
-OPEN_DURING_ENROLLMENT = {"two_factor.index", "two_factor.setup", "two_factor.confirm", "auth.logout",
-                          "auth.set_language", "static"}
+OPEN_DURING_ENROLLMENT = {
+    "two_factor.index",
+    "two_factor.setup",
+    "two_factor.confirm",
+    "auth.logout",
+    "auth.set_language",
+    "static",
+}
 
 
 @bp.before_app_request
 def _enrollment_first():
-    if (current_user.is_authenticated and request.endpoint not in OPEN_DURING_ENROLLMENT
-            and service.needs_enrollment(current_user)):
+    if (
+        current_user.is_authenticated
+        and request.endpoint not in OPEN_DURING_ENROLLMENT
+        and service.needs_enrollment(current_user)
+    ):
         flash(_("Your salon requires two-factor login for your login. Please set it up now."), "info")
         return redirect_to(url_for("two_factor.index"))
     return None
@@ -41,9 +50,13 @@ def _enrollment_first():
 
 def _page(status: int = 200, **context):
     context.setdefault("codes_left", service.recovery_codes_left(current_user) if current_user.has_two_factor else 0)
-    return render_template("two_factor/index.html", required=service.required_for(current_user),
-                           code_form=context.pop("code_form", CodeForm()),
-                           disable_form=context.pop("disable_form", DisableForm(prefix="off")), **context), status
+    return render_template(
+        "two_factor/index.html",
+        required=service.required_for(current_user),
+        code_form=context.pop("code_form", CodeForm()),
+        disable_form=context.pop("disable_form", DisableForm(prefix="off")),
+        **context,
+    ), status
 
 
 @bp.route("/me/two-factor")
@@ -63,8 +76,12 @@ def setup():
 
 def _setup_page(secret: str, form: CodeForm | None = None, status: int = 200):
     uri = service.provisioning_uri(current_user, secret)
-    return render_template("two_factor/setup.html", qr=service.qr_code(uri), secret=service.grouped(secret),
-                           form=form or CodeForm(formdata=None)), status
+    return render_template(
+        "two_factor/setup.html",
+        qr=service.qr_code(uri),
+        secret=service.grouped(secret),
+        form=form or CodeForm(formdata=None),
+    ), status
 
 
 @bp.route("/me/two-factor/confirm", methods=["POST"])
@@ -144,8 +161,14 @@ def login_code():
             next_path = pending_next()
             start_session(login)
             if kind == "recovery":
-                flash(_("You logged in with a recovery code; %(left)d are left. If your phone is lost, set up "
-                        "two-factor login again.", left=service.recovery_codes_left(login)), "info")
+                flash(
+                    _(
+                        "You logged in with a recovery code; %(left)d are left. If your phone is lost, set up "
+                        "two-factor login again.",
+                        left=service.recovery_codes_left(login),
+                    ),
+                    "info",
+                )
             return redirect_to(next_path)
     elif request.method == "POST":
         status = 422

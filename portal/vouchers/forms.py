@@ -7,8 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from portal.web.forms import PortalForm
 from portal.web.money import MoneyField
 
-CLOSE_KINDS = [("paid_out", _l("Pay out the remaining value in cash")),
-               ("voided", _l("Void the remaining value"))]
+CLOSE_KINDS = [("paid_out", _l("Pay out the remaining value in cash")), ("voided", _l("Void the remaining value"))]
 
 
 class VoucherForm(PortalForm):
@@ -17,7 +16,11 @@ class VoucherForm(PortalForm):
 
 
 class CloseVoucherForm(PortalForm):
-    kind = RadioField(_l("What happens to the remaining value"), choices=CLOSE_KINDS,
-                      validators=[DataRequired(_l("Please choose pay out or void."))])
-    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Please give the reason; it is recorded.")),
-                                                   Length(max=300)])
+    kind = RadioField(
+        _l("What happens to the remaining value"),
+        choices=CLOSE_KINDS,
+        validators=[DataRequired(_l("Please choose pay out or void."))],
+    )
+    reason = StringField(
+        _l("Reason"), validators=[DataRequired(_l("Please give the reason; it is recorded.")), Length(max=300)]
+    )

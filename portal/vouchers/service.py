@@ -46,15 +46,26 @@ def default_valid_until(account: Account) -> date:
     return voucher_valid_until(account.today().year)
 
 
-def _entry(actor: Actor, voucher: Voucher, kind: str, amount: int, invoice: Invoice | None = None,
-           reason: str = "") -> None:
-    db.session.add(VoucherEntry(account_id=voucher.account_id, voucher_id=voucher.id, kind=kind, amount_cents=amount,
-                                invoice_id=invoice.id if invoice else None, reason=reason[:300],
-                                login_id=actor.login_id, employee_id=actor.employee_id))
+def _entry(
+    actor: Actor, voucher: Voucher, kind: str, amount: int, invoice: Invoice | None = None, reason: str = ""
+) -> None:
+    db.session.add(
+        VoucherEntry(
+            account_id=voucher.account_id,
+            voucher_id=voucher.id,
+            kind=kind,
+            amount_cents=amount,
+            invoice_id=invoice.id if invoice else None,
+            reason=reason[:300],
+            login_id=actor.login_id,
+            employee_id=actor.employee_id,
+        )
+    )
 
 
-def issue(actor: Actor, value_cents: int, valid_until: date | None, customer_id: int | None,
-          sold_by: Invoice | None = None) -> Voucher:
+def issue(
+    actor: Actor, value_cents: int, valid_until: date | None, customer_id: int | None, sold_by: Invoice | None = None
+) -> Voucher:
     """A new voucher; `sold_by` when the till sold it (else it was created without a sale)."""
     account = db.session.get(Account, actor.account_id)
     if not MIN_VALUE_CENTS <= value_cents <= MAX_VALUE_CENTS:
@@ -62,26 +73,41 @@ def issue(actor: Actor, value_cents: int, valid_until: date | None, customer_id:
     valid_until = valid_until or default_valid_until(account)
     if valid_until < account.today():
         raise VoucherError("valid-until")
-    if customer_id is not None and not db.session.scalar(select(Customer.id).where(
-            Customer.id == customer_id, Customer.account_id == account.id)):
+    if customer_id is not None and not db.session.scalar(
+        select(Customer.id).where(Customer.id == customer_id, Customer.account_id == account.id)
+    ):
         raise VoucherError("customer")
-    voucher = Voucher(account_id=account.id, code=_new_code(account.id), customer_id=customer_id,
-                      initial_cents=value_cents, remaining_cents=value_cents, expires_on=valid_until,
-                      sold_invoice_id=sold_by.id if sold_by else None)
+    voucher = Voucher(
+        account_id=account.id,
+        code=_new_code(account.id),
+        customer_id=customer_id,
+        initial_cents=value_cents,
+        remaining_cents=value_cents,
+        expires_on=valid_until,
+        sold_invoice_id=sold_by.id if sold_by else None,
+    )
     db.session.add(voucher)
     db.session.flush()
     _entry(actor, voucher, VoucherEntryKind.SOLD if sold_by else VoucherEntryKind.ISSUED, value_cents, sold_by)
     if not sold_by:
-        record(actor, "sale", "voucher_created", "voucher", voucher.id,
-               {"value": {"old": None, "new": value_cents}, "valid_until": {"old": None, "new": valid_until.isoformat()}},
-               customer_id=customer_id, summary=display_code(voucher.code))
+        record(
+            actor,
+            "sale",
+            "voucher_created",
+            "voucher",
+            voucher.id,
+            {"value": {"old": None, "new": value_cents}, "valid_until": {"old": None, "new": valid_until.isoformat()}},
+            customer_id=customer_id,
+            summary=display_code(voucher.code),
+        )
     return voucher
 
 
 def find_by_code(account_id: int, code: str) -> Voucher | None:
     """Another salon's code is simply unknown here."""
-    return db.session.scalars(select(Voucher).where(
-        Voucher.account_id == account_id, Voucher.code == normalise_code(code))).one_or_none()
+    return db.session.scalars(
+        select(Voucher).where(Voucher.account_id == account_id, Voucher.code == normalise_code(code))
+    ).one_or_none()
 
 
 def redeemable(voucher: Voucher, today: date) -> None:
@@ -93,11 +119,17 @@ def redeemable(voucher: Voucher, today: date) -> None:
 
 def _change(voucher: Voucher, delta: int) -> None:
     """Change the remaining value, never below zero, even with a concurrent change."""
-    changed = db.session.execute(update(Voucher).where(
-        Voucher.id == voucher.id, Voucher.closed_at.is_(None), Voucher.remaining_cents + delta >= 0,
-        Voucher.remaining_cents + delta <= Voucher.initial_cents)
+    changed = db.session.execute(
+        update(Voucher)
+        .where(
+            Voucher.id == voucher.id,
+            Voucher.closed_at.is_(None),
+            Voucher.remaining_cents + delta >= 0,
+            Voucher.remaining_cents + delta <= Voucher.initial_cents,
+        )
         .values(remaining_cents=Voucher.remaining_cents + delta)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if changed != 1:
         raise VoucherError("over-remaining")
     db.session.expire(voucher, ["remaining_cents"])
@@ -127,9 +159,12 @@ def void_sold(actor: Actor, invoice: Invoice, cancellation: Invoice) -> None:
 
 def _close(actor: Actor, voucher: Voucher, kind: str, reason: str, invoice: Invoice | None = None) -> int:
     remaining = voucher.remaining_cents
-    closed = db.session.execute(update(Voucher).where(
-        Voucher.id == voucher.id, Voucher.closed_at.is_(None), Voucher.remaining_cents == remaining)
-        .values(remaining_cents=0, closed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    closed = db.session.execute(
+        update(Voucher)
+        .where(Voucher.id == voucher.id, Voucher.closed_at.is_(None), Voucher.remaining_cents == remaining)
+        .values(remaining_cents=0, closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if closed != 1:
         raise VoucherError("changed-meanwhile")
     db.session.expire(voucher, ["remaining_cents", "closed_at"])
@@ -147,9 +182,16 @@ def close(actor: Actor, voucher: Voucher, kind: str, reason: str) -> int:
     if voucher.closed_at is not None or voucher.remaining_cents <= 0:
         raise VoucherError("used-up")
     amount = _close(actor, voucher, kind, reason.strip())
-    record(actor, "sale", f"voucher_{kind}", "voucher", voucher.id,
-           {"remaining": {"old": amount, "new": 0}, "reason": {"old": None, "new": reason.strip()}},
-           customer_id=voucher.customer_id, summary=display_code(voucher.code))
+    record(
+        actor,
+        "sale",
+        f"voucher_{kind}",
+        "voucher",
+        voucher.id,
+        {"remaining": {"old": amount, "new": 0}, "reason": {"old": None, "new": reason.strip()}},
+        customer_id=voucher.customer_id,
+        summary=display_code(voucher.code),
+    )
     return amount
 
 
@@ -199,9 +241,12 @@ def overview(account: Account, filter_name: str = "all", code: str = "", limit: 
         statement = statement.where(Voucher.code.contains(normalise_code(code)))
     vouchers = list(db.session.scalars(statement.order_by(Voucher.issued_at.desc(), Voucher.id.desc()).limit(limit)))
     valid = [Voucher.account_id == account.id, Voucher.closed_at.is_(None), Voucher.remaining_cents > 0]
-    outstanding, count = db.session.execute(select(func.coalesce(func.sum(Voucher.remaining_cents), 0), func.count())
-                                            .where(*valid, or_(Voucher.expires_on.is_(None),
-                                                               Voucher.expires_on >= today))).one()
-    expired = db.session.scalar(select(func.coalesce(func.sum(Voucher.remaining_cents), 0))
-                                .where(*valid, Voucher.expires_on < today))
+    outstanding, count = db.session.execute(
+        select(func.coalesce(func.sum(Voucher.remaining_cents), 0), func.count()).where(
+            *valid, or_(Voucher.expires_on.is_(None), Voucher.expires_on >= today)
+        )
+    ).one()
+    expired = db.session.scalar(
+        select(func.coalesce(func.sum(Voucher.remaining_cents), 0)).where(*valid, Voucher.expires_on < today)
+    )
     return Overview(vouchers, outstanding, count, expired)

@@ -35,10 +35,17 @@ ERRORS = {
 @requires(Permission.VOUCHER_VIEW)
 def index():
     chosen = request.args.get("state", "all")
-    overview = service.overview(current_user.account, chosen if chosen in service.FILTERS else "all",
-                                request.args.get("code", "")[:40])
-    return render_template("vouchers/index.html", overview=overview, chosen=chosen, filters=service.FILTERS,
-                           code=request.args.get("code", "")[:40], today=current_user.account.today())
+    overview = service.overview(
+        current_user.account, chosen if chosen in service.FILTERS else "all", request.args.get("code", "")[:40]
+    )
+    return render_template(
+        "vouchers/index.html",
+        overview=overview,
+        chosen=chosen,
+        filters=service.FILTERS,
+        code=request.args.get("code", "")[:40],
+        today=current_user.account.today(),
+    )
 
 
 @bp.route("/vouchers/new", methods=["GET", "POST"])
@@ -63,10 +70,16 @@ def create():
 
 def _detail(voucher: Voucher, form: CloseVoucherForm, status: int = 200):
     back = get_owned(PrivacyRequest, request.values.get("from_request"), current_user.account_id)
-    return render_template("vouchers/detail.html", voucher=voucher, form=form, pin_form=pin_form(),
-                           state=service.state(voucher, current_user.account.today()),
-                           display_code=service.display_code, back_request=back,
-                           remaining=format_cents(voucher.remaining_cents)), status
+    return render_template(
+        "vouchers/detail.html",
+        voucher=voucher,
+        form=form,
+        pin_form=pin_form(),
+        state=service.state(voucher, current_user.account.today()),
+        display_code=service.display_code,
+        back_request=back,
+        remaining=format_cents(voucher.remaining_cents),
+    ), status
 
 
 @bp.route("/vouchers/<int:voucher_id>")
@@ -88,8 +101,12 @@ def close(voucher_id: int):
             flash(ERRORS[error.code](), "error")
         else:
             db.session.commit()
-            flash(_("%(value)s paid out.", value=format_cents(amount) + " €") if form.kind.data == "paid_out"
-                  else _("The remaining value is void."), "success")
+            flash(
+                _("%(value)s paid out.", value=format_cents(amount) + " €")
+                if form.kind.data == "paid_out"
+                else _("The remaining value is void."),
+                "success",
+            )
             back = get_owned(PrivacyRequest, request.form.get("from_request"), current_user.account_id)
             if back is not None:
                 return redirect(url_for("requests.detail", request_id=back.id))

@@ -19,8 +19,17 @@ from portal.web.clean_text import clean_text
 from portal.web.converters import LARGEST_ID
 
 LARGEST_INTEGER = LARGEST_ID  # integer columns are 32-bit on PostgreSQL: no id or quantity is larger
-_TEXT_FIELD_TYPES = ("StringField", "TextAreaField", "EmailField", "SearchField", "TelField", "URLField",
-                     "MoneyField", "HiddenField", "PasswordField")
+_TEXT_FIELD_TYPES = (
+    "StringField",
+    "TextAreaField",
+    "EmailField",
+    "SearchField",
+    "TelField",
+    "URLField",
+    "MoneyField",
+    "HiddenField",
+    "PasswordField",
+)
 
 
 def _single_line(value):

@@ -28,12 +28,14 @@ class PinConfirmForm(PortalForm):
     class Meta:
         csrf = False  # part of a larger form that carries the token
 
-    employee_id = SelectField(_l("Employee"), coerce=int,
-                              validators=[DataRequired(_l("Please choose your name."))])
-    pin = PasswordField(_l("Your PIN"), validators=[
-        DataRequired(_l("Please enter your PIN.")),
-        Regexp(r"^\d{4,6}$", message=_l("The PIN must have 4 to 6 digits.")),
-    ])
+    employee_id = SelectField(_l("Employee"), coerce=int, validators=[DataRequired(_l("Please choose your name."))])
+    pin = PasswordField(
+        _l("Your PIN"),
+        validators=[
+            DataRequired(_l("Please enter your PIN.")),
+            Regexp(r"^\d{4,6}$", message=_l("The PIN must have 4 to 6 digits.")),
+        ],
+    )
 
 
 def pin_form():

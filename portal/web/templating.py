@@ -56,12 +56,19 @@ NAVIGATION = [
 
 # Everything under Settings lights up the Settings entry.
 SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports", "bonus")
-NAV_SECTION_OVERRIDES = {"customers.fields": "settings.index", "customers.toggle_field": "settings.index",
-                         "requests.retained": "settings.index", "requests.record": "customers.index",
-                         "requests.lift_restriction": "customers.index", "retention.preview": "settings.index",
-                         "retention.hold": "customers.index", "messaging.record_consent": "customers.index",
-                         "messaging.message_options": "customers.index", "bonus.activate": "customers.index",
-                         "checkout.no_show": "appointments.index"}
+NAV_SECTION_OVERRIDES = {
+    "customers.fields": "settings.index",
+    "customers.toggle_field": "settings.index",
+    "requests.retained": "settings.index",
+    "requests.record": "customers.index",
+    "requests.lift_restriction": "customers.index",
+    "retention.preview": "settings.index",
+    "retention.hold": "customers.index",
+    "messaging.record_consent": "customers.index",
+    "messaging.message_options": "customers.index",
+    "bonus.activate": "customers.index",
+    "checkout.no_show": "appointments.index",
+}
 
 
 def active_nav(endpoint: str | None) -> str | None:

@@ -20,8 +20,12 @@ from tests.history.helpers import events
 
 
 def _try(app, email, password, ip="127.0.0.1"):
-    return app.test_client().post("/login", data={"email": email, "password": password},
-                                  environ_base={"REMOTE_ADDR": ip}, headers={"Accept-Language": "en"})
+    return app.test_client().post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": ip},
+        headers={"Accept-Language": "en"},
+    )
 
 
 def _later(monkeypatch, seconds):

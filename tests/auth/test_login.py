@@ -41,8 +41,7 @@ def test_wrong_password_unknown_email_and_disabled_login_get_the_same_message(cl
         (salon.staff.email, factories.PASSWORD),
     ):
         client.set_cookie("spp_session", "", expires=0)
-        response = client.post("/login", data={"email": email, "password": password},
-                               headers={"Accept-Language": "en"})
+        response = client.post("/login", data={"email": email, "password": password}, headers={"Accept-Language": "en"})
         assert response.status_code == 401
         assert GENERIC in _text(response)
     assert db.session.scalar(select(LoginSession.id)) is None
@@ -77,8 +76,11 @@ def test_login_is_rate_limited_per_ip(app, client, salon):
             _login(client, f"someone{n}@nowhere.test", "whatever-password")
         assert _login(client, salon.owner.email, factories.PASSWORD).status_code == 429
         other_ip = app.test_client()
-        response = other_ip.post("/login", data={"email": salon.owner.email, "password": factories.PASSWORD},
-                                 environ_base={"REMOTE_ADDR": "10.9.8.7"})
+        response = other_ip.post(
+            "/login",
+            data={"email": salon.owner.email, "password": factories.PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.9.8.7"},
+        )
         assert response.status_code == 302
     finally:
         app.config["LOGIN_LIMIT_PER_IP"] = "20 per 10 minutes"
@@ -112,8 +114,14 @@ def test_idle_session_expires(client, salon, login_as):
 def test_password_change_logs_out_other_devices(app, salon, login_as):
     laptop = login_as(salon.owner)
     tablet = login_as(salon.owner)
-    response = laptop.post("/me", data={"current_password": factories.PASSWORD,
-                                        "password": "a-new-long-password", "password_repeat": "a-new-long-password"})
+    response = laptop.post(
+        "/me",
+        data={
+            "current_password": factories.PASSWORD,
+            "password": "a-new-long-password",
+            "password_repeat": "a-new-long-password",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/overview").status_code == 200
     assert tablet.get("/overview").status_code == 302
@@ -125,8 +133,15 @@ def test_password_change_logs_out_other_devices(app, salon, login_as):
 def test_password_change_with_wrong_current_password_changes_nothing(salon, login_as):
     client = login_as(salon.owner)
     old_hash = salon.owner.password_hash
-    response = client.post("/me", data={"current_password": "not-it-at-all", "password": "a-new-long-password",
-                                        "password_repeat": "a-new-long-password"}, headers={"Accept-Language": "en"})
+    response = client.post(
+        "/me",
+        data={
+            "current_password": "not-it-at-all",
+            "password": "a-new-long-password",
+            "password_repeat": "a-new-long-password",
+        },
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 422
     assert "The current password is wrong." in _text(response)
     db.session.expire_all()
@@ -143,8 +158,9 @@ def test_deactivated_login_loses_its_sessions(salon, login_as):
 
 
 def test_open_redirect_is_refused(client, salon):
-    response = client.post("/login", data={"email": salon.owner.email, "password": factories.PASSWORD,
-                                           "next": "//evil.example/steal"})
+    response = client.post(
+        "/login", data={"email": salon.owner.email, "password": factories.PASSWORD, "next": "//evil.example/steal"}
+    )
     assert response.headers["Location"] == "/overview"
 
 
@@ -155,16 +171,20 @@ def test_csrf_is_enforced_on_posts(app, client, salon, csrf_on, login_as):
     response = client.post("/login", data={"email": salon.owner.email, "password": factories.PASSWORD})
     assert response.status_code == 400
     assert db.session.scalar(select(LoginSession.id)) is None
-    response = client.post("/login", data={"email": salon.owner.email, "password": factories.PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": salon.owner.email, "password": factories.PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
     # htmx requests carry it in a header (hx-headers on <body>).
     customer_id = factories.make_customer(salon.account, "Alt")
     body_token = csrf_token_from(_text(client.get(f"/customers/{customer_id}")))
     response = client.post(f"/customers/{customer_id}", data={"last_name": "Neu"}, headers={"HX-Request": "true"})
     assert response.status_code == 400
-    response = client.post(f"/customers/{customer_id}", data={"last_name": "Neu", "country": "DE"},
-                           headers={"HX-Request": "true", "X-CSRFToken": body_token})
+    response = client.post(
+        f"/customers/{customer_id}",
+        data={"last_name": "Neu", "country": "DE"},
+        headers={"HX-Request": "true", "X-CSRFToken": body_token},
+    )
     assert response.status_code == 200
 
 

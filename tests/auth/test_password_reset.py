@@ -51,7 +51,10 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(app, client, s
     done = client.post(path, data={"password": NEW, "password_repeat": NEW})
     assert done.status_code == 302 and done.headers["Location"].endswith("/login")
     assert elsewhere.get("/customers").status_code == 302  # logged out everywhere
-    assert client.post(path, data={"password": "noch-ein-anderes", "password_repeat": "noch-ein-anderes"}).status_code == 410
+    assert (
+        client.post(path, data={"password": "noch-ein-anderes", "password_repeat": "noch-ein-anderes"}).status_code
+        == 410
+    )
     assert app.test_client().post("/login", data={"email": salon.owner.email, "password": NEW}).status_code == 302
     assert "password_reset" in [e.action for e in events("login", entity_id=salon.owner.id)]
     told = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "password_changed")).one()
@@ -79,8 +82,9 @@ def test_requests_are_limited_per_address_and_per_ip(app, client, salon):
     refused = _ask(client, salon.admin.email)
     assert refused.status_code == 429 and "Too many requests from this network" in refused.get_data(as_text=True)
     other_network = app.test_client()
-    answer = other_network.post("/password/forgot", data={"email": salon.admin.email},
-                                environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    answer = other_network.post(
+        "/password/forgot", data={"email": salon.admin.email}, environ_base={"REMOTE_ADDR": "10.1.2.3"}
+    )
     assert answer.status_code == 200
 
 

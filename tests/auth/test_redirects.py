@@ -14,10 +14,23 @@ from portal.web.htmx import safe_redirect_target
 from tests import factories
 
 HOSTILE = [
-    "//evil.example", "/\\evil.example", "\\\\evil.example", "\\/evil.example", "/\t/evil.example",
-    "/\n/evil.example", "/%2F/evil.example", "/%5Cevil.example", "/%252F%252Fevil.example",
-    "https://evil.example/", "http:evil.example", "javascript:alert(1)", "evil.example", " /customers",
-    "/%09/evil.example", "///evil.example", "",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/%2F/evil.example",
+    "/%5Cevil.example",
+    "/%252F%252Fevil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    " /customers",
+    "/%09/evil.example",
+    "///evil.example",
+    "",
 ]
 SAFE = ["/customers", "/customers?q=M%C3%BCller%20Anna", "/privacy/requests?view=open#top"]
 
@@ -45,8 +58,9 @@ def _where_a_browser_goes(location: str) -> str:
 def test_login_next_and_language_switch_never_leave_the_site(app, salon, target, htmx):
     headers = {"HX-Request": "true"} if htmx else {}
     client = app.test_client()
-    login = client.post("/login", data={"email": salon.owner.email, "password": factories.PASSWORD, "next": target},
-                        headers=headers)
+    login = client.post(
+        "/login", data={"email": salon.owner.email, "password": factories.PASSWORD, "next": target}, headers=headers
+    )
     language = client.post("/language", data={"locale": "en", "next": target}, headers=headers)
     for response in (login, language):
         location = response.headers.get("HX-Redirect" if htmx else "Location")

@@ -13,8 +13,10 @@ from tests.conftest import run_worker_burst
 
 def test_invite_is_mailed_by_the_worker_and_the_link_sets_a_password(app, salon, login_as, mails, worker_env):
     owner = login_as(salon.owner)
-    response = owner.post("/settings/team/logins/invite",
-                          data={"email": "New.Stylist@Example.com", "name": "Nora", "role": "staff", "locale": "de"})
+    response = owner.post(
+        "/settings/team/logins/invite",
+        data={"email": "New.Stylist@Example.com", "name": "Nora", "role": "staff", "locale": "de"},
+    )
     assert response.status_code == 302
     invited = db.session.scalars(select(Login).where(Login.email == "new.stylist@example.com")).one()
     assert invited.password_hash is None
@@ -36,7 +38,9 @@ def test_invite_is_mailed_by_the_worker_and_the_link_sets_a_password(app, salon,
     assert visitor.get(f"/{path}").status_code == 200
     response = visitor.post(f"/{path}", data={"password": "short", "password_repeat": "short"})
     assert response.status_code == 422
-    response = visitor.post(f"/{path}", data={"password": "stylist-password-1", "password_repeat": "stylist-password-1"})
+    response = visitor.post(
+        f"/{path}", data={"password": "stylist-password-1", "password_repeat": "stylist-password-1"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert check_password_hash(db.session.get(Login, invited.id).password_hash, "stylist-password-1")
@@ -67,8 +71,11 @@ def test_invite_with_taken_or_bad_email_changes_nothing(salon, login_as):
     owner = login_as(salon.owner)
     count = db.session.scalar(select(func.count()).select_from(Login))
     for email in (salon.staff.email, "not-an-email", ""):
-        response = owner.post("/settings/team/logins/invite", data={"email": email, "role": "staff", "locale": "de"},
-                              headers={"Accept-Language": "en"})
+        response = owner.post(
+            "/settings/team/logins/invite",
+            data={"email": email, "role": "staff", "locale": "de"},
+            headers={"Accept-Language": "en"},
+        )
         assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Login)) == count
     assert db.session.scalar(select(func.count()).select_from(EmailToken)) == 0
@@ -77,8 +84,10 @@ def test_invite_with_taken_or_bad_email_changes_nothing(salon, login_as):
 def test_owner_grants_export_to_an_admin(salon, login_as):
     owner = login_as(salon.owner)
     assert not has_permission(salon.admin, Permission.CUSTOMER_EXPORT)
-    response = owner.post(f"/settings/team/logins/{salon.admin.id}",
-                          data={"role": "admin", "active": "y", "grants": ["customer.export", "bogus"]})
+    response = owner.post(
+        f"/settings/team/logins/{salon.admin.id}",
+        data={"role": "admin", "active": "y", "grants": ["customer.export", "bogus"]},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     admin = db.session.get(Login, salon.admin.id)
@@ -96,8 +105,11 @@ def test_the_last_owner_cannot_be_demoted(salon, login_as):
 def test_employee_pin_is_hashed_and_validated(salon, login_as):
     owner = login_as(salon.owner)
     for bad in ("12", "abcd", "1234567"):
-        response = owner.post("/settings/team/employees", data={"name": "Pia", "pin": bad, "location_id": "0"},
-                              headers={"Accept-Language": "en"})
+        response = owner.post(
+            "/settings/team/employees",
+            data={"name": "Pia", "pin": bad, "location_id": "0"},
+            headers={"Accept-Language": "en"},
+        )
         assert response.status_code == 422
         assert "The PIN must have 4 to 6 digits." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Employee)) == 1

@@ -104,8 +104,11 @@ def test_owner_requires_it_for_owners_and_exporting_admins_only(app, salon, logi
     assert login_as(salon.accountant).get("/customers").status_code == 200
     _set_up(owner)
     assert owner.get("/customers").status_code == 200
-    off = owner.post("/me/two-factor/off", data={"off-password": factories.PASSWORD, "off-code": "123456"},
-                     headers={"Accept-Language": "en"})
+    off = owner.post(
+        "/me/two-factor/off",
+        data={"off-password": factories.PASSWORD, "off-code": "123456"},
+        headers={"Accept-Language": "en"},
+    )
     assert off.status_code == 422 and "cannot be switched off" in off.get_data(as_text=True)
     # Only the owner decides: an administrator's form does not switch it off.
     login_as(salon.admin).post("/settings/account", data={})
@@ -116,10 +119,15 @@ def test_owner_requires_it_for_owners_and_exporting_admins_only(app, salon, logi
 def test_anyone_may_switch_it_on_and_off_with_password_and_code(app, salon, login_as):
     accountant = login_as(salon.accountant)
     secret, _codes = _set_up(accountant)
-    wrong = accountant.post("/me/two-factor/off", data={"off-password": "not-the-password", "off-code": "123456"},
-                            headers={"Accept-Language": "en"})
+    wrong = accountant.post(
+        "/me/two-factor/off",
+        data={"off-password": "not-the-password", "off-code": "123456"},
+        headers={"Accept-Language": "en"},
+    )
     assert wrong.status_code == 422 and "The password is wrong." in wrong.get_data(as_text=True)
-    off = accountant.post("/me/two-factor/off", data={"off-password": factories.PASSWORD, "off-code": _next_code(secret)})
+    off = accountant.post(
+        "/me/two-factor/off", data={"off-password": factories.PASSWORD, "off-code": _next_code(secret)}
+    )
     assert off.status_code == 302
     db.session.expire_all()
     login = db.session.get(Login, salon.accountant.id)

@@ -29,8 +29,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -73,8 +80,12 @@ def page(browser, live_server):
     # Expected, not errors: an invalid form answers 422 on purpose (Chromium logs it as a failed
     # resource), and hx-sync="this:replace" aborts a superseded filter request (htmx logs that).
     expected = ("status of 422", "htmx:sendAbort", "htmx:afterRequest")
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and not any(e in msg.text for e in expected) else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and not any(e in msg.text for e in expected) else None
+        ),
+    )
     yield page
     context.close()
     # No CSP violations, no script errors on any page the test visited.

@@ -23,8 +23,14 @@ def test_move_appointment_with_pin_then_find_it_in_the_log(page, salon, log_in):
     service = make_service(salon, "Färben")
     customer_id = factories.make_customer(salon.account, "Sommer", "Greta")
     start = (utcnow() + timedelta(days=5)).replace(hour=9, minute=0, second=0, microsecond=0)
-    appointment = Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
-                              service_id=service.id, starts_at=start, ends_at=start + timedelta(minutes=30))
+    appointment = Appointment(
+        account_id=salon.account.id,
+        location_id=salon.location.id,
+        customer_id=customer_id,
+        service_id=service.id,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+    )
     db.session.add(appointment)
     db.session.commit()
 

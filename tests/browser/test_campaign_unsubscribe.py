@@ -28,8 +28,9 @@ def test_consent_prompt_campaign_and_unsubscribe(page, salon, log_in, worker_env
     expect(page.get_by_role("heading", name="Mara Werbefreundin")).to_be_visible()
     customer = db.session.scalars(select(Customer)).one()
     # She bought something at the till today (a booked visit would add its confirmation mail).
-    factories.check_out(salon, customer_id=customer.id,
-                        lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)])
+    factories.check_out(
+        salon, customer_id=customer.id, lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)]
+    )
 
     page.get_by_role("link", name="Marketing").click()
     page.get_by_role("link", name="+ Neue Kampagne").click()

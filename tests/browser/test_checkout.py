@@ -27,8 +27,12 @@ def test_check_out_a_visit_and_it_is_not_forgotten(page, salon, log_in):
     regular = factories.customer_since(salon.account, three_years, "Stammkundin", "Greta")
     factories.customer_since(salon.account, three_years, "Verschollen", "Vera")  # never came: due
     friend = factories.customer_since(salon.account, three_years, "Schenkende", "Frida")
-    factories.check_out(salon, customer_id=friend, when=utcnow() - timedelta(days=30),
-                        lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)])
+    factories.check_out(
+        salon,
+        customer_id=friend,
+        when=utcnow() - timedelta(days=30),
+        lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)],
+    )
     code = display_code(db.session.scalars(select(Voucher)).one().code)
     factories.book(salon, regular, utcnow() - timedelta(minutes=50), service)
 

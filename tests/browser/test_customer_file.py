@@ -15,8 +15,9 @@ SCREENSHOTS.mkdir(exist_ok=True)
 
 def test_login_search_open_edit_save(page, salon):
     salon.staff.locale = "de"
-    recipe = CustomerFieldDefinition(account_id=salon.account.id, key="recipe", label="Farbrezeptur",
-                                     field_type="textarea")
+    recipe = CustomerFieldDefinition(
+        account_id=salon.account.id, key="recipe", label="Farbrezeptur", field_type="textarea"
+    )
     db.session.add(recipe)
     db.session.commit()
     for n in range(30):

@@ -16,9 +16,16 @@ from tests.privacy.helpers import link_path, rich_customer
 
 def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, mails):
     salon.owner.locale = salon.accountant.locale = "de"
-    db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id,
-                                   requests_mode="self_service", notification_email="inhaber@salon-a.de",
-                                   controller_name="Salon A", authority_code="BE"))
+    db.session.add(
+        PrivacySettings(
+            account_id=salon.account.id,
+            location_id=salon.location.id,
+            requests_mode="self_service",
+            notification_email="inhaber@salon-a.de",
+            controller_name="Salon A",
+            authority_code="BE",
+        )
+    )
     db.session.commit()
     customer_id = rich_customer(salon, "Sommer", "Greta", "greta.sommer@example.com", "+491701234567")
     duplicate_id = factories.make_customer(salon.account, "Sommer", "Greta", phone="+491701234567")
@@ -31,7 +38,9 @@ def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, ma
     expect(page.get_by_role("heading", name="Bitte sehen Sie in Ihr Postfach")).to_be_visible()
 
     assert run_worker_burst(worker_env, "emails").returncode == 0
-    link = next(link for m in mails() if m.to == "greta.sommer@example.com" for link in m.links if "/r/confirm/" in link)
+    link = next(
+        link for m in mails() if m.to == "greta.sommer@example.com" for link in m.links if "/r/confirm/" in link
+    )
     page.goto(link_path(link))
     page.get_by_role("button", name="Ja, Anfrage bestätigen").click()
     expect(page.get_by_role("heading", name="Danke — Ihre Anfrage ist bestätigt")).to_be_visible()

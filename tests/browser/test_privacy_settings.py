@@ -32,7 +32,9 @@ def test_notification_email_history_and_public_notice(page, salon, log_in, live_
     dpo.get_by_role("button", name="Speichern").click()
     expect(page.locator("#section-dpo").get_by_text("Gespeichert.")).to_be_visible()
     extensions = page.locator("#section-extensions")
-    extensions.get_by_label("Ihre eigenen Passagen").fill("## Fotos\n\nVorher-Nachher-Fotos nur mit **Ihrer Erlaubnis**.")
+    extensions.get_by_label("Ihre eigenen Passagen").fill(
+        "## Fotos\n\nVorher-Nachher-Fotos nur mit **Ihrer Erlaubnis**."
+    )
     extensions.get_by_role("button", name="Speichern").click()
     expect(page.locator("#section-extensions").get_by_text("Gespeichert.")).to_be_visible()
 

@@ -17,7 +17,9 @@ def test_switch_on_preview_and_hold(page, salon, log_in):
     log_in(page, salon.owner, factories.PASSWORD)
     page.goto(f"/settings/privacy/locations/{salon.location.id}")
     section = page.locator("#section-retention")
-    section.get_by_label("Inaktive Kunden automatisch vergessen nach").select_option(label="24 Monaten ohne Besuch oder Kauf")
+    section.get_by_label("Inaktive Kunden automatisch vergessen nach").select_option(
+        label="24 Monaten ohne Besuch oder Kauf"
+    )
     section.get_by_role("button", name="Speichern").click()
     expect(page.locator("#section-retention").get_by_text("wird 3 Kunden vergessen")).to_be_visible()
     page.locator("#section-retention").get_by_role("link", name="Wer genau?").click()

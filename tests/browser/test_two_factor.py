@@ -77,7 +77,9 @@ def test_owner_requires_sets_up_and_logs_in_with_two_factor(page, salon, log_in)
     page.get_by_label("Code aus der App oder ein Wiederherstellungscode").fill(codes[3].upper())
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url("**/overview")
-    expect(page.get_by_text("Sie haben sich mit einem Wiederherstellungscode angemeldet; 9 sind noch übrig.")).to_be_visible()
+    expect(
+        page.get_by_text("Sie haben sich mit einem Wiederherstellungscode angemeldet; 9 sind noch übrig.")
+    ).to_be_visible()
 
     _password_step(page, salon.owner, factories.PASSWORD)  # a used recovery code does not open twice
     page.get_by_label("Code aus der App oder ein Wiederherstellungscode").fill(codes[3])

@@ -42,8 +42,12 @@ def test_the_column_equals_the_definition_after_every_operation(salon):
 
     first = factories.visit(salon, ada, now - timedelta(days=200), service)  # checkout of a visit
     assert _stored_equals_definition(ada) == [first.issued_at]  # the checkout, 50 minutes after the start
-    sale = factories.check_out(salon, customer_id=ada, when=now - timedelta(days=100),  # a walk-in sale
-                               lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=900)])
+    sale = factories.check_out(
+        salon,
+        customer_id=ada,
+        when=now - timedelta(days=100),  # a walk-in sale
+        lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=900)],
+    )
     assert _stored_equals_definition(ada) == [sale.issued_at]
     factories.no_show(salon, ada, now - timedelta(days=50), service)  # a no-show is no activity
     assert _stored_equals_definition(ada) == [sale.issued_at]
@@ -54,7 +58,9 @@ def test_the_column_equals_the_definition_after_every_operation(salon):
 
     later = factories.visit(salon, ben, now - timedelta(days=10), service)
     assert _stored_equals_definition(ben) == [later.issued_at]
-    merge_customers(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, ada), db.session.get(Customer, ben))
+    merge_customers(
+        Actor(salon.account.id, salon.owner.id), db.session.get(Customer, ada), db.session.get(Customer, ben)
+    )
     db.session.commit()
     assert _stored_equals_definition(ada) == [later.issued_at]  # the merged customer's visits count
 
@@ -73,16 +79,24 @@ def test_the_marketing_window_starts_at_the_salons_midnight(salon):
     db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id, marketing_enabled=True))
     db.session.commit()
     reasons = {}
-    for name, moment in (("Drinnen", datetime(2023, 12, 1, 23, 30, tzinfo=UTC)),
-                         ("Draussen", datetime(2023, 12, 1, 22, 30, tzinfo=UTC))):
-        cid = factories.customer_since(salon.account, moment - timedelta(days=30), name,
-                                       email=f"{name.lower()}@example.com")
-        factories.check_out(salon, customer_id=cid, when=moment,
-                            lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=900)])
+    for name, moment in (
+        ("Drinnen", datetime(2023, 12, 1, 23, 30, tzinfo=UTC)),
+        ("Draussen", datetime(2023, 12, 1, 22, 30, tzinfo=UTC)),
+    ):
+        cid = factories.customer_since(
+            salon.account, moment - timedelta(days=30), name, email=f"{name.lower()}@example.com"
+        )
+        factories.check_out(
+            salon,
+            customer_id=cid,
+            when=moment,
+            lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=900)],
+        )
         set_consent(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, cid), "email", "granted", "oral")
         db.session.commit()
-        reasons[name] = eligibility.reason_for(db.session.get(Customer, cid), salon.location, "email", "newsletter",
-                                               date(2026, 12, 2))
+        reasons[name] = eligibility.reason_for(
+            db.session.get(Customer, cid), salon.location, "email", "newsletter", date(2026, 12, 2)
+        )
     assert reasons == {"Drinnen": None, "Draussen": "inactive"}
 
 
@@ -90,14 +104,21 @@ def test_the_accountant_reads_the_till_and_changes_nothing(salon, login_as):
     service = factories.make_service(salon.account)
     customer_id = factories.make_customer(salon.account, "Buch")
     invoice = factories.visit(salon, customer_id, utcnow() - timedelta(hours=2), service)
-    voucher_sale = factories.check_out(salon, customer_id=customer_id,
-                                       lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)])
+    voucher_sale = factories.check_out(
+        salon, customer_id=customer_id, lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)]
+    )
     voucher = db.session.scalars(select(Voucher)).one()
     open_visit = factories.book(salon, customer_id, utcnow() - timedelta(minutes=30), service)
     accountant = login_as(salon.accountant)
     month = salon.account.today().strftime("%Y-%m")
-    for path in ("/checkout", f"/invoices/{invoice.id}", f"/invoices/{voucher_sale.id}", f"/cash-book?month={month}",
-                 "/vouchers", f"/vouchers/{voucher.id}"):
+    for path in (
+        "/checkout",
+        f"/invoices/{invoice.id}",
+        f"/invoices/{voucher_sale.id}",
+        f"/cash-book?month={month}",
+        "/vouchers",
+        f"/vouchers/{voucher.id}",
+    ):
         assert accountant.get(path).status_code == 200, path
     book = accountant.get(f"/cash-book?month={month}").get_data(as_text=True)
     assert "€69.00" in book  # 49 € visit + 20 € voucher sold, in cash
@@ -124,8 +145,9 @@ def test_a_state_that_does_not_exist_is_refused(salon, login_as, state):
     owner = login_as(salon.owner)
     response = owner.post(f"/settings/locations/{salon.location.id}", data={"name": "Mitte", "state": state})
     assert response.status_code == 422
-    assert "Please choose a state from the list." in response.get_data(as_text=True) or \
-        "Not a valid choice" in response.get_data(as_text=True)
+    assert "Please choose a state from the list." in response.get_data(
+        as_text=True
+    ) or "Not a valid choice" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Location, salon.location.id).state == "BE"
 
@@ -133,8 +155,9 @@ def test_a_state_that_does_not_exist_is_refused(salon, login_as, state):
 def test_deadlines_follow_the_state_of_the_location_the_request_came_through(salon, login_as):
     """Received on 6 December 2026: due on 6 January 2027, Epiphany, a holiday in Bavaria only."""
     owner = login_as(salon.owner)
-    response = owner.post(f"/settings/locations/{salon.location.id}",
-                          data={"name": salon.location.name, "city": "München", "state": "BY"})
+    response = owner.post(
+        f"/settings/locations/{salon.location.id}", data={"name": salon.location.name, "city": "München", "state": "BY"}
+    )
     assert response.status_code == 302
     (changed,) = events("setting", action="updated", entity_type="location")
     assert changed.changes["state"] == {"old": "BE", "new": "BY"}
@@ -145,7 +168,9 @@ def test_deadlines_follow_the_state_of_the_location_the_request_came_through(sal
     with factories.travel_to(datetime(2026, 12, 6, 10, tzinfo=UTC)):
         owner = login_as(salon.owner)
         for location in (salon.location, berlin):
-            owner.post(f"/customers/{customer_id}/privacy-requests",
-                       data={"kind": "access", "channel": "in_person", "location_id": location.id, "note": ""})
+            owner.post(
+                f"/customers/{customer_id}/privacy-requests",
+                data={"kind": "access", "channel": "in_person", "location_id": location.id, "note": ""},
+            )
     due = dict(db.session.execute(select(PrivacyRequest.location_id, PrivacyRequest.due_on)).all())
     assert due == {salon.location.id: date(2027, 1, 7), berlin.id: date(2027, 1, 6)}

@@ -24,12 +24,22 @@ def test_stamps_fill_a_card_and_the_reward_comes_at_the_next_checkout(salon, log
     cut = factories.make_service(salon.account, "Schnitt", 4000)
     colour = factories.make_service(salon.account, "Färben", 7000)
     owner = login_as(salon.owner)
-    bad = owner.post("/settings/bonus-programs", data={"name": "Treue", "stamps_required": "0", "reward": "x",
-                                                       "service_ids": [cut.id]})
+    bad = owner.post(
+        "/settings/bonus-programs",
+        data={"name": "Treue", "stamps_required": "0", "reward": "x", "service_ids": [cut.id]},
+    )
     assert bad.status_code == 422 and "Between 1 and 50 stamps." in bad.get_data(as_text=True)
     assert db.session.scalars(select(BonusProgram)).all() == []
-    owner.post("/settings/bonus-programs", data={"name": "Treuekarte", "stamps_required": "3",
-                                                 "reward": "Ein Schnitt gratis", "service_ids": [cut.id], "active": "y"})
+    owner.post(
+        "/settings/bonus-programs",
+        data={
+            "name": "Treuekarte",
+            "stamps_required": "3",
+            "reward": "Ein Schnitt gratis",
+            "service_ids": [cut.id],
+            "active": "y",
+        },
+    )
     program = db.session.scalars(select(BonusProgram)).one()
     assert [s.name for s in program.services] == ["Schnitt"]
     (created,) = events("setting", action="created", entity_type="bonus_program")
@@ -39,8 +49,9 @@ def test_stamps_fill_a_card_and_the_reward_comes_at_the_next_checkout(salon, log
 
     def visit(days_ago, *services):
         appointment = factories.book(salon, customer_id, utcnow() - timedelta(days=days_ago), services[0])
-        return factories.check_out(salon, appointment, lines=[LineInput(LineKind.SERVICE, service_id=s.id)
-                                                              for s in services])
+        return factories.check_out(
+            salon, appointment, lines=[LineInput(LineKind.SERVICE, service_id=s.id) for s in services]
+        )
 
     visit(30, colour)  # colouring does not count
     assert db.session.get(StampCard, card.id).stamps == 0
@@ -56,8 +67,10 @@ def test_stamps_fill_a_card_and_the_reward_comes_at_the_next_checkout(salon, log
     page = login_as(salon.staff).get(f"/appointments/{today.id}/checkout").get_data(as_text=True)
     assert "Treuekarte: Ein Schnitt gratis" in page
     staff = login_as(salon.staff)
-    response = staff.post(f"/appointments/{today.id}/checkout",
-                          data=sale_form(salon, line(0, service_id=cut.id), reward_card_ids=[card.id]))
+    response = staff.post(
+        f"/appointments/{today.id}/checkout",
+        data=sale_form(salon, line(0, service_id=cut.id), reward_card_ids=[card.id]),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(StampCard, card.id).redeemed_at is not None
@@ -77,14 +90,22 @@ def test_stamps_fill_a_card_and_the_reward_comes_at_the_next_checkout(salon, log
     # The customer sees it in the file and in the access package; the erasure deletes it.
     file_page = owner.get(f"/customers/{customer_id}/vouchers").get_data(as_text=True)
     assert "Treuekarte" in file_page and "3 / 3" in file_page
-    request = PrivacyRequest(account_id=salon.account.id, location_id=salon.location.id, kind="access",
-                             status="in_progress", customer_id=customer_id, locale="de")
+    request = PrivacyRequest(
+        account_id=salon.account.id,
+        location_id=salon.location.id,
+        kind="access",
+        status="in_progress",
+        customer_id=customer_id,
+        locale="de",
+    )
     db.session.add(request)
     db.session.commit()
     package = zipfile.ZipFile(io.BytesIO(build_package(request, db.session.get(Customer, customer_id))))
     data = json.loads(package.read("data.json"))
     assert [(c["program"], c["stamps"], len(c["entries"])) for c in data["stamp_cards"]] == [
-        ("Treuekarte", 3, 2), ("Treuekarte", 0, 2)]
+        ("Treuekarte", 3, 2),
+        ("Treuekarte", 0, 2),
+    ]
     assert "stamps.csv" in " ".join(package.namelist())
     from portal.history.audit import Actor
     from portal.privacy.erasure import erase_customer

@@ -44,8 +44,9 @@ def test_checkout_attends_the_visit_once_with_the_pin_employee(salon, service, l
     page = staff.get(f"/appointments/{appointment.id}/checkout").get_data(as_text=True)
     assert "Damenhaarschnitt" in page and "Finish and create the invoice" in page
     pin = {"confirm-employee_id": salon.employee.id, "confirm-pin": factories.PIN}
-    form = sale_form(salon, line(0, service_id=service.id), line(1, "product", description="Haaröl", price="12,50"),
-                     **pin)
+    form = sale_form(
+        salon, line(0, service_id=service.id), line(1, "product", description="Haaröl", price="12,50"), **pin
+    )
     first = staff.post(f"/appointments/{appointment.id}/checkout", data=form)
     again = staff.post(f"/appointments/{appointment.id}/checkout", data=form)  # a double click
     assert first.status_code == again.status_code == 302
@@ -53,12 +54,17 @@ def test_checkout_attends_the_visit_once_with_the_pin_employee(salon, service, l
     assert invoice_count() == 1
     invoice = db.session.scalars(select(Invoice)).one()
     assert (invoice.number, invoice.total_cents, invoice.customer_id) == ("R-0000001", 4900 + 1250, customer_id)
-    assert [(li.description, li.unit_price_cents) for li in invoice.lines] == [("Damenhaarschnitt", 4900),
-                                                                               ("Haaröl", 1250)]
+    assert [(li.description, li.unit_price_cents) for li in invoice.lines] == [
+        ("Damenhaarschnitt", 4900),
+        ("Haaröl", 1250),
+    ]
     assert db.session.get(Appointment, appointment.id).status == "attended"
     (attended,) = events("appointment", action="attended")
     assert (attended.actor_login_id, attended.employee_id, attended.entity_id) == (
-        salon.staff.id, salon.employee.id, appointment.id)
+        salon.staff.id,
+        salon.employee.id,
+        appointment.id,
+    )
     # A second form for the same visit is refused with a sentence; nothing changes.
     other = staff.post(f"/appointments/{appointment.id}/checkout", data={**form, "key": "form-2"})
     assert other.status_code == 422
@@ -71,12 +77,22 @@ def test_invoice_shows_what_section_14_asks_for_with_vat_per_rate(salon, service
     salon.location.street, salon.location.postal_code, salon.location.tax_id = "Hauptstr. 1", "10115", "27/123/45678"
     db.session.commit()
     customer_id, appointment = _booked_today(salon, service)
-    invoice = factories.check_out(salon, appointment, discount_percent=10, lines=[
-        LineInput(LineKind.SERVICE, service_id=service.id),
-        LineInput(LineKind.PRODUCT, description="Shampoo", unit_price_cents=1070, vat_rate_permille=70)])
+    invoice = factories.check_out(
+        salon,
+        appointment,
+        discount_percent=10,
+        lines=[
+            LineInput(LineKind.SERVICE, service_id=service.id),
+            LineInput(LineKind.PRODUCT, description="Shampoo", unit_price_cents=1070, vat_rate_permille=70),
+        ],
+    )
     # 10 % off each rate, one discount line per rate (§ 14 Abs. 4 Nr. 7 UStG).
     assert [(li.kind, li.unit_price_cents, li.vat_rate_permille) for li in invoice.lines] == [
-        ("service", 4900, 190), ("product", 1070, 70), ("discount", -490, 190), ("discount", -107, 70)]
+        ("service", 4900, 190),
+        ("product", 1070, 70),
+        ("discount", -490, 190),
+        ("discount", -107, 70),
+    ]
     assert invoice.total_cents == 4900 + 1070 - 490 - 107
     assert invoice.seller_address == "Hauptstr. 1\n10115 Berlin" and invoice.seller_tax_id == "27/123/45678"
     assert invoice.service_date == salon.account.local_date(appointment.starts_at)
@@ -84,8 +100,20 @@ def test_invoice_shows_what_section_14_asks_for_with_vat_per_rate(salon, service
     db.session.commit()
     page = login_as(salon.accountant).get(f"/invoices/{invoice.id}").get_data(as_text=True)
     # 44,10 € gross at 19 %: 37,06 net + 7,04 VAT; 9,63 € at 7 %: 9,00 net + 0,63 VAT.
-    for text in ("R-0000001", "Salon A", "Hauptstr. 1", "27/123/45678", "Greta Sommer", "37,06", "7,04", "9,00",
-                 "0,63", "53,73", "Netto zu 19 %", "Leistungsdatum"):
+    for text in (
+        "R-0000001",
+        "Salon A",
+        "Hauptstr. 1",
+        "27/123/45678",
+        "Greta Sommer",
+        "37,06",
+        "7,04",
+        "9,00",
+        "0,63",
+        "53,73",
+        "Netto zu 19 %",
+        "Leistungsdatum",
+    ):
         assert text in page, text
 
 
@@ -114,8 +142,9 @@ def test_an_invoice_is_never_edited(salon, service):
 
 def test_storno_keeps_the_original_and_sums_to_zero(salon, service, login_as):
     customer_id, appointment = _booked_today(salon, service)
-    voucher = factories.check_out(salon, customer_id=customer_id,
-                                  lines=[LineInput(LineKind.VOUCHER, unit_price_cents=3000)])
+    voucher = factories.check_out(
+        salon, customer_id=customer_id, lines=[LineInput(LineKind.VOUCHER, unit_price_cents=3000)]
+    )
     sold = db.session.scalars(select(Voucher)).one()
     invoice = factories.check_out(salon, appointment, voucher_code=sold.code)  # 30 € voucher, 19 € cash
     before = {k: getattr(invoice, k) for k in ("number", "total_cents", "issued_at", "billed_name")}
@@ -128,8 +157,11 @@ def test_storno_keeps_the_original_and_sums_to_zero(salon, service, login_as):
     original = db.session.get(Invoice, invoice.id)
     storno = db.session.scalars(select(Invoice).where(Invoice.cancels_invoice_id == invoice.id)).one()
     assert {k: getattr(original, k) for k in before} == before and original.status == "cancelled"
-    assert (storno.kind, storno.number, storno.cancel_reason) == (InvoiceKind.CANCELLATION, "R-0000003",
-                                                                  "Falsche Leistung")
+    assert (storno.kind, storno.number, storno.cancel_reason) == (
+        InvoiceKind.CANCELLATION,
+        "R-0000003",
+        "Falsche Leistung",
+    )
     assert storno.total_cents + original.total_cents == 0
     assert sum(li.total_cents for li in storno.lines + original.lines) == 0
     assert {p.method: p.amount_cents for p in storno.payments} == {"voucher": -3000, "cash": -1900}
@@ -145,7 +177,9 @@ def test_storno_keeps_the_original_and_sums_to_zero(salon, service, login_as):
 
 def test_storno_of_a_sold_voucher_that_was_used_is_refused(salon, service):
     customer_id, appointment = _booked_today(salon, service)
-    sale = factories.check_out(salon, customer_id=customer_id, lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)])
+    sale = factories.check_out(
+        salon, customer_id=customer_id, lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)]
+    )
     voucher = db.session.scalars(select(Voucher)).one()
     factories.check_out(salon, appointment, voucher_code=voucher.code, voucher_cents=500)
     with pytest.raises(Exception, match="sold-voucher-used"):
@@ -182,8 +216,10 @@ def test_a_voucher_of_another_salon_is_unknown_here(salon, other_salon, service,
     theirs = factories.check_out(other_salon, lines=[LineInput(LineKind.VOUCHER, unit_price_cents=5000)])
     code = db.session.scalars(select(Voucher).where(Voucher.sold_invoice_id == theirs.id)).one().code
     _, appointment = _booked_today(salon, service)
-    response = login_as(salon.staff).post(f"/appointments/{appointment.id}/checkout",
-                                          data=sale_form(salon, line(0, service_id=service.id), voucher_code=code))
+    response = login_as(salon.staff).post(
+        f"/appointments/{appointment.id}/checkout",
+        data=sale_form(salon, line(0, service_id=service.id), voucher_code=code),
+    )
     assert response.status_code == 422
     assert "No voucher of this salon has this code." in response.get_data(as_text=True)
     assert db.session.scalars(select(Invoice).where(Invoice.account_id == salon.account.id)).all() == []
@@ -197,7 +233,9 @@ def test_no_show_is_logged_and_a_future_visit_cannot_be_checked_out(salon, servi
     assert db.session.get(Appointment, appointment.id).status == "no_show"
     (entry,) = events("appointment", action="no_show")
     assert entry.actor_login_id == salon.staff.id
-    refused = staff.post(f"/appointments/{appointment.id}/checkout", data=sale_form(salon, line(0, service_id=service.id)))
+    refused = staff.post(
+        f"/appointments/{appointment.id}/checkout", data=sale_form(salon, line(0, service_id=service.id))
+    )
     assert refused.status_code == 422 and invoice_count() == 0
     later = factories.book(salon, customer_id, utcnow() + timedelta(days=3), service)
     response = staff.post(f"/appointments/{later.id}/checkout", data=sale_form(salon, line(0, service_id=service.id)))
@@ -230,9 +268,14 @@ def test_two_tills_at_once_get_gapless_numbers(app, salon, service):
             try:
                 barrier.wait()
                 for n in range(per_thread):
-                    checkout(Actor(account_id, None), CheckoutInput(
-                        location_id=location_id, key=f"{name}-{n}",
-                        lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=500 + n)]))
+                    checkout(
+                        Actor(account_id, None),
+                        CheckoutInput(
+                            location_id=location_id,
+                            key=f"{name}-{n}",
+                            lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=500 + n)],
+                        ),
+                    )
                     db.session.commit()
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(repr(error))
@@ -252,8 +295,9 @@ def test_two_tills_at_once_get_gapless_numbers(app, salon, service):
 def test_the_numbers_are_per_salon_and_a_failed_checkout_gives_its_number_back(salon, other_salon, service):
     factories.check_out(salon, lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=500)])
     with pytest.raises(Exception, match="unknown-voucher"):
-        factories.check_out(salon, voucher_code="NOPE", lines=[
-            LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=500)])
+        factories.check_out(
+            salon, voucher_code="NOPE", lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=500)]
+        )
     db.session.rollback()
     theirs = factories.check_out(other_salon, lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=1)])
     ours = factories.check_out(salon, lines=[LineInput(LineKind.PRODUCT, description="Öl", unit_price_cents=500)])
@@ -265,8 +309,12 @@ def test_retention_of_an_invoice_from_half_past_midnight_on_new_years_day(salon,
     to 2026 and is kept to the end of 2034 (§ 147 Abs. 3, 4 AO)."""
     moment = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
     customer_id = factories.customer_since(salon.account, moment - timedelta(days=10), "Silvester")
-    factories.check_out(salon, customer_id=customer_id, when=moment,
-                        lines=[LineInput(LineKind.PRODUCT, description="Sekt", unit_price_cents=900)])
+    factories.check_out(
+        salon,
+        customer_id=customer_id,
+        when=moment,
+        lines=[LineInput(LineKind.PRODUCT, description="Sekt", unit_price_cents=900)],
+    )
     from portal.history.audit import Actor
     from portal.models import Customer
     from portal.privacy.erasure import erase_customer
@@ -280,8 +328,12 @@ def test_purge_after_the_retention_keeps_a_later_storno(salon, service):
     """An invoice of December cancelled in January: the original's period ends a year before
     the storno's, and purging it must not break the storno (foreign keys on PostgreSQL)."""
     customer_id = factories.customer_since(salon.account, datetime(2024, 12, 1, tzinfo=UTC), "Jahreswechsel")
-    invoice = factories.check_out(salon, customer_id=customer_id, when=datetime(2024, 12, 30, 12, tzinfo=UTC),
-                                  lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)])
+    invoice = factories.check_out(
+        salon,
+        customer_id=customer_id,
+        when=datetime(2024, 12, 30, 12, tzinfo=UTC),
+        lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)],
+    )
     factories.storno(salon, invoice, when=datetime(2025, 1, 3, 12, tzinfo=UTC))
     from portal.history.audit import Actor
     from portal.models import Customer

@@ -24,7 +24,9 @@ def service(salon):
 
 
 def _sell(salon, customer_id=None, cents=5000) -> Voucher:
-    invoice = factories.check_out(salon, customer_id=customer_id, lines=[LineInput(LineKind.VOUCHER, unit_price_cents=cents)])
+    invoice = factories.check_out(
+        salon, customer_id=customer_id, lines=[LineInput(LineKind.VOUCHER, unit_price_cents=cents)]
+    )
     return db.session.scalars(select(Voucher).where(Voucher.sold_invoice_id == invoice.id)).one()
 
 
@@ -34,8 +36,9 @@ def test_a_sold_voucher_is_valid_to_the_end_of_the_third_year_and_redeemed_in_pa
         voucher = _sell(salon, customer_id)
     assert voucher.expires_on == date(2029, 12, 31)  # §§ 195, 199 BGB
     visit = factories.book(salon, customer_id, utcnow() - timedelta(minutes=50), service)
-    invoice = factories.check_out(salon, visit, voucher_code=vouchers.display_code(voucher.code).lower(),
-                                  voucher_cents=3000, method="card")
+    invoice = factories.check_out(
+        salon, visit, voucher_code=vouchers.display_code(voucher.code).lower(), voucher_cents=3000, method="card"
+    )
     assert {p.method: p.amount_cents for p in invoice.payments} == {"voucher": 3000, "card": 1900}
     db.session.expire_all()
     voucher = db.session.get(Voucher, voucher.id)
@@ -57,27 +60,34 @@ def test_over_the_rest_or_expired_is_refused_and_nothing_changes(salon, service,
     assert response.status_code == 422 and "The voucher has only €20.00 left." in response.get_data(as_text=True)
     assert invoice_count() == 1 and db.session.get(Voucher, voucher.id).remaining_cents == 2000
 
-    gift = factories.check_out(salon, customer_id=customer_id, lines=[LineInput(LineKind.PRODUCT, description="x",
-                                                                                unit_price_cents=100)])
+    gift = factories.check_out(
+        salon, customer_id=customer_id, lines=[LineInput(LineKind.PRODUCT, description="x", unit_price_cents=100)]
+    )
     assert gift.total_cents == 100
-    created = login_as(salon.owner).post(f"/vouchers/new?customer={customer_id}",
-                                         data={"value": "25", "valid_until": salon.account.today().isoformat()})  # the salon's day, not UTC's
+    created = login_as(salon.owner).post(
+        f"/vouchers/new?customer={customer_id}", data={"value": "25", "valid_until": salon.account.today().isoformat()}
+    )  # the salon's day, not UTC's
     assert created.status_code == 302
     short = db.session.scalars(select(Voucher).where(Voucher.sold_invoice_id.is_(None))).one()
     with factories.travel_to(utcnow() + timedelta(days=2)):
         staff = login_as(salon.staff)  # two days later: a new session
-        response = staff.post(f"/appointments/{visit.id}/checkout",
-                              data=sale_form(salon, line(0, service_id=service.id), voucher_code=short.code, key="f2"))
+        response = staff.post(
+            f"/appointments/{visit.id}/checkout",
+            data=sale_form(salon, line(0, service_id=service.id), voucher_code=short.code, key="f2"),
+        )
     assert response.status_code == 422 and "This voucher has expired." in response.get_data(as_text=True)
     db.session.expire_all()
     assert invoice_count() == 2 and db.session.get(Voucher, short.id).remaining_cents == 2500
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"value": "0"}, "between 1,00 € and 10.000,00 €"),
-    ({"value": "-3"}, "Please enter an amount in euros"),
-    ({"value": "20", "valid_until": "2020-01-01"}, "The validity cannot end in the past."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"value": "0"}, "between 1,00 € and 10.000,00 €"),
+        ({"value": "-3"}, "Please enter an amount in euros"),
+        ({"value": "20", "valid_until": "2020-01-01"}, "The validity cannot end in the past."),
+    ],
+)
 def test_bad_voucher_input_creates_nothing(salon, login_as, data, message):
     response = login_as(salon.owner).post("/vouchers/new", data=data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
@@ -88,24 +98,32 @@ def test_paying_out_the_rest_resolves_the_erasure_blocker(salon, service, login_
     customer_id = factories.make_customer(salon.account, "Rest", email="rest@example.com")
     voucher = _sell(salon, customer_id, 1500)
     owner = login_as(salon.owner)
-    owner.post(f"/customers/{customer_id}/privacy-requests",
-               data={"kind": "erasure", "channel": "in_person", "location_id": salon.location.id, "note": ""})
+    owner.post(
+        f"/customers/{customer_id}/privacy-requests",
+        data={"kind": "erasure", "channel": "in_person", "location_id": salon.location.id, "note": ""},
+    )
     request_id = db.session.scalar(select(PrivacyRequest.id))
     page = owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
     link = f"/vouchers/{voucher.id}?from_request={request_id}"
     assert link in page.replace("&amp;", "&")
     detail = owner.get(link).get_data(as_text=True)
     assert "Back to the privacy request" in detail
-    refused = owner.post(f"/vouchers/{voucher.id}/close", data={"kind": "paid_out", "reason": "",
-                                                               "from_request": request_id})
+    refused = owner.post(
+        f"/vouchers/{voucher.id}/close", data={"kind": "paid_out", "reason": "", "from_request": request_id}
+    )
     assert refused.status_code == 422 and db.session.get(Voucher, voucher.id).remaining_cents == 1500
-    done = owner.post(f"/vouchers/{voucher.id}/close", data={"kind": "paid_out", "reason": "Kundin wünscht Auszahlung",
-                                                            "from_request": request_id})
+    done = owner.post(
+        f"/vouchers/{voucher.id}/close",
+        data={"kind": "paid_out", "reason": "Kundin wünscht Auszahlung", "from_request": request_id},
+    )
     assert done.headers["Location"].endswith(f"/privacy/requests/{request_id}")
     db.session.expire_all()
     closed = db.session.get(Voucher, voucher.id)
     assert (closed.remaining_cents, closed.entries[-1].kind, closed.entries[-1].reason) == (
-        0, "paid_out", "Kundin wünscht Auszahlung")
+        0,
+        "paid_out",
+        "Kundin wünscht Auszahlung",
+    )
     (entry,) = events("sale", action="voucher_paid_out")
     assert entry.changes["remaining"] == {"old": 1500, "new": 0}
     month = salon.account.today().strftime("%Y-%m")

@@ -30,8 +30,7 @@ from tests import factories
 
 def test_every_endpoint_declares_permission_or_public(app):
     undeclared = [
-        rule.endpoint for rule in app.url_map.iter_rules()
-        if declared_access(app.view_functions[rule.endpoint]) is None
+        rule.endpoint for rule in app.url_map.iter_rules() if declared_access(app.view_functions[rule.endpoint]) is None
     ]
     assert undeclared == []
 
@@ -65,8 +64,19 @@ def _fill(rule, ids):
 
 
 def _counts():
-    models = (Account, Login, Employee, Customer, CustomerFieldDefinition, CustomerFieldValue,
-              Appointment, EmailToken, OutboundEmail, LoginHistoryExport, PrivacyRequest)
+    models = (
+        Account,
+        Login,
+        Employee,
+        Customer,
+        CustomerFieldDefinition,
+        CustomerFieldValue,
+        Appointment,
+        EmailToken,
+        OutboundEmail,
+        LoginHistoryExport,
+        PrivacyRequest,
+    )
     return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
 
 
@@ -88,16 +98,32 @@ def _ids_of_salon_records(salon, customer_name: str, login) -> dict[str, int]:
     definition = CustomerFieldDefinition(account_id=salon.account.id, key="k", label="Farbe")
     db.session.add(definition)
     start = utcnow() + timedelta(days=3)
-    appointment = Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
-                              starts_at=start, ends_at=start + timedelta(minutes=30))
+    appointment = Appointment(
+        account_id=salon.account.id,
+        location_id=salon.location.id,
+        customer_id=customer_id,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+    )
     db.session.add(appointment)
-    privacy_request = PrivacyRequest(account_id=salon.account.id, location_id=salon.location.id,
-                                     customer_id=customer_id, kind="erasure", status="new")
+    privacy_request = PrivacyRequest(
+        account_id=salon.account.id,
+        location_id=salon.location.id,
+        customer_id=customer_id,
+        kind="erasure",
+        status="new",
+    )
     db.session.add(privacy_request)
     db.session.commit()
-    return {"customer_id": customer_id, "login_id": login.id, "employee_id": salon.employee.id,
-            "field_id": definition.id, "appointment_id": appointment.id, "location_id": salon.location.id,
-            "request_id": privacy_request.id}
+    return {
+        "customer_id": customer_id,
+        "login_id": login.id,
+        "employee_id": salon.employee.id,
+        "field_id": definition.id,
+        "appointment_id": appointment.id,
+        "location_id": salon.location.id,
+        "request_id": privacy_request.id,
+    }
 
 
 def test_accountant_cannot_change_anything(app, salon, login_as):
@@ -107,27 +133,62 @@ def test_accountant_cannot_change_anything(app, salon, login_as):
     refused = []
     for rule in _all_rules(app):
         for method in sorted((rule.methods or set()) - {"GET", "HEAD", "OPTIONS"}):
-            if rule.endpoint in {"auth.logout", "auth.set_language", "auth.profile", "customers.search",
-                                 "exports.download", "two_factor.setup", "two_factor.confirm",
-                                 "two_factor.recovery_codes", "two_factor.disable"}:
+            if rule.endpoint in {
+                "auth.logout",
+                "auth.set_language",
+                "auth.profile",
+                "customers.search",
+                "exports.download",
+                "two_factor.setup",
+                "two_factor.confirm",
+                "two_factor.recovery_codes",
+                "two_factor.disable",
+            }:
                 continue  # own session, preferences and second factor, a read-only search, one's own export download
             if declared_access(app.view_functions[rule.endpoint]) == "public":
                 continue  # the customers' own pages: no login is involved at all
             url = _fill(rule, ids)
-            response = client.open(url, method=method, data={
-                "last_name": "Changed", "email": "x@example.com", "role": "owner", "active": "y",
-                "name": "Changed", "pin": "999999", "label": "Changed", "field_type": "text",
-                "location_id": "0", "day": "2030-01-01", "start": "10:00", "duration_minutes": "30",
-                "pin_required": "y",
-            })
+            response = client.open(
+                url,
+                method=method,
+                data={
+                    "last_name": "Changed",
+                    "email": "x@example.com",
+                    "role": "owner",
+                    "active": "y",
+                    "name": "Changed",
+                    "pin": "999999",
+                    "label": "Changed",
+                    "field_type": "text",
+                    "location_id": "0",
+                    "day": "2030-01-01",
+                    "start": "10:00",
+                    "duration_minutes": "30",
+                    "pin_required": "y",
+                },
+            )
             assert response.status_code == 403, (rule.endpoint, response.status_code)
             refused.append(rule.endpoint)
     db.session.expire_all()
     assert _snapshot() == before
-    assert {"customers.update", "customers.create", "team.invite", "team.update_login",
-            "team.create_employee", "customers.fields", "appointments.create", "appointments.edit",
-            "appointments.cancel", "settings.account", "history.export_logins", "privacy.save",
-            "requests.complete", "requests.reject", "requests.record", "requests.merge"} <= set(refused)
+    assert {
+        "customers.update",
+        "customers.create",
+        "team.invite",
+        "team.update_login",
+        "team.create_employee",
+        "customers.fields",
+        "appointments.create",
+        "appointments.edit",
+        "appointments.cancel",
+        "settings.account",
+        "history.export_logins",
+        "privacy.save",
+        "requests.complete",
+        "requests.reject",
+        "requests.record",
+        "requests.merge",
+    } <= set(refused)
 
 
 def test_accountant_may_read_and_search(salon, login_as):
@@ -166,8 +227,9 @@ def test_tenant_isolation_every_route_with_an_id(app, salon, other_salon, login_
                 url = _fill(rule, ids)
                 if tab:
                     url = re.sub(r"/appointments$", f"/{tab}", url)
-                response = client.open(url, method=method, data={"last_name": "X", "role": "staff",
-                                                                 "name": "X", "location_id": "0"})
+                response = client.open(
+                    url, method=method, data={"last_name": "X", "role": "staff", "name": "X", "location_id": "0"}
+                )
                 assert response.status_code == 404, (rule.endpoint, method, url, response.status_code)
                 assert b"Geheim" not in response.data
                 checked += 1

@@ -21,13 +21,21 @@ def test_demo_seed_builds_both_salons_with_realistic_customer_files(app):
 
     assert (customers(demo), customers(other)) == (200, 20)
     assert sorted(db.session.scalars(select(Login.role).where(Login.account_id == demo.id))) == [
-        "accountant", "admin", "owner", "staff"]
-    values = db.session.execute(select(CustomerFieldValue, CustomerFieldDefinition.account_id, Customer.account_id)
-                                .join(CustomerFieldDefinition, CustomerFieldDefinition.id == CustomerFieldValue.field_id)
-                                .join(Customer, Customer.id == CustomerFieldValue.customer_id)).all()
+        "accountant",
+        "admin",
+        "owner",
+        "staff",
+    ]
+    values = db.session.execute(
+        select(CustomerFieldValue, CustomerFieldDefinition.account_id, Customer.account_id)
+        .join(CustomerFieldDefinition, CustomerFieldDefinition.id == CustomerFieldValue.field_id)
+        .join(Customer, Customer.id == CustomerFieldValue.customer_id)
+    ).all()
     assert len(values) > 50
-    assert all(value.account_id == field_account == customer_account == demo.id
-               for value, field_account, customer_account in values)
+    assert all(
+        value.account_id == field_account == customer_account == demo.id
+        for value, field_account, customer_account in values
+    )
     assert any("\n" in value.value for value, _f, _c in values)
     notes = list(db.session.scalars(select(Customer.notes).where(Customer.account_id == demo.id, Customer.notes != "")))
     assert 10 < len(notes) < 200 and any("," in note for note in notes)
@@ -52,13 +60,19 @@ def test_demo_salon_has_a_daily_life_recorded_by_the_till(app):
     statuses = set(db.session.scalars(select(Appointment.status).where(Appointment.account_id == demo.id)))
     assert {"attended", "no_show", "cancelled", "booked"} <= statuses
     assert unbilled(demo)[0] >= 1
-    partly = [v for v in db.session.scalars(select(Voucher).where(Voucher.account_id == demo.id))
-              if 0 < v.remaining_cents < v.initial_cents]
+    partly = [
+        v
+        for v in db.session.scalars(select(Voucher).where(Voucher.account_id == demo.id))
+        if 0 < v.remaining_cents < v.initial_cents
+    ]
     assert partly and all(v.entries for v in partly)
     assert len(db.session.scalars(select(BonusProgram).where(BonusProgram.account_id == demo.id)).all()) == 2
     assert db.session.scalar(select(func.count()).select_from(StampEntry))
-    last = [c.last_activity_at for c in db.session.scalars(select(Customer).where(Customer.account_id == demo.id))
-            if c.last_activity_at]
+    last = [
+        c.last_activity_at
+        for c in db.session.scalars(select(Customer).where(Customer.account_id == demo.id))
+        if c.last_activity_at
+    ]
     assert min(last) < utcnow() - timedelta(days=4 * 365) and max(last) > utcnow() - timedelta(days=7)
     sample = db.session.scalars(select(Customer.id).where(Customer.account_id == demo.id).limit(40)).all()
     assert all(db.session.get(Customer, cid).last_activity_at == activity.computed(cid) for cid in sample)

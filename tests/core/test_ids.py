@@ -29,10 +29,16 @@ def test_every_route_with_an_id_is_404_for_an_id_beyond_the_column(app, salon, l
     assert tried >= 60
 
 
-@pytest.mark.parametrize("path", [
-    "/b/{slug}/99999999999999999999/privacy", "/b/{slug}/99999999999999999999/requests",
-    "/b/{slug}%00/privacy", "/b/%00/privacy", "/r/confirm/%00abc",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/b/{slug}/99999999999999999999/privacy",
+        "/b/{slug}/99999999999999999999/requests",
+        "/b/{slug}%00/privacy",
+        "/b/%00/privacy",
+        "/r/confirm/%00abc",
+    ],
+)
 def test_public_pages_are_404_for_impossible_values(salon, client, path):
     assert client.get(path.format(slug=salon.account.slug)).status_code in (404, 410)
 

@@ -35,29 +35,40 @@ def test_export_files_waiting_for_download_survive_the_switch_to_uncompressed_ch
 
     from portal.models import CustomerExport, ExportChunk
 
-    export = CustomerExport(account_id=salon.account.id, requested_by_id=salon.owner.id,
-                            recipient_login_id=salon.owner.id, fields=["id"], status="finished")
+    export = CustomerExport(
+        account_id=salon.account.id,
+        requested_by_id=salon.owner.id,
+        recipient_login_id=salon.owner.id,
+        fields=["id"],
+        status="finished",
+    )
     db.session.add(export)
     db.session.commit()
     export_id = export.id
-    pieces = ["\ufeffKundennummer,Notizen\r\n".encode(), "1,Jürgen mag \"Kaffee\"\r\n".encode() * 5000]
+    pieces = ["\ufeffKundennummer,Notizen\r\n".encode(), '1,Jürgen mag "Kaffee"\r\n'.encode() * 5000]
     db.session.remove()
     downgrade(revision="e54117876fad")
     try:
         with db.engine.begin() as conn:
             for seq, piece in enumerate(pieces):
-                conn.execute(ExportChunk.__table__.insert().values(
-                    export_id=export_id, seq=seq, data=zlib.compress(piece, 1)))
+                conn.execute(
+                    ExportChunk.__table__.insert().values(export_id=export_id, seq=seq, data=zlib.compress(piece, 1))
+                )
     finally:
         upgrade()
-    stored = db.session.scalars(select(ExportChunk.data).where(
-        ExportChunk.export_id == export_id).order_by(ExportChunk.seq)).all()
+    stored = db.session.scalars(
+        select(ExportChunk.data).where(ExportChunk.export_id == export_id).order_by(ExportChunk.seq)
+    ).all()
     assert [bytes(data) for data in stored] == pieces
     if db.engine.dialect.name == "postgresql":
-        storage, compression = db.session.execute(text(
-            "SELECT attstorage, attcompression FROM pg_attribute "
-            "WHERE attrelid = 'export_chunk'::regclass AND attname = 'data'")).one()
-        has_lz4 = db.session.scalar(text(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"))
+        storage, compression = db.session.execute(
+            text(
+                "SELECT attstorage, attcompression FROM pg_attribute "
+                "WHERE attrelid = 'export_chunk'::regclass AND attname = 'data'"
+            )
+        ).one()
+        has_lz4 = db.session.scalar(
+            text("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        )
         # PostgreSQL compresses the chunks with lz4 itself, or, built without it, stores them as they are.
         assert (storage, compression) == (("x", "l") if has_lz4 else ("e", ""))

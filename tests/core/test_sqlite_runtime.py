@@ -33,8 +33,9 @@ print(refused_while_open, counted_before > 0, switched_off, rows, counted_after)
 
 
 def test_switched_off_only_with_no_connection_open_and_sqlite_works_on(tmp_path):
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "t.sqlite")], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "t.sqlite")], capture_output=True, text=True, check=True
+    )
     assert result.stdout.split() == ["False", "True", "True", "2", "0"]
 
 

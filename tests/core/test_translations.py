@@ -14,9 +14,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_german_catalog_covers_every_string(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     extracted = {m.id for m in read_po(pot.open("rb")) if m.id}
     german = read_po((ROOT / "portal/translations/de/LC_MESSAGES/messages.po").open("rb"))

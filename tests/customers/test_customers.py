@@ -25,11 +25,19 @@ def _count():
 
 def test_create_customer_normalises_contact_data(salon, login_as):
     client = login_as(salon.staff)
-    response = client.post("/customers/new", data={
-        "first_name": " Erika ", "last_name": "Mustermann", "email": "Erika.M@Example.COM",
-        "phone": "0170 1234567", "birthday": "1980-05-17", "postal_code": "10115", "city": "Berlin",
-        "country": "DE",
-    })
+    response = client.post(
+        "/customers/new",
+        data={
+            "first_name": " Erika ",
+            "last_name": "Mustermann",
+            "email": "Erika.M@Example.COM",
+            "phone": "0170 1234567",
+            "birthday": "1980-05-17",
+            "postal_code": "10115",
+            "city": "Berlin",
+            "country": "DE",
+        },
+    )
     assert response.status_code == 302
     customer = db.session.scalars(select(Customer)).one()
     assert customer.account_id == salon.account.id
@@ -40,15 +48,29 @@ def test_create_customer_normalises_contact_data(salon, login_as):
 def test_invalid_input_is_explained_and_nothing_is_saved(salon, login_as):
     client = login_as(salon.owner)
     tomorrow = (salon.account.today() + timedelta(days=1)).isoformat()  # the salon's tomorrow
-    response = client.post("/customers/new", headers=EN, data={
-        "last_name": "", "email": "nope@", "phone": "12", "birthday": tomorrow, "postal_code": "1234",
-        "country": "DE", "notes": "x" * 6000,
-    })
+    response = client.post(
+        "/customers/new",
+        headers=EN,
+        data={
+            "last_name": "",
+            "email": "nope@",
+            "phone": "12",
+            "birthday": tomorrow,
+            "postal_code": "1234",
+            "country": "DE",
+            "notes": "x" * 6000,
+        },
+    )
     assert response.status_code == 422
     text = _text(response)
-    for message in ("Please enter the last name.", "This is not a valid email address.",
-                    "This is not a valid phone number.", "The birthday cannot be in the future.",
-                    "A German postal code has five digits.", "At most 5000 characters."):
+    for message in (
+        "Please enter the last name.",
+        "This is not a valid email address.",
+        "This is not a valid phone number.",
+        "The birthday cannot be in the future.",
+        "A German postal code has five digits.",
+        "At most 5000 characters.",
+    ):
         assert message in text
     assert _count() == 0
 
@@ -56,13 +78,16 @@ def test_invalid_input_is_explained_and_nothing_is_saved(salon, login_as):
 def test_a_birthday_on_the_salons_today_is_not_in_the_future(salon, login_as, monkeypatch):
     """00:30 on 15 July in Berlin is still the 14th in UTC: a customer born that day is welcome."""
     monkeypatch.setattr(account_module, "utcnow", lambda: datetime(2026, 7, 14, 22, 30, tzinfo=UTC))
-    response = login_as(salon.owner).post("/customers/new", headers=EN, data={
-        "last_name": "Neugeboren", "birthday": "2026-07-15", "country": "DE"})
+    response = login_as(salon.owner).post(
+        "/customers/new", headers=EN, data={"last_name": "Neugeboren", "birthday": "2026-07-15", "country": "DE"}
+    )
     assert "The birthday cannot be in the future." not in _text(response)
-    assert db.session.scalars(select(Customer.birthday).where(Customer.last_name == "Neugeboren")).one() \
-        == date(2026, 7, 15)
-    response = login_as(salon.owner).post("/customers/new", headers=EN, data={
-        "last_name": "Morgen", "birthday": "2026-07-16", "country": "DE"})
+    assert db.session.scalars(select(Customer.birthday).where(Customer.last_name == "Neugeboren")).one() == date(
+        2026, 7, 15
+    )
+    response = login_as(salon.owner).post(
+        "/customers/new", headers=EN, data={"last_name": "Morgen", "birthday": "2026-07-16", "country": "DE"}
+    )
     assert "The birthday cannot be in the future." in _text(response)
 
 
@@ -74,8 +99,9 @@ def test_german_validation_messages(salon, login_as):
 
 
 def test_malformed_birthday_is_a_message_not_a_500(salon, login_as):
-    response = login_as(salon.owner).post("/customers/new", headers=EN,
-                                          data={"last_name": "X", "birthday": "31.02.abc", "country": "DE"})
+    response = login_as(salon.owner).post(
+        "/customers/new", headers=EN, data={"last_name": "X", "birthday": "31.02.abc", "country": "DE"}
+    )
     assert response.status_code == 422
     assert _count() == 0
 
@@ -87,19 +113,30 @@ def test_oversized_request_is_refused(salon, login_as):
 
 
 def test_edit_with_custom_fields_via_htmx(salon, login_as):
-    recipe = CustomerFieldDefinition(account_id=salon.account.id, key="recipe", label="Farbrezeptur", field_type="textarea")
-    hair = CustomerFieldDefinition(account_id=salon.account.id, key="hair", label="Haartyp", field_type="choice",
-                                   choices=["fein", "lockig"])
+    recipe = CustomerFieldDefinition(
+        account_id=salon.account.id, key="recipe", label="Farbrezeptur", field_type="textarea"
+    )
+    hair = CustomerFieldDefinition(
+        account_id=salon.account.id, key="hair", label="Haartyp", field_type="choice", choices=["fein", "lockig"]
+    )
     db.session.add_all([recipe, hair])
     db.session.commit()
     customer_id = factories.make_customer(salon.account, "Weber", phone="+491701111111")
     client = login_as(salon.staff)
     page = _text(client.get(f"/customers/{customer_id}"))
     assert "Farbrezeptur" in page and "+49 170 1111111" in page
-    response = client.post(f"/customers/{customer_id}", headers={"HX-Request": "true", **EN}, data={
-        "first_name": "Erika", "last_name": "Weber", "phone": "+49 171 2222222", "country": "DE",
-        f"cf_{recipe.id}": "7/1 + 6% Oxid", f"cf_{hair.id}": "lockig",
-    })
+    response = client.post(
+        f"/customers/{customer_id}",
+        headers={"HX-Request": "true", **EN},
+        data={
+            "first_name": "Erika",
+            "last_name": "Weber",
+            "phone": "+49 171 2222222",
+            "country": "DE",
+            f"cf_{recipe.id}": "7/1 + 6% Oxid",
+            f"cf_{hair.id}": "lockig",
+        },
+    )
     assert response.status_code == 200
     assert "Saved." in _text(response)
     assert "<html" not in _text(response)  # a fragment for htmx
@@ -112,13 +149,17 @@ def test_edit_with_custom_fields_via_htmx(salon, login_as):
 
 
 def test_edit_with_invalid_choice_changes_nothing(salon, login_as):
-    hair = CustomerFieldDefinition(account_id=salon.account.id, key="hair", label="Haartyp", field_type="choice",
-                                   choices=["fein"])
+    hair = CustomerFieldDefinition(
+        account_id=salon.account.id, key="hair", label="Haartyp", field_type="choice", choices=["fein"]
+    )
     db.session.add(hair)
     db.session.commit()
     customer_id = factories.make_customer(salon.account, "Weber")
-    response = login_as(salon.owner).post(f"/customers/{customer_id}", headers={"HX-Request": "true", **EN},
-                                          data={"last_name": "Changed", "country": "DE", f"cf_{hair.id}": "bogus"})
+    response = login_as(salon.owner).post(
+        f"/customers/{customer_id}",
+        headers={"HX-Request": "true", **EN},
+        data={"last_name": "Changed", "country": "DE", f"cf_{hair.id}": "bogus"},
+    )
     assert response.status_code == 200 and "Not a valid choice." in _text(response)
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).last_name == "Weber"
@@ -171,4 +212,4 @@ def test_live_search_endpoint_pages_with_more_button(app, salon, login_as):
 def test_search_term_never_lands_in_a_url(salon, login_as):
     client = login_as(salon.staff)
     page = _text(client.get("/customers"))
-    assert 'hx-post="/customers/search"' in page and "hx-get=\"/customers/search" not in page
+    assert 'hx-post="/customers/search"' in page and 'hx-get="/customers/search' not in page

@@ -25,7 +25,7 @@ from tests.privacy.helpers import link_path
 
 ADMIN_PASSWORD = "admin-only-password"
 TRICKY = [
-    ("Müller", "Jürgen", "=HYPERLINK(\"http://evil\")", "Zeile eins\nZeile zwei; mit \"Anführung\", Komma"),
+    ("Müller", "Jürgen", '=HYPERLINK("http://evil")', 'Zeile eins\nZeile zwei; mit "Anführung", Komma'),
     ("Ölmann", "Søren", "+49 170 1234567 @home", "-minus und\ttab"),
     ("Weiß", "Zoë", "@SUM(A1:A9)", "\rcarriage"),
 ]
@@ -38,15 +38,19 @@ def _grant_export(salon):
 
 def _customers(salon):
     for last, first, street, notes in TRICKY:
-        factories.make_customer(salon.account, last, first, street=street, notes=notes, email=f"{first.lower()}@example.com")
+        factories.make_customer(
+            salon.account, last, first, street=street, notes=notes, email=f"{first.lower()}@example.com"
+        )
 
 
 def _wizard(client, recipient_id, fields, file_format="csv", repeat=False):
     response = client.post("/settings/exports")
     export_id = int(response.headers["Location"].split("/")[3])
     client.post(f"/settings/exports/{export_id}/step/1", data={"recipient": recipient_id})
-    client.post(f"/settings/exports/{export_id}/step/2", data={
-        "fields": fields, "file_format": file_format, **({"repeat_downloads": "1"} if repeat else {})})
+    client.post(
+        f"/settings/exports/{export_id}/step/2",
+        data={"fields": fields, "file_format": file_format, **({"repeat_downloads": "1"} if repeat else {})},
+    )
     client.post(f"/settings/exports/{export_id}/step/3")
     return export_id
 
@@ -74,23 +78,33 @@ def test_only_administrative_logins_are_offered_and_others_refused(salon, other_
     assert offered == {str(salon.owner.id), str(salon.admin.id)}
     for tampered in (salon.staff.id, salon.accountant.id, other_salon.owner.id, 99999):
         response = owner.post(f"/settings/exports/{export_id}/step/1", data={"recipient": tampered})
-        assert response.status_code == 422 and "only logins with administrative rights" in response.get_data(as_text=True)
+        assert response.status_code == 422 and "only logins with administrative rights" in response.get_data(
+            as_text=True
+        )
     assert db.session.get(CustomerExport, export_id).recipient_login_id is None
 
 
 def test_wizard_keeps_choices_going_back_and_refuses_bad_input(salon, login_as):
     owner = login_as(salon.owner)
     export_id = int(owner.post("/settings/exports").headers["Location"].split("/")[3])
-    owner.post(f"/settings/exports/{export_id}/step/1", data={"recipient": salon.admin.id}, headers={"HX-Request": "true"})
-    response = owner.post(f"/settings/exports/{export_id}/step/2", data={"file_format": "csv"}, headers={"HX-Request": "true"})
+    owner.post(
+        f"/settings/exports/{export_id}/step/1", data={"recipient": salon.admin.id}, headers={"HX-Request": "true"}
+    )
+    response = owner.post(
+        f"/settings/exports/{export_id}/step/2", data={"file_format": "csv"}, headers={"HX-Request": "true"}
+    )
     assert "Please choose at least one field." in response.get_data(as_text=True)
-    response = owner.post(f"/settings/exports/{export_id}/step/2", data={"fields": ["email", "password_hash"], "file_format": "csv"})
+    response = owner.post(
+        f"/settings/exports/{export_id}/step/2", data={"fields": ["email", "password_hash"], "file_format": "csv"}
+    )
     assert response.status_code == 422 and "One of the chosen fields does not exist." in response.get_data(as_text=True)
     owner.post(f"/settings/exports/{export_id}/step/2", data={"fields": ["email", "phone"], "file_format": "xlsx"})
     back = owner.get(f"/settings/exports/{export_id}/step/1", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert f'value="{salon.admin.id}" checked' in back
     forward = owner.get(f"/settings/exports/{export_id}/step/2").get_data(as_text=True)
-    assert 'value="email" checked' in forward and 'value="phone" checked' in forward and 'value="xlsx" checked' in forward
+    assert (
+        'value="email" checked' in forward and 'value="phone" checked' in forward and 'value="xlsx" checked' in forward
+    )
     assert 'value="notes" checked' not in forward
     assert db.session.scalar(select(func.count()).select_from(EmailToken)) == 0  # nothing sent yet
 
@@ -124,7 +138,9 @@ def test_confirmation_link_password_of_that_login_and_lock(salon, login_as, clie
     db.session.expire_all()
     export = db.session.get(CustomerExport, export_id)
     assert (export.status, export.failed_attempts) == ("locked", 5)
-    assert [e.action for e in events("export", entity_id=export_id)] == ["requested"] + ["confirmation_failed"] * 4 + ["locked"]
+    assert [e.action for e in events("export", entity_id=export_id)] == ["requested"] + ["confirmation_failed"] * 4 + [
+        "locked"
+    ]
 
 
 def test_confirmation_link_expires_and_is_single_use(salon, login_as, client):
@@ -134,13 +150,17 @@ def test_confirmation_link_expires_and_is_single_use(salon, login_as, client):
     assert client.post(path, data={"password": ADMIN_PASSWORD}).status_code == 200
     assert client.post(path, data={"password": ADMIN_PASSWORD}).status_code == 410
     _wizard(login_as(salon.owner), salon.admin.id, FIELDS)
-    token = db.session.scalars(select(EmailToken).where(EmailToken.used_at.is_(None),
-                                                        EmailToken.purpose == "export-confirm")).one()
+    token = db.session.scalars(
+        select(EmailToken).where(EmailToken.used_at.is_(None), EmailToken.purpose == "export-confirm")
+    ).one()
     token.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     from portal import tokens
 
-    assert client.post(f"/exports/confirm/{tokens.link_value(token)}", data={"password": ADMIN_PASSWORD}).status_code == 410
+    assert (
+        client.post(f"/exports/confirm/{tokens.link_value(token)}", data={"password": ADMIN_PASSWORD}).status_code
+        == 410
+    )
 
 
 def _finished_export(salon, login_as, client, fields=FIELDS, file_format="csv", repeat=False) -> int:
@@ -184,7 +204,7 @@ def test_csv_own_fields_joined_per_customer_with_crlf_records_and_lf_inside_fiel
     recipe = CustomerFieldDefinition(account_id=salon.account.id, key="recipe", label="Farbrezeptur")
     db.session.add(recipe)
     db.session.commit()
-    values = {"Anna": "=7/0 + 7/1, 6 % Oxid\n30 Min.", "Berta": "Igora \"5-0\"", "Clara": None}
+    values = {"Anna": "=7/0 + 7/1, 6 % Oxid\n30 Min.", "Berta": 'Igora "5-0"', "Clara": None}
     for first, value in values.items():
         factories.make_customer(salon.account, "Kunde", first, custom={str(recipe.id): value} if value else {})
     _export_id, data = _build(salon, login_as, client, ["first_name", f"custom:{recipe.id}"], "csv")
@@ -192,15 +212,17 @@ def test_csv_own_fields_joined_per_customer_with_crlf_records_and_lf_inside_fiel
     assert b"Oxid\n30 Min." in data  # a line break inside a field stays as it is
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[1:] == [["Anna", "'=7/0 + 7/1, 6 % Oxid\n30 Min."], ["Berta", 'Igora "5-0"'], ["Clara", ""]]
-    stored = db.session.scalar(select(func.count()).select_from(CustomerFieldValue).where(
-        CustomerFieldValue.field_id == recipe.id))
+    stored = db.session.scalar(
+        select(func.count()).select_from(CustomerFieldValue).where(CustomerFieldValue.field_id == recipe.id)
+    )
     assert stored == 2
 
 
 def test_csv_empty_values_stay_empty_and_one_column_files_have_no_blank_lines(salon, login_as, client):
     factories.make_customer(salon.account, "Ohne", "Adresse")  # no email, no phone, never imported
-    factories.make_customer(salon.account, "Mit", "Adresse", email="mit@example.com", phone="+491701234567",
-                            birthday=date(1990, 5, 17))
+    factories.make_customer(
+        salon.account, "Mit", "Adresse", email="mit@example.com", phone="+491701234567", birthday=date(1990, 5, 17)
+    )
     _export_id, data = _build(salon, login_as, client, ["last_name", "email", "phone", "imported_at"], "csv")
     rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))}
     assert rows["Ohne"] == ["", "", ""] and rows["Mit"] == ["mit@example.com", "'+491701234567", ""]
@@ -223,9 +245,12 @@ def test_csv_is_in_customer_number_order_across_batches_and_wide_records(salon, 
         db.session.add(definition)
         definitions.append(definition)
     db.session.commit()
-    ids = [factories.make_customer(salon.account, f"Kunde{n:02d}", custom={str(d.id): f"=wert {n}, {d.label}"
-                                                                         for d in definitions})
-           for n in range(12)]
+    ids = [
+        factories.make_customer(
+            salon.account, f"Kunde{n:02d}", custom={str(d.id): f"=wert {n}, {d.label}" for d in definitions}
+        )
+        for n in range(12)
+    ]
     fields = ["id", "last_name", *[f"custom:{d.id}" for d in definitions]]
     _export_id, plain = _build(salon, login_as, client, fields, "csv")
     monkeypatch.setattr(writer, "BATCH", 5)
@@ -274,7 +299,12 @@ def test_download_only_by_the_recipient_once_and_file_deleted(salon, login_as, c
     assert admin.post(path).status_code == 410
     assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
     assert [e.action for e in events("export", entity_id=export_id)] == [
-        "requested", "confirmed", "started", "finished", "downloaded"]
+        "requested",
+        "confirmed",
+        "started",
+        "finished",
+        "downloaded",
+    ]
     assert all(e.changes["fields"]["new"] == FIELDS for e in events("export", entity_id=export_id))
 
 
@@ -312,8 +342,9 @@ def test_repeated_downloads_when_chosen_until_the_link_expires(salon, login_as, 
     assert owner.post(path).status_code == 403  # still only the recipient
     export = db.session.get(CustomerExport, export_id)
     assert (export.status, export.download_count) == ("downloaded", 2)
-    assert [e.changes["download"]["new"] for e in events("export", entity_id=export_id)
-            if e.action == "downloaded"] == [1, 2]
+    assert [
+        e.changes["download"]["new"] for e in events("export", entity_id=export_id) if e.action == "downloaded"
+    ] == [1, 2]
     assert "downloaded 2 times" in owner.get(f"/settings/exports/{export_id}").get_data(as_text=True)
     export.finished_at = utcnow() - timedelta(hours=25)
     db.session.commit()
@@ -326,8 +357,10 @@ def test_single_download_is_the_default(salon, login_as, client):
     export_id = _finished_export(salon, login_as, client)
     export = db.session.get(CustomerExport, export_id)
     assert export.repeat_downloads is False
-    assert "usable once" in db.session.scalars(select(OutboundEmail).where(
-        OutboundEmail.template == "export_ready")).one().body_text
+    assert (
+        "usable once"
+        in db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "export_ready")).one().body_text
+    )
 
 
 def test_expiry_deletes_the_file(salon, login_as, client):
@@ -381,8 +414,12 @@ def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, log
     assert run_export(export_id) == "nothing-to-do"  # at-least-once delivery: the second run does nothing
     numbers = _downloaded_customer_numbers(salon, login_as)
     assert len(numbers) == len(set(numbers)) == 25
-    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
-        OutboundEmail.template == "export_ready")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboundEmail).where(OutboundEmail.template == "export_ready")
+        )
+        == 1
+    )
 
 
 def test_an_export_whose_job_was_lost_is_enqueued_again_once(salon, login_as, client):
@@ -419,8 +456,12 @@ def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon,
 
     monkeypatch.setattr(writer, "after_batch", stall_past_the_maintenance)
     assert run_export(export_id) == "superseded"
-    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
-        OutboundEmail.template == "export_ready")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboundEmail).where(OutboundEmail.template == "export_ready")
+        )
+        == 0
+    )
     monkeypatch.setattr(writer, "after_batch", lambda export: None)
     assert run_export(export_id) == "finished"
     assert run_export(export_id) == "nothing-to-do"
@@ -438,14 +479,20 @@ def test_a_chunk_that_cannot_be_stored_fails_the_run_and_stores_nothing(salon, l
         pytest.skip("the storing thread is PostgreSQL's; SQLite stores in the job's own transaction")
     export_id = _confirmed_export_of(12, salon, login_as, client)
     monkeypatch.setattr(chunks, "CHUNK_BYTES", 64)  # several chunks, so the thread has work to fail at
-    monkeypatch.setattr(chunks, "INSERT", "INSERT INTO export_chunk (export_id, seq, no_such_column) VALUES (%s, %s, %s)")
+    monkeypatch.setattr(
+        chunks, "INSERT", "INSERT INTO export_chunk (export_id, seq, no_such_column) VALUES (%s, %s, %s)"
+    )
     with pytest.raises(Exception, match="no_such_column"):
         run_export(export_id)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
     assert db.session.get(CustomerExport, export_id).status == "running"  # the maintenance retries it
-    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
-        OutboundEmail.template == "export_ready")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboundEmail).where(OutboundEmail.template == "export_ready")
+        )
+        == 0
+    )
 
 
 def test_ranges_whose_customers_are_gone_leave_no_gap_and_no_blank_line(salon, login_as, client, monkeypatch):
@@ -458,8 +505,12 @@ def test_ranges_whose_customers_are_gone_leave_no_gap_and_no_blank_line(salon, l
     ids = [factories.make_customer(salon.account, f"Kunde{n:02d}") for n in range(12)]
     _export_id, whole = _build(salon, login_as, client, ["id", "last_name"], "csv")
     # Ranges of seven customer numbers, on past the last customer: the last ones hold nobody.
-    monkeypatch.setattr(csv_sqlite, "BATCH_END", "SELECT :after + 7 WHERE :after < (SELECT max(id) + 20 FROM "
-                                                 "customer WHERE account_id = :account_id) AND :skip = :skip")
+    monkeypatch.setattr(
+        csv_sqlite,
+        "BATCH_END",
+        "SELECT :after + 7 WHERE :after < (SELECT max(id) + 20 FROM "
+        "customer WHERE account_id = :account_id) AND :skip = :skip",
+    )
     _export_id, ranged = _build(salon, login_as, client, ["id", "last_name"], "csv")
     assert ranged == whole
     rows = list(csv.reader(io.StringIO(ranged.decode("utf-8-sig"), newline="")))
@@ -492,8 +543,12 @@ def test_a_reader_that_fails_fails_the_run_and_leaves_no_reader_behind(salon, lo
     assert db.session.get(CustomerExport, export_id).status == "running"  # the maintenance retries it
     monkeypatch.setattr(csv_sqlite, "_statements", statements)
     assert run_export(export_id) == "nothing-to-do"  # still claimed by the failed run, until the maintenance
-    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
-        OutboundEmail.template == "export_ready")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboundEmail).where(OutboundEmail.template == "export_ready")
+        )
+        == 0
+    )
 
 
 def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, client, worker_env, mails):
@@ -512,15 +567,28 @@ def test_whole_flow_through_a_real_worker_and_the_smtp_sink(salon, login_as, cli
     assert db.session.scalars(select(Login).where(Login.id == salon.admin.id)).one().email in {m.to for m in mails()}
 
 
-@pytest.mark.parametrize("zone_name, moments", [
-    ("Europe/Berlin", [(2026, 1, 15, 23, 30), (2026, 3, 29, 0, 59), (2026, 3, 29, 1, 0), (2026, 7, 1, 22, 30),
-                       (2026, 10, 25, 0, 59), (2026, 10, 25, 1, 0), (1996, 9, 29, 0, 30), (1996, 9, 29, 1, 0)]),
-    # Southern hemisphere (summer time across the new year) and a zone west of UTC.
-    ("Australia/Sydney", [(2026, 4, 4, 15, 59), (2026, 4, 4, 16, 0), (2026, 10, 3, 15, 59), (2026, 10, 3, 16, 0)]),
-    ("America/New_York", [(2026, 3, 8, 6, 59), (2026, 3, 8, 7, 0), (2026, 11, 1, 5, 59), (2026, 11, 1, 6, 0)]),
-])
-def test_times_are_exported_in_the_salons_zone_across_summer_time_changes(salon, login_as, client, zone_name,
-                                                                           moments):
+@pytest.mark.parametrize(
+    "zone_name, moments",
+    [
+        (
+            "Europe/Berlin",
+            [
+                (2026, 1, 15, 23, 30),
+                (2026, 3, 29, 0, 59),
+                (2026, 3, 29, 1, 0),
+                (2026, 7, 1, 22, 30),
+                (2026, 10, 25, 0, 59),
+                (2026, 10, 25, 1, 0),
+                (1996, 9, 29, 0, 30),
+                (1996, 9, 29, 1, 0),
+            ],
+        ),
+        # Southern hemisphere (summer time across the new year) and a zone west of UTC.
+        ("Australia/Sydney", [(2026, 4, 4, 15, 59), (2026, 4, 4, 16, 0), (2026, 10, 3, 15, 59), (2026, 10, 3, 16, 0)]),
+        ("America/New_York", [(2026, 3, 8, 6, 59), (2026, 3, 8, 7, 0), (2026, 11, 1, 5, 59), (2026, 11, 1, 6, 0)]),
+    ],
+)
+def test_times_are_exported_in_the_salons_zone_across_summer_time_changes(salon, login_as, client, zone_name, moments):
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
@@ -536,4 +604,5 @@ def test_times_are_exported_in_the_salons_zone_across_summer_time_changes(salon,
     rows = {row[0]: row[1] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))}
     zone = ZoneInfo(zone_name)
     assert [rows[f"Zeit{n}"] for n in range(len(moments))] == [
-        moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") for moment in moments]
+        moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") for moment in moments
+    ]

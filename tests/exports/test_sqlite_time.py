@@ -14,8 +14,9 @@ from portal.exports import sqlite_time
 from portal.exports.sqlite_time import sqlite_local_datetime
 
 
-@pytest.mark.parametrize("zone_name", ["Europe/Berlin", "Australia/Sydney", "America/New_York",
-                                       "Asia/Kolkata", "America/St_Johns"])
+@pytest.mark.parametrize(
+    "zone_name", ["Europe/Berlin", "Australia/Sydney", "America/New_York", "Asia/Kolkata", "America/St_Johns"]
+)
 def test_sqlite_local_time_matches_zoneinfo(zone_name):
     zone = ZoneInfo(zone_name)
     rng = random.Random(zone_name)
@@ -24,16 +25,29 @@ def test_sqlite_local_time_matches_zoneinfo(zone_name):
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (n INTEGER, at TEXT)")
     # Stored as SQLAlchemy stores UTC on SQLite: naive, with microseconds.
-    conn.executemany("INSERT INTO t VALUES (?, ?)",
-                     [(n, m.strftime("%Y-%m-%d %H:%M:%S.%f")) for n, m in enumerate(moments)] + [(-1, None)])
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?)",
+        [(n, m.strftime("%Y-%m-%d %H:%M:%S.%f")) for n, m in enumerate(moments)] + [(-1, None)],
+    )
     rows = dict(conn.execute(f"SELECT n, substr({sqlite_local_datetime('at', zone)}, 1, 16) FROM t"))
     expected = {n: m.astimezone(zone).strftime("%Y-%m-%d %H:%M") for n, m in enumerate(moments)}
     assert {n: rows[n] for n in expected} == expected
     assert rows[-1] is None
 
 
-@pytest.mark.parametrize("zone_name", ["America/Noronha", "America/Boa_Vista", "Africa/Casablanca", "Africa/Cairo",
-                                       "Pacific/Apia", "Australia/Lord_Howe", "Asia/Gaza", "Europe/Berlin"])
+@pytest.mark.parametrize(
+    "zone_name",
+    [
+        "America/Noronha",
+        "America/Boa_Vista",
+        "Africa/Casablanca",
+        "Africa/Cairo",
+        "Pacific/Apia",
+        "Australia/Lord_Howe",
+        "Asia/Gaza",
+        "Europe/Berlin",
+    ],
+)
 def test_probing_every_three_days_finds_every_change_probing_daily_finds(zone_name, monkeypatch):
     """Zones whose offset changed and changed back within weeks (the closest: six days in
     Brazil, October 2000) lose no change to the three-day probe."""

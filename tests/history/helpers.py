@@ -24,8 +24,16 @@ def make_service(salon, name="Haarschnitt") -> Service:
 
 
 def appointment_form(salon, service, employee_id=0, day="2030-03-04", start="10:00", **extra) -> dict:
-    return {"location_id": salon.location.id, "service_id": service.id, "employee_id": employee_id,
-            "day": day, "start": start, "duration_minutes": 30, "notes": "", **extra}
+    return {
+        "location_id": salon.location.id,
+        "service_id": service.id,
+        "employee_id": employee_id,
+        "day": day,
+        "start": start,
+        "duration_minutes": 30,
+        "notes": "",
+        **extra,
+    }
 
 
 def only_appointment() -> Appointment:

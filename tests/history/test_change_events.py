@@ -19,16 +19,32 @@ def test_customer_create_and_update_each_write_one_event_with_the_diff(salon, lo
     db.session.add(recipe)
     db.session.commit()
     client = login_as(salon.admin)
-    client.post("/customers/new", data={"last_name": "Berg", "first_name": "Ida", "phone": "0170 1111111",
-                                        "country": "DE", f"cf_{recipe.id}": "6/0"})
+    client.post(
+        "/customers/new",
+        data={
+            "last_name": "Berg",
+            "first_name": "Ida",
+            "phone": "0170 1111111",
+            "country": "DE",
+            f"cf_{recipe.id}": "6/0",
+        },
+    )
     customer = db.session.scalars(select(Customer)).one()
     (created,) = events("customer")
     assert (created.action, created.actor_login_id, created.customer_id) == ("created", salon.admin.id, customer.id)
     assert created.changes["phone"] == {"old": None, "new": "+491701111111"}
     assert created.changes[f"custom:{recipe.id}"] == {"old": "", "new": "6/0", "label": "Farbrezeptur"}
 
-    client.post(f"/customers/{customer.id}", data={"last_name": "Berg", "first_name": "Ida", "phone": "0171 2222222",
-                                                   "country": "DE", f"cf_{recipe.id}": "7/1"})
+    client.post(
+        f"/customers/{customer.id}",
+        data={
+            "last_name": "Berg",
+            "first_name": "Ida",
+            "phone": "0171 2222222",
+            "country": "DE",
+            f"cf_{recipe.id}": "7/1",
+        },
+    )
     created_again, updated = events("customer")
     assert created_again.id == created.id
     assert updated.action == "updated" and updated.actor_login_id == salon.admin.id
@@ -39,8 +55,16 @@ def test_customer_create_and_update_each_write_one_event_with_the_diff(salon, lo
     assert updated.request_id and updated.ip == "127.0.0.1"
 
     # Saving without a change, or with invalid input, writes nothing.
-    client.post(f"/customers/{customer.id}", data={"last_name": "Berg", "first_name": "Ida", "phone": "0171 2222222",
-                                                   "country": "DE", f"cf_{recipe.id}": "7/1"})
+    client.post(
+        f"/customers/{customer.id}",
+        data={
+            "last_name": "Berg",
+            "first_name": "Ida",
+            "phone": "0171 2222222",
+            "country": "DE",
+            f"cf_{recipe.id}": "7/1",
+        },
+    )
     client.post(f"/customers/{customer.id}", data={"last_name": "", "country": "DE"})
     assert len(events("customer")) == 2
 
@@ -50,8 +74,7 @@ def test_failed_change_rolls_back_its_event(salon):
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     customer = db.session.get(Customer, customer_id)
     with pytest.raises(RuntimeError):
-        update_customer(Actor(salon.account.id, salon.owner.id), customer,
-                        {"last_name": "Neu"}, {})
+        update_customer(Actor(salon.account.id, salon.owner.id), customer, {"last_name": "Neu"}, {})
         db.session.flush()
         raise RuntimeError("the database went away half-way")
     db.session.rollback()
@@ -63,17 +86,25 @@ def test_appointment_book_move_edit_cancel(salon, login_as):
     service = make_service(salon)
     customer_id = factories.make_customer(salon.account, "Termin")
     client = login_as(salon.staff)
-    assert client.post(f"/customers/{customer_id}/appointments/new",
-                       data=appointment_form(salon, service, salon.employee.id)).status_code == 302
+    assert (
+        client.post(
+            f"/customers/{customer_id}/appointments/new", data=appointment_form(salon, service, salon.employee.id)
+        ).status_code
+        == 302
+    )
     appointment = only_appointment()
     (created,) = events("appointment")
     assert created.action == "created" and created.customer_id == customer_id and created.entity_id == appointment.id
     assert created.changes["service"]["new"] == "Haarschnitt"
     assert created.changes["starts_at"]["new"] == "2030-03-04T09:00:00+00:00"  # 10:00 in Berlin
 
-    client.post(f"/appointments/{appointment.id}", data=appointment_form(salon, service, salon.employee.id, start="11:30"))
-    client.post(f"/appointments/{appointment.id}",
-                data=appointment_form(salon, service, salon.employee.id, start="11:30", notes="Allergie beachten"))
+    client.post(
+        f"/appointments/{appointment.id}", data=appointment_form(salon, service, salon.employee.id, start="11:30")
+    )
+    client.post(
+        f"/appointments/{appointment.id}",
+        data=appointment_form(salon, service, salon.employee.id, start="11:30", notes="Allergie beachten"),
+    )
     client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "krank"})
     actions = [(e.action, sorted(e.changes)) for e in events("appointment")]
     assert actions == [
@@ -94,7 +125,8 @@ def test_appointment_with_another_salons_reference_changes_nothing(salon, other_
     customer_id = factories.make_customer(salon.account, "Termin")
     response = login_as(salon.owner).post(
         f"/customers/{customer_id}/appointments/new",
-        data=appointment_form(salon, service, employee_id=other_salon.employee.id))
+        data=appointment_form(salon, service, employee_id=other_salon.employee.id),
+    )
     assert response.status_code == 422
     assert events("appointment") == []
 
@@ -108,8 +140,12 @@ def test_settings_changes_are_recorded_readably(salon, login_as):
     owner.post(f"/settings/customer-fields/{definition.id}/toggle")
     owner.post("/settings/team/employees", data={"name": "Pia", "pin": "4711", "location_id": "0"})
     pia = db.session.scalars(select(Employee).where(Employee.name == "Pia")).one()
-    owner.post(f"/settings/team/employees/{pia.id}", data={"name": "Pia", "pin": "9999", "location_id": "0", "active": "y"})
-    owner.post(f"/settings/team/logins/{salon.admin.id}", data={"role": "admin", "active": "y", "grants": ["history.view"]})
+    owner.post(
+        f"/settings/team/employees/{pia.id}", data={"name": "Pia", "pin": "9999", "location_id": "0", "active": "y"}
+    )
+    owner.post(
+        f"/settings/team/logins/{salon.admin.id}", data={"role": "admin", "active": "y", "grants": ["history.view"]}
+    )
     owner.post("/settings/team/logins/invite", data={"email": "neu@example.com", "role": "staff", "locale": "de"})
 
     got = [(e.action, e.entity_type, e.changes) for e in events("setting")]

@@ -24,11 +24,27 @@ def _text(response):
 def test_appointment_log_filters_by_period_employee_and_appointment(salon, login_as):
     customer_id = factories.make_customer(salon.account, "Filter")
     actor = Actor(salon.account.id, salon.staff.id)
-    old = record(actor.with_employee(salon.employee.id), "appointment", "moved", "appointment", 77,
-                 {"notes": {"old": "", "new": "alt"}}, customer_id=customer_id, summary="Filter")
+    old = record(
+        actor.with_employee(salon.employee.id),
+        "appointment",
+        "moved",
+        "appointment",
+        77,
+        {"notes": {"old": "", "new": "alt"}},
+        customer_id=customer_id,
+        summary="Filter",
+    )
     old.occurred_at = utcnow() - timedelta(days=40)
-    record(actor, "appointment", "moved", "appointment", 78, {"notes": {"old": "", "new": "neu"}},
-           customer_id=customer_id, summary="Filter")
+    record(
+        actor,
+        "appointment",
+        "moved",
+        "appointment",
+        78,
+        {"notes": {"old": "", "new": "neu"}},
+        customer_id=customer_id,
+        summary="Filter",
+    )
     db.session.commit()
     owner = login_as(salon.owner)
 
@@ -44,8 +60,14 @@ def test_appointment_log_filters_by_period_employee_and_appointment(salon, login
 
 
 def test_bad_filters_get_a_message_and_leak_nothing(salon, other_salon, login_as):
-    record(Actor(other_salon.account.id, other_salon.owner.id, other_salon.employee.id), "appointment",
-           "moved", "appointment", 5, summary="Fremdkundin")
+    record(
+        Actor(other_salon.account.id, other_salon.owner.id, other_salon.employee.id),
+        "appointment",
+        "moved",
+        "appointment",
+        5,
+        summary="Fremdkundin",
+    )
     db.session.commit()
     owner = login_as(salon.owner)
     response = owner.get("/history/appointments?start=2026-05-10&end=2026-05-01")
@@ -71,7 +93,9 @@ def test_paging_walks_all_events_newest_first(salon, login_as):
         body = _text(owner.get(url, headers={"HX-Request": "true"}))
         seen += [part.split("<")[0] for part in body.split('<span class="muted">E')[1:]]
         marker = 'hx-get="/history/settings?'
-        url = "/history/settings?" + body.split(marker)[1].split('"')[0].replace("&amp;", "&") if marker in body else None
+        url = (
+            "/history/settings?" + body.split(marker)[1].split('"')[0].replace("&amp;", "&") if marker in body else None
+        )
     assert seen == [f"{n:03d}" for n in range(120)]
 
 
@@ -83,20 +107,23 @@ def test_who_may_read_the_histories(salon, login_as):
     db.session.commit()
     assert login_as(salon.admin).get("/history/settings").status_code == 200
     # Reading is not exporting: only the owner exports login histories.
-    response = login_as(salon.accountant).post("/history/logins/export", data={
-        "login": salon.staff.id, "start": "2026-01-01", "end": "2026-02-01"})
+    response = login_as(salon.accountant).post(
+        "/history/logins/export", data={"login": salon.staff.id, "start": "2026-01-01", "end": "2026-02-01"}
+    )
     assert response.status_code == 403
     assert db.session.scalars(select(LoginHistoryExport)).all() == []
 
 
 def test_export_period_over_a_year_is_refused(salon, login_as):
     owner = login_as(salon.owner)
-    response = owner.post("/history/logins/export", data={"login": salon.staff.id, "start": "2025-01-01",
-                                                          "end": "2026-01-02"})
+    response = owner.post(
+        "/history/logins/export", data={"login": salon.staff.id, "start": "2025-01-01", "end": "2026-01-02"}
+    )
     assert response.status_code == 422
     assert "The period may be at most one year." in _text(response)
-    response = owner.post("/history/logins/export", data={"login": salon.staff.id, "start": "2025-03-01",
-                                                          "end": "2025-02-01"})
+    response = owner.post(
+        "/history/logins/export", data={"login": salon.staff.id, "start": "2025-03-01", "end": "2025-02-01"}
+    )
     assert "The end of the period cannot be before its start." in _text(response)
     assert db.session.scalars(select(LoginHistoryExport)).all() == []
     assert events("login", action="exported") == []
@@ -105,12 +132,17 @@ def test_export_period_over_a_year_is_refused(salon, login_as):
 def test_login_history_export_is_mailed_and_downloaded_once(app, salon, login_as, mails, worker_env):
     staff = login_as(salon.staff)
     staff.post("/logout")
-    app.test_client().post("/login", data={"email": salon.staff.email, "password": "=cmd|' /C calc'!A0"},
-                           headers={"User-Agent": "=HYPERLINK(\"http://evil\")"})
+    app.test_client().post(
+        "/login",
+        data={"email": salon.staff.email, "password": "=cmd|' /C calc'!A0"},
+        headers={"User-Agent": '=HYPERLINK("http://evil")'},
+    )
     owner = login_as(salon.owner)
     today = salon.account.today()  # the salon's date: UTC's is a day behind before 01:00 in Berlin
-    response = owner.post("/history/logins/export", data={
-        "login": salon.staff.id, "start": (today - timedelta(days=364)).isoformat(), "end": today.isoformat()})
+    response = owner.post(
+        "/history/logins/export",
+        data={"login": salon.staff.id, "start": (today - timedelta(days=364)).isoformat(), "end": today.isoformat()},
+    )
     assert response.status_code == 200
     assert "You will receive an email with a download link." in _text(response)
     (exported,) = events("login", action="exported")
@@ -141,8 +173,9 @@ def test_login_history_export_is_mailed_and_downloaded_once(app, salon, login_as
 def test_download_link_of_another_salon_is_refused(app, salon, other_salon, login_as, worker_env, mails):
     owner = login_as(salon.owner)
     today = salon.account.today()  # the salon's date: UTC's is a day behind before 01:00 in Berlin
-    owner.post("/history/logins/export", data={"login": salon.staff.id, "start": today.isoformat(),
-                                               "end": today.isoformat()})
+    owner.post(
+        "/history/logins/export", data={"login": salon.staff.id, "start": today.isoformat(), "end": today.isoformat()}
+    )
     assert run_worker_burst(worker_env, "exports", "emails").returncode == 0
     link = next(link for link in mails()[0].links if "/downloads/" in link)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]

@@ -23,8 +23,11 @@ def test_pin_required_refuses_a_change_without_a_valid_pin(salon, login_as):
 
     missing = staff.post(f"/customers/{customer_id}", data=form, headers={"HX-Request": "true"})
     assert "Please choose your name." in missing.get_data(as_text=True)
-    wrong = staff.post(f"/customers/{customer_id}", headers={"HX-Request": "true"},
-                       data={**form, "confirm-employee_id": salon.employee.id, "confirm-pin": "9999"})
+    wrong = staff.post(
+        f"/customers/{customer_id}",
+        headers={"HX-Request": "true"},
+        data={**form, "confirm-employee_id": salon.employee.id, "confirm-pin": "9999"},
+    )
     assert "The PIN is wrong. Nothing was changed." in wrong.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).last_name == "Alt"
@@ -32,8 +35,11 @@ def test_pin_required_refuses_a_change_without_a_valid_pin(salon, login_as):
     (failed,) = events("login", action="pin_failed")
     assert failed.entity_id == salon.employee.id and failed.actor_login_id == salon.staff.id
 
-    ok = staff.post(f"/customers/{customer_id}", headers={"HX-Request": "true"},
-                    data={**form, "confirm-employee_id": salon.employee.id, "confirm-pin": factories.PIN})
+    ok = staff.post(
+        f"/customers/{customer_id}",
+        headers={"HX-Request": "true"},
+        data={**form, "confirm-employee_id": salon.employee.id, "confirm-pin": factories.PIN},
+    )
     assert "Saved." in ok.get_data(as_text=True)
     (updated,) = events("customer", action="updated")
     assert (updated.actor_login_id, updated.employee_id) == (salon.staff.id, salon.employee.id)
@@ -47,8 +53,9 @@ def test_wrong_pins_are_rate_limited(salon, login_as):
     for _ in range(5):
         staff.post(f"/customers/{customer_id}", data={**data, "confirm-pin": "0000"}, headers={"HX-Request": "true"})
     # Now even the right PIN is refused for a while.
-    response = staff.post(f"/customers/{customer_id}", data={**data, "confirm-pin": factories.PIN},
-                          headers={"HX-Request": "true"})
+    response = staff.post(
+        f"/customers/{customer_id}", data={**data, "confirm-pin": factories.PIN}, headers={"HX-Request": "true"}
+    )
     assert "Too many wrong PINs" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).last_name == "Alt"
@@ -60,8 +67,14 @@ def test_pin_of_another_salons_employee_is_refused(salon, other_salon, login_as)
     service = make_service(salon)
     customer_id = factories.make_customer(salon.account, "Alt")
     staff = login_as(salon.staff)
-    response = staff.post(f"/customers/{customer_id}/appointments/new", data={
-        **appointment_form(salon, service), "confirm-employee_id": other_salon.employee.id, "confirm-pin": factories.PIN})
+    response = staff.post(
+        f"/customers/{customer_id}/appointments/new",
+        data={
+            **appointment_form(salon, service),
+            "confirm-employee_id": other_salon.employee.id,
+            "confirm-pin": factories.PIN,
+        },
+    )
     assert response.status_code == 422
     assert events("appointment") == []
 
@@ -79,7 +92,9 @@ def test_appointment_change_with_pin_names_the_employee(salon, login_as):
     staff.post(f"/appointments/{appointment.id}/cancel", data={"reason": "", **pin})
     assert only_appointment().status == "cancelled"
     assert [(e.action, e.employee_id) for e in events("appointment")] == [
-        ("created", salon.employee.id), ("cancelled", salon.employee.id)]
+        ("created", salon.employee.id),
+        ("cancelled", salon.employee.id),
+    ]
 
 
 def test_owner_is_not_asked_for_a_pin(salon, login_as):
@@ -94,11 +109,20 @@ def test_owner_is_not_asked_for_a_pin(salon, login_as):
 
 def test_login_history_records_every_kind_of_event(app, salon, login_as):
     client = app.test_client()
-    client.post("/login", data={"email": salon.staff.email, "password": "wrong-password!"},
-                headers={"User-Agent": "SalonTablet/1.0"})
+    client.post(
+        "/login",
+        data={"email": salon.staff.email, "password": "wrong-password!"},
+        headers={"User-Agent": "SalonTablet/1.0"},
+    )
     login_as(salon.staff, client)
-    client.post("/me", data={"current_password": factories.PASSWORD, "password": "another-long-one",
-                             "password_repeat": "another-long-one"})
+    client.post(
+        "/me",
+        data={
+            "current_password": factories.PASSWORD,
+            "password": "another-long-one",
+            "password_repeat": "another-long-one",
+        },
+    )
     client.post("/logout")
     for _ in range(6):
         app.test_client().post("/login", data={"email": salon.staff.email, "password": "nope-nope-nope"})
@@ -106,7 +130,9 @@ def test_login_history_records_every_kind_of_event(app, salon, login_as):
     # The successful login ended the first count; the fifth failure after it switches the login
     # protection on, and the sixth try must wait.
     assert got == ["login_failed", "login", "password_changed", "logout"] + ["login_failed"] * 5 + [
-        "locked_out", "login_delayed"]
+        "locked_out",
+        "login_delayed",
+    ]
     first = events("login", entity_id=salon.staff.id)[0]
     assert first.user_agent == "SalonTablet/1.0" and first.actor_login_id is None and first.ip == "127.0.0.1"
     # An unknown email leaves no trace in any salon's history.

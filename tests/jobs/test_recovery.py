@@ -30,9 +30,19 @@ def _redis_lost_everything() -> None:
 
 
 def _mail(salon, age: timedelta, **values) -> int:
-    email = queue_email(salon.account.id, "kundin@example.com", "login_history_ready", {
-        "link": "https://example.test/x", "login_email": "staff@example.test", "start": date(2026, 1, 1),
-        "end": date(2026, 1, 31), "rows": 1, "days": 7})
+    email = queue_email(
+        salon.account.id,
+        "kundin@example.com",
+        "login_history_ready",
+        {
+            "link": "https://example.test/x",
+            "login_email": "staff@example.test",
+            "start": date(2026, 1, 1),
+            "end": date(2026, 1, 31),
+            "rows": 1,
+            "days": 7,
+        },
+    )
     email.created_at = utcnow() - age
     for name, value in values.items():
         setattr(email, name, value)
@@ -45,25 +55,57 @@ def _waiting_rows(salon, age: timedelta) -> dict[str, int]:
     customer_id = factories.make_customer(salon.account, "Wartend", email="wartend@example.com")
     then = utcnow() - age
     rows = {
-        "message": Message(account_id=salon.account.id, customer_id=customer_id, kind="confirmation",
-                           channel="email", created_at=then),
-        "campaign": Campaign(account_id=salon.account.id, location_id=salon.location.id, kind="newsletter",
-                             channel="email", status="sending", queued_at=then),
-        "package": PrivacyRequest(account_id=salon.account.id, location_id=salon.location.id, kind="access",
-                                  status="in_progress", customer_id=customer_id, package_requested_at=then),
-        "history": LoginHistoryExport(account_id=salon.account.id, requested_by_id=salon.owner.id,
-                                      login_id=salon.staff.id, period_start=date(2026, 1, 1),
-                                      period_end=date(2026, 1, 31), created_at=then),
-        "export": CustomerExport(account_id=salon.account.id, requested_by_id=salon.owner.id,
-                                 recipient_login_id=salon.owner.id, fields=["id"], file_format="csv",
-                                 status="queued", confirmed_at=then),
+        "message": Message(
+            account_id=salon.account.id, customer_id=customer_id, kind="confirmation", channel="email", created_at=then
+        ),
+        "campaign": Campaign(
+            account_id=salon.account.id,
+            location_id=salon.location.id,
+            kind="newsletter",
+            channel="email",
+            status="sending",
+            queued_at=then,
+        ),
+        "package": PrivacyRequest(
+            account_id=salon.account.id,
+            location_id=salon.location.id,
+            kind="access",
+            status="in_progress",
+            customer_id=customer_id,
+            package_requested_at=then,
+        ),
+        "history": LoginHistoryExport(
+            account_id=salon.account.id,
+            requested_by_id=salon.owner.id,
+            login_id=salon.staff.id,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 1, 31),
+            created_at=then,
+        ),
+        "export": CustomerExport(
+            account_id=salon.account.id,
+            requested_by_id=salon.owner.id,
+            recipient_login_id=salon.owner.id,
+            fields=["id"],
+            file_format="csv",
+            status="queued",
+            confirmed_at=then,
+        ),
     }
     db.session.add_all(rows.values())
     db.session.flush()
     # A campaign's message left queued by a run that died: the campaign's own job, run again,
     # deals with it — never the appointment-message job.
-    db.session.add(Message(account_id=salon.account.id, customer_id=customer_id, kind="newsletter", channel="email",
-                           campaign_id=rows["campaign"].id, created_at=then))
+    db.session.add(
+        Message(
+            account_id=salon.account.id,
+            customer_id=customer_id,
+            kind="newsletter",
+            channel="email",
+            campaign_id=rows["campaign"].id,
+            created_at=then,
+        )
+    )
     db.session.commit()
     return {"mail": _mail(salon, age), **{kind: row.id for kind, row in rows.items()}}
 
@@ -73,10 +115,12 @@ def test_every_kind_of_lost_job_is_enqueued_again_under_its_own_id(salon):
     _redis_lost_everything()
     recovered = recover_lost_jobs()
     assert sum(recovered.values()) == 6
-    assert sorted(_queued_job_ids("emails")) == sorted([
-        f"email-{rows['mail']}", f"message-{rows['message']}", f"campaign-{rows['campaign']}"])
-    assert sorted(_queued_job_ids("exports")) == sorted([
-        f"access-package-{rows['package']}", f"login-history-{rows['history']}", f"export-{rows['export']}-0"])
+    assert sorted(_queued_job_ids("emails")) == sorted(
+        [f"email-{rows['mail']}", f"message-{rows['message']}", f"campaign-{rows['campaign']}"]
+    )
+    assert sorted(_queued_job_ids("exports")) == sorted(
+        [f"access-package-{rows['package']}", f"login-history-{rows['history']}", f"export-{rows['export']}-0"]
+    )
     assert sum(recover_lost_jobs().values()) == 0  # Redis holds them now: never twice in a queue
     assert len(_queued_job_ids("emails")) == 3
 

@@ -14,8 +14,12 @@ from tests.conftest import run_worker_burst
 
 
 def test_mail_job_is_enqueued_after_commit_and_delivered_once(salon, mails, worker_env):
-    email = queue_email(salon.account.id, "someone@example.com", "login_invite",
-                        {"link": "http://x/invite/abc", "salon": "Salon A", "inviter": "Owner", "hours": 72})
+    email = queue_email(
+        salon.account.id,
+        "someone@example.com",
+        "login_invite",
+        {"link": "http://x/invite/abc", "salon": "Salon A", "inviter": "Owner", "hours": 72},
+    )
     queue = Queue("emails", connection=redis_connection(), serializer=JSONSerializer)
     assert queue.count == 0  # not before the commit
     db.session.commit()
@@ -36,8 +40,12 @@ def test_mail_job_is_enqueued_after_commit_and_delivered_once(salon, mails, work
 
 
 def test_rolled_back_transaction_enqueues_nothing(salon):
-    queue_email(salon.account.id, "someone@example.com", "login_invite",
-                {"link": "http://x", "salon": "A", "inviter": "B", "hours": 1})
+    queue_email(
+        salon.account.id,
+        "someone@example.com",
+        "login_invite",
+        {"link": "http://x", "salon": "A", "inviter": "B", "hours": 1},
+    )
     db.session.rollback()
     assert Queue("emails", connection=redis_connection(), serializer=JSONSerializer).count == 0
 

@@ -41,28 +41,58 @@ TODAY = datetime.now(ZoneInfo("Europe/Berlin")).date()  # the demo salon's date,
 
 def _marketing(salon, on=True, existing_customer_email=False):
     db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id, marketing_enabled=on))
-    db.session.add(MessagingSettings(account_id=salon.account.id, location_id=salon.location.id, reminder_hours=24,
-                                     review_is_marketing=True, existing_customer_email=existing_customer_email))
+    db.session.add(
+        MessagingSettings(
+            account_id=salon.account.id,
+            location_id=salon.location.id,
+            reminder_hours=24,
+            review_is_marketing=True,
+            existing_customer_email=existing_customer_email,
+        )
+    )
     db.session.commit()
 
 
-def _customer(salon, name, *, visit_days=30, consent=None, email=True, phone=True, restricted=False,
-              birthday=None, guardian=False, bought_days=None, no_show_days=None):
+def _customer(
+    salon,
+    name,
+    *,
+    visit_days=30,
+    consent=None,
+    email=True,
+    phone=True,
+    restricted=False,
+    birthday=None,
+    guardian=False,
+    bought_days=None,
+    no_show_days=None,
+):
     """Built through the portal's operations: created long ago, a visit checked out, a product
     bought at the till, a no-show."""
     now = utcnow()
     customer_id = factories.customer_since(
-        salon.account, now - timedelta(days=2000), name, "Kim", email=f"{name.lower()}@example.com" if email else None,
-        phone="+491701234567" if phone else None, birthday=birthday)
-    service = db.session.scalars(select(Service).where(Service.account_id == salon.account.id)).first() \
-        or factories.make_service(salon.account)
+        salon.account,
+        now - timedelta(days=2000),
+        name,
+        "Kim",
+        email=f"{name.lower()}@example.com" if email else None,
+        phone="+491701234567" if phone else None,
+        birthday=birthday,
+    )
+    service = db.session.scalars(
+        select(Service).where(Service.account_id == salon.account.id)
+    ).first() or factories.make_service(salon.account)
     if visit_days is not None:
         factories.visit(salon, customer_id, now - timedelta(days=visit_days), service)
     if no_show_days is not None:
         factories.no_show(salon, customer_id, now - timedelta(days=no_show_days), service)
     if bought_days is not None:
-        factories.check_out(salon, customer_id=customer_id, when=now - timedelta(days=bought_days),
-                            lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)])
+        factories.check_out(
+            salon,
+            customer_id=customer_id,
+            when=now - timedelta(days=bought_days),
+            lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)],
+        )
     customer = db.session.get(Customer, customer_id)
     customer.restricted_at = now if restricted else None
     customer.guardian_consent = guardian
@@ -76,8 +106,10 @@ def _customer(salon, name, *, visit_days=30, consent=None, email=True, phone=Tru
 def _reasons(salon, channel="email", kind="newsletter"):
     account = db.session.get(Account, salon.account.id)
     location = salon.location
-    return {c.last_name: eligibility.reason_for(c, location, channel, kind, TODAY)
-            for c in db.session.scalars(select(Customer).where(Customer.account_id == account.id))}
+    return {
+        c.last_name: eligibility.reason_for(c, location, channel, kind, TODAY)
+        for c in db.session.scalars(select(Customer).where(Customer.account_id == account.id))
+    }
 
 
 def test_eligibility_table_covers_every_rule(salon):
@@ -95,10 +127,17 @@ def test_eligibility_table_covers_every_rule(salon):
     _customer(salon, "Gekauft", consent="granted", visit_days=None, bought_days=20)
     _customer(salon, "Ohnezustimmung")
     assert _reasons(salon) == {
-        "Ja": None, "Ohneadresse": "no_contact", "Abgemeldet": "unsubscribed", "Eingeschraenkt": "restricted",
-        "Kind": "minor", "Kindmiteltern": None, "Sechzehn": None, "Lange": "inactive",
+        "Ja": None,
+        "Ohneadresse": "no_contact",
+        "Abgemeldet": "unsubscribed",
+        "Eingeschraenkt": "restricted",
+        "Kind": "minor",
+        "Kindmiteltern": None,
+        "Sechzehn": None,
+        "Lange": "inactive",
         "Nichterschienen": "inactive",  # a no-show is no visit
-        "Gekauft": None, "Ohnezustimmung": "no_consent",
+        "Gekauft": None,
+        "Ohnezustimmung": "no_consent",
     }
     # SMS consent is separate from email consent.
     assert _reasons(salon, "sms")["Ja"] == "no_consent"
@@ -108,9 +147,15 @@ def test_existing_customer_basis_and_marketing_switch(salon):
     _marketing(salon, existing_customer_email=True)
     _customer(salon, "Kaeuferin", bought_days=60)
     cancelled = _customer(salon, "Storniert", visit_days=None)
-    factories.storno(salon, factories.check_out(salon, customer_id=cancelled, when=utcnow() - timedelta(days=60),
-                                                lines=[LineInput(LineKind.PRODUCT, description="Haaröl",
-                                                                 unit_price_cents=1500)]))
+    factories.storno(
+        salon,
+        factories.check_out(
+            salon,
+            customer_id=cancelled,
+            when=utcnow() - timedelta(days=60),
+            lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)],
+        ),
+    )
     reasons = _reasons(salon)
     assert reasons == {"Kaeuferin": None, "Storniert": "inactive"}  # § 7(3) UWG needs a purchase that stands
     assert _reasons(salon, "sms")["Kaeuferin"] == "no_consent"  # email only
@@ -124,12 +169,15 @@ def test_existing_customer_basis_and_marketing_switch(salon):
     assert set(_reasons(salon, kind="review").values()) == {None}
 
 
-@pytest.mark.parametrize(("body", "channel", "code"), [
-    ("Hallo {first_name}", "email", "no-unsubscribe"),
-    ("Hallo {vorname} {unsubscribe_link}", "email", "unknown-placeholder"),
-    ("   ", "email", "empty"),
-    ("x" * 420 + " {unsubscribe_link}", "sms", "sms-too-long"),
-])
+@pytest.mark.parametrize(
+    ("body", "channel", "code"),
+    [
+        ("Hallo {first_name}", "email", "no-unsubscribe"),
+        ("Hallo {vorname} {unsubscribe_link}", "email", "unknown-placeholder"),
+        ("   ", "email", "empty"),
+        ("x" * 420 + " {unsubscribe_link}", "sms", "sms-too-long"),
+    ],
+)
 def test_campaigns_that_cannot_go_out_are_refused(body, channel, code):
     with pytest.raises(campaigns.CampaignError) as error:
         campaigns.check("newsletter", channel, "Betreff", body, marketing=True)
@@ -139,16 +187,32 @@ def test_campaigns_that_cannot_go_out_are_refused(body, channel, code):
 def test_compose_page_explains_and_saves_nothing(salon, login_as):
     _marketing(salon)
     owner = login_as(salon.owner)
-    response = owner.post("/marketing/campaigns/new", data={"location_id": salon.location.id, "kind": "newsletter",
-                                                           "channel": "email", "subject": "Herbst", "body": "Hallo {first_name}"})
+    response = owner.post(
+        "/marketing/campaigns/new",
+        data={
+            "location_id": salon.location.id,
+            "kind": "newsletter",
+            "channel": "email",
+            "subject": "Herbst",
+            "body": "Hallo {first_name}",
+        },
+    )
     assert response.status_code == 422 and "{unsubscribe_link}" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
 
 
 def _campaign(salon, login_as, body="Hallo {first_name}, Neues von {salon}. Abmelden: {unsubscribe_link}"):
     owner = login_as(salon.owner)
-    owner.post("/marketing/campaigns/new", data={"location_id": salon.location.id, "kind": "newsletter",
-                                                 "channel": "email", "subject": "Herbst bei {salon}", "body": body})
+    owner.post(
+        "/marketing/campaigns/new",
+        data={
+            "location_id": salon.location.id,
+            "kind": "newsletter",
+            "channel": "email",
+            "subject": "Herbst bei {salon}",
+            "body": body,
+        },
+    )
     return owner, db.session.scalars(select(Campaign)).one()
 
 
@@ -163,12 +227,15 @@ def test_empty_recipient_set_sends_nothing(salon, login_as):
     assert db.session.get(Campaign, campaign.id).status == "draft"
 
 
-def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_as, worker_env, mails, smtp_sink, client):
+def test_campaign_sent_once_with_unsubscribe_headers_and_link(
+    app, salon, login_as, worker_env, mails, smtp_sink, client
+):
     _marketing(salon)
     # Active through a purchase at the till (a booked visit would add its confirmation mail).
     ids = [_customer(salon, f"Kundin{n}", consent="granted", visit_days=None, bought_days=30) for n in range(3)]
-    minor = _customer(salon, "Jung", consent="granted", birthday=TODAY - timedelta(days=365 * 10), visit_days=None,
-                      bought_days=30)
+    minor = _customer(
+        salon, "Jung", consent="granted", birthday=TODAY - timedelta(days=365 * 10), visit_days=None, bought_days=30
+    )
     owner, campaign = _campaign(salon, login_as)
     owner.post(f"/marketing/campaigns/{campaign.id}/send")
     db.session.expire_all()
@@ -176,7 +243,9 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_
     assert run_worker_burst(worker_env, "emails").returncode == 0
     received = [m for m in mails() if m.subject.startswith("Herbst")]  # not the visits' confirmations
     assert sorted(m.to for m in received) == sorted(f"kundin{n}@example.com" for n in range(3))  # never the minor
-    raw = email.message_from_bytes(next(Path(smtp_sink.directory).glob("*.eml")).read_bytes(), policy=email.policy.default)
+    raw = email.message_from_bytes(
+        next(Path(smtp_sink.directory).glob("*.eml")).read_bytes(), policy=email.policy.default
+    )
     assert raw["List-Unsubscribe"].startswith("<http") and raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Herbst bei Salon A" == raw["Subject"]
     # A retried job sends nobody twice.
@@ -189,13 +258,18 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_
     assert db.session.scalar(select(func.count()).select_from(Message).where(Message.customer_id == minor)) == 0
     # A run that died after claiming a recipient: not sent again, and the record says why.
     late = _customer(salon, "Spaet", consent="granted", visit_days=None, bought_days=30)
-    db.session.add(Message(account_id=salon.account.id, customer_id=late, kind="newsletter", channel="email",
-                           campaign_id=campaign.id))
+    db.session.add(
+        Message(
+            account_id=salon.account.id, customer_id=late, kind="newsletter", channel="email", campaign_id=campaign.id
+        )
+    )
     db.session.get(Campaign, campaign.id).status = "sending"
     db.session.commit()
     assert campaigns.send_campaign(campaign.id) == "sent"
     assert len(mails()) == 3
-    interrupted = db.session.scalars(select(Message).where(Message.customer_id == late, Message.campaign_id == campaign.id)).one()
+    interrupted = db.session.scalars(
+        select(Message).where(Message.customer_id == late, Message.campaign_id == campaign.id)
+    ).one()
     assert (interrupted.status, interrupted.reason) == ("failed", "interrupted")
 
     # Unsubscribe: GET shows, POST withdraws once and is recorded; tampering is refused.
@@ -206,7 +280,9 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_
     assert client.post(path, headers={"Accept-Language": "en"}).status_code == 200
     assert client.post(path).status_code == 410
     customer = db.session.scalars(select(Customer).where(Customer.email == received[0].to)).one()
-    log = db.session.scalars(select(ConsentLog).where(ConsentLog.customer_id == customer.id).order_by(ConsentLog.id)).all()
+    log = db.session.scalars(
+        select(ConsentLog).where(ConsentLog.customer_id == customer.id).order_by(ConsentLog.id)
+    ).all()
     assert [(e.status, e.method) for e in log] == [("granted", "oral"), ("withdrawn", "unsubscribe")]
     assert log[-1].ip == "127.0.0.1"
     assert eligibility.reason_for(customer, salon.location, "email", "newsletter", TODAY) == "unsubscribed"
@@ -215,7 +291,9 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(app, salon, login_
 
 def test_one_click_unsubscribe_needs_no_csrf_token(app, salon, csrf_on, client):
     customer = db.session.get(Customer, _customer(salon, "Einklick", consent="granted"))
-    token = tokens.issue(salon.account.id, campaigns.UNSUBSCRIBE_PURPOSE, {"customer_id": customer.id, "channel": "email"})
+    token = tokens.issue(
+        salon.account.id, campaigns.UNSUBSCRIBE_PURPOSE, {"customer_id": customer.id, "channel": "email"}
+    )
     db.session.commit()
     response = client.post(f"/u/{tokens.link_value(token)}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
@@ -224,8 +302,13 @@ def test_one_click_unsubscribe_needs_no_csrf_token(app, salon, csrf_on, client):
 
 def _appointment(salon, customer_id, hours_ahead):
     start = utcnow() + timedelta(hours=hours_ahead)
-    appointment = Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
-                              starts_at=start, ends_at=start + timedelta(hours=1))
+    appointment = Appointment(
+        account_id=salon.account.id,
+        location_id=salon.location.id,
+        customer_id=customer_id,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
     db.session.add(appointment)
     db.session.commit()
     return appointment
@@ -244,7 +327,9 @@ def test_reminders_ignore_marketing_opt_out_but_respect_the_reminder_opt_out(sal
     assert queue_due_reminders() == 0  # one reminder per appointment and channel
     rows = db.session.scalars(select(Message).where(Message.kind == "reminder")).all()
     assert {(r.customer_id, r.status, r.reason) for r in rows} == {
-        (unsubscribed, "queued", ""), (no_reminders, "suppressed", "reminders_off")}
+        (unsubscribed, "queued", ""),
+        (no_reminders, "suppressed", "reminders_off"),
+    }
 
 
 def test_booking_sends_a_confirmation_by_email_and_sms(salon, login_as, worker_env, mails, app):
@@ -252,14 +337,18 @@ def test_booking_sends_a_confirmation_by_email_and_sms(salon, login_as, worker_e
 
     customer_id = _customer(salon, "Buchung", consent=None, visit_days=None)
     service = make_service(salon)
-    login_as(salon.owner).post(f"/customers/{customer_id}/appointments/new",
-                               data=appointment_form(salon, service, day=(TODAY + timedelta(days=5)).isoformat()))
+    login_as(salon.owner).post(
+        f"/customers/{customer_id}/appointments/new",
+        data=appointment_form(salon, service, day=(TODAY + timedelta(days=5)).isoformat()),
+    )
     assert run_worker_burst(worker_env, "emails").returncode == 0
     assert [m.to for m in mails()] == ["buchung@example.com"]
     (sms,) = [json.loads(line) for line in Path(app.config["SMS_FILE"]).read_text().splitlines()]
     assert sms["to"] == "+491701234567" and "Salon A Mitte" in sms["text"]
     assert {(m.kind, m.channel, m.status) for m in db.session.scalars(select(Message))} == {
-        ("confirmation", "email", "sent"), ("confirmation", "sms", "sent")}
+        ("confirmation", "email", "sent"),
+        ("confirmation", "sms", "sent"),
+    }
 
 
 def test_sms_gateway_refuses_too_long_messages(tmp_path):
@@ -275,15 +364,24 @@ def test_sms_gateway_refuses_too_long_messages(tmp_path):
 
 def test_new_customer_prompt_records_consent_with_the_text(salon, login_as):
     staff = login_as(salon.staff)
-    staff.post("/customers/new", data={"last_name": "Neukundin", "country": "DE", "email": "neu@example.com",
-                                       "prompt-consent_email": "granted", "prompt-consent_sms": "withdrawn"})
+    staff.post(
+        "/customers/new",
+        data={
+            "last_name": "Neukundin",
+            "country": "DE",
+            "email": "neu@example.com",
+            "prompt-consent_email": "granted",
+            "prompt-consent_sms": "withdrawn",
+        },
+    )
     customer = db.session.scalars(select(Customer)).one()
     log = {entry.channel: entry for entry in db.session.scalars(select(ConsentLog))}
     assert (log["email"].status, log["email"].method, log["email"].login_id) == ("granted", "oral", salon.staff.id)
     assert log["email"].text_version and len(log["email"].text_hash) == 64
     assert log["sms"].status == "withdrawn" and not log["sms"].text_hash
-    assert {c.channel: c.status for c in db.session.scalars(select(Consent).where(Consent.customer_id == customer.id))} == {
-        "email": "granted", "sms": "withdrawn"}
+    assert {
+        c.channel: c.status for c in db.session.scalars(select(Consent).where(Consent.customer_id == customer.id))
+    } == {"email": "granted", "sms": "withdrawn"}
 
 
 def test_double_opt_in_consent_request(salon, login_as, client):
@@ -305,7 +403,9 @@ def test_double_opt_in_consent_request(salon, login_as, client):
 def test_staff_record_consent_and_options_in_the_customer_file(salon, login_as):
     customer_id = _customer(salon, "Akte")
     staff = login_as(salon.staff)
-    staff.post(f"/customers/{customer_id}/consent", data={"channel": "photo", "status": "granted", "method": "signed_form"})
+    staff.post(
+        f"/customers/{customer_id}/consent", data={"channel": "photo", "status": "granted", "method": "signed_form"}
+    )
     staff.post(f"/customers/{customer_id}/message-options", data={"reminders_off": "y"})
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).reminders_off
@@ -318,8 +418,17 @@ def test_staff_record_consent_and_options_in_the_customer_file(salon, login_as):
 
 def test_messages_of_a_customer_are_listed(salon, login_as):
     customer_id = _customer(salon, "Liste")
-    db.session.add(Message(account_id=salon.account.id, customer_id=customer_id, kind="reminder", channel="sms",
-                           status="suppressed", reason="reminders_off", created_at=datetime.now(UTC)))
+    db.session.add(
+        Message(
+            account_id=salon.account.id,
+            customer_id=customer_id,
+            kind="reminder",
+            channel="sms",
+            status="suppressed",
+            reason="reminders_off",
+            created_at=datetime.now(UTC),
+        )
+    )
     db.session.commit()
     page = login_as(salon.owner).get(f"/customers/{customer_id}/messages").get_data(as_text=True)
     assert "appointment reminder" in page and "reminders switched off" in page

@@ -54,15 +54,26 @@ def _prepare(salon, login_as):
     db.session.commit()
     owner = login_as(salon.owner)
     # Leave traces everywhere: a change with history, a view, a consent, a recorded request.
-    owner.post(f"/customers/{customer_id}", data={"first_name": FIRST, "last_name": NAME, "email": EMAIL,
-                                                  "phone": "0170 9998877", "country": "DE", "city": "Berlin",
-                                                  "notes": f"{FIRST} bevorzugt Termine am Morgen",
-                                                  f"cf_{recipe.id}": "7/1"})
+    owner.post(
+        f"/customers/{customer_id}",
+        data={
+            "first_name": FIRST,
+            "last_name": NAME,
+            "email": EMAIL,
+            "phone": "0170 9998877",
+            "country": "DE",
+            "city": "Berlin",
+            "notes": f"{FIRST} bevorzugt Termine am Morgen",
+            f"cf_{recipe.id}": "7/1",
+        },
+    )
     owner.get(f"/customers/{customer_id}")
     withdraw_marketing(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, customer_id), "oral")
     db.session.commit()
-    owner.post(f"/customers/{customer_id}/privacy-requests",
-               data={"kind": "erasure", "channel": "in_person", "location_id": salon.location.id, "note": ""})
+    owner.post(
+        f"/customers/{customer_id}/privacy-requests",
+        data={"kind": "erasure", "channel": "in_person", "location_id": salon.location.id, "note": ""},
+    )
     request_id = db.session.scalar(select(PrivacyRequest.id))
     return owner, customer_id, request_id
 
@@ -73,8 +84,9 @@ def _month(column):
 
 def _revenue_per_month() -> list:
     month = _month(Invoice.issued_at)
-    rows = db.session.execute(select(month, func.sum(Invoice.total_cents), func.count())
-                              .group_by(month).order_by(month)).all()
+    rows = db.session.execute(
+        select(month, func.sum(Invoice.total_cents), func.count()).group_by(month).order_by(month)
+    ).all()
     return [tuple(r) for r in rows]
 
 
@@ -95,8 +107,11 @@ def test_forensic_nothing_of_the_customer_remains_but_the_retained_invoice_field
     db.session.expire_all()
     assert db.session.get(Customer, customer_id) is None
 
-    leftovers = [(table, column, value) for table, column, value in _all_text_in_database()
-                 if any(needle.lower() in value.lower() for needle in (NAME, EMAIL, PHONE, PHONE.lstrip("+"), "9998877"))]
+    leftovers = [
+        (table, column, value)
+        for table, column, value in _all_text_in_database()
+        if any(needle.lower() in value.lower() for needle in (NAME, EMAIL, PHONE, PHONE.lstrip("+"), "9998877"))
+    ]
     allowed = {("invoice", "billed_name")}
     outbox_pending = [(t, c) for t, c, _v in leftovers if t == "outbound_email"]
     # The certificate mail to the customer waits for the worker; it forgets its recipient once sent.
@@ -107,8 +122,10 @@ def test_forensic_nothing_of_the_customer_remains_but_the_retained_invoice_field
     # Reports are unchanged: revenue per month and appointments per month.
     assert _revenue_per_month() == revenue and _appointments_per_month() == visits
     invoices = db.session.scalars(select(Invoice)).all()
-    assert all(i.customer_id is None and i.retained_until.month == 12 and i.retained_until.year == i.issued_at.year + 8
-               for i in invoices)
+    assert all(
+        i.customer_id is None and i.retained_until.month == 12 and i.retained_until.year == i.issued_at.year + 8
+        for i in invoices
+    )
     assert all(a.customer_id is None and a.notes == "" for a in db.session.scalars(select(Appointment)))
     # History events stay, redacted; the withdrawal stays provable by a hash only.
     redacted = db.session.scalars(select(AuditEvent).where(AuditEvent.customer_id == customer_id)).all()
@@ -141,8 +158,11 @@ def test_an_erasure_failing_half_way_leaves_everything_as_it_was(salon, login_as
 
     monkeypatch.setattr(erasure, "_redact_history", broken)
     with pytest.raises(RuntimeError):
-        erase_customer(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, customer_id),
-                       db.session.get(PrivacyRequest, request_id))
+        erase_customer(
+            Actor(salon.account.id, salon.owner.id),
+            db.session.get(Customer, customer_id),
+            db.session.get(PrivacyRequest, request_id),
+        )
     db.session.rollback()
     assert sorted(_all_text_in_database()) == before
     assert db.session.get(Customer, customer_id) is not None
@@ -151,10 +171,20 @@ def test_an_erasure_failing_half_way_leaves_everything_as_it_was(salon, login_as
 def test_blockers_must_be_resolved_first(salon, login_as):
     owner, customer_id, request_id = _prepare(salon, login_as)
     start = utcnow() + timedelta(days=3)
-    db.session.add(Appointment(account_id=salon.account.id, location_id=salon.location.id, customer_id=customer_id,
-                               starts_at=start, ends_at=start + timedelta(hours=1)))
-    db.session.add(Voucher(account_id=salon.account.id, code="OPEN", customer_id=customer_id,
-                           initial_cents=3000, remaining_cents=1500))
+    db.session.add(
+        Appointment(
+            account_id=salon.account.id,
+            location_id=salon.location.id,
+            customer_id=customer_id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        )
+    )
+    db.session.add(
+        Voucher(
+            account_id=salon.account.id, code="OPEN", customer_id=customer_id, initial_cents=3000, remaining_cents=1500
+        )
+    )
     db.session.commit()
     page = owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
     assert "Resolve first:" in page and "OPEN" in page
@@ -172,8 +202,16 @@ def test_a_voucher_valid_through_the_salons_today_still_blocks(salon, monkeypatc
     still the customer's money."""
     salon.account.timezone = "America/New_York"
     customer_id = factories.make_customer(salon.account, "Gutschein")
-    db.session.add(Voucher(account_id=salon.account.id, code="LASTDAY", customer_id=customer_id,
-                           initial_cents=3000, remaining_cents=1500, expires_on=date(2026, 7, 14)))
+    db.session.add(
+        Voucher(
+            account_id=salon.account.id,
+            code="LASTDAY",
+            customer_id=customer_id,
+            initial_cents=3000,
+            remaining_cents=1500,
+            expires_on=date(2026, 7, 14),
+        )
+    )
     db.session.commit()
     monkeypatch.setattr(account_module, "utcnow", lambda: datetime(2026, 7, 15, 3, 0, tzinfo=UTC))
     assert [v.code for v in find_blockers(db.session.get(Customer, customer_id)).open_vouchers] == ["LASTDAY"]
@@ -193,15 +231,18 @@ def test_double_click_on_done_erases_once(salon, login_as):
 def test_duplicates_are_found_and_merged_before_the_erasure(salon, login_as):
     keep_id = rich_customer(salon, NAME, FIRST, EMAIL, PHONE)
     other_id = rich_customer(salon, NAME, FIRST, "other.address@example.com", "+491700000001")
-    db.session.get(Customer, other_id).birthday = db.session.get(Customer, keep_id).birthday = \
-        (utcnow() - timedelta(days=365 * 30)).date()
+    db.session.get(Customer, other_id).birthday = db.session.get(Customer, keep_id).birthday = (
+        utcnow() - timedelta(days=365 * 30)
+    ).date()
     unrelated = factories.make_customer(salon.account, "Anders", "Anna", email="anna@example.com")
     db.session.commit()
     keep = db.session.get(Customer, keep_id)
     assert [c.id for c in find_duplicates(keep)] == [other_id]
     owner = login_as(salon.owner)
-    owner.post(f"/customers/{keep_id}/privacy-requests",
-               data={"kind": "erasure", "channel": "phone", "location_id": salon.location.id})
+    owner.post(
+        f"/customers/{keep_id}/privacy-requests",
+        data={"kind": "erasure", "channel": "phone", "location_id": salon.location.id},
+    )
     request_id = db.session.scalar(select(PrivacyRequest.id))
     page = owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
     assert "Likely duplicates" in page and f"K-{other_id}" in page and f"K-{unrelated}" not in page

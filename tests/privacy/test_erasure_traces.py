@@ -41,22 +41,28 @@ def _leave_traces(salon, login_as, client, worker_env) -> tuple[int, int, int]:
     customer_id = rich_customer(salon, NAME, FIRST, OLD_EMAIL, PHONE)
     owner = login_as(salon.owner)
     # The customer moves to a new address; the history keeps the old one until the erasure.
-    changed = owner.post(f"/customers/{customer_id}", data={"first_name": FIRST, "last_name": NAME, "email": EMAIL,
-                                                            "phone": PHONE, "country": "DE"})
+    changed = owner.post(
+        f"/customers/{customer_id}",
+        data={"first_name": FIRST, "last_name": NAME, "email": EMAIL, "phone": PHONE, "country": "DE"},
+    )
     assert changed.status_code == 200 and db.session.get(Customer, customer_id).email == EMAIL
     until = (salon.account.today() + timedelta(days=90)).isoformat()
     assert owner.post(f"/customers/{customer_id}/hold", data={"reason": HOLD_REASON, "until": until}).status_code == 302
     # From the old address, someone asks online and never confirms.
-    sent = client.post(f"/b/{salon.account.slug}/{salon.location.id}/requests",
-                       data={"kind": "access", "email": OLD_EMAIL, "message": f"Ich bin {FIRST} {NAME}"})
+    sent = client.post(
+        f"/b/{salon.account.slug}/{salon.location.id}/requests",
+        data={"kind": "access", "email": OLD_EMAIL, "message": f"Ich bin {FIRST} {NAME}"},
+    )
     assert sent.status_code == 200
     # The confirmations of the visits go out (SMS to the number, through the worker).
     assert run_worker_burst(worker_env, "default", "emails").returncode == 0
     # Someone types the customer's address into the staff login.
     client.post("/login", data={"email": EMAIL, "password": "nicht-ihr-passwort"})
     export_id = _finished_export(salon, login_as, client, fields=["id", "first_name", "last_name", "email"])
-    owner.post(f"/customers/{customer_id}/privacy-requests",
-               data={"kind": "erasure", "channel": "phone", "location_id": salon.location.id, "note": STAFF_NOTE})
+    owner.post(
+        f"/customers/{customer_id}/privacy-requests",
+        data={"kind": "erasure", "channel": "phone", "location_id": salon.location.id, "note": STAFF_NOTE},
+    )
     request_id = db.session.scalar(select(PrivacyRequest.id).where(PrivacyRequest.kind == "erasure"))
     return customer_id, request_id, export_id
 
@@ -96,23 +102,38 @@ def test_every_trace_of_the_person_goes_and_the_next_customer_starts_clean(salon
     assert login_as(salon.owner).post(f"/privacy/requests/{request_id}/complete").status_code == 302
     db.session.expire_all()
 
-    leftovers = [(t, c, v) for t, c, v in _all_text_in_database()
-                 if any(n.lower() in v.lower() for n in NEEDLES + (NAME,))]
+    leftovers = [
+        (t, c, v) for t, c, v in _all_text_in_database() if any(n.lower() in v.lower() for n in NEEDLES + (NAME,))
+    ]
     # Only the retained invoice's printed name, and the certificate mail to the address the
     # request came from — which forgets its recipient once sent (test_erasure).
-    assert {(t, c) for t, c, _v in leftovers} <= {("invoice", "billed_name"), ("outbound_email", "recipient"),
-                                                  ("outbound_email", "body_text"), ("outbound_email", "body_html")}
+    assert {(t, c) for t, c, _v in leftovers} <= {
+        ("invoice", "billed_name"),
+        ("outbound_email", "recipient"),
+        ("outbound_email", "body_text"),
+        ("outbound_email", "body_html"),
+    }
     assert all(v == EMAIL for t, c, v in leftovers if (t, c) == ("outbound_email", "recipient"))
     assert db.session.scalar(select(func.count()).select_from(CustomerHold)) == 0
-    assert db.session.scalar(select(func.count()).select_from(PrivacyRequest).where(
-        PrivacyRequest.status == "unverified")) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(PrivacyRequest).where(PrivacyRequest.status == "unverified"))
+        == 0
+    )
     assert db.session.get(PrivacyRequest, request_id).staff_note == ""
-    assert db.session.scalars(select(Message.customer_id)).all() and not any(db.session.scalars(select(Message.customer_id)))
+    assert db.session.scalars(select(Message.customer_id)).all() and not any(
+        db.session.scalars(select(Message.customer_id))
+    )
     export = db.session.get(CustomerExport, export_id)
     assert export.status == "withdrawn"
     assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
-    assert db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
-        OutboundEmail.template == "export_withdrawn", OutboundEmail.recipient == salon.admin.email)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboundEmail)
+            .where(OutboundEmail.template == "export_withdrawn", OutboundEmail.recipient == salon.admin.email)
+        )
+        == 1
+    )
     assert email_key(EMAIL) not in _redis_text()
     assert PHONE not in sms_file.read_text()
     # Once the certificate mail is sent, it forgets its recipient: then not a byte is left.
@@ -129,7 +150,9 @@ def test_every_trace_of_the_person_goes_and_the_next_customer_starts_clean(salon
     assert created.status_code == 302
     newcomer = db.session.scalars(select(Customer).where(Customer.last_name == "Neu")).one()
     assert newcomer.id > customer_id
-    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.customer_id == newcomer.id)).all() == ["created"]
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.customer_id == newcomer.id)).all() == [
+        "created"
+    ]
     assert db.session.scalars(select(Message).where(Message.customer_id == newcomer.id)).all() == []
     assert db.session.scalars(select(CustomerHold).where(CustomerHold.customer_id == newcomer.id)).all() == []
     page = owner.get(f"/customers/{newcomer.id}?tab=privacy").get_data(as_text=True)
@@ -138,8 +161,12 @@ def test_every_trace_of_the_person_goes_and_the_next_customer_starts_clean(salon
 
 def test_every_reference_to_a_customer_is_handled_by_the_erasure_explicitly():
     """A new table pointing at customers must be reviewed: deleted or detached by the erasure."""
-    references = {f"{fk.parent.table.name}.{fk.parent.name}" for table in db.metadata.tables.values()
-                  for fk in table.foreign_keys if fk.column.table.name == "customer"}
+    references = {
+        f"{fk.parent.table.name}.{fk.parent.name}"
+        for table in db.metadata.tables.values()
+        for fk in table.foreign_keys
+        if fk.column.table.name == "customer"
+    }
     assert references == set(HANDLED_REFERENCES)
 
 
@@ -149,8 +176,13 @@ def test_sqlite_enforces_foreign_keys_on_every_connection():
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
-        tables = connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'").scalars().all()
+        tables = (
+            connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'"
+            )
+            .scalars()
+            .all()
+        )
     assert {"customer", "appointment", "privacy_request", "customer_hold", "audit_event", "message"} <= set(tables)
 
 

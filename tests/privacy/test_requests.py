@@ -43,8 +43,14 @@ def _url(salon):
 
 
 def _mode(salon, mode):
-    db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id, requests_mode=mode,
-                                   notification_email="datenschutz@salon-a.de"))
+    db.session.add(
+        PrivacySettings(
+            account_id=salon.account.id,
+            location_id=salon.location.id,
+            requests_mode=mode,
+            notification_email="datenschutz@salon-a.de",
+        )
+    )
     db.session.commit()
 
 
@@ -68,14 +74,18 @@ def test_the_answer_never_reveals_whether_the_email_is_known(app, salon, client)
 
     assert without_csrf(known.get_data(as_text=True)) == without_csrf(unknown.get_data(as_text=True))
     assert {e.recipient for e in db.session.scalars(select(OutboundEmail))} == {EMAIL, "nobody@example.com"}
-    assert db.session.scalar(select(func.count()).select_from(PrivacyRequest).where(
-        PrivacyRequest.status == "unverified")) == 2
+    assert (
+        db.session.scalar(select(func.count()).select_from(PrivacyRequest).where(PrivacyRequest.status == "unverified"))
+        == 2
+    )
 
 
 def test_bad_input_on_the_public_form(salon, client):
-    for data, message in (({"kind": "access", "email": "nope@"}, "This is not a valid email address."),
-                          ({"kind": "delete-all", "email": EMAIL}, "Not a valid choice."),
-                          ({"kind": "access", "email": EMAIL, "message": "x" * 2001}, "At most 2000 characters.")):
+    for data, message in (
+        ({"kind": "access", "email": "nope@"}, "This is not a valid email address."),
+        ({"kind": "delete-all", "email": EMAIL}, "Not a valid choice."),
+        ({"kind": "access", "email": EMAIL, "message": "x" * 2001}, "At most 2000 characters."),
+    ):
         response = client.post(_url(salon), data=data, headers={"Accept-Language": "en"})
         assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PrivacyRequest)) == 0
@@ -87,8 +97,9 @@ def test_requests_from_one_ip_are_rate_limited(app, salon, client):
     try:
         for n in range(3):
             assert client.post(_url(salon), data={"kind": "access", "email": f"a{n}@example.com"}).status_code == 200
-        response = client.post(_url(salon), data={"kind": "access", "email": "a9@example.com"},
-                               headers={"Accept-Language": "en"})
+        response = client.post(
+            _url(salon), data={"kind": "access", "email": "a9@example.com"}, headers={"Accept-Language": "en"}
+        )
         assert response.status_code == 429 and "Too many requests" in response.get_data(as_text=True)
     finally:
         app.config.pop("PUBLIC_REQUEST_LIMIT")
@@ -110,8 +121,10 @@ def test_verification_link_get_burns_nothing_post_confirms_once(salon, client):
     assert client.post(path).status_code == 410  # reused
     assert client.get(path).status_code == 410
     # The owner is told of the new request.
-    assert db.session.scalars(select(OutboundEmail).where(
-        OutboundEmail.template == "privacy_request_new")).one().recipient == "datenschutz@salon-a.de"
+    assert (
+        db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "privacy_request_new")).one().recipient
+        == "datenschutz@salon-a.de"
+    )
 
 
 def test_expired_tampered_and_foreign_tokens_are_refused(salon, other_salon, client):
@@ -169,10 +182,19 @@ def test_access_package_built_by_a_real_worker_and_downloaded_once(app, salon, c
     plain = CustomerFieldDefinition(account_id=salon.account.id, key="p", label="Lieblingsgetränk")
     db.session.add_all([secret, plain])
     db.session.flush()
-    db.session.add_all([CustomerFieldValue(account_id=salon.account.id, customer_id=customer_id, field_id=secret.id,
-                                           value="7/1 + 6% Geheimmischung"),
-                        CustomerFieldValue(account_id=salon.account.id, customer_id=customer_id, field_id=plain.id,
-                                           value="Hafer-Cappuccino")])
+    db.session.add_all(
+        [
+            CustomerFieldValue(
+                account_id=salon.account.id,
+                customer_id=customer_id,
+                field_id=secret.id,
+                value="7/1 + 6% Geheimmischung",
+            ),
+            CustomerFieldValue(
+                account_id=salon.account.id, customer_id=customer_id, field_id=plain.id, value="Hafer-Cappuccino"
+            ),
+        ]
+    )
     db.session.commit()
     client.post(_url(salon), data={"kind": "access", "email": EMAIL})
     assert run_worker_burst(worker_env, "emails").returncode == 0
@@ -188,8 +210,16 @@ def test_access_package_built_by_a_real_worker_and_downloaded_once(app, salon, c
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
-    assert {"data.json", "report.html", "csv/customer.csv", "csv/appointments.csv", "csv/invoices.csv",
-            "csv/invoice_lines.csv", "csv/custom_fields.csv", "csv/consent_log.csv"} <= names
+    assert {
+        "data.json",
+        "report.html",
+        "csv/customer.csv",
+        "csv/appointments.csv",
+        "csv/invoices.csv",
+        "csv/invoice_lines.csv",
+        "csv/custom_fields.csv",
+        "csv/consent_log.csv",
+    } <= names
     data = json.loads(archive.read("data.json"))
     assert data["schema"] == "salon-privacy-portal/access-package" and data["subject"]["email"] == EMAIL
     assert len(data["appointments"]) == 2 and len(data["invoices"]) == 2 and data["invoices"][0]["lines"]
@@ -211,12 +241,16 @@ def test_access_package_built_by_a_real_worker_and_downloaded_once(app, salon, c
 def test_inbox_actions_extension_rejection_and_bad_input(salon, login_as):
     customer_id = rich_customer(salon)
     owner = login_as(salon.owner)
-    owner.post(f"/customers/{customer_id}/privacy-requests",
-               data={"kind": "access", "channel": "letter", "location_id": salon.location.id, "note": "Brief vom 3."})
+    owner.post(
+        f"/customers/{customer_id}/privacy-requests",
+        data={"kind": "access", "channel": "letter", "location_id": salon.location.id, "note": "Brief vom 3."},
+    )
     request = db.session.scalars(select(PrivacyRequest)).one()
     first_due = request.due_on
     response = owner.post(f"/privacy/requests/{request.id}/extend", data={"months": 1, "reason": ""})
-    assert response.status_code == 422 and "Please give the reason; the customer is told." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Please give the reason; the customer is told." in response.get_data(
+        as_text=True
+    )
     owner.post(f"/privacy/requests/{request.id}/extend", data={"months": 2, "reason": "Viele Daten aus zwei Systemen"})
     db.session.expire_all()
     request = db.session.get(PrivacyRequest, request.id)
@@ -229,11 +263,18 @@ def test_inbox_actions_extension_rejection_and_bad_input(salon, login_as):
     db.session.expire_all()
     assert db.session.get(PrivacyRequest, request.id).extension_months == 2
     response = owner.post(f"/privacy/requests/{request.id}/reject", data={"reason": "   "})
-    assert response.status_code == 422 and "Please give the reason for the rejection." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Please give the reason for the rejection." in response.get_data(
+        as_text=True
+    )
     owner.post(f"/privacy/requests/{request.id}/reject", data={"reason": "Identität nicht nachgewiesen"})
     db.session.expire_all()
     assert db.session.get(PrivacyRequest, request.id).status == "rejected"
-    assert [e.action for e in events("request", entity_id=request.id)] == ["recorded", "received", "extended", "rejected"]
+    assert [e.action for e in events("request", entity_id=request.id)] == [
+        "recorded",
+        "received",
+        "extended",
+        "rejected",
+    ]
     assert login_as(salon.staff).get("/privacy/requests").status_code == 403
 
 
@@ -241,8 +282,10 @@ def test_restriction_and_objection(salon, login_as):
     customer_id = rich_customer(salon)
     owner = login_as(salon.owner)
     for kind in ("restriction", "objection"):
-        owner.post(f"/customers/{customer_id}/privacy-requests",
-                   data={"kind": kind, "channel": "in_person", "location_id": salon.location.id})
+        owner.post(
+            f"/customers/{customer_id}/privacy-requests",
+            data={"kind": kind, "channel": "in_person", "location_id": salon.location.id},
+        )
     for request in db.session.scalars(select(PrivacyRequest)).all():
         owner.post(f"/privacy/requests/{request.id}/complete")
     db.session.expire_all()
@@ -252,7 +295,9 @@ def test_restriction_and_objection(salon, login_as):
     assert "Sommer" not in owner.post("/customers/search", data={"q": "sommer"}).get_data(as_text=True)
     assert "Sommer" in owner.post("/customers/search", data={"q": "sommer", "restricted": "1"}).get_data(as_text=True)
     assert {c.status for c in db.session.scalars(select(Consent))} == {"withdrawn"}
-    assert {(entry.method, entry.login_id) for entry in db.session.scalars(select(ConsentLog))} == {("objection", salon.owner.id)}
+    assert {(entry.method, entry.login_id) for entry in db.session.scalars(select(ConsentLog))} == {
+        ("objection", salon.owner.id)
+    }
     owner.post(f"/customers/{customer_id}/lift-restriction")
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).restricted_at is None
@@ -261,13 +306,16 @@ def test_restriction_and_objection(salon, login_as):
 def test_daily_round_reminds_once_per_step_and_purges(salon, login_as):
     customer_id = factories.make_customer(salon.account, "Frist", email="frist@example.com")
     owner = login_as(salon.owner)
-    owner.post(f"/customers/{customer_id}/privacy-requests",
-               data={"kind": "correction", "channel": "phone", "location_id": salon.location.id})
+    owner.post(
+        f"/customers/{customer_id}/privacy-requests",
+        data={"kind": "correction", "channel": "phone", "location_id": salon.location.id},
+    )
     request = db.session.scalars(select(PrivacyRequest)).one()
 
     def reminders():
-        return db.session.scalar(select(func.count()).select_from(OutboundEmail).where(
-            OutboundEmail.template == "privacy_request_reminder"))
+        return db.session.scalar(
+            select(func.count()).select_from(OutboundEmail).where(OutboundEmail.template == "privacy_request_reminder")
+        )
 
     request.due_on = date.today() + timedelta(days=6)
     db.session.commit()
@@ -283,25 +331,41 @@ def test_daily_round_reminds_once_per_step_and_purges(salon, login_as):
     run_daily()
     run_daily()
     assert reminders() == 3
-    old = Invoice(account_id=salon.account.id, location_id=salon.location.id, number="OLD", billed_name="Alt",
-                  issued_at=utcnow() - timedelta(days=4000), retained_until=date.today() - timedelta(days=1))
+    old = Invoice(
+        account_id=salon.account.id,
+        location_id=salon.location.id,
+        number="OLD",
+        billed_name="Alt",
+        issued_at=utcnow() - timedelta(days=4000),
+        retained_until=date.today() - timedelta(days=1),
+    )
     db.session.add(old)
     db.session.commit()
     assert run_daily()["retained_invoices_purged"] == 1
     assert db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.number == "OLD")) == 0
 
 
-@pytest.mark.parametrize("zone, utc_moment, purged", [
-    # 00:30 on 15 July in Berlin, still the 14th in UTC: the period has ended where the salon is.
-    ("Europe/Berlin", datetime(2026, 7, 14, 22, 30, tzinfo=UTC), True),
-    # 23:00 on 14 July in New York, already the 15th in UTC: the last day still runs.
-    ("America/New_York", datetime(2026, 7, 15, 3, 0, tzinfo=UTC), False),
-])
+@pytest.mark.parametrize(
+    "zone, utc_moment, purged",
+    [
+        # 00:30 on 15 July in Berlin, still the 14th in UTC: the period has ended where the salon is.
+        ("Europe/Berlin", datetime(2026, 7, 14, 22, 30, tzinfo=UTC), True),
+        # 23:00 on 14 July in New York, already the 15th in UTC: the last day still runs.
+        ("America/New_York", datetime(2026, 7, 15, 3, 0, tzinfo=UTC), False),
+    ],
+)
 def test_retained_invoices_are_purged_after_the_salons_last_day(salon, zone, utc_moment, purged, monkeypatch):
     salon.account.timezone = zone
-    db.session.add(Invoice(account_id=salon.account.id, location_id=salon.location.id, number="HELD",
-                           billed_name="Alt", issued_at=utc_moment - timedelta(days=4000),
-                           retained_until=date(2026, 7, 14)))
+    db.session.add(
+        Invoice(
+            account_id=salon.account.id,
+            location_id=salon.location.id,
+            number="HELD",
+            billed_name="Alt",
+            issued_at=utc_moment - timedelta(days=4000),
+            retained_until=date(2026, 7, 14),
+        )
+    )
     db.session.commit()
     monkeypatch.setattr(daily_module, "utcnow", lambda: utc_moment)
     monkeypatch.setattr(account_module, "utcnow", lambda: utc_moment)

@@ -53,8 +53,9 @@ def _customer(salon, name, created, visit=None):
 
 
 def _service(salon):
-    return db.session.scalars(select(Service).where(Service.account_id == salon.account.id)).first() \
-        or factories.make_service(salon.account)
+    return db.session.scalars(
+        select(Service).where(Service.account_id == salon.account.id)
+    ).first() or factories.make_service(salon.account)
 
 
 def test_who_is_due(salon, other_salon):
@@ -67,8 +68,12 @@ def test_who_is_due(salon, other_salon):
     never = _customer(salon, "Nie", date(2021, 5, 5))
     new_customer = _customer(salon, "Frisch", TODAY - timedelta(days=10))
     bought = _customer(salon, "Kauf", date(2019, 1, 1), visit=date(2020, 1, 1))
-    factories.check_out(salon, customer_id=bought, when=_at(TODAY - timedelta(days=40)),
-                        lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)])
+    factories.check_out(
+        salon,
+        customer_id=bought,
+        when=_at(TODAY - timedelta(days=40)),
+        lines=[LineInput(LineKind.PRODUCT, description="Haaröl", unit_price_cents=1500)],
+    )
     # Regulars: created three years ago, visits 20, 50 and 80 days ago — never due.
     regular = _customer(salon, "Stamm", TODAY - timedelta(days=3 * 365), visit=TODAY - timedelta(days=80))
     for days in (50, 20):
@@ -80,18 +85,33 @@ def test_who_is_due(salon, other_salon):
     cancelled = _customer(salon, "Storno", date(2019, 1, 1))
     factories.storno(salon, factories.visit(salon, cancelled, _at(TODAY - timedelta(days=20), 10), service))
     held = _customer(salon, "Gehalten", date(2019, 1, 1))
-    db.session.add(CustomerHold(account_id=salon.account.id, customer_id=held, reason="Reklamation", until=TODAY + timedelta(days=5)))
+    db.session.add(
+        CustomerHold(
+            account_id=salon.account.id, customer_id=held, reason="Reklamation", until=TODAY + timedelta(days=5)
+        )
+    )
     expired_hold = _customer(salon, "Abgelaufen", date(2019, 1, 1))
-    db.session.add(CustomerHold(account_id=salon.account.id, customer_id=expired_hold, reason="alt", until=TODAY - timedelta(days=1)))
+    db.session.add(
+        CustomerHold(
+            account_id=salon.account.id, customer_id=expired_hold, reason="alt", until=TODAY - timedelta(days=1)
+        )
+    )
     asked = _customer(salon, "Anfrage", date(2019, 1, 1))
-    db.session.add(PrivacyRequest(account_id=salon.account.id, location_id=salon.location.id, customer_id=asked,
-                                  kind="access", status="new"))
+    db.session.add(
+        PrivacyRequest(
+            account_id=salon.account.id, location_id=salon.location.id, customer_id=asked, kind="access", status="new"
+        )
+    )
     db.session.commit()
     booked = _customer(salon, "Termin", date(2019, 1, 1))
     factories.book(salon, booked, datetime.now(UTC) + timedelta(days=3), service)
     voucher = _customer(salon, "Gutschein", date(2019, 1, 1))
-    factories.check_out(salon, customer_id=voucher, when=_at(date(2020, 6, 1)),
-                        lines=[LineInput(LineKind.VOUCHER, unit_price_cents=5000)])
+    factories.check_out(
+        salon,
+        customer_id=voucher,
+        when=_at(date(2020, 6, 1)),
+        lines=[LineInput(LineKind.VOUCHER, unit_price_cents=5000)],
+    )
     db.session.execute(update(Voucher).values(expires_on=TODAY + timedelta(days=30)))  # still valid "today"
     other = factories.customer_since(other_salon.account, _at(date(2015, 1, 1)), "Fremd")
     db.session.commit()
@@ -205,7 +225,9 @@ def test_holds_need_a_reason_and_a_future_end(salon, login_as):
     response = staff.post(f"/customers/{customer_id}/hold", data={"reason": "", "until": "2099-01-01"})
     assert "Please give a reason for the hold." in staff.get(response.headers["Location"]).get_data(as_text=True)
     response = staff.post(f"/customers/{customer_id}/hold", data={"reason": "Reklamation", "until": "2001-01-01"})
-    assert "The end of the hold cannot be in the past." in staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The end of the hold cannot be in the past." in staff.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(func.count()).select_from(CustomerHold)) == 0
     staff.post(f"/customers/{customer_id}/hold", data={"reason": "Reklamation", "until": "2099-01-01"})
     hold = db.session.scalars(select(CustomerHold)).one()
@@ -215,15 +237,20 @@ def test_holds_need_a_reason_and_a_future_end(salon, login_as):
 def test_switching_on_shows_how_many_the_first_run_forgets(salon, login_as):
     _population(salon)
     owner = login_as(salon.owner)
-    page = owner.post(f"/settings/privacy/locations/{salon.location.id}/retention",
-                      data={"retention_months": "24", "marketing_window_months": "36"},
-                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    page = owner.post(
+        f"/settings/privacy/locations/{salon.location.id}/retention",
+        data={"retention_months": "24", "marketing_window_months": "36"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
     assert "will forget 12 customers" in page
     db.session.expire_all()
     account = db.session.get(Account, salon.account.id)
     assert account.retention_since is not None
-    response = owner.post(f"/settings/privacy/locations/{salon.location.id}/retention",
-                          data={"retention_months": "12", "marketing_window_months": "36"}, headers={"HX-Request": "true"})
+    response = owner.post(
+        f"/settings/privacy/locations/{salon.location.id}/retention",
+        data={"retention_months": "12", "marketing_window_months": "36"},
+        headers={"HX-Request": "true"},
+    )
     assert "Not a valid choice." in response.get_data(as_text=True)  # below the 24-month minimum
     preview = owner.get("/privacy/retention").get_data(as_text=True)
     assert "Inaktiv00" in preview and "Aktiv Test" not in preview
@@ -249,12 +276,38 @@ def test_operators_preview_prints_the_same_customers_as_the_page(app, salon, log
 
 def test_create_owner_takes_the_state(app):
     runner = app.test_cli_runner()
-    refused = runner.invoke(args=["create-owner", "--salon", "Salon M", "--slug", "salon-m", "--email", "o@m.test",
-                                  "--state", "XX", "--password", "correct-horse-battery"])
+    refused = runner.invoke(
+        args=[
+            "create-owner",
+            "--salon",
+            "Salon M",
+            "--slug",
+            "salon-m",
+            "--email",
+            "o@m.test",
+            "--state",
+            "XX",
+            "--password",
+            "correct-horse-battery",
+        ]
+    )
     assert refused.exit_code != 0 and "--state" in refused.output
     assert db.session.scalar(select(func.count()).select_from(Account)) == 0
-    made = runner.invoke(args=["create-owner", "--salon", "Salon M", "--slug", "salon-m", "--email", "o@m.test",
-                               "--state", "by", "--password", "correct-horse-battery"])
+    made = runner.invoke(
+        args=[
+            "create-owner",
+            "--salon",
+            "Salon M",
+            "--slug",
+            "salon-m",
+            "--email",
+            "o@m.test",
+            "--state",
+            "by",
+            "--password",
+            "correct-horse-battery",
+        ]
+    )
     assert made.exit_code == 0, made.output
     account = db.session.scalar(select(Account).where(Account.slug == "salon-m"))
     assert account.main_location.state == "BY"

@@ -13,18 +13,35 @@ from tests.history.helpers import events
 VALID = {
     "requests": ({"requests_mode": "manual"}, {"requests_mode": {"old": "self_service", "new": "manual"}}),
     "marketing": ({"marketing_enabled": "y"}, {"marketing_enabled": {"old": False, "new": True}}),
-    "notification": ({"notification_email": "Datenschutz@Salon-A.de"},
-                     {"notification_email": {"old": "", "new": "datenschutz@salon-a.de"}}),
-    "dpo": ({"dpo_name": "Dr. Dora Daten", "dpo_email": "dsb@example.com", "dpo_phone": "030 1234567"},
-            {"dpo_name": {"old": "", "new": "Dr. Dora Daten"}, "dpo_email": {"old": "", "new": "dsb@example.com"},
-             "dpo_phone": {"old": "", "new": "+49301234567"}}),
-    "extensions": ({"extensions": "## Fotos\n\nNur mit **Erlaubnis**."},
-                   {"extensions": {"old": "", "new": "## Fotos\n\nNur mit **Erlaubnis**."}}),
-    "retention": ({"retention_months": "36", "marketing_window_months": "24"},
-                  {"retention_months": {"old": None, "new": 36}, "marketing_window_months": {"old": 36, "new": 24}}),
-    "other_systems": ({"other_systems": "Newsletter-Tool: E-Mail-Adressen\nDATEV"},
-                      {"other_systems": {"old": [], "new": [{"name": "Newsletter-Tool", "purpose": "E-Mail-Adressen"},
-                                                            {"name": "DATEV", "purpose": ""}]}}),
+    "notification": (
+        {"notification_email": "Datenschutz@Salon-A.de"},
+        {"notification_email": {"old": "", "new": "datenschutz@salon-a.de"}},
+    ),
+    "dpo": (
+        {"dpo_name": "Dr. Dora Daten", "dpo_email": "dsb@example.com", "dpo_phone": "030 1234567"},
+        {
+            "dpo_name": {"old": "", "new": "Dr. Dora Daten"},
+            "dpo_email": {"old": "", "new": "dsb@example.com"},
+            "dpo_phone": {"old": "", "new": "+49301234567"},
+        },
+    ),
+    "extensions": (
+        {"extensions": "## Fotos\n\nNur mit **Erlaubnis**."},
+        {"extensions": {"old": "", "new": "## Fotos\n\nNur mit **Erlaubnis**."}},
+    ),
+    "retention": (
+        {"retention_months": "36", "marketing_window_months": "24"},
+        {"retention_months": {"old": None, "new": 36}, "marketing_window_months": {"old": 36, "new": 24}},
+    ),
+    "other_systems": (
+        {"other_systems": "Newsletter-Tool: E-Mail-Adressen\nDATEV"},
+        {
+            "other_systems": {
+                "old": [],
+                "new": [{"name": "Newsletter-Tool", "purpose": "E-Mail-Adressen"}, {"name": "DATEV", "purpose": ""}],
+            }
+        },
+    ),
 }
 
 INVALID = {
@@ -32,15 +49,25 @@ INVALID = {
     "dpo": ({"dpo_email": "dsb@example.com"}, "Please enter the name of the data protection officer."),
     "extensions": ({"extensions": "x" * 5001}, "At most 5000 characters."),
     "retention": ({"retention_months": "0", "marketing_window_months": "0"}, "Between 6 and 60 months."),
-    "controller": ({"controller_name": "A", "controller_street": "S 1", "controller_postal_code": "123",
-                    "controller_city": "B", "controller_email": "nope", "authority_code": "XX"},
-                   "A German postal code has five digits."),
+    "controller": (
+        {
+            "controller_name": "A",
+            "controller_street": "S 1",
+            "controller_postal_code": "123",
+            "controller_city": "B",
+            "controller_email": "nope",
+            "authority_code": "XX",
+        },
+        "A German postal code has five digits.",
+    ),
     "requests": ({"requests_mode": "whenever"}, "Not a valid choice."),
 }
 
 
 def _post(client, location, section, data):
-    return client.post(f"/settings/privacy/locations/{location.id}/{section}", data=data, headers={"HX-Request": "true"})
+    return client.post(
+        f"/settings/privacy/locations/{location.id}/{section}", data=data, headers={"HX-Request": "true"}
+    )
 
 
 @pytest.mark.parametrize("section", sorted(VALID))
@@ -73,20 +100,37 @@ def _snapshot(salon):
     db.session.expire_all()
     settings = db.session.scalars(select(PrivacySettings)).all()
     account = db.session.get(Account, salon.account.id)
-    return ([tuple(str(getattr(s, c.key)) for c in PrivacySettings.__table__.columns) for s in settings],
-            account.retention_months, account.marketing_window_months, account.other_systems)
+    return (
+        [tuple(str(getattr(s, c.key)) for c in PrivacySettings.__table__.columns) for s in settings],
+        account.retention_months,
+        account.marketing_window_months,
+        account.other_systems,
+    )
 
 
 def test_controller_section_and_readable_history(salon, login_as):
     owner = login_as(salon.owner)
-    response = _post(owner, salon.location, "controller", {
-        "controller_name": "Salon A GmbH", "controller_street": "Torstraße 1", "controller_postal_code": "10119",
-        "controller_city": "Berlin", "controller_email": "Info@Salon-A.de", "controller_phone": "030 5550000",
-        "authority_code": "BE"})
+    response = _post(
+        owner,
+        salon.location,
+        "controller",
+        {
+            "controller_name": "Salon A GmbH",
+            "controller_street": "Torstraße 1",
+            "controller_postal_code": "10119",
+            "controller_city": "Berlin",
+            "controller_email": "Info@Salon-A.de",
+            "controller_phone": "030 5550000",
+            "authority_code": "BE",
+        },
+    )
     assert response.status_code == 200
     settings = db.session.scalars(select(PrivacySettings)).one()
     assert (settings.controller_email, settings.controller_phone, settings.authority_code) == (
-        "info@salon-a.de", "+49305550000", "BE")
+        "info@salon-a.de",
+        "+49305550000",
+        "BE",
+    )
     page = owner.get("/history/settings").get_data(as_text=True)
     assert "Privacy settings" in page and "Contact email" in page and "info@salon-a.de" in page
 
@@ -109,7 +153,10 @@ def test_trade_secret_flags_per_field_and_foreign_ids_refused(salon, other_salon
     assert not db.session.get(CustomerFieldDefinition, hair.id).is_trade_secret
     (event,) = events("setting")
     assert (event.entity_type, event.entity_id, event.changes) == (
-        "customer_field", recipe.id, {"is_trade_secret": {"old": False, "new": True}})
+        "customer_field",
+        recipe.id,
+        {"is_trade_secret": {"old": False, "new": True}},
+    )
 
 
 def test_who_may_see_and_change_privacy_settings(salon, other_salon, login_as):
@@ -124,7 +171,10 @@ def test_who_may_see_and_change_privacy_settings(salon, other_salon, login_as):
     assert _post(admin, salon.location, "notification", {"notification_email": "a@b.de"}).status_code == 403
     salon.admin.extra_permissions = ["privacy.settings.edit"]
     db.session.commit()
-    assert _post(login_as(salon.admin), salon.location, "notification", {"notification_email": "a@b.de"}).status_code == 200
+    assert (
+        _post(login_as(salon.admin), salon.location, "notification", {"notification_email": "a@b.de"}).status_code
+        == 200
+    )
     # Another salon's location is a 404, for reading and writing.
     other = login_as(other_salon.owner)
     assert other.get(url).status_code == 404
@@ -183,4 +233,6 @@ def test_overview_flags_what_is_missing(salon, login_as):
     _post(owner, salon.location, "notification", {"notification_email": "ds@salon-a.de"})
     page = owner.get("/settings/privacy/").get_data(as_text=True)
     assert "No email address for notifications" not in page
-    assert f'/settings/privacy/locations/{salon.location.id}#section-controller' in page  # address incomplete: link to fix
+    assert (
+        f"/settings/privacy/locations/{salon.location.id}#section-controller" in page
+    )  # address incomplete: link to fix
