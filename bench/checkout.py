@@ -95,7 +95,7 @@ def run() -> None:
         from portal.extensions import db
         from portal.history.audit import Actor
         from portal.models import Account, Appointment, Customer, Invoice, InvoiceLine, LineKind, Login, Service
-        from portal.privacy import retention
+        from portal.retention import service as retention
 
         with app.app_context():
             account = db.session.scalar(select(Account).where(Account.slug == "salon-sonnenschein"))

@@ -120,8 +120,8 @@ def run() -> None:
         from portal import models
         from portal.extensions import db
         from portal.history.audit import Actor
-        from portal.privacy.access import build_package
-        from portal.privacy.erasure import erase_customer
+        from portal.requests.access import build_package
+        from portal.requests.erasure import erase_customer
 
         with app.app_context():
             account = db.session.scalar(select(models.Account).where(models.Account.slug == "salon-sonnenschein"))

@@ -109,7 +109,7 @@ def run() -> None:
         app, _client = portal_client(database, redis_url)
         from portal.extensions import db
         from portal.models import Account
-        from portal.privacy import retention
+        from portal.retention import service as retention
 
         with app.app_context():
             account = db.session.scalar(select(Account).where(Account.slug == "salon-sonnenschein"))

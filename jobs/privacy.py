@@ -1,7 +1,7 @@
 """Privacy jobs: access packages and the daily round (reminders, purges)."""
 
-from portal.privacy.access import deliver_package
-from portal.privacy.daily import run_daily
+from portal.requests.access import deliver_package
+from portal.requests.daily import run_daily
 
 
 def build_access_package(request_id: int) -> str:

@@ -1,6 +1,6 @@
 """Automatic forgetting."""
 
-from portal.privacy.retention import run_all_due
+from portal.retention.service import run_all_due
 
 
 def nightly() -> dict:

@@ -100,10 +100,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.history.views import bp as history_bp
     from portal.messaging.views import bp as messaging_bp
     from portal.password_reset.views import bp as password_reset_bp
-    from portal.privacy.request_views import bp as requests_bp
-    from portal.privacy.retention_views import bp as retention_bp
     from portal.privacy.views import bp as privacy_bp
     from portal.public.views import bp as public_bp
+    from portal.requests.views import bp as requests_bp
+    from portal.retention.views import bp as retention_bp
     from portal.settings.views import bp as settings_bp
     from portal.team.views import bp as team_bp
     from portal.two_factor.views import bp as two_factor_bp

@@ -130,7 +130,7 @@ def privacy_cli():
 @privacy_cli.command("daily")
 def privacy_daily():
     """Run the daily privacy round now (reminders, purges); for an operator's cron."""
-    from portal.privacy.daily import run_daily
+    from portal.requests.daily import run_daily
 
     click.echo(run_daily())
 
@@ -138,7 +138,7 @@ def privacy_daily():
 @privacy_cli.command("run-retention")
 def privacy_run_retention():
     """Run the due automatic-forgetting runs now (what the nightly job does)."""
-    from portal.privacy.retention import run_all_due
+    from portal.retention.service import run_all_due
 
     click.echo(run_all_due())
 
@@ -160,7 +160,7 @@ def retention_preview(slug: str, months: int | None):
     """The customer numbers the next run would forget, one per line, then a count line (the
     preview page's own function; customers on hold are not listed)."""
     from portal.models import Account
-    from portal.privacy import retention
+    from portal.retention import service as retention
 
     account = db.session.scalar(select(Account).where(Account.slug == slug))
     if account is None:

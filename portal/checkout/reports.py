@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.legal import VOUCHER_SALE_VAT_PERMILLE
 from portal.models import Account, Invoice, InvoicePayment, Voucher, VoucherEntry, VoucherEntryKind
-from portal.privacy.deadlines import add_months
+from portal.requests.deadlines import add_months
 
 
 @dataclass

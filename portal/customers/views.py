@@ -26,8 +26,8 @@ from portal.models import (
     PrivacyRequest,
     Voucher,
 )
-from portal.privacy.request_forms import StaffRequestForm
-from portal.privacy.retention_views import HoldForm, active_holds
+from portal.requests.forms import StaffRequestForm
+from portal.retention.views import HoldForm, active_holds
 from portal.tenancy import get_owned_or_404, scoped
 from portal.validation import format_phone
 from portal.web.actor import request_actor

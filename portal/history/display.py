@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission
-from portal.privacy.request_labels import OUTCOME_LABELS
+from portal.requests.labels import OUTCOME_LABELS
 from portal.validation import format_phone
 
 FIELD_LABELS = {

@@ -4,14 +4,15 @@ which text (version and hash) and, online, the IP."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 
+from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.history.audit import Actor, record
 from portal.models import Account, Consent, ConsentLog, ConsentText, Customer
 from portal.models.base import utcnow
-from portal.privacy.consents import email_proof_hash
 
 CHANNELS = ("email", "sms", "photo")
 DEFAULT_VERSION = "2026-01"
@@ -24,6 +25,14 @@ DEFAULT_TEXTS = {
     "in sozialen Medien und auf der Website veröffentlicht. Ich kann die Einwilligung jederzeit widerrufen.",
 }
 METHODS = ("oral", "signed_form", "double_opt_in", "unsubscribe", "import", "objection")
+
+
+def email_proof_hash(email: str | None) -> str:
+    """A salted (keyed) hash of an email: proves a withdrawal later without keeping the address."""
+    if not email:
+        return ""
+    key = hashlib.sha256(("consent-proof:" + current_app.config["SECRET_KEY"]).encode()).digest()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
 def current_text(account_id: int, channel: str, salon_name: str) -> ConsentText:
@@ -96,6 +105,11 @@ def set_consent(
         summary=customer.full_name,
     )
     return True
+
+
+def withdraw_marketing(actor: Actor, customer: Customer, method: str) -> int:
+    """Every marketing channel withdrawn (an objection, Art. 21(3) GDPR); returns how many changed."""
+    return sum(set_consent(actor, customer, channel, "withdrawn", method) for channel in ("email", "sms"))
 
 
 def record_prompt_answers(actor: Actor, customer: Customer, prompt) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy import and_, case, extract, func, literal, null, or_, select
 from portal.activity import bought_since
 from portal.extensions import db
 from portal.models import Account, Consent, Customer, Location, MessagingSettings, PrivacySettings
-from portal.privacy.deadlines import add_months
+from portal.requests.deadlines import add_months
 
 REASONS = ("marketing_off", "no_contact", "unsubscribed", "restricted", "minor", "inactive", "no_consent")
 MARKETING_KINDS = ("newsletter", "birthday")

@@ -103,7 +103,7 @@ def deliver(message_id: int) -> str:
         "service": appointment.service.name if appointment.service else "",
     }
     with force_locale("de"):
-        text = render_template(f"messages/{message.kind}.txt", **context).strip()
+        text = render_template(f"messaging/texts/{message.kind}.txt", **context).strip()
     if message.channel == "email":
         subject = text.splitlines()[0]
         mail.send(MailMessage(subject=subject, recipients=[customer.email], body="\n".join(text.splitlines()[2:])))

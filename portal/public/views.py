@@ -14,10 +14,11 @@ from portal.auth.lockout import ip_key
 from portal.extensions import db, limiter
 from portal.history.audit import Actor
 from portal.models import Account, Location, PrivacyRequest
-from portal.privacy import access, requests
 from portal.privacy.notice import build_notice
-from portal.privacy.request_forms import PublicRequestForm
 from portal.privacy.settings_service import settings_for
+from portal.requests import access
+from portal.requests import service as requests
+from portal.requests.forms import PublicRequestForm
 
 bp = Blueprint("public", __name__)
 

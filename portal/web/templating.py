@@ -33,10 +33,10 @@ from portal.messaging.labels import (
     SUPPRESSION_REASONS,
 )
 from portal.privacy.authorities import AUTHORITIES
-from portal.privacy.request_forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
-from portal.privacy.request_labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
-from portal.privacy.retention import count_due, next_run_date
-from portal.privacy.retention_labels import HOLD_REASONS, RUN_STATUSES
+from portal.requests.forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
+from portal.requests.labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
+from portal.retention.labels import HOLD_REASONS, RUN_STATUSES
+from portal.retention.service import count_due, next_run_date
 from portal.validation import format_phone
 from portal.vouchers.service import display_code
 from portal.vouchers.service import state as voucher_state

@@ -11,13 +11,14 @@ from sqlalchemy import select
 
 from portal import activity
 from portal.checkout.service import LineInput
+from portal.customers.duplicates import merge_customers
 from portal.extensions import db
 from portal.history.audit import Actor
 from portal.messaging import eligibility
 from portal.messaging.consent import set_consent
 from portal.models import Customer, Invoice, LineKind, Location, PrivacyRequest, PrivacySettings, Voucher
 from portal.models.base import utcnow
-from portal.privacy.erasure import erase_customer, merge_customers
+from portal.requests.erasure import erase_customer
 from tests import factories
 from tests.checkout.helpers import invoice_count, line, sale_form
 from tests.history.helpers import events

@@ -14,7 +14,7 @@ from portal.checkout.service import LineInput
 from portal.extensions import db
 from portal.models import BonusProgram, Customer, LineKind, PrivacyRequest, StampCard, StampEntry
 from portal.models.base import utcnow
-from portal.privacy.access import build_package
+from portal.requests.access import build_package
 from tests import factories
 from tests.checkout.helpers import line, sale_form
 from tests.history.helpers import events
@@ -108,7 +108,7 @@ def test_stamps_fill_a_card_and_the_reward_comes_at_the_next_checkout(salon, log
     ]
     assert "stamps.csv" in " ".join(package.namelist())
     from portal.history.audit import Actor
-    from portal.privacy.erasure import erase_customer
+    from portal.requests.erasure import erase_customer
 
     erase_customer(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, customer_id))
     db.session.commit()

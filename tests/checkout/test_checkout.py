@@ -317,7 +317,7 @@ def test_retention_of_an_invoice_from_half_past_midnight_on_new_years_day(salon,
     )
     from portal.history.audit import Actor
     from portal.models import Customer
-    from portal.privacy.erasure import erase_customer
+    from portal.requests.erasure import erase_customer
 
     erase_customer(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, customer_id))
     db.session.commit()
@@ -337,8 +337,8 @@ def test_purge_after_the_retention_keeps_a_later_storno(salon, service):
     factories.storno(salon, invoice, when=datetime(2025, 1, 3, 12, tzinfo=UTC))
     from portal.history.audit import Actor
     from portal.models import Customer
-    from portal.privacy.daily import purge_retained_invoices
-    from portal.privacy.erasure import erase_customer
+    from portal.requests.daily import purge_retained_invoices
+    from portal.requests.erasure import erase_customer
 
     with factories.travel_to(datetime(2025, 2, 1, tzinfo=UTC)):
         erase_customer(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, customer_id))

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from portal.customers.duplicates import find_duplicates, merge_customers
 from portal.extensions import db
 from portal.history.audit import Actor
+from portal.messaging.consent import email_proof_hash, withdraw_marketing
 from portal.models import (
     Appointment,
     AuditEvent,
@@ -22,9 +24,8 @@ from portal.models import (
 )
 from portal.models import account as account_module
 from portal.models.base import utcnow
-from portal.privacy import erasure
-from portal.privacy.consents import email_proof_hash, withdraw_marketing
-from portal.privacy.erasure import ErasureBlocked, erase_customer, find_blockers, find_duplicates, merge_customers
+from portal.requests import erasure
+from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
 from tests import factories
 from tests.history.helpers import events
 from tests.privacy.helpers import rich_customer

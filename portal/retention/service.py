@@ -35,8 +35,8 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.requests import OPEN_STATUSES
-from portal.privacy.deadlines import add_months
-from portal.privacy.erasure import erase_customers
+from portal.requests.deadlines import add_months
+from portal.requests.erasure import erase_customers
 
 BATCH = 2000
 STALE_AFTER = timedelta(minutes=10)

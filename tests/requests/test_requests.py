@@ -28,8 +28,8 @@ from portal.models import (
 )
 from portal.models import account as account_module
 from portal.models.base import utcnow
-from portal.privacy import daily as daily_module
-from portal.privacy.daily import run_daily
+from portal.requests import daily as daily_module
+from portal.requests.daily import run_daily
 from tests import factories
 from tests.conftest import run_worker_burst
 from tests.history.helpers import events

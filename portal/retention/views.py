@@ -15,7 +15,7 @@ from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.extensions import db
 from portal.models import Account, Customer, CustomerHold, RetentionRun
-from portal.privacy import retention
+from portal.retention import service as retention
 from portal.tenancy import get_owned_or_404, scoped
 from portal.web.actor import request_actor
 from portal.web.forms import PortalForm

@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
+from portal.customers.duplicates import find_duplicates, merge_customers
 from portal.extensions import db
 from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
-from portal.privacy import requests as service
-from portal.privacy.deadlines import days_left
-from portal.privacy.erasure import find_blockers, find_duplicates, logins_with_email, merge_customers
-from portal.privacy.inbox import inbox_page
-from portal.privacy.request_forms import ExtendForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
+from portal.requests import service
+from portal.requests.deadlines import days_left
+from portal.requests.erasure import find_blockers, logins_with_email
+from portal.requests.forms import ExtendForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
+from portal.requests.inbox import inbox_page
 from portal.tenancy import get_owned, get_owned_or_404, scoped
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg

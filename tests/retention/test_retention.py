@@ -23,8 +23,8 @@ from portal.models import (
     Service,
     Voucher,
 )
-from portal.privacy import retention
-from portal.privacy.deadlines import add_months
+from portal.requests.deadlines import add_months
+from portal.retention import service as retention
 from tests import factories
 from tests.conftest import run_worker_burst
 from tests.privacy.test_erasure import _all_text_in_database

@@ -24,8 +24,8 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.requests import OPEN_STATUSES
-from portal.privacy.deadlines import days_left
-from portal.privacy.requests import notify_owner
+from portal.requests.deadlines import days_left
+from portal.requests.service import notify_owner
 
 REMINDERS = (("overdue", lambda left: left < 0), ("2d", lambda left: left <= 2), ("7d", lambda left: left <= 7))
 UNVERIFIED_KEEP = timedelta(days=2)

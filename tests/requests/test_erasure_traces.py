@@ -24,7 +24,7 @@ from portal.models import (
     OutboundEmail,
     PrivacyRequest,
 )
-from portal.privacy.erasure_traces import HANDLED_REFERENCES
+from portal.requests.erasure_traces import HANDLED_REFERENCES
 from portal.tasks import redis_connection
 from tests.conftest import run_worker_burst
 from tests.exports.test_exports import _finished_export
@@ -189,7 +189,7 @@ def test_sqlite_enforces_foreign_keys_on_every_connection():
 def test_an_export_written_while_a_customer_is_erased_is_withdrawn_not_mailed(salon, login_as, client, monkeypatch):
     from portal.exports import job
     from portal.history.audit import Actor
-    from portal.privacy.erasure import erase_customer
+    from portal.requests.erasure import erase_customer
     from tests import factories
     from tests.exports.test_exports import ADMIN_PASSWORD, _confirm_link, _grant_export, _wizard
 

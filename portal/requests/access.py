@@ -298,7 +298,7 @@ def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
     data = collect(customer)
     notice = build_notice(db.session.get(Location, request.location_id))
     with force_locale(request.locale or "de"):
-        report = render_template("privacy/access_report.html", data=data, notice=notice, request=request)
+        report = render_template("requests/access_report.html", data=data, notice=notice, request=request)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))

@@ -8,15 +8,16 @@ from datetime import date
 from sqlalchemy import select, update
 
 from portal import tokens
+from portal.customers.duplicates import find_duplicates
 from portal.extensions import db
 from portal.history.audit import Actor, record
 from portal.mail import external_url, queue_email
+from portal.messaging.consent import withdraw_marketing
 from portal.models import Account, Customer, Location, Login, PrivacyRequest
 from portal.models.base import utcnow
-from portal.privacy import deadlines
-from portal.privacy.consents import withdraw_marketing
-from portal.privacy.erasure import ErasureBlocked, erase_customer, find_blockers, find_duplicates
 from portal.privacy.settings_service import settings_for
+from portal.requests import deadlines
+from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
 from portal.tasks import enqueue_after_commit
 
 VERIFY_PURPOSE = "privacy-request"

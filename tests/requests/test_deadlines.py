@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portal.privacy.deadlines import add_months, days_left, due_date, is_working_day
+from portal.requests.deadlines import add_months, days_left, due_date, is_working_day
 
 
 @pytest.mark.parametrize(
