@@ -29,7 +29,7 @@ from portal.tasks import redis_connection
 from tests.conftest import run_worker_burst
 from tests.exports.test_exports import _finished_export
 from tests.privacy.helpers import rich_customer
-from tests.privacy.test_erasure import _all_text_in_database
+from tests.requests.test_erasure import _all_text_in_database
 
 FIRST, NAME = "Griselda", "Sommerfeld"
 OLD_EMAIL, EMAIL, PHONE = "g.sommerfeld@alt.example", "griselda.sommerfeld@example.com", "+491709998877"

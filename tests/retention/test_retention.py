@@ -27,7 +27,7 @@ from portal.requests.deadlines import add_months
 from portal.retention import service as retention
 from tests import factories
 from tests.conftest import run_worker_burst
-from tests.privacy.test_erasure import _all_text_in_database
+from tests.requests.test_erasure import _all_text_in_database
 
 TODAY = date(2026, 11, 22)
 
