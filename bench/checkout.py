@@ -91,9 +91,9 @@ def run() -> None:
     with Services() as redis_url:
         app, _client = portal_client(database, redis_url)
         from portal import activity
+        from portal.audit import Actor
         from portal.checkout.service import CheckoutInput, LineInput, checkout
         from portal.extensions import db
-        from portal.history.audit import Actor
         from portal.models import Account, Appointment, Customer, Invoice, InvoiceLine, LineKind, Login, Service
         from portal.retention import service as retention
 

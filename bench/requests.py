@@ -118,8 +118,8 @@ def run() -> None:
     with Services() as redis_url:
         app, client = portal_client(database, redis_url)
         from portal import models
+        from portal.audit import Actor
         from portal.extensions import db
-        from portal.history.audit import Actor
         from portal.requests.access import build_package
         from portal.requests.erasure import erase_customer
 

@@ -420,9 +420,9 @@ def _daily_work(account: Account, staff: Login, employee: Employee, services: li
     redeemed, a sale cancelled by storno, a no-show, a visit still to be billed, a gift
     voucher, and a second bonus program with a card collecting stamps."""
     from portal.appointments.service import AppointmentData, create_appointment
+    from portal.audit import Actor
     from portal.bonus import service as bonus
     from portal.checkout.service import CheckoutInput, LineInput, cancel_invoice, checkout, mark_no_show
-    from portal.history.audit import Actor
     from portal.vouchers import service as vouchers
 
     actor = Actor(account.id, staff.id, employee.id)

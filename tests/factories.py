@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.appointments.service import AppointmentData, create_appointment
+from portal.audit import Actor
 from portal.auth.service import hash_secret
 from portal.checkout.service import CheckoutInput, LineInput, cancel_invoice, checkout, mark_no_show
 from portal.customers.service import create_customer
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.models import Account, Appointment, Customer, Employee, Invoice, LineKind, Location, Login, Service, base
 from portal.models.base import utcnow
 

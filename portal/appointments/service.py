@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from portal.audit import Actor, field_changes, record
 from portal.extensions import db
-from portal.history.audit import Actor, field_changes, record
 from portal.messaging.transactional import confirm_appointment
 from portal.models import Account, Appointment, AppointmentStatus, Customer, Employee, Location, Service
 

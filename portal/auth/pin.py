@@ -7,9 +7,9 @@ from flask import current_app
 from limits import parse
 from werkzeug.security import check_password_hash
 
+from portal.audit import Actor, record
 from portal.auth.permissions import Role
 from portal.extensions import db, limiter
-from portal.history.audit import Actor, record
 from portal.models import Account, Employee
 
 PIN_LIMIT = "5 per 10 minutes"

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import tokens
+from portal.audit import Actor, field_changes, record
 from portal.auth import lockout
 from portal.auth.permissions import GRANTABLE_TO_ADMIN, Role
 from portal.auth.sessions import revoke_all
 from portal.extensions import db, limiter
-from portal.history.audit import Actor, field_changes, record
 from portal.mail import external_url, queue_email
 from portal.models import Login
 from portal.validation import normalize_email

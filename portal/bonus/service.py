@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from portal.audit import Actor, field_changes, record
 from portal.extensions import db
-from portal.history.audit import Actor, field_changes, record
 from portal.models import BonusProgram, Customer, Invoice, InvoiceLine, LineKind, Service, StampCard, StampEntry
 from portal.models.base import utcnow
 

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from portal import activity
+from portal.audit import Actor, record
 from portal.bonus import service as bonus
 from portal.checkout.numbering import lock_for_writing, next_invoice_number
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.legal import SMALL_INVOICE_LIMIT_CENTS, VAT_BY_PERMILLE, VOUCHER_SALE_VAT_PERMILLE
 from portal.models import (
     Account,

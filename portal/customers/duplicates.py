@@ -7,9 +7,9 @@ import re
 from sqlalchemy import delete, or_, select, update
 
 from portal import activity
+from portal.audit import Actor, record
 from portal.customers.service import refresh_search_keys
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.models import (
     Appointment,
     AuditEvent,

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, tuple_
 
+from portal.audit import Actor, field_changes, record
 from portal.extensions import db
-from portal.history.audit import Actor, field_changes, record
 from portal.models import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.tenancy import scoped
 from portal.validation import phone_search_digits

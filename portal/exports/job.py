@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from portal import tokens
+from portal.audit import Actor
 from portal.exports.fields import STANDARD_FIELDS
 from portal.exports.service import (
     DOWNLOAD_PURPOSE,
@@ -19,7 +20,6 @@ from portal.exports.service import (
 )
 from portal.exports.writer import write_export
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.mail import external_url, queue_email
 from portal.models import Account, CustomerExport, CustomerFieldDefinition, Login
 from portal.models.base import utcnow

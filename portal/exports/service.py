@@ -12,9 +12,9 @@ from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash
 
 from portal import tokens
+from portal.audit import Actor, record
 from portal.auth.permissions import ADMINISTRATIVE_ROLES
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.mail import external_url, queue_email
 from portal.models import Account, AuditEvent, CustomerExport, ExportChunk, Login
 from portal.models.base import utcnow

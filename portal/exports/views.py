@@ -24,10 +24,9 @@ from portal.auth.permissions import Permission
 from portal.exports import service
 from portal.exports.fields import available_fields
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.models import AuditEvent, CustomerExport, Login
 from portal.tenancy import get_owned_or_404, scoped
-from portal.web.actor import request_actor
+from portal.web.actor import public_actor, request_actor
 from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request, redirect_to
 
@@ -181,7 +180,7 @@ def confirm(token: str):
         return render_template("exports/confirm.html", export=export, recipient=recipient, form=form)
     if not form.validate_on_submit():
         abort(400)
-    actor = Actor(export.account_id, None, None, request.remote_addr or "", "", (request.user_agent.string or "")[:300])
+    actor = public_actor(export.account_id)
     try:
         service.confirm(token, request.form.get("password", ""), actor)
     except service.ExportError as error:

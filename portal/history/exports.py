@@ -10,9 +10,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal import tokens
+from portal.audit import Actor, record
 from portal.csv_safe import to_csv
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.history.display import action_label
 from portal.history.queries import day_start
 from portal.mail import external_url, queue_email

@@ -12,8 +12,8 @@ from flask_mail import Message as MailMessage
 from sqlalchemy import func, insert, select, update
 
 from portal import tokens
+from portal.audit import Actor, record
 from portal.extensions import db, mail
-from portal.history.audit import Actor, record
 from portal.mail import external_url
 from portal.messaging import eligibility
 from portal.messaging.sms import MAX_CHARS, SmsTooLong, gateway

@@ -9,8 +9,8 @@ import hmac
 from flask import current_app
 from sqlalchemy import select
 
+from portal.audit import Actor, record
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.models import Account, Consent, ConsentLog, ConsentText, Customer
 from portal.models.base import utcnow
 

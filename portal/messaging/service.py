@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.history.audit import Actor, assign, field_changes, record
+from portal.audit import Actor, assign, field_changes, record
 from portal.messaging.eligibility import messaging_settings
 from portal.models import Customer, Location
 

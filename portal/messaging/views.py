@@ -13,13 +13,12 @@ from portal import tokens
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
 from portal.extensions import csrf, db
-from portal.history.audit import Actor
 from portal.mail import external_url, queue_email
 from portal.messaging import campaigns, consent, eligibility, service
 from portal.messaging.forms import CampaignForm, MessagingSettingsForm
 from portal.models import Account, Campaign, Consent, ConsentText, Customer, Location
 from portal.tenancy import get_owned_or_404, scoped
-from portal.web.actor import request_actor
+from portal.web.actor import public_actor, request_actor
 from portal.web.pin import acting, pin_form
 
 bp = Blueprint("messaging", __name__)
@@ -215,7 +214,7 @@ def unsubscribe(token: str):
         return render_template("messaging/unsubscribe.html", account=account, channel=channel)
     if tokens.consume(token, campaigns.UNSUBSCRIBE_PURPOSE) is None:
         return render_template("messaging/unsubscribe.html", invalid=True), 410
-    actor = Actor(account.id, None, None, request.remote_addr or "", "", (request.user_agent.string or "")[:300])
+    actor = public_actor(account.id)
     consent.set_consent(actor, customer, channel, "withdrawn", "unsubscribe")
     db.session.commit()
     return render_template("messaging/unsubscribe.html", account=account, channel=channel, done=True)
@@ -235,7 +234,7 @@ def confirm_consent(token: str):
         return render_template("messaging/confirm_consent.html", account=account, text=text, form=form)
     if not form.validate_on_submit() or tokens.consume(token, CONSENT_PURPOSE) is None:
         return render_template("messaging/confirm_consent.html", invalid=True), 410
-    actor = Actor(account.id, None, None, request.remote_addr or "", "", (request.user_agent.string or "")[:300])
+    actor = public_actor(account.id)
     consent.set_consent(actor, customer, "email", "granted", "double_opt_in", text)
     db.session.commit()
     return render_template("messaging/confirm_consent.html", account=account, text=text, done=True)

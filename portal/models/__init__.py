@@ -22,13 +22,14 @@ from portal.models.business import (
     VoucherEntry,
     VoucherEntryKind,
 )
+from portal.models.consent import Consent, ConsentLog, ConsentStatus, ConsentText
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
-from portal.models.exports import CustomerExport, ExportChunk
-from portal.models.messages import Campaign, ConsentText, Message, MessagingSettings
-from portal.models.messaging import EmailToken, OutboundEmail
+from portal.models.exports import CustomerExport, ExportChunk, ExportStatus
+from portal.models.mail import EmailToken, MailStatus, OutboundEmail
+from portal.models.messaging import Campaign, CampaignStatus, Message, MessageStatus, MessagingSettings
 from portal.models.privacy import PrivacySettings
-from portal.models.requests import Consent, ConsentLog, PrivacyRequest
-from portal.models.retention import CustomerHold, RetentionRun
+from portal.models.requests import PrivacyRequest, RequestStatus
+from portal.models.retention import CustomerHold, RetentionRun, RunStatus
 
 
 def _ids_never_reused() -> None:
@@ -42,6 +43,13 @@ def _ids_never_reused() -> None:
 _ids_never_reused()
 
 __all__ = [
+    "ExportStatus",
+    "RunStatus",
+    "CampaignStatus",
+    "ConsentStatus",
+    "MailStatus",
+    "MessageStatus",
+    "RequestStatus",
     "Campaign",
     "ConsentText",
     "Message",

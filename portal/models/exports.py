@@ -4,6 +4,7 @@ that web and worker processes on different machines share it and memory stays co
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,19 +12,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.models.base import TenantMixin, UTCDateTime, utcnow
 
-# draft -> awaiting_confirmation -> queued -> running -> finished -> downloaded
-# and the dead ends: locked (5 wrong passwords), expired, failed
-EXPORT_STATUSES = (
-    "draft",
-    "awaiting_confirmation",
-    "queued",
-    "running",
-    "finished",
-    "downloaded",
-    "locked",
-    "expired",
-    "failed",
-)
+
+class ExportStatus(StrEnum):
+    """draft -> awaiting_confirmation -> queued -> running -> finished -> downloaded, and the
+    dead ends: locked (5 wrong passwords), expired, failed, withdrawn (a customer in it was erased)."""
+
+    DRAFT = "draft"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    DOWNLOADED = "downloaded"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+
+
+# Still on its way: the page polls for progress.
+ACTIVE_STATUSES = (ExportStatus.AWAITING_CONFIRMATION, ExportStatus.QUEUED, ExportStatus.RUNNING)
+# The file has been written (it may be gone again since).
+WRITTEN_STATUSES = (ExportStatus.FINISHED, ExportStatus.DOWNLOADED)
 
 
 class CustomerExport(TenantMixin, db.Model):
@@ -36,7 +45,7 @@ class CustomerExport(TenantMixin, db.Model):
     # recipient may download again until the link expires; the file is deleted then.
     repeat_downloads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     download_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    status: Mapped[str] = mapped_column(String(30), default="draft")
+    status: Mapped[str] = mapped_column(String(30), default=ExportStatus.DRAFT)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords
     runs: Mapped[int] = mapped_column(Integer, default=0)  # job attempts (a killed worker is retried)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
@@ -50,6 +59,14 @@ class CustomerExport(TenantMixin, db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     error: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def was_written(self) -> bool:
+        return self.status in WRITTEN_STATUSES
 
 
 class ExportChunk(db.Model):

@@ -1,41 +1,76 @@
-"""Email-link tokens and the outbound email queue rows that jobs deliver."""
+"""Customer messages: campaigns, and every message sent or suppressed (the customer's message
+history), and the messaging settings of a location."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.models.base import TenantMixin, UTCDateTime, utcnow
 
 
-class EmailToken(TenantMixin, db.Model):
-    """Single-use, expiring link token; the link carries a signed (id, nonce) pair."""
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    SENT = "sent"
 
+
+class MessageStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    SUPPRESSED = "suppressed"
+    FAILED = "failed"
+
+
+class Campaign(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(40))
-    nonce: Mapped[str] = mapped_column(String(64))
-    # What the token acts on, by id only (e.g. {"login_id": 3}).
-    subject: Mapped[dict] = mapped_column(JSON, default=dict)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # newsletter, birthday, review
+    channel: Mapped[str] = mapped_column(String(10))  # email, sms
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=CampaignStatus.DRAFT)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("login.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When it was handed to the worker: a job lost after that is enqueued again (`recovery`).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class OutboundEmail(TenantMixin, db.Model):
-    """A rendered email waiting for the mail job; the body is cleared once sent (it holds links)."""
+class Message(TenantMixin, db.Model):
+    """One message to one customer on one channel: sent, suppressed (with the reason) or failed.
+    Unique per campaign/appointment, customer, kind and channel: a retry never sends twice."""
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "customer_id", "channel"),
+        UniqueConstraint("appointment_id", "kind", "channel"),
+        Index("ix_message_customer", "customer_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    template: Mapped[str] = mapped_column(String(80))
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text, default="")
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued, sent, failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default=MessageStatus.QUEUED)
+    reason: Mapped[str] = mapped_column(String(60), default="")
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), nullable=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    login_id: Mapped[int | None] = mapped_column(ForeignKey("login.id", ondelete="SET NULL"), nullable=True)
-    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class MessagingSettings(TenantMixin, db.Model):
+    """Per location: reminders and how review requests and § 7(3) UWG are treated."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), unique=True)
+    reminder_hours: Mapped[int] = mapped_column(Integer, default=24)
+    # The seeds disagree: one treats review requests as marketing, the other not. The salon decides.
+    review_is_marketing: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    # Email to existing customers for own similar services without consent (§ 7(3) UWG).
+    existing_customer_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -1,20 +1,27 @@
-"""Privacy requests of data subjects (Art. 15–21 GDPR) and the consent records they touch."""
+"""Privacy requests of data subjects (Art. 15–21 GDPR)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.models.base import TenantMixin, UTCDateTime, utcnow
 
-REQUEST_KINDS = ("access", "portability", "correction", "erasure", "restriction", "objection")
-REQUEST_CHANNELS = ("online", "in_person", "phone", "letter", "email")
-# unverified: an online request whose email link was not yet confirmed (not yet received).
-REQUEST_STATUSES = ("unverified", "new", "in_progress", "done", "rejected")
-OPEN_STATUSES = ("new", "in_progress")
+
+class RequestStatus(StrEnum):
+    UNVERIFIED = "unverified"  # an online request whose email link was not yet confirmed (not yet received)
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    REJECTED = "rejected"
+
+
+# Waiting for the salon: counted against the deadline.
+OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.IN_PROGRESS)
 
 
 class PrivacyRequest(TenantMixin, db.Model):
@@ -30,7 +37,7 @@ class PrivacyRequest(TenantMixin, db.Model):
     )
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20), default="online")
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.NEW)
     # The requester's address; blanked on erasure (email_hash remains as proof).
     email: Mapped[str] = mapped_column(String(254), default="")
     email_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -55,35 +62,6 @@ class PrivacyRequest(TenantMixin, db.Model):
     # Reminders already sent: "7d", "2d", "overdue".
     reminders: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-
-class Consent(TenantMixin, db.Model):
-    """The current state of one consent of one customer (per channel)."""
-
-    __table_args__ = (UniqueConstraint("customer_id", "channel"),)
-    CHANNELS = ("email", "sms", "photo")
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
-    channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), default="none")  # granted, withdrawn, none
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class ConsentLog(TenantMixin, db.Model):
-    """Proof of consent (Art. 7(1)): who, when, how, which text. After an erasure only a
-    salted hash of the email remains, so a withdrawal can still be proven."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer.id", ondelete="SET NULL"), nullable=True, index=True
-    )
-    channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10))
-    method: Mapped[str] = mapped_column(String(30))  # oral, signed_form, double_opt_in, unsubscribe, import, objection
-    text_version: Mapped[str] = mapped_column(String(40), default="")
-    text_hash: Mapped[str] = mapped_column(String(64), default="")
-    login_id: Mapped[int | None] = mapped_column(ForeignKey("login.id", ondelete="SET NULL"), nullable=True)
-    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="SET NULL"), nullable=True)
-    ip: Mapped[str] = mapped_column(String(45), default="")
-    email_hash: Mapped[str] = mapped_column(String(64), default="")
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.models.base import TenantMixin, UTCDateTime, utcnow
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
 
 
 class RetentionRun(TenantMixin, db.Model):
@@ -19,7 +26,7 @@ class RetentionRun(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     due_on: Mapped[date] = mapped_column(Date)
     cutoff_on: Mapped[date] = mapped_column(Date)  # activity before this day makes a customer due
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running, finished, stopped
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     worker: Mapped[str] = mapped_column(String(120), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

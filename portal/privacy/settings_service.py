@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
-from portal.history.audit import Actor, assign, field_changes, record
 from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
 from portal.models.base import utcnow
 

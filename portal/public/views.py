@@ -12,13 +12,13 @@ from portal import tokens
 from portal.auth.decorators import public
 from portal.auth.lockout import ip_key
 from portal.extensions import db, limiter
-from portal.history.audit import Actor
 from portal.models import Account, Location, PrivacyRequest
 from portal.privacy.notice import build_notice
 from portal.privacy.settings_service import settings_for
 from portal.requests import access
 from portal.requests import service as requests
 from portal.requests.forms import PublicRequestForm
+from portal.web.actor import public_actor
 
 bp = Blueprint("public", __name__)
 
@@ -36,10 +36,6 @@ def _location_or_404(slug: str, location_id: int) -> tuple[Account, Location]:
     if location is None or location.account_id != account.id:
         abort(404)
     return account, location
-
-
-def _public_actor(account_id: int) -> Actor:
-    return Actor(account_id, None, None, request.remote_addr or "", "", (request.user_agent.string or "")[:300])
 
 
 @bp.route("/b/<slug>/privacy")
@@ -105,7 +101,7 @@ def confirm_request(token: str):
             "public/confirm_request.html", privacy_request=privacy_request, account=account, form=FlaskForm()
         )
     try:
-        confirmed = requests.confirm_online_request(token, _public_actor(account.id))
+        confirmed = requests.confirm_online_request(token, public_actor(account.id))
     except requests.RequestError:
         db.session.rollback()
         return render_template("public/link_invalid.html"), 410
@@ -123,7 +119,7 @@ def download_package(token: str):
         return render_template(
             "public/download_package.html", form=FlaskForm(), account=db.session.get(Account, checked.account_id)
         )
-    stored = access.consume_package(token, _public_actor(checked.account_id))
+    stored = access.consume_package(token, public_actor(checked.account_id))
     if stored is None:
         db.session.rollback()
         return render_template("public/link_invalid.html"), 410

@@ -14,9 +14,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal import tokens
+from portal.audit import Actor, record
 from portal.csv_safe import to_csv
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.mail import external_url, queue_email
 from portal.models import (
     Appointment,

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
+from portal.audit import Actor, record
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.models import (
     Account,
     EmailToken,

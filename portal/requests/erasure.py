@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, case, delete, func, or_, select, text, update
 
+from portal.audit import Actor, event_values, record_many
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.legal import retention_end
 from portal.messaging.consent import email_proof_hash
 from portal.models import (
@@ -328,24 +328,19 @@ def erase_customers(
         request = requests.get(cid)
         events.append(
             {
-                "account_id": account_id,
+                **event_values(
+                    actor,
+                    "customer",
+                    "erased",
+                    "customer",
+                    cid,
+                    {"deleted": {"old": None, "new": deleted}},
+                    summary=f"K-{cid}" + (f" (request #{request.id})" if request else ""),
+                ),
                 "occurred_at": now,
-                "category": "customer",
-                "action": "erased",
-                "entity_type": "customer",
-                "entity_id": cid,
-                "customer_id": None,
-                "actor_login_id": actor.login_id,
-                "employee_id": actor.employee_id,
-                "changes": {"deleted": {"old": None, "new": deleted}},
-                "summary": f"K-{cid}" + (f" (request #{request.id})" if request else ""),
-                "request_id": actor.request_id,
-                "ip": actor.ip[:45],
-                "user_agent": actor.user_agent[:300],
-                "redacted_at": None,
             }
         )
-    db.session.execute(insert(AuditEvent), events)
+    record_many(events)
     return certificates
 
 

@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select, update
 
 from portal import tokens
+from portal.audit import Actor, record
 from portal.customers.duplicates import find_duplicates
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.mail import external_url, queue_email
 from portal.messaging.consent import withdraw_marketing
 from portal.models import Account, Customer, Location, Login, PrivacyRequest

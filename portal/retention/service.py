@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.audit import Actor, record
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.mail import external_url, queue_email
 from portal.models import (
     Account,

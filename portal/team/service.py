@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from portal.audit import Actor, field_changes, record
 from portal.auth.service import hash_secret
 from portal.extensions import db
-from portal.history.audit import Actor, field_changes, record
 from portal.models import Employee
 
 PIN_PATTERN = re.compile(r"^\d{4,6}$")

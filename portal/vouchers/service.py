@@ -10,8 +10,8 @@ from datetime import date
 
 from sqlalchemy import func, or_, select, update
 
+from portal.audit import Actor, record
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.legal import voucher_valid_until
 from portal.models import Account, Customer, Invoice, Voucher, VoucherEntry, VoucherEntryKind
 from portal.models.base import utcnow

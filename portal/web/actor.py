@@ -7,7 +7,7 @@ import uuid
 from flask import Flask, g, request
 from flask_login import current_user
 
-from portal.history.audit import Actor
+from portal.audit import Actor
 
 
 def init_request_ids(app: Flask) -> None:
@@ -28,6 +28,17 @@ def request_actor(employee_id: int | None = None, login=None) -> Actor:
         account_id=login.account_id,
         login_id=login.id,
         employee_id=employee_id,
+        ip=request.remote_addr or "",
+        request_id=g.get("request_id", ""),
+        user_agent=(request.user_agent.string or "")[:300],
+    )
+
+
+def public_actor(account_id: int) -> Actor:
+    """The salon's customer acting without a login (email links, public pages)."""
+    return Actor(
+        account_id=account_id,
+        login_id=None,
         ip=request.remote_addr or "",
         request_id=g.get("request_id", ""),
         user_agent=(request.user_agent.string or "")[:300],

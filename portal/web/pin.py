@@ -9,9 +9,9 @@ from flask_login import current_user
 from wtforms import PasswordField, SelectField
 from wtforms.validators import DataRequired, Regexp
 
+from portal.audit import Actor
 from portal.auth.pin import PinError, pin_required_for, verify_pin
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.models import Employee
 from portal.tenancy import scoped
 from portal.web.actor import request_actor

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from portal import activity
+from portal.audit import Actor
 from portal.checkout.service import LineInput
 from portal.customers.duplicates import merge_customers
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.messaging import eligibility
 from portal.messaging.consent import set_consent
 from portal.models import Customer, Invoice, LineKind, Location, PrivacyRequest, PrivacySettings, Voucher

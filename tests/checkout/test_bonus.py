@@ -107,7 +107,7 @@ def test_stamps_fill_a_card_and_the_reward_comes_at_the_next_checkout(salon, log
         ("Treuekarte", 0, 2),
     ]
     assert "stamps.csv" in " ".join(package.namelist())
-    from portal.history.audit import Actor
+    from portal.audit import Actor
     from portal.requests.erasure import erase_customer
 
     erase_customer(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, customer_id))

@@ -261,8 +261,8 @@ def test_two_tills_at_once_get_gapless_numbers(app, salon, service):
     barrier = threading.Barrier(2)
 
     def till(name: str) -> None:
+        from portal.audit import Actor
         from portal.checkout.service import CheckoutInput, checkout
-        from portal.history.audit import Actor
 
         with app.app_context():
             try:
@@ -315,7 +315,7 @@ def test_retention_of_an_invoice_from_half_past_midnight_on_new_years_day(salon,
         when=moment,
         lines=[LineInput(LineKind.PRODUCT, description="Sekt", unit_price_cents=900)],
     )
-    from portal.history.audit import Actor
+    from portal.audit import Actor
     from portal.models import Customer
     from portal.requests.erasure import erase_customer
 
@@ -335,7 +335,7 @@ def test_purge_after_the_retention_keeps_a_later_storno(salon, service):
         lines=[LineInput(LineKind.VOUCHER, unit_price_cents=2000)],
     )
     factories.storno(salon, invoice, when=datetime(2025, 1, 3, 12, tzinfo=UTC))
-    from portal.history.audit import Actor
+    from portal.audit import Actor
     from portal.models import Customer
     from portal.requests.daily import purge_retained_invoices
     from portal.requests.erasure import erase_customer

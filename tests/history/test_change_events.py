@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from portal.audit import Actor
 from portal.customers.service import update_customer
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.models import AppendOnlyViolation, AuditEvent, Customer, CustomerFieldDefinition, Employee
 from tests import factories
 from tests.history.helpers import appointment_form, events, make_service, only_appointment

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from portal.audit import Actor, record
 from portal.extensions import db
-from portal.history.audit import Actor, record
 from portal.models import LoginHistoryExport
 from portal.models.base import utcnow
 from tests import factories

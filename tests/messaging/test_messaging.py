@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import tokens
+from portal.audit import Actor
 from portal.checkout.service import LineInput
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.messaging import campaigns, eligibility
 from portal.messaging.consent import set_consent
 from portal.messaging.transactional import queue_due_reminders

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from portal.audit import Actor
 from portal.customers.duplicates import find_duplicates, merge_customers
 from portal.extensions import db
-from portal.history.audit import Actor
 from portal.messaging.consent import email_proof_hash, withdraw_marketing
 from portal.models import (
     Appointment,

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import insert
+
 from portal.extensions import db
 from portal.models import AuditEvent
+from portal.models.base import utcnow
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,35 @@ def assign(obj, values: dict) -> dict[str, tuple]:
     return changes
 
 
+def event_values(
+    actor: Actor,
+    category: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    changes: dict | None = None,
+    customer_id: int | None = None,
+    summary: str = "",
+) -> dict:
+    """The columns of one event, attributed to the actor (for `record`, and for set-based
+    operations that insert many events in one statement with `record_many`)."""
+    return {
+        "account_id": actor.account_id,
+        "category": category,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "customer_id": customer_id,
+        "actor_login_id": actor.login_id,
+        "employee_id": actor.employee_id,
+        "changes": changes or {},
+        "summary": summary[:200],
+        "request_id": actor.request_id,
+        "ip": actor.ip[:45],
+        "user_agent": actor.user_agent[:300],
+    }
+
+
 def record(
     actor: Actor,
     category: str,
@@ -66,20 +98,12 @@ def record(
     customer_id: int | None = None,
     summary: str = "",
 ) -> AuditEvent:
-    event = AuditEvent(
-        account_id=actor.account_id,
-        category=category,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        customer_id=customer_id,
-        actor_login_id=actor.login_id,
-        employee_id=actor.employee_id,
-        changes=changes or {},
-        summary=summary[:200],
-        request_id=actor.request_id,
-        ip=actor.ip[:45],
-        user_agent=actor.user_agent[:300],
-    )
+    event = AuditEvent(**event_values(actor, category, action, entity_type, entity_id, changes, customer_id, summary))
     db.session.add(event)
     return event
+
+
+def record_many(events: list[dict]) -> None:
+    """Insert many events (built with `event_values`) in one statement."""
+    if events:
+        db.session.execute(insert(AuditEvent), [{"occurred_at": utcnow(), **values} for values in events])
