@@ -44,7 +44,7 @@ app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isu
 from jobs.worker import preload_and_freeze
 preload_and_freeze(app)  # as the worker does before it forks a work horse
 with app.app_context():
-    from portal.exports.job import run_export
+    from portal.exports.build import run_export
     started = time.perf_counter()
     assert run_export(int(sys.argv[3])) == "finished"
     seconds = time.perf_counter() - started

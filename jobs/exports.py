@@ -1,6 +1,6 @@
 """Export jobs."""
 
-from portal.exports.job import maintain, run_export
+from portal.exports.build import maintain, run_export
 
 
 def build_export(export_id: int) -> str:

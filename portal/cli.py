@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
+from werkzeug.utils import import_string
 
 from portal.extensions import db
 
@@ -85,8 +86,10 @@ def create_owner(salon: str, slug: str, email: str, state: str, password: str):
 @click.argument("queues", nargs=-1)
 def worker(burst: bool, with_scheduler: bool, queues: tuple[str, ...]):
     """Run an RQ worker whose jobs run inside this app's context."""
-    from jobs.worker import make_worker
-    from portal.tasks import QUEUES, redis_connection
+    from portal.tasks import QUEUES, WORKER, redis_connection
+
+    # By name: jobs/ imports the portal, the portal never imports jobs/ (no import cycle).
+    make_worker = import_string(WORKER)
 
     names = list(queues) or ["emails", "exports", "default"]
     unknown = set(names) - set(QUEUES)
@@ -106,12 +109,12 @@ def mail_cli():
 def mail_retry():
     """Enqueue again every email that is still queued or failed (e.g. after Redis was down)."""
     from portal.models import OutboundEmail
-    from portal.tasks import PendingJob, enqueue_now
+    from portal.tasks import DELIVER_EMAIL
 
-    ids = db.session.scalars(select(OutboundEmail.id).where(OutboundEmail.status.in_(("queued", "failed")))).all()
-    for email_id in ids:
-        enqueue_now(PendingJob("jobs.mail.deliver_email", (email_id,), "emails", f"email-{email_id}"))
-    click.echo(f"{len(ids)} emails enqueued.")
+    rows = db.session.execute(select(OutboundEmail.id).where(OutboundEmail.status.in_(("queued", "failed")))).all()
+    for row in rows:
+        DELIVER_EMAIL.now(row)
+    click.echo(f"{len(rows)} emails enqueued.")
 
 
 @click.command("cron")

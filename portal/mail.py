@@ -1,16 +1,22 @@
-"""Builds emails from templates/email/<name>.txt|.html and queues them for the mail job.
+"""Builds emails from templates/email/<name>.txt|.html, queues them for the mail job, and
+delivers them (in that job) through Flask-Mail.
 
 Mail leaves only from jobs. The subject is the template's `{% set subject = ... %}`.
 """
 
 from __future__ import annotations
 
+import socket
+
 from flask import current_app, request, url_for
 from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy import update
 
-from portal.extensions import db
+from portal.extensions import db, mail
 from portal.models import OutboundEmail
-from portal.tasks import enqueue_after_commit
+from portal.models.base import utcnow
+from portal.tasks import DELIVER_EMAIL
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -58,5 +64,45 @@ def queue_email(
     )
     db.session.add(email)
     db.session.flush()
-    enqueue_after_commit(db.session, "jobs.mail.deliver_email", email.id, queue="emails", job_id=f"email-{email.id}")
+    DELIVER_EMAIL.after_commit(email)
     return email
+
+
+def deliver(email_id: int) -> str:
+    """Send one queued email; a second run for a sent one does nothing."""
+    email = db.session.get(OutboundEmail, email_id)
+    if email is None:
+        return "missing"
+    if email.status == "sent":
+        return "already-sent"  # RQ may run a job twice; the row makes the second run a no-op
+    message = Message(
+        subject=email.subject,
+        recipients=[email.recipient],
+        body=email.body_text,
+        html=email.body_html or None,
+    )
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT"])  # Flask-Mail sets none itself
+    try:
+        mail.send(message)
+    except Exception:
+        db.session.rollback()
+        db.session.execute(
+            update(OutboundEmail)
+            .where(OutboundEmail.id == email_id)
+            .values(attempts=OutboundEmail.attempts + 1, status="failed")
+        )
+        db.session.commit()
+        raise
+    finally:
+        socket.setdefaulttimeout(previous)
+    # Bodies hold single-use links; once delivered they need not be kept.
+    email.status = "sent"
+    email.attempts += 1
+    email.sent_at = utcnow()
+    email.body_text = ""
+    email.body_html = ""
+    if (email.meta or {}).get("forget_recipient"):
+        email.recipient = ""
+    db.session.commit()
+    return "sent"

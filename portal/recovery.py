@@ -12,20 +12,17 @@ export maintenance (`exports.job.maintain`), which knows its heartbeat."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, select
 
-from portal.exports.service import export_job_id
 from portal.extensions import db
-from portal.models import Campaign, CustomerExport, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
+from portal.models import OutboundEmail
 from portal.models.base import utcnow
-from portal.tasks import PendingJob, enqueue_now, redis_connection
+from portal.tasks import DELIVER_EMAIL, WAITING_ROWS, JobKind, redis_connection
 
 WAITING_AFTER = timedelta(minutes=10)
 MAX_RECOVERIES = 3
@@ -33,74 +30,6 @@ RECOVERY_COUNT_DAYS = 7
 # Mail that failed (the mail server was away) is tried again after 20, 40, 80 and 160 minutes.
 MAIL_ATTEMPTS = 5
 HELD_BY_REDIS = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.FAILED}
-
-
-@dataclass(frozen=True)
-class WaitingJob:
-    job: str
-    queue: str
-    job_id: Callable[[Row], str]  # as the job was first enqueued
-    waiting: Callable[[datetime], Select]  # the rows (id first) waiting since before the given moment
-
-
-def _by_id(prefix: str) -> Callable[[Row], str]:
-    return lambda row: f"{prefix}-{row.id}"
-
-
-WAITING = (
-    WaitingJob(
-        "jobs.mail.deliver_email",
-        "emails",
-        _by_id("email"),
-        lambda before: select(OutboundEmail.id).where(
-            OutboundEmail.status == "queued", OutboundEmail.created_at < before
-        ),
-    ),
-    # Appointment messages only: a campaign's rows are its own job's (claimed before sending,
-    # so a campaign run again sends nobody twice).
-    WaitingJob(
-        "jobs.messaging.deliver_message",
-        "emails",
-        _by_id("message"),
-        lambda before: select(Message.id).where(
-            Message.status == "queued", Message.campaign_id.is_(None), Message.created_at < before
-        ),
-    ),
-    WaitingJob(
-        "jobs.messaging.send_campaign",
-        "emails",
-        _by_id("campaign"),
-        lambda before: select(Campaign.id).where(Campaign.status == "sending", Campaign.queued_at < before),
-    ),
-    WaitingJob(
-        "jobs.privacy.build_access_package",
-        "exports",
-        _by_id("access-package"),
-        lambda before: select(PrivacyRequest.id).where(
-            PrivacyRequest.status == "in_progress",
-            PrivacyRequest.package_file_id.is_(None),
-            PrivacyRequest.package_requested_at < before,
-        ),
-    ),
-    WaitingJob(
-        "jobs.history.build_login_history",
-        "exports",
-        _by_id("login-history"),
-        lambda before: select(LoginHistoryExport.id).where(
-            LoginHistoryExport.status == "queued", LoginHistoryExport.created_at < before
-        ),
-    ),
-    # Queued since confirmation, or since the maintenance queued a run again (heartbeat).
-    WaitingJob(
-        "jobs.exports.build_export",
-        "exports",
-        export_job_id,
-        lambda before: select(CustomerExport.id, CustomerExport.runs).where(
-            CustomerExport.status == "queued",
-            func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < before,
-        ),
-    ),
-)
 
 
 def _job_status(job_id: str) -> JobStatus | None:
@@ -120,12 +49,12 @@ def _recovered_too_often(job_id: str) -> bool:
     return recoveries > MAX_RECOVERIES
 
 
-def _recover(job: WaitingJob, row: Row) -> bool:
+def _recover(job: JobKind, row: Row) -> bool:
     """Enqueue the row's job again unless Redis holds it, or it was lost too often."""
     job_id = job.job_id(row)
     if _job_status(job_id) in HELD_BY_REDIS or _recovered_too_often(job_id):
         return False
-    enqueue_now(PendingJob(job.job, (row.id,), job.queue, job_id))
+    job.now(row)
     return True
 
 
@@ -133,7 +62,6 @@ def _retry_failed_mail(now: datetime) -> int:
     """Mail the mail server refused or never answered, once its back-off has passed: the failed
     run RQ keeps for inspection is dropped and the mail enqueued again."""
     retried = 0
-    mail = WAITING[0]
     for row in db.session.execute(
         select(OutboundEmail.id, OutboundEmail.attempts, OutboundEmail.created_at).where(
             OutboundEmail.status == "failed",
@@ -143,13 +71,13 @@ def _retry_failed_mail(now: datetime) -> int:
     ).all():
         if row.created_at >= now - WAITING_AFTER * 2**row.attempts:
             continue
-        job_id = mail.job_id(row)
+        job_id = DELIVER_EMAIL.job_id(row)
         status = _job_status(job_id)
         if status in HELD_BY_REDIS - {JobStatus.FAILED}:
             continue  # already on its way again (`flask mail retry`)
         if status is not None:
             Job.fetch(job_id, connection=redis_connection()).delete()
-        enqueue_now(PendingJob(mail.job, (row.id,), mail.queue, job_id))
+        DELIVER_EMAIL.now(row)
         retried += 1
     return retried
 
@@ -158,8 +86,8 @@ def recover_lost_jobs() -> dict[str, int]:
     """Enqueue again what waits for a worker that no queue holds; returns counts per job."""
     now = utcnow()
     recovered = {
-        job.job: sum(_recover(job, row) for row in db.session.execute(job.waiting(now - WAITING_AFTER)).all())
-        for job in WAITING
+        job.name: sum(_recover(job, row) for row in db.session.execute(job.waiting(now - WAITING_AFTER)).all())
+        for job in WAITING_ROWS
     }
     recovered["mail_retried"] = _retry_failed_mail(now)
     db.session.rollback()  # read only: end the transaction

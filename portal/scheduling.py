@@ -17,25 +17,25 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from portal.tasks import PendingJob, enqueue_now, redis_connection
+from portal import tasks
+from portal.tasks import JobKind, redis_connection
 
 ZONE = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
 class Schedule:
-    job: str
-    queue: str
+    job: JobKind
     at: str | None = None  # HH:MM in Europe/Berlin, daily
     every_minutes: int | None = None
 
 
 SCHEDULES = (
-    Schedule("jobs.privacy.daily", "default", at="06:00"),
-    Schedule("jobs.retention.nightly", "default", at="02:00"),
-    Schedule("jobs.exports.maintenance", "default", every_minutes=5),
-    Schedule("jobs.messaging.reminders", "default", every_minutes=5),
-    Schedule("jobs.recovery.lost_jobs", "default", every_minutes=5),
+    Schedule(tasks.PRIVACY_DAILY, at="06:00"),
+    Schedule(tasks.RETENTION_NIGHTLY, at="02:00"),
+    Schedule(tasks.EXPORT_MAINTENANCE, every_minutes=5),
+    Schedule(tasks.APPOINTMENT_REMINDERS, every_minutes=5),
+    Schedule(tasks.RECOVER_LOST_JOBS, every_minutes=5),
 )
 
 
@@ -58,9 +58,9 @@ def tick(now: datetime) -> list[str]:
     enqueued = []
     for schedule, day in due_runs(now):
         # RQ job ids allow letters, digits, "-" and "_" only.
-        job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"{schedule.job}-{day}")
+        job_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"{schedule.job.name}-{day}")
         if redis.set(f"portal:cron:{job_id}", "1", nx=True, ex=3 * 86400):
-            enqueue_now(PendingJob(schedule.job, (), schedule.queue, job_id))
+            schedule.job.now(job_id=job_id)
             enqueued.append(job_id)
     return enqueued
 

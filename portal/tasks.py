@@ -1,4 +1,8 @@
-"""Enqueue RQ jobs by dotted name. Never imports jobs/ (jobs import portal, not the reverse).
+"""Every RQ job, declared once: its dotted name, queue, job id and timeout, and for the jobs a
+row waits for, the query of the rows waiting (what `portal.recovery` enqueues again when Redis
+lost them). Services, mail, recovery, the schedule and the CLI take jobs from here, never
+spell a name themselves. Never imports jobs/ (jobs import portal, not the reverse): the worker
+finds a job by its dotted name.
 
 Jobs are enqueued *after* the surrounding transaction commits: a worker must never pick up a
 job for a row it cannot see yet, and a rolled-back request must not leave a job behind.
@@ -6,16 +10,23 @@ job for a row it cannot see yet, and a rolled-back request must not leave a job 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app
 from redis import Redis
 from rq import Queue
 from rq.serializers import JSONSerializer
-from sqlalchemy import event
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
+from portal.extensions import db
+from portal.models import Campaign, CustomerExport, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
+
 QUEUES = ("default", "emails", "exports")
+# The worker, loaded by name by `flask worker`.
+WORKER = "jobs.worker:make_worker"
 
 
 @dataclass
@@ -55,10 +66,99 @@ def enqueue_now(job: PendingJob):
     )
 
 
-def enqueue_after_commit(
-    session: Session, name: str, *args: int, queue: str = "default", job_id: str | None = None
-) -> None:
-    session.info.setdefault("pending_jobs", []).append(PendingJob(name, args, queue, job_id))
+@dataclass(frozen=True)
+class JobKind:
+    """One job. `id_format` is formatted with the row (`{row.id}`): one job id per row, so a
+    job enqueued twice sits once in a queue. `waiting(before)` selects the rows (id first)
+    waiting for this job since before that moment."""
+
+    name: str
+    queue: str = "default"
+    id_format: str | None = None
+    timeout: int | None = None  # seconds; RQ's default (180) when None
+    waiting: Callable[[datetime], Select] | None = None
+
+    def job_id(self, row) -> str | None:
+        return self.id_format.format(row=row) if self.id_format else None
+
+    def pending(self, row=None, job_id: str | None = None) -> PendingJob:
+        extra = {"timeout": self.timeout} if self.timeout else {}
+        args = (row.id,) if row is not None else ()
+        return PendingJob(self.name, args, self.queue, job_id or (self.job_id(row) if row is not None else None), extra)
+
+    def after_commit(self, row) -> None:
+        """Enqueue for this row once the session's transaction commits."""
+        db.session.info.setdefault("pending_jobs", []).append(self.pending(row))
+
+    def now(self, row=None, job_id: str | None = None):
+        return enqueue_now(self.pending(row, job_id))
+
+
+DELIVER_EMAIL = JobKind(
+    "jobs.mail.deliver_email",
+    "emails",
+    "email-{row.id}",
+    waiting=lambda before: select(OutboundEmail.id).where(
+        OutboundEmail.status == "queued", OutboundEmail.created_at < before
+    ),
+)
+# Appointment messages only: a campaign's rows are its own job's (claimed before sending, so a
+# campaign run again sends nobody twice).
+DELIVER_MESSAGE = JobKind(
+    "jobs.messaging.deliver_message",
+    "emails",
+    "message-{row.id}",
+    waiting=lambda before: select(Message.id).where(
+        Message.status == "queued", Message.campaign_id.is_(None), Message.created_at < before
+    ),
+)
+SEND_CAMPAIGN = JobKind(
+    "jobs.messaging.send_campaign",
+    "emails",
+    "campaign-{row.id}",
+    timeout=3600,
+    waiting=lambda before: select(Campaign.id).where(Campaign.status == "sending", Campaign.queued_at < before),
+)
+BUILD_ACCESS_PACKAGE = JobKind(
+    "jobs.privacy.build_access_package",
+    "exports",
+    "access-package-{row.id}",
+    waiting=lambda before: select(PrivacyRequest.id).where(
+        PrivacyRequest.status == "in_progress",
+        PrivacyRequest.package_file_id.is_(None),
+        PrivacyRequest.package_requested_at < before,
+    ),
+)
+BUILD_LOGIN_HISTORY = JobKind(
+    "jobs.history.build_login_history",
+    "exports",
+    "login-history-{row.id}",
+    waiting=lambda before: select(LoginHistoryExport.id).where(
+        LoginHistoryExport.status == "queued", LoginHistoryExport.created_at < before
+    ),
+)
+# One job id per run: a run queued again after its worker died is a new job, a lost job
+# enqueued again is the same one. Queued since confirmation, or since the maintenance queued a
+# run again (heartbeat).
+BUILD_EXPORT = JobKind(
+    "jobs.exports.build_export",
+    "exports",
+    "export-{row.id}-{row.runs}",
+    timeout=4 * 3600,
+    waiting=lambda before: select(CustomerExport.id, CustomerExport.runs).where(
+        CustomerExport.status == "queued",
+        func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < before,
+    ),
+)
+# Recurring (the schedule in `portal.scheduling`).
+PRIVACY_DAILY = JobKind("jobs.privacy.daily")
+RETENTION_NIGHTLY = JobKind("jobs.retention.nightly", timeout=4 * 3600)
+EXPORT_MAINTENANCE = JobKind("jobs.exports.maintenance")
+APPOINTMENT_REMINDERS = JobKind("jobs.messaging.reminders")
+RECOVER_LOST_JOBS = JobKind("jobs.recovery.lost_jobs")
+
+# The jobs a row waits for, in the order recovery looks at them.
+WAITING_ROWS = (DELIVER_EMAIL, DELIVER_MESSAGE, SEND_CAMPAIGN, BUILD_ACCESS_PACKAGE, BUILD_LOGIN_HISTORY, BUILD_EXPORT)
 
 
 @event.listens_for(Session, "after_commit")
@@ -67,7 +167,7 @@ def _flush_pending_jobs(session: Session) -> None:
     for job in pending:
         try:
             enqueue_now(job)
-        except Exception:  # Redis down: the row stays queued and `flask mail retry` resends it
+        except Exception:  # Redis down: the row stays queued and `portal.recovery` enqueues it again
             current_app.logger.exception("could not enqueue job %s", job.name)
 
 

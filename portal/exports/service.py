@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.mail import external_url, queue_email
 from portal.models import Account, AuditEvent, CustomerExport, ExportChunk, Login
 from portal.models.base import utcnow
-from portal.tasks import enqueue_after_commit
+from portal.tasks import BUILD_EXPORT
 
 CONFIRM_PURPOSE = "export-confirm"
 DOWNLOAD_PURPOSE = "export-download"
@@ -123,12 +123,6 @@ def export_for_token(token_value: str) -> CustomerExport | None:
     return export
 
 
-def export_job_id(export) -> str:
-    """One job id per run (an export or a row with its id and runs): a run queued again after a
-    worker died is a new job, a lost job enqueued again is the same one."""
-    return f"export-{export.id}-{export.runs}"
-
-
 def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     """The recipient proves who they are with the password of *that* login. Wrong passwords are
     counted (committed by the caller even on failure); the fifth locks the export."""
@@ -150,9 +144,7 @@ def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     actor = Actor(export.account_id, recipient.id, None, actor.ip, actor.request_id, actor.user_agent)
     export.status, export.confirmed_at = "queued", utcnow()
     event(actor, export, "confirmed")
-    enqueue_after_commit(
-        db.session, "jobs.exports.build_export", export.id, queue="exports", job_id=export_job_id(export)
-    )
+    BUILD_EXPORT.after_commit(export)
     return export
 
 

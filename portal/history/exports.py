@@ -18,7 +18,7 @@ from portal.history.queries import day_start
 from portal.mail import external_url, queue_email
 from portal.models import Account, AuditEvent, Login, LoginHistoryExport, StoredFile
 from portal.models.base import utcnow
-from portal.tasks import enqueue_after_commit
+from portal.tasks import BUILD_LOGIN_HISTORY
 
 DOWNLOAD_PURPOSE = "download"
 DOWNLOAD_DAYS = 7
@@ -43,9 +43,7 @@ def request_login_history(actor: Actor, requester: Login, login_id: int, start: 
         {"period": {"old": None, "new": f"{start.isoformat()} – {end.isoformat()}"}},
         summary=login.email,
     )
-    enqueue_after_commit(
-        db.session, "jobs.history.build_login_history", export.id, queue="exports", job_id=f"login-history-{export.id}"
-    )
+    BUILD_LOGIN_HISTORY.after_commit(export)
     return export
 
 

@@ -19,7 +19,7 @@ from portal.messaging import eligibility
 from portal.messaging.sms import MAX_CHARS, SmsTooLong, gateway
 from portal.models import Account, Campaign, Customer, Location, Message
 from portal.models.base import utcnow
-from portal.tasks import enqueue_after_commit
+from portal.tasks import SEND_CAMPAIGN
 
 PLACEHOLDERS = ("first_name", "last_name", "salon", "unsubscribe_link")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -92,9 +92,7 @@ def start(actor: Actor, campaign: Campaign, today: date) -> int:
         {"recipients": {"old": None, "new": counts.eligible}},
         summary=campaign.subject or campaign.kind,
     )
-    enqueue_after_commit(
-        db.session, "jobs.messaging.send_campaign", campaign.id, queue="emails", job_id=f"campaign-{campaign.id}"
-    )
+    SEND_CAMPAIGN.after_commit(campaign)
     return counts.eligible
 
 

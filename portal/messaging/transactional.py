@@ -17,7 +17,7 @@ from portal.messaging.eligibility import messaging_settings
 from portal.messaging.sms import gateway
 from portal.models import Account, Appointment, Customer, Location, Message
 from portal.models.base import utcnow
-from portal.tasks import enqueue_after_commit
+from portal.tasks import DELIVER_MESSAGE
 
 
 def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Message]:
@@ -49,9 +49,7 @@ def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Mess
         db.session.add(message)
         db.session.flush()
         if not reason:
-            enqueue_after_commit(
-                db.session, "jobs.messaging.deliver_message", message.id, queue="emails", job_id=f"message-{message.id}"
-            )
+            DELIVER_MESSAGE.after_commit(message)
         messages.append(message)
     return messages
 

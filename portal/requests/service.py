@@ -18,7 +18,7 @@ from portal.models.base import utcnow
 from portal.privacy.settings_service import settings_for
 from portal.requests import deadlines
 from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
-from portal.tasks import enqueue_after_commit
+from portal.tasks import BUILD_ACCESS_PACKAGE
 
 VERIFY_PURPOSE = "privacy-request"
 VERIFY_HOURS = 24
@@ -358,10 +358,4 @@ def start_access_package(actor: Actor, request: PrivacyRequest) -> None:
         raise RequestError("already-handled")
     request.package_requested_at = utcnow()
     _event(actor, request, "package_requested")
-    enqueue_after_commit(
-        db.session,
-        "jobs.privacy.build_access_package",
-        request.id,
-        queue="exports",
-        job_id=f"access-package-{request.id}",
-    )
+    BUILD_ACCESS_PACKAGE.after_commit(request)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
 from portal.exports import writer
-from portal.exports.job import maintain, run_export
+from portal.exports.build import maintain, run_export
 from portal.extensions import db
 from portal.models import CustomerExport, CustomerFieldDefinition, EmailToken, ExportChunk, Login, OutboundEmail
 from portal.models.base import utcnow

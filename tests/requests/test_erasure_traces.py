@@ -188,7 +188,7 @@ def test_sqlite_enforces_foreign_keys_on_every_connection():
 
 def test_an_export_written_while_a_customer_is_erased_is_withdrawn_not_mailed(salon, login_as, client, monkeypatch):
     from portal.audit import Actor
-    from portal.exports import job
+    from portal.exports import build as job
     from portal.requests.erasure import erase_customer
     from tests import factories
     from tests.exports.test_exports import ADMIN_PASSWORD, _confirm_link, _grant_export, _wizard

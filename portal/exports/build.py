@@ -15,7 +15,6 @@ from portal.exports.service import (
     erased_since,
     event,
     expire_old,
-    export_job_id,
     withdraw,
 )
 from portal.exports.writer import write_export
@@ -23,7 +22,7 @@ from portal.extensions import db
 from portal.mail import external_url, queue_email
 from portal.models import Account, CustomerExport, CustomerFieldDefinition, Login
 from portal.models.base import utcnow
-from portal.tasks import PendingJob, enqueue_now
+from portal.tasks import BUILD_EXPORT
 
 STALE_AFTER = timedelta(minutes=10)
 MAX_RUNS = 3
@@ -136,7 +135,7 @@ def maintain() -> dict:
         export.status = "queued"
         export.heartbeat_at = now  # queued as of now: the recovery of lost jobs waits from here
         db.session.commit()
-        enqueue_now(PendingJob("jobs.exports.build_export", (export.id,), "exports", export_job_id(export)))
+        BUILD_EXPORT.now(export)
         retried += 1
     expired = expire_old(now)
     db.session.commit()
