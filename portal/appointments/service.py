@@ -10,6 +10,8 @@ from portal.audit import Actor, field_changes, record
 from portal.extensions import db
 from portal.messaging.transactional import confirm_appointment
 from portal.models import Account, Appointment, AppointmentStatus, Customer, Employee, Location, Service
+from portal.tenancy import scoped
+from portal.transaction import transaction
 
 
 class AppointmentError(Exception):
@@ -68,6 +70,7 @@ def _apply(appointment: Appointment, account: Account, data: AppointmentData) ->
     appointment.notes = data.notes
 
 
+@transaction
 def create_appointment(actor: Actor, customer: Customer, data: AppointmentData) -> Appointment:
     account = db.session.get(Account, actor.account_id)
     appointment = Appointment(account_id=account.id, customer_id=customer.id, status=AppointmentStatus.BOOKED)
@@ -89,6 +92,7 @@ def create_appointment(actor: Actor, customer: Customer, data: AppointmentData) 
     return appointment
 
 
+@transaction
 def update_appointment(actor: Actor, appointment: Appointment, data: AppointmentData) -> dict:
     """Edit or move; the event says "moved" when the time changed, and holds only the diff.
     Only a booked appointment changes: an attended one is billed, a no-show is a fact."""
@@ -116,6 +120,7 @@ def update_appointment(actor: Actor, appointment: Appointment, data: Appointment
     return changes
 
 
+@transaction
 def cancel_appointment(actor: Actor, appointment: Appointment, reason: str) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
         raise AppointmentError(appointment.status)
@@ -134,3 +139,43 @@ def cancel_appointment(actor: Actor, appointment: Appointment, reason: str) -> N
         customer_id=appointment.customer_id,
         summary=customer.full_name if customer else "",
     )
+
+
+# --- what the pages read ----------------------------------------------------------------------
+
+
+@dataclass
+class Choices:
+    locations: list[tuple[int, str]]
+    services: list[tuple[int, str]]
+    employees: list[tuple[int, str]]
+
+
+def choices(account_id: int) -> Choices:
+    """The lists of the appointment form: locations, services, active employees."""
+    return Choices(
+        locations=[(loc.id, loc.name) for loc in db.session.scalars(scoped(Location, account_id))],
+        services=[(s.id, s.name) for s in db.session.scalars(scoped(Service, account_id).order_by(Service.name))],
+        employees=[
+            (e.id, e.name)
+            for e in db.session.scalars(
+                scoped(Employee, account_id).where(Employee.active.is_(True)).order_by(Employee.name)
+            )
+        ],
+    )
+
+
+def day_list(account: Account, day: date):
+    """The salon's appointments of one local day, with the customer's name."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
+    return db.session.execute(
+        scoped(Appointment, account.id)
+        .add_columns(Customer.first_name, Customer.last_name)
+        .outerjoin(Customer, Customer.id == Appointment.customer_id)
+        .where(Appointment.starts_at >= start, Appointment.starts_at < start + timedelta(days=1))
+        .order_by(Appointment.starts_at)
+    ).all()
+
+
+def customer_of(appointment: Appointment) -> Customer | None:
+    return db.session.get(Customer, appointment.customer_id) if appointment.customer_id else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,9 +14,8 @@ from portal.appointments.forms import AppointmentForm, CancelForm
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.checkout import service as checkout
-from portal.extensions import db
-from portal.models import Appointment, Customer, Employee, Location, Service
-from portal.tenancy import get_owned_or_404, scoped
+from portal.models import Appointment, Customer
+from portal.tenancy import get_owned_or_404
 from portal.web.pin import acting, pin_form
 
 bp = Blueprint("appointments", __name__)
@@ -30,17 +29,10 @@ ERRORS = {
 
 
 def _choices(form: AppointmentForm) -> None:
-    account_id = current_user.account_id
-    form.location_id.choices = [(loc.id, loc.name) for loc in db.session.scalars(scoped(Location, account_id))]
-    form.service_id.choices = [(0, "—")] + [
-        (s.id, s.name) for s in db.session.scalars(scoped(Service, account_id).order_by(Service.name))
-    ]
-    form.employee_id.choices = [(0, "—")] + [
-        (e.id, e.name)
-        for e in db.session.scalars(
-            scoped(Employee, account_id).where(Employee.active.is_(True)).order_by(Employee.name)
-        )
-    ]
+    lists = service.choices(current_user.account_id)
+    form.location_id.choices = lists.locations
+    form.service_id.choices = [(0, "—"), *lists.services]
+    form.employee_id.choices = [(0, "—"), *lists.employees]
 
 
 def _local(value: datetime) -> datetime:
@@ -50,19 +42,11 @@ def _local(value: datetime) -> datetime:
 @bp.route("/appointments")
 @requires(Permission.APPOINTMENT_VIEW)
 def index():
-    zone = ZoneInfo(current_user.account.timezone)
     try:
         day = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         day = current_user.account.today()
-    start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
-    rows = db.session.execute(
-        scoped(Appointment, current_user.account_id)
-        .add_columns(Customer.first_name, Customer.last_name)
-        .outerjoin(Customer, Customer.id == Appointment.customer_id)
-        .where(Appointment.starts_at >= start, Appointment.starts_at < start + timedelta(days=1))
-        .order_by(Appointment.starts_at)
-    ).all()
+    rows = service.day_list(current_user.account, day)
     unbilled_count, unbilled = checkout.unbilled(current_user.account)
     return render_template(
         "appointments/index.html",
@@ -100,10 +84,8 @@ def create(customer_id: int):
         try:
             appointment = service.create_appointment(actor, customer, form.data_object())
         except service.AppointmentError as error:
-            db.session.rollback()
             form.location_id.errors = [*form.location_id.errors, ERRORS[error.code]()]
         else:
-            db.session.commit()
             flash(
                 _("Appointment booked for %(when)s.", when=_local(appointment.starts_at).strftime("%d.%m.%Y %H:%M")),
                 "success",
@@ -118,7 +100,7 @@ def create(customer_id: int):
 @requires(Permission.APPOINTMENT_EDIT)
 def edit(appointment_id: int):
     appointment = get_owned_or_404(Appointment, appointment_id, current_user.account_id)
-    customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
+    customer = service.customer_of(appointment)
     form = AppointmentForm()
     _choices(form)
     confirm = pin_form()
@@ -132,10 +114,8 @@ def edit(appointment_id: int):
         try:
             changes = service.update_appointment(actor, appointment, form.data_object())
         except service.AppointmentError as error:
-            db.session.rollback()
             flash(ERRORS[error.code](), "error")
         else:
-            db.session.commit()
             flash(_("Appointment saved.") if changes else _("Nothing changed."), "success" if changes else "info")
             return redirect(url_for("appointments.edit", appointment_id=appointment.id))
     return _form_page(form, customer, appointment, confirm, status=422 if request.method == "POST" else 200)
@@ -151,14 +131,12 @@ def cancel(appointment_id: int):
         try:
             service.cancel_appointment(actor, appointment, (form.reason.data or "").strip())
         except service.AppointmentError as error:
-            db.session.rollback()
             flash(ERRORS[error.code](), "error")
         else:
-            db.session.commit()
             flash(_("Appointment cancelled."), "success")
         return redirect(url_for("appointments.edit", appointment_id=appointment.id))
     edit_form = AppointmentForm()
     _choices(edit_form)
-    customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
+    customer = service.customer_of(appointment)
     flash(_("Please confirm with your PIN to cancel."), "error")
     return _form_page(edit_form, customer, appointment, confirm, status=422)

@@ -10,7 +10,6 @@ from flask_login import login_user
 
 from portal.auth.service import Client
 from portal.auth.sessions import open_session
-from portal.extensions import db
 
 PENDING_SECONDS = 300  # the code must follow the password within five minutes
 
@@ -23,7 +22,6 @@ def start_session(login) -> None:
     # A fresh session on every login: nothing from before (fixation) survives.
     session.clear()
     record = open_session(login, request.remote_addr or "", request.user_agent.string or "")
-    db.session.commit()
     login.session_id = record.id
     login_user(login, remember=False)
     session.permanent = True

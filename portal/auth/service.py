@@ -13,10 +13,11 @@ from portal import tokens
 from portal.audit import Actor, field_changes, record
 from portal.auth import lockout
 from portal.auth.permissions import GRANTABLE_TO_ADMIN, Role
-from portal.auth.sessions import revoke_all
+from portal.auth.sessions import revoke_all, revoke_session
 from portal.extensions import db, limiter
 from portal.mail import external_url, queue_email
 from portal.models import Login
+from portal.transaction import KeepChanges, transaction
 from portal.validation import normalize_email
 
 INVITE_PURPOSE = "login-invite"
@@ -34,6 +35,10 @@ class AuthError(Exception):
         super().__init__(code)
         self.code = code
         self.seconds = seconds
+
+
+class LoginRefused(KeepChanges, AuthError):
+    """A refused login: the attempt stays in the login history and the counters."""
 
 
 def hash_secret(secret: str) -> str:
@@ -75,21 +80,22 @@ def record_login_event(login: Login, action: str, client: Client, by_self: bool 
     record(actor, "login", action, "login", login.id, summary=login.email)
 
 
+@transaction
 def authenticate(email: str, password: str, client: Client) -> Login:
     """The login for these credentials, or AuthError('invalid'|'throttled'|'wait'). One generic
     error for unknown email, wrong password and disabled login, so nobody can probe who exists.
     A login with two-factor login is returned after the password only for the code step
     (portal/two_factor). Attempts on a known login are written to its history; the caller
-    commits either way."""
+    keeps the record either way."""
     email = normalize_email(email) or ""
     login = db.session.scalars(select(Login).where(Login.email == email)).one_or_none()
     if ip_blocked(client.ip):
-        raise AuthError("throttled")
+        raise LoginRefused("throttled")
     wait = lockout.wait_seconds(email)
     if wait and not (login is not None and login.has_two_factor):
         if login is not None:
             record_login_event(login, "login_delayed", client, by_self=False)
-        raise AuthError("wait", seconds=wait)
+        raise LoginRefused("wait", seconds=wait)
     password_ok = check_password_hash(login.password_hash if login and login.password_hash else _DUMMY_HASH, password)
     ok = bool(login and login.password_hash and password_ok and login.active)
     limiter.limiter.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(client.ip))
@@ -99,7 +105,7 @@ def authenticate(email: str, password: str, client: Client) -> Login:
             record_login_event(login, "login_failed", client, by_self=False)
             if lockout.just_reached_limit(fails):
                 _locked_out(login, client, fails, ips)
-        raise AuthError("invalid")
+        raise LoginRefused("invalid")
     if not login.has_two_factor:
         lockout.clear(email)
         record_login_event(login, "login", client)
@@ -140,11 +146,23 @@ def _locked_out(login: Login, client: Client, fails: int, ips: int) -> None:
         )
 
 
+@transaction
 def change_password(login: Login, current: str, new: str, client: Client) -> None:
     if not login.password_hash or not check_password_hash(login.password_hash, current):
         raise AuthError("wrong-current-password")
     set_password(login, new)
     record_login_event(login, "password_changed", client)
+
+
+@transaction
+def log_out(login: Login, session_id: str | None, client: Client) -> None:
+    revoke_session(session_id)
+    record_login_event(login, "logout", client)
+
+
+@transaction
+def set_locale(login: Login, locale: str) -> None:
+    login.locale = locale
 
 
 def set_password(login: Login, new: str) -> None:
@@ -205,6 +223,7 @@ def invite_login(actor: Actor, email: str, name: str, role: str, locale: str, in
     return InviteResult(login, sent.id)
 
 
+@transaction
 def accept_invite(token_value: str, password: str, client: Client) -> Login:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError("password-too-short")
@@ -227,6 +246,7 @@ def owner_count(account_id: int) -> int:
     )
 
 
+@transaction
 def update_login(actor: Actor, target: Login, role: str, grants: list[str], active: bool) -> None:
     """Change role, admin grants or activity; the salon always keeps one active owner."""
     new_role = Role(role)

@@ -12,11 +12,13 @@ from sqlalchemy import update
 from portal.extensions import db
 from portal.models import Login, LoginSession
 from portal.models.base import utcnow
+from portal.transaction import transaction
 
 # Writing last_seen on every request would turn reads into writes; a minute is precise enough.
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 
+@transaction
 def open_session(login: Login, ip: str, user_agent: str) -> LoginSession:
     record = LoginSession(
         id=secrets.token_urlsafe(32),

@@ -12,8 +12,6 @@ from portal.auth.browser import await_second_factor, client, start_session
 from portal.auth.decorators import public, requires
 from portal.auth.forms import AcceptInviteForm, ChangePasswordForm, LanguageForm, LoginForm
 from portal.auth.permissions import Permission
-from portal.auth.sessions import revoke_session
-from portal.extensions import db
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("auth", __name__)
@@ -56,11 +54,9 @@ def login():
         try:
             login = service.authenticate(form.email.data, form.password.data, client())
         except service.AuthError as error:
-            db.session.commit()  # the failed attempt stays in the login history
             flash(_wait_message(error.seconds) if error.code == "wait" else ERRORS[error.code](), "error")
             status = 429 if error.code in ("throttled", "wait") else 401
         else:
-            db.session.commit()
             if login.has_two_factor:
                 await_second_factor(login, form.next.data)
                 return redirect_to(url_for("two_factor.login_code"))
@@ -74,9 +70,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(Permission.SELF)
 def logout():
-    revoke_session(current_user.get_id())
-    service.record_login_event(current_user, "logout", client())
-    db.session.commit()
+    service.log_out(current_user, current_user.get_id(), client())
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "info")
@@ -94,10 +88,8 @@ def accept_invite(token: str):
         try:
             service.accept_invite(token, form.password.data, client())
         except service.AuthError as error:
-            db.session.rollback()
             flash(ERRORS[error.code](), "error")
             return render_template("auth/invite_invalid.html"), 410
-        db.session.commit()
         flash(_("Your password is set. Please log in."), "success")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
@@ -114,11 +106,9 @@ def profile():
         try:
             service.change_password(current_user, form.current_password.data, form.password.data, client())
         except service.AuthError as error:
-            db.session.rollback()
             form.current_password.errors.append(ERRORS[error.code]())
             status = 422
         else:
-            db.session.commit()
             # Every session of this login ended; this device continues with a new one.
             start_session(current_user._get_current_object())
             flash(_("Your password was changed. Other devices have been logged out."), "success")
@@ -134,8 +124,7 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:
-            current_user.locale = form.locale.data
-            db.session.commit()
+            service.set_locale(current_user, form.locale.data)
         else:
             session["locale"] = form.locale.data
     return redirect_to(request.form.get("next"))

@@ -8,8 +8,10 @@ from sqlalchemy import select, tuple_
 
 from portal.audit import Actor, field_changes, record
 from portal.extensions import db
+from portal.messaging.consent import record_prompt_answers
 from portal.models import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.tenancy import scoped
+from portal.transaction import transaction
 from portal.validation import phone_search_digits
 
 STANDARD_FIELDS = (
@@ -36,6 +38,13 @@ def refresh_search_keys(customer: Customer) -> None:
         phone_search_digits(customer.phone),
     ]
     customer.search_text = " ".join(p for p in parts if p).lower()[:600]
+
+
+def field_definitions(account_id: int) -> list[CustomerFieldDefinition]:
+    """All of the salon's own fields, active or not, in their order (Settings > Customer fields)."""
+    return db.session.scalars(
+        scoped(CustomerFieldDefinition, account_id).order_by(CustomerFieldDefinition.position)
+    ).all()
 
 
 def active_field_definitions(account_id: int) -> list[CustomerFieldDefinition]:
@@ -92,6 +101,14 @@ def _custom_labels(account_id: int, changes: dict[str, tuple]) -> dict[str, str]
     return {f"custom:{field_id}": label for field_id, label in rows}
 
 
+@transaction
+def register_customer(actor: Actor, data: dict, custom: dict[int, str], consent_answers: dict[str, str]) -> Customer:
+    """A new customer from the form, with what they said to the consent question."""
+    customer = create_customer(actor, data, custom)
+    record_prompt_answers(actor, customer, consent_answers)
+    return customer
+
+
 def create_customer(actor: Actor, data: dict, custom: dict[int, str]) -> Customer:
     customer = Customer(account_id=actor.account_id, last_name=data.get("last_name", ""))
     changes = apply_changes(customer, data, custom)
@@ -110,6 +127,7 @@ def create_customer(actor: Actor, data: dict, custom: dict[int, str]) -> Custome
     return customer
 
 
+@transaction
 def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[int, str]) -> dict[str, tuple]:
     """Apply the form's values; one event with the field diff when anything changed."""
     changes = apply_changes(customer, data, custom)
@@ -128,6 +146,7 @@ def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[i
     return changes
 
 
+@transaction
 def record_view(actor: Actor, customer: Customer, tab: str) -> None:
     """Data-access log: who opened whose customer file (and which part)."""
     record(
@@ -145,6 +164,7 @@ def record_view(actor: Actor, customer: Customer, tab: str) -> None:
 # --- Settings > Customer fields ---------------------------------------------------------------
 
 
+@transaction
 def add_field_definition(actor: Actor, label: str, field_type: str, choices: list[str]) -> CustomerFieldDefinition:
     existing = db.session.scalars(
         select(CustomerFieldDefinition.id).where(CustomerFieldDefinition.account_id == actor.account_id)
@@ -171,6 +191,7 @@ def add_field_definition(actor: Actor, label: str, field_type: str, choices: lis
     return definition
 
 
+@transaction
 def set_field_active(actor: Actor, definition: CustomerFieldDefinition, active: bool) -> None:
     if definition.active == active:
         return

@@ -112,10 +112,11 @@ def withdraw_marketing(actor: Actor, customer: Customer, method: str) -> int:
     return sum(set_consent(actor, customer, channel, "withdrawn", method) for channel in ("email", "sms"))
 
 
-def record_prompt_answers(actor: Actor, customer: Customer, prompt) -> None:
-    """The new-customer prompt: staff confirm what the customer said (oral), with the text shown."""
+def record_prompt_answers(actor: Actor, customer: Customer, answers: dict[str, str]) -> None:
+    """The new-customer prompt ({channel: "granted" | "withdrawn" | anything else: not asked}):
+    staff confirm what the customer said (oral), with the text shown."""
     account = db.session.get(Account, customer.account_id)
-    for channel, answer in (("email", prompt.consent_email.data), ("sms", prompt.consent_sms.data)):
+    for channel, answer in answers.items():
         if answer in ("granted", "withdrawn"):
             set_consent(
                 actor,

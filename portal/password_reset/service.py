@@ -18,6 +18,7 @@ from portal.auth.service import MIN_PASSWORD_LENGTH, Client, record_login_event,
 from portal.extensions import db, limiter
 from portal.mail import external_url, queue_email
 from portal.models import Login
+from portal.transaction import transaction
 from portal.validation import normalize_email
 
 PURPOSE = "password-reset"
@@ -32,6 +33,7 @@ class ResetError(Exception):
         self.code = code
 
 
+@transaction
 def request_link(email: str, client: Client) -> None:
     """Queue the mail when the address belongs to an active login; otherwise do nothing. The
     caller shows the same page either way."""
@@ -70,6 +72,7 @@ def login_for_link(token_value: str) -> Login | None:
     return login
 
 
+@transaction
 def reset(token_value: str, password: str, client: Client) -> Login:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ResetError("password-too-short")

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 
 from portal.auth.browser import client
 from portal.auth.decorators import public
-from portal.extensions import db
 from portal.password_reset import service
 from portal.password_reset.forms import ForgotForm, NewPasswordForm
 
@@ -22,10 +21,8 @@ def forgot():
         try:
             service.request_link(form.email.data, client())
         except service.ResetError:
-            db.session.rollback()
             flash(_("Too many requests from this network. Please try again in an hour."), "error")
             return render_template("password_reset/forgot.html", form=form), 429
-        db.session.commit()
         return render_template("password_reset/sent.html", hours=service.HOURS)
     return render_template("password_reset/forgot.html", form=form), 422 if form.is_submitted() else 200
 
@@ -41,9 +38,7 @@ def choose(token: str):
         try:
             service.reset(token, form.password.data, client())
         except service.ResetError:
-            db.session.rollback()
             return render_template("password_reset/invalid.html"), 410
-        db.session.commit()
         flash(_("Your new password is set and every device has been logged out. Please log in."), "success")
         return redirect(url_for("auth.login"))
     return render_template(

@@ -37,6 +37,7 @@ from portal.models.base import utcnow
 from portal.models.requests import OPEN_STATUSES
 from portal.requests.deadlines import add_months
 from portal.requests.erasure import erase_customers
+from portal.tenancy import scoped
 
 BATCH = 2000
 STALE_AFTER = timedelta(minutes=10)
@@ -294,27 +295,14 @@ def run_all_due(today: date | None = None) -> dict:
     return results
 
 
-def add_hold(actor: Actor, customer: Customer, reason: str, until: date, today: date) -> CustomerHold:
-    if not reason.strip():
-        raise ValueError("reason")
-    if until < today:
-        raise ValueError("until")
-    hold = CustomerHold(
-        account_id=customer.account_id,
-        customer_id=customer.id,
-        reason=reason.strip()[:300],
-        until=until,
-        created_by_id=actor.login_id,
-    )
-    db.session.add(hold)
-    record(
-        actor,
-        "customer",
-        "held",
-        "customer",
-        customer.id,
-        {"hold_until": {"old": None, "new": until.isoformat()}, "reason": {"old": None, "new": reason.strip()}},
-        customer_id=customer.id,
-        summary=customer.full_name,
-    )
-    return hold
+def preview_page(account: Account) -> dict:
+    """Settings > Privacy > Automatic forgetting: who the next run forgets, who is held, the runs."""
+    due, held = preview(account) if account.retention_months else ([], [])
+    runs = db.session.scalars(scoped(RetentionRun, account.id).order_by(RetentionRun.due_on.desc()).limit(12)).all()
+    return {
+        "due": due,
+        "held": held,
+        "runs": runs,
+        "total": count_due(account),
+        "next_run": next_run_date(account),
+    }

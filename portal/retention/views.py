@@ -5,53 +5,27 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
-from portal.extensions import db
-from portal.models import Account, Customer, CustomerHold, RetentionRun
-from portal.retention import service as retention
-from portal.tenancy import get_owned_or_404, scoped
+from portal.models import Customer
+from portal.retention import holds
+from portal.retention.forms import HoldForm
+from portal.retention.service import preview_page
+from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
-from portal.web.forms import PortalForm
+from portal.web.forms import flash_errors
 
 bp = Blueprint("retention", __name__)
-
-
-class HoldForm(PortalForm):
-    reason = StringField(
-        _l("Reason"), validators=[DataRequired(_l("Please give a reason for the hold.")), Length(max=300)]
-    )
-    until = DateField(
-        _l("Hold until"), validators=[DataRequired(_l("Please enter the date until which the customer is kept."))]
-    )
-
-    def validate_until(self, field):
-        today = current_user.account.today()
-        if field.data and field.data < today:
-            raise ValidationError(_l("The end of the hold cannot be in the past."))
 
 
 @bp.route("/privacy/retention")
 @requires(Permission.PRIVACY_SETTINGS_VIEW)
 def preview():
-    account = db.session.get(Account, current_user.account_id)
-    due, held = retention.preview(account) if account.retention_months else ([], [])
-    runs = db.session.scalars(scoped(RetentionRun, account.id).order_by(RetentionRun.due_on.desc()).limit(12)).all()
+    account = current_user.account
     return render_template(
-        "retention/preview.html",
-        account=account,
-        due=due,
-        held=held,
-        runs=runs,
-        total=retention.count_due(account),
-        next_run=retention.next_run_date(account),
-        form=HoldForm(formdata=None),
+        "retention/preview.html", account=account, form=HoldForm(formdata=None), **preview_page(account)
     )
 
 
@@ -60,14 +34,10 @@ def preview():
 def hold(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     form = HoldForm()
-    back = request.form.get("back") == "preview"
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     else:
-        retention.add_hold(request_actor(), customer, form.reason.data, form.until.data, current_user.account.today())
-        db.session.commit()
+        holds.add_hold(request_actor(), customer, form.reason.data, form.until.data, current_user.account.today())
         flash(
             _(
                 "%(name)s is kept from automatic forgetting until %(date)s.",
@@ -76,13 +46,6 @@ def hold(customer_id: int):
             ),
             "success",
         )
-    if back:
+    if request.form.get("back") == "preview":
         return redirect(url_for("retention.preview"))
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
-
-
-def active_holds(customer: Customer):
-    today = current_user.account.today()
-    return db.session.scalars(
-        select(CustomerHold).where(CustomerHold.customer_id == customer.id, CustomerHold.until >= today)
-    ).all()

@@ -26,6 +26,7 @@ from portal.auth.service import Client, hash_secret, record_login_event
 from portal.extensions import db, limiter
 from portal.models import Login, RecoveryCode
 from portal.models.base import utcnow
+from portal.transaction import KeepChanges, transaction
 
 ISSUER = "Salon Privacy Portal"
 RECOVERY_CODES = 10
@@ -34,7 +35,9 @@ CODE_LIMIT = "5 per 10 minutes"  # wrong codes per login
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from paper
 
 
-class TwoFactorError(Exception):
+class TwoFactorError(KeepChanges, Exception):
+    """Refused; what happened stays recorded (a wrong code is counted and in the login history)."""
+
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
@@ -53,6 +56,7 @@ def needs_enrollment(login: Login) -> bool:
     return required_for(login) and not login.has_two_factor
 
 
+@transaction
 def start_setup(login: Login) -> str:
     """A new secret, kept as pending until confirmed (an active one stays in use until then)."""
     login.totp_pending_secret = pyotp.random_base32()
@@ -109,6 +113,7 @@ def new_recovery_codes(login: Login) -> list[str]:
     return codes
 
 
+@transaction
 def confirm_setup(login: Login, code: str, client: Client) -> list[str]:
     if not login.totp_pending_secret:
         raise TwoFactorError("no-setup")
@@ -120,6 +125,7 @@ def confirm_setup(login: Login, code: str, client: Client) -> list[str]:
     return new_recovery_codes(login)
 
 
+@transaction
 def regenerate_codes(login: Login, code: str, client: Client) -> list[str]:
     _check_code_limit(login)
     if not login.has_two_factor or not _accept_totp(login, login.totp_secret, code):
@@ -129,6 +135,7 @@ def regenerate_codes(login: Login, code: str, client: Client) -> list[str]:
     return new_recovery_codes(login)
 
 
+@transaction
 def disable(login: Login, password: str, code: str, client: Client) -> None:
     if required_for(login):
         raise TwoFactorError("required")
@@ -157,6 +164,7 @@ def _failed(login: Login, client: Client) -> None:
     record_login_event(login, "two_factor_failed", client, by_self=False)
 
 
+@transaction
 def verify_login(login: Login, code: str, client: Client) -> str:
     """The second step of a login: an app code ("totp") or a recovery code ("recovery")."""
     _check_code_limit(login)
@@ -179,6 +187,11 @@ def verify_login(login: Login, code: str, client: Client) -> str:
                     return "recovery"
     _failed(login, client)
     raise TwoFactorError("wrong-code")
+
+
+def pending_login(login_id: int | None) -> Login | None:
+    """The login whose password was right and whose code step is open."""
+    return db.session.get(Login, login_id) if login_id else None
 
 
 def recovery_codes_left(login: Login) -> int:

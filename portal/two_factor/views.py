@@ -10,8 +10,6 @@ from flask_login import current_user
 from portal.auth.browser import client, pending_login_id, pending_next, start_session
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
-from portal.extensions import db
-from portal.models import Login
 from portal.two_factor import service
 from portal.two_factor.forms import CodeForm, DisableForm, LoginCodeForm
 from portal.web.htmx import redirect_to
@@ -70,7 +68,6 @@ def index():
 def setup():
     """A new secret (CSRFProtect has checked the POST); the current one works until confirmed."""
     secret = service.start_setup(current_user)
-    db.session.commit()
     return _setup_page(secret)
 
 
@@ -97,10 +94,8 @@ def confirm():
     try:
         codes = service.confirm_setup(current_user, form.code.data, client())
     except service.TwoFactorError as error:
-        db.session.commit()
         form.code.errors.append(ERRORS[error.code]())
         return _setup_page(secret, form, 422)
-    db.session.commit()
     return render_template("two_factor/recovery_codes.html", codes=codes, first=True)
 
 
@@ -112,10 +107,8 @@ def recovery_codes():
         try:
             codes = service.regenerate_codes(current_user, form.code.data, client())
         except service.TwoFactorError as error:
-            db.session.commit()
             form.code.errors.append(ERRORS[error.code]())
         else:
-            db.session.commit()
             return render_template("two_factor/recovery_codes.html", codes=codes, first=False)
     return _page(422, code_form=form)
 
@@ -128,10 +121,8 @@ def disable():
         try:
             service.disable(current_user, form.password.data, form.code.data, client())
         except service.TwoFactorError as error:
-            db.session.commit()
             (form.password if error.code == "wrong-password" else form.code).errors.append(ERRORS[error.code]())
         else:
-            db.session.commit()
             flash(_("Two-factor login is switched off."), "success")
             return redirect(url_for("two_factor.index"))
     return _page(422, disable_form=form)
@@ -141,8 +132,7 @@ def disable():
 @public
 def login_code():
     """The second step of a login with two-factor login: the password was right."""
-    login_id = pending_login_id()
-    login = db.session.get(Login, login_id) if login_id else None
+    login = service.pending_login(pending_login_id())
     if login is None or not login.active or not login.has_two_factor:
         session.pop("two_factor", None)
         flash(_("Please log in again."), "info")
@@ -153,7 +143,6 @@ def login_code():
         try:
             kind = service.verify_login(login, form.code.data, client())
         except service.TwoFactorError as error:
-            db.session.commit()
             form.code.errors.append(ERRORS[error.code]())
             status = 429 if error.code == "wait" else 422
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, FloatField, Form, IntegerField, RadioField, SelectField, TextAreaField
@@ -74,3 +75,10 @@ class PortalForm(FlaskForm):
 class PortalSubform(Form):
     class Meta(CleanMeta):
         pass
+
+
+def flash_errors(form) -> None:
+    """A form posted from a page that redirects back: its errors as messages on that page."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
