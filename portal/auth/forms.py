@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.auth.service import MIN_PASSWORD_LENGTH
@@ -63,3 +63,5 @@ class InviteForm(PortalForm):
 class LoginRightsForm(PortalForm):
     role = SelectField(_l("Role"))
     active = BooleanField(_l("Active"))
+    # Extra rights of an administrator; the service keeps only the grantable ones.
+    grants = SelectMultipleField(validate_choice=False)

@@ -181,6 +181,7 @@ class InviteResult:
     email_id: int
 
 
+@transaction
 def invite_login(actor: Actor, email: str, name: str, role: str, locale: str, invited_by: Login) -> InviteResult:
     account_id = actor.account_id
     email = normalize_email(email) or ""

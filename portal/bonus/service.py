@@ -12,6 +12,7 @@ from portal.audit import Actor, field_changes, record
 from portal.extensions import db
 from portal.models import BonusProgram, Customer, Invoice, InvoiceLine, LineKind, Service, StampCard, StampEntry
 from portal.models.base import utcnow
+from portal.transaction import transaction
 
 MAX_STAMPS = 50
 
@@ -48,6 +49,7 @@ def _snapshot(program: BonusProgram) -> dict:
     }
 
 
+@transaction
 def save_program(actor: Actor, program: BonusProgram | None, data: ProgramData) -> BonusProgram:
     """Create (program=None) or change a program; one settings-history entry with the diff."""
     if not data.name.strip() or not data.reward.strip():
@@ -109,6 +111,7 @@ def _open_card(customer_id: int, program_id: int) -> StampCard | None:
     ).first()
 
 
+@transaction
 def activate(actor: Actor, customer: Customer, program: BonusProgram) -> StampCard:
     if program.account_id != customer.account_id or not program.active:
         raise BonusError("program")

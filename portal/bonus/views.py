@@ -11,7 +11,6 @@ from portal.auth.permissions import Permission
 from portal.bonus import service
 from portal.bonus.forms import ActivateCardForm, ProgramForm
 from portal.checkout.service import catalogue
-from portal.extensions import db
 from portal.models import BonusProgram, Customer
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
@@ -42,10 +41,8 @@ def _save(program: BonusProgram | None, template: str):
         try:
             saved = service.save_program(request_actor(), program, form.to_data())
         except service.BonusError as error:
-            db.session.rollback()
             form.name.errors = [*form.name.errors, ERRORS[error.code]()]
         else:
-            db.session.commit()
             flash(_("Bonus program %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("bonus.index"))
     status = 422 if form.is_submitted() else 200
@@ -77,10 +74,8 @@ def activate(customer_id: int):
         try:
             service.activate(actor, customer, program)
         except service.BonusError as error:
-            db.session.rollback()
             flash(ERRORS[error.code](), "error")
         else:
-            db.session.commit()
             flash(_("Bonus card %(name)s activated.", name=program.name), "success")
     else:
         flash(_("Please choose a program (and confirm with your PIN)."), "error")

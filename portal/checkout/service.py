@@ -36,6 +36,7 @@ from portal.models import (
     Voucher,
 )
 from portal.models.base import utcnow
+from portal.transaction import transaction
 from portal.vouchers import service as vouchers
 
 MAX_QUANTITY = 99
@@ -140,6 +141,7 @@ def _discount_lines(account_id: int, lines: list[InvoiceLine], percent: int) -> 
     ]
 
 
+@transaction
 def checkout(actor: Actor, data: CheckoutInput, at: datetime | None = None) -> Invoice:
     """Finish a sale. Returns the invoice; the same one again for a form sent twice."""
     account = db.session.get(Account, actor.account_id)
@@ -285,6 +287,7 @@ def _sell_vouchers(actor: Actor, invoice: Invoice, lines: list[InvoiceLine]) -> 
             line.description = f"Gutschein {vouchers.display_code(voucher.code)}"
 
 
+@transaction
 def cancel_invoice(actor: Actor, invoice: Invoice, reason: str, at: datetime | None = None) -> Invoice:
     """Storno: a cancellation invoice with its own number reverses every line and payment; the
     original stays as it was, marked cancelled. Vouchers it redeemed get their value back,
@@ -398,6 +401,7 @@ def _leave_booked(appointment: Appointment, status: AppointmentStatus) -> None:
     db.session.expire(appointment, ["status"])
 
 
+@transaction
 def mark_no_show(actor: Actor, appointment: Appointment, at: datetime | None = None) -> None:
     """The customer did not come: no visit, no activity; an appointment-log entry."""
     now = at or utcnow()

@@ -14,7 +14,6 @@ from portal.bonus import service as bonus
 from portal.checkout import reports, service
 from portal.checkout.errors import message
 from portal.checkout.forms import CancelInvoiceForm, CheckoutForm, NoShowForm
-from portal.extensions import db
 from portal.models import Appointment, Customer, Invoice
 from portal.tenancy import get_owned_or_404
 from portal.web.converters import id_arg
@@ -69,10 +68,8 @@ def sale(appointment_id: int | None = None):
                 actor, form.to_input(customer.id if customer else None, appointment.id if appointment else None)
             )
         except service.CheckoutError as failure:
-            db.session.rollback()
             error = message(failure)
         else:
-            db.session.commit()
             flash(_("Invoice %(number)s created.", number=invoice.number), "success")
             return redirect(url_for("checkout.invoice", invoice_id=invoice.id))
     template = "checkout/_sale_form.html" if is_fragment_request() else "checkout/sale.html"
@@ -111,10 +108,8 @@ def cancel(invoice_id: int):
         try:
             storno = service.cancel_invoice(actor, invoice, form.reason.data)
         except service.CheckoutError as failure:
-            db.session.rollback()
             flash(message(failure), "error")
         else:
-            db.session.commit()
             flash(
                 _(
                     "Invoice %(number)s is cancelled by cancellation invoice %(storno)s.",
@@ -138,10 +133,8 @@ def no_show(appointment_id: int):
         try:
             service.mark_no_show(actor, appointment)
         except service.CheckoutError as failure:
-            db.session.rollback()
             flash(message(failure), "error")
         else:
-            db.session.commit()
             flash(_("Marked as not attended (no-show)."), "success")
     elif confirm is not None:
         flash(_("Please confirm with your PIN."), "error")

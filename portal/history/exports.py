@@ -19,11 +19,13 @@ from portal.mail import external_url, queue_email
 from portal.models import Account, AuditEvent, Login, LoginHistoryExport, StoredFile
 from portal.models.base import utcnow
 from portal.tasks import BUILD_LOGIN_HISTORY
+from portal.transaction import transaction
 
 DOWNLOAD_PURPOSE = "download"
 DOWNLOAD_DAYS = 7
 
 
+@transaction
 def request_login_history(actor: Actor, requester: Login, login_id: int, start: date, end: date) -> LoginHistoryExport:
     login = db.session.get(Login, login_id)
     if login is None or login.account_id != actor.account_id:
@@ -113,5 +115,19 @@ def build_login_history(export_id: int) -> str:
     return "done"
 
 
-def record_download(actor: Actor, stored: StoredFile) -> None:
+def file_for_link(token_value: str, account_id: int) -> StoredFile | None:
+    """The file a download link of this salon points at (only checked: GET consumes nothing)."""
+    checked = tokens.check(token_value, DOWNLOAD_PURPOSE)
+    if checked is None or checked.account_id != account_id:
+        return None
+    stored = db.session.get(StoredFile, checked.subject.get("file_id"))
+    return stored if stored is not None and stored.account_id == account_id else None
+
+
+@transaction
+def take_download(actor: Actor, token_value: str, stored: StoredFile) -> bool:
+    """Use the link up (once) and record the download; False when it was used already."""
+    if tokens.consume(token_value, DOWNLOAD_PURPOSE) is None:
+        return False
     record(actor, "login", "downloaded", "stored_file", stored.id, summary=stored.filename)
+    return True

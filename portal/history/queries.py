@@ -110,3 +110,14 @@ def customer_history(
         AuditEvent.category.in_(categories),
     )
     return _page(stmt, account_id, before_id, limit)
+
+
+def people(account_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The filters' lists: employees (name) and logins (email) of the salon."""
+    employees = db.session.execute(
+        select(Employee.id, Employee.name).where(Employee.account_id == account_id).order_by(Employee.name)
+    ).all()
+    logins = db.session.execute(
+        select(Login.id, Login.email).where(Login.account_id == account_id).order_by(Login.email)
+    ).all()
+    return [tuple(row) for row in employees], [tuple(row) for row in logins]

@@ -9,15 +9,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from portal import tokens
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
-from portal.extensions import db
 from portal.history import exports
 from portal.history.forms import LogFilterForm, LoginHistoryExportForm
-from portal.history.queries import LogFilter, log_page
-from portal.models import Customer, Employee, Login, StoredFile
-from portal.tenancy import get_owned, scoped
+from portal.history.queries import LogFilter, log_page, people
+from portal.models import Customer
+from portal.tenancy import get_owned
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request, page_or_fragment
@@ -40,14 +38,10 @@ SETTING_TYPES = [
 
 
 def _filter_form() -> LogFilterForm:
-    account_id = current_user.account_id
+    employees, logins = people(current_user.account_id)
     form = LogFilterForm(formdata=request.args)
-    form.employee.choices = [(0, _("All employees"))] + [
-        (e.id, e.name) for e in db.session.scalars(scoped(Employee, account_id).order_by(Employee.name))
-    ]
-    form.login.choices = [(0, _("All logins"))] + [
-        (login.id, login.email) for login in db.session.scalars(scoped(Login, account_id).order_by(Login.email))
-    ]
+    form.employee.choices = [(0, _("All employees")), *employees]
+    form.login.choices = [(0, _("All logins")), *logins]
     form.entity_type.choices = SETTING_TYPES
     return form
 
@@ -107,10 +101,7 @@ def settings():
 
 def _export_form() -> LoginHistoryExportForm:
     form = LoginHistoryExportForm()
-    form.login.choices = [
-        (login.id, login.email)
-        for login in db.session.scalars(scoped(Login, current_user.account_id).order_by(Login.email))
-    ]
+    form.login.choices = people(current_user.account_id)[1]
     return form
 
 
@@ -127,7 +118,6 @@ def export_logins():
     if not form.validate_on_submit():
         return _render_log("logins", export_form=form, status=422)
     exports.request_login_history(request_actor(), current_user, form.login.data, form.start.data, form.end.data)
-    db.session.commit()
     form_done = _export_form()
     form_done.sent = True
     return _render_log("logins", export_form=form_done)
@@ -137,19 +127,13 @@ def export_logins():
 @requires(Permission.LOGIN_HISTORY_EXPORT)
 def download(token: str):
     # GET shows the file and a button (mail scanners prefetch links); POST consumes the token.
-    checked = tokens.check(token, exports.DOWNLOAD_PURPOSE)
-    if checked is None or checked.account_id != current_user.account_id:
-        return render_template("history/download.html", stored=None), 410
-    stored = db.session.get(StoredFile, checked.subject.get("file_id"))
-    if stored is None or stored.account_id != current_user.account_id:
+    stored = exports.file_for_link(token, current_user.account_id)
+    if stored is None:
         return render_template("history/download.html", stored=None), 410
     if request.method == "GET":
         return render_template("history/download.html", stored=stored, form=FlaskForm())
-    if tokens.consume(token, exports.DOWNLOAD_PURPOSE) is None:
-        db.session.rollback()
+    if not exports.take_download(request_actor(), token, stored):
         return render_template("history/download.html", stored=None), 410
-    exports.record_download(request_actor(), stored)
-    db.session.commit()
     return Response(
         stored.content,
         mimetype=stored.mimetype,

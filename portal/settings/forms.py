@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.privacy.authorities import AUTHORITIES
@@ -23,3 +23,8 @@ class LocationForm(PortalForm):
         validators=[DataRequired(_l("Please choose a state from the list."))],
     )
     tax_id = StringField(_l("Tax number or VAT id"), validators=[Optional(), Length(max=40)])
+
+
+class AccountSettingsForm(PortalForm):
+    pin_required = BooleanField()
+    two_factor_required = BooleanField()  # the owner's decision alone

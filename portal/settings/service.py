@@ -5,6 +5,16 @@ from __future__ import annotations
 from portal.audit import Actor, assign, field_changes, record
 from portal.models import Account, Location
 from portal.privacy.authorities import BY_CODE
+from portal.transaction import transaction
+
+
+@transaction
+def save_account(actor: Actor, account: Account, pin_required: bool, two_factor_required: bool | None) -> bool:
+    """Settings > Account; `two_factor_required` None when the acting login may not decide it."""
+    changed = set_pin_required(actor, account, pin_required)
+    if two_factor_required is not None:
+        changed |= set_two_factor_required(actor, account, two_factor_required)
+    return changed
 
 
 def set_pin_required(actor: Actor, account: Account, required: bool) -> bool:
@@ -51,6 +61,7 @@ class LocationError(Exception):
         self.code = code
 
 
+@transaction
 def save_location(actor: Actor, location: Location, values: dict) -> bool:
     """The location's address, state (holidays in deadlines, the competent authority) and tax
     number as invoices print them; one settings-history entry with the diff."""

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import SETTINGS_PERMISSIONS, Permission, Role, has_permission
-from portal.extensions import db
-from portal.models import Account, Location
+from portal.models import Location
 from portal.settings import service
-from portal.settings.forms import LocationForm
+from portal.settings.forms import AccountSettingsForm, LocationForm
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 
@@ -31,15 +29,14 @@ def index():
 @bp.route("/account", methods=["GET", "POST"])
 @requires(Permission.SETTINGS_MANAGE)
 def account():
-    account = db.session.get(Account, current_user.account_id)
-    form = FlaskForm()  # CSRF only; the one checkbox is read below
+    account = current_user.account
+    form = AccountSettingsForm()
     if form.validate_on_submit():
-        actor = request_actor()
-        changed = service.set_pin_required(actor, account, request.form.get("pin_required") == "y")
-        if current_user.role == Role.OWNER:  # the owner's decision alone
-            changed |= service.set_two_factor_required(actor, account, request.form.get("two_factor_required") == "y")
+        owner = current_user.role == Role.OWNER
+        changed = service.save_account(
+            request_actor(), account, form.pin_required.data, form.two_factor_required.data if owner else None
+        )
         if changed:
-            db.session.commit()
             flash(_("Settings saved."), "success")
         else:
             flash(_("Nothing changed."), "info")
@@ -62,10 +59,8 @@ def location(location_id: int):
         try:
             changed = service.save_location(request_actor(), location, form.data)
         except service.LocationError:
-            db.session.rollback()
             form.state.errors = [*form.state.errors, _("Please choose a state from the list.")]
         else:
-            db.session.commit()
             flash(_("Settings saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for("settings.locations"))
     return render_template("settings/location.html", form=form, location=location), 422 if form.is_submitted() else 200

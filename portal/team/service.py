@@ -7,7 +7,9 @@ import re
 from portal.audit import Actor, field_changes, record
 from portal.auth.service import hash_secret
 from portal.extensions import db
-from portal.models import Employee
+from portal.models import Employee, Location, Login
+from portal.tenancy import scoped
+from portal.transaction import transaction
 
 PIN_PATTERN = re.compile(r"^\d{4,6}$")
 
@@ -24,6 +26,7 @@ def _checked_pin(pin: str) -> str:
     return hash_secret(pin)
 
 
+@transaction
 def create_employee(actor: Actor, name: str, pin: str, location_id: int | None) -> Employee:
     employee = Employee(
         account_id=actor.account_id, name=name.strip(), pin_hash=_checked_pin(pin), location_id=location_id, active=True
@@ -46,6 +49,7 @@ def create_employee(actor: Actor, name: str, pin: str, location_id: int | None) 
 PIN_SET = "••••"
 
 
+@transaction
 def update_employee(
     actor: Actor, employee: Employee, name: str, pin: str | None, location_id: int | None, active: bool
 ) -> None:
@@ -67,3 +71,15 @@ def update_employee(
     employee.location_id = location_id
     employee.active = active
     record(actor, "setting", "updated", "employee", employee.id, field_changes(changes), summary=employee.name)
+
+
+def team_page(account_id: int) -> dict:
+    """Settings > Team: the logins, the employees and the locations to choose from."""
+    return {
+        "logins": db.session.scalars(scoped(Login, account_id).order_by(Login.role, Login.email)).all(),
+        "employees": db.session.scalars(scoped(Employee, account_id).order_by(Employee.name)).all(),
+    }
+
+
+def locations(account_id: int) -> list[tuple[int, str]]:
+    return [(loc.id, loc.name) for loc in db.session.scalars(scoped(Location, account_id).order_by(Location.id))]

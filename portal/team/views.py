@@ -10,11 +10,10 @@ from portal.auth import service as auth_service
 from portal.auth.decorators import requires
 from portal.auth.forms import InviteForm, LoginRightsForm
 from portal.auth.permissions import GRANTABLE_TO_ADMIN, PERMISSION_LABELS, ROLE_LABELS, Permission, Role
-from portal.extensions import db
-from portal.models import Employee, Location, Login
+from portal.models import Employee, Login
 from portal.team import service
 from portal.team.forms import EmployeeForm, NewEmployeeForm
-from portal.tenancy import get_owned_or_404, scoped
+from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 
 bp = Blueprint("team", __name__, url_prefix="/settings/team")
@@ -31,14 +30,10 @@ def _role_choices():
 
 
 def _location_choices():
-    locations = db.session.scalars(scoped(Location, current_user.account_id).order_by(Location.id))
-    return [(0, _("All locations"))] + [(loc.id, loc.name) for loc in locations]
+    return [(0, _("All locations")), *service.locations(current_user.account_id)]
 
 
 def _page(invite_form=None, employee_form=None, status=200):
-    account_id = current_user.account_id
-    logins = db.session.scalars(scoped(Login, account_id).order_by(Login.role, Login.email)).all()
-    employees = db.session.scalars(scoped(Employee, account_id).order_by(Employee.name)).all()
     if invite_form is None:
         invite_form = InviteForm(locale=current_user.locale)
         invite_form.role.choices = _role_choices()
@@ -47,8 +42,7 @@ def _page(invite_form=None, employee_form=None, status=200):
         employee_form.location_id.choices = _location_choices()
     return render_template(
         "team/page.html",
-        logins=logins,
-        employees=employees,
+        **service.team_page(current_user.account_id),
         invite_form=invite_form,
         employee_form=employee_form,
         role_labels=ROLE_LABELS,
@@ -77,10 +71,8 @@ def invite():
             request_actor(), form.email.data, form.name.data, form.role.data, form.locale.data, current_user
         )
     except auth_service.AuthError as error:
-        db.session.rollback()
         form.email.errors.append(LOGIN_ERRORS[error.code]())
         return _page(invite_form=form, status=422)
-    db.session.commit()
     flash(_("Invitation sent to %(email)s.", email=form.email.data.lower()), "success")
     return redirect(url_for("team.index"))
 
@@ -98,14 +90,12 @@ def update_login(login_id: int):
     if current_user.role != Role.OWNER and Role.OWNER in (target.role, form.role.data):
         flash(_("Only an owner can change owner logins."), "error")
         return redirect(url_for("team.index")), 403
-    grants = request.form.getlist("grants") if current_user.role == Role.OWNER else target.extra_permissions
+    grants = form.grants.data if current_user.role == Role.OWNER else target.extra_permissions
     try:
         auth_service.update_login(request_actor(), target, form.role.data, grants, form.active.data)
     except auth_service.AuthError as error:
-        db.session.rollback()
         flash(LOGIN_ERRORS[error.code](), "error")
         return redirect(url_for("team.index"))
-    db.session.commit()
     flash(_("Login %(email)s saved.", email=target.email), "success")
     return redirect(url_for("team.index"))
 
@@ -118,7 +108,6 @@ def create_employee():
     if not form.validate_on_submit():
         return _page(employee_form=form, status=422)
     service.create_employee(request_actor(), form.name.data, form.pin.data, form.location_id.data or None)
-    db.session.commit()
     flash(_("Employee %(name)s added.", name=form.name.data.strip()), "success")
     return redirect(url_for("team.index"))
 
@@ -140,7 +129,6 @@ def edit_employee(employee_id: int):
             form.location_id.data or None,
             form.active.data,
         )
-        db.session.commit()
         flash(_("Employee %(name)s saved.", name=employee.name), "success")
         return redirect(url_for("team.index"))
     status = 422 if request.method == "POST" else 200

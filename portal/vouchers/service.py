@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.legal import voucher_valid_until
 from portal.models import Account, Customer, Invoice, Voucher, VoucherEntry, VoucherEntryKind
 from portal.models.base import utcnow
+from portal.transaction import transaction
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 MIN_VALUE_CENTS, MAX_VALUE_CENTS = 100, 1_000_000  # 1 € to 10,000 €
@@ -63,6 +64,7 @@ def _entry(
     )
 
 
+@transaction
 def issue(
     actor: Actor, value_cents: int, valid_until: date | None, customer_id: int | None, sold_by: Invoice | None = None
 ) -> Voucher:
@@ -172,6 +174,7 @@ def _close(actor: Actor, voucher: Voucher, kind: str, reason: str, invoice: Invo
     return remaining
 
 
+@transaction
 def close(actor: Actor, voucher: Voucher, kind: str, reason: str) -> int:
     """Auszahlen (paid out in cash) or Entwerten (voided) the remaining value, with a reason.
     This is also how an unredeemed voucher stops blocking its customer's erasure."""

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
-from portal.extensions import db
 from portal.models import PrivacyRequest, Voucher
 from portal.tenancy import get_owned, get_owned_or_404
 from portal.vouchers import service
@@ -59,10 +58,8 @@ def create():
         try:
             voucher = service.issue(request_actor(), form.value.data, form.valid_until.data, customer_id)
         except service.VoucherError as error:
-            db.session.rollback()
             form.value.errors = [*form.value.errors, ERRORS[error.code]()]
         else:
-            db.session.commit()
             flash(_("Voucher %(code)s created.", code=service.display_code(voucher.code)), "success")
             return redirect(url_for("vouchers.detail", voucher_id=voucher.id))
     return render_template("vouchers/new.html", form=form), 422 if request.method == "POST" else 200
@@ -97,10 +94,8 @@ def close(voucher_id: int):
         try:
             amount = service.close(actor, voucher, form.kind.data, form.reason.data)
         except service.VoucherError as error:
-            db.session.rollback()
             flash(ERRORS[error.code](), "error")
         else:
-            db.session.commit()
             flash(
                 _("%(value)s paid out.", value=format_cents(amount) + " €")
                 if form.kind.data == "paid_out"
