@@ -19,6 +19,8 @@ from portal.mail import external_url, queue_email
 from portal.models import Account, AuditEvent, CustomerExport, ExportChunk, Login
 from portal.models.base import utcnow
 from portal.tasks import BUILD_EXPORT
+from portal.tenancy import scoped
+from portal.transaction import KeepChanges, transaction
 
 CONFIRM_PURPOSE = "export-confirm"
 DOWNLOAD_PURPOSE = "export-download"
@@ -31,6 +33,10 @@ class ExportError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+class PasswordRefused(KeepChanges, ExportError):
+    """A wrong password at the confirmation: counted (the fifth locks the export), then refused."""
 
 
 def event(actor: Actor, export: CustomerExport, action: str, **extra) -> None:
@@ -55,6 +61,7 @@ def recipients(account_id: int) -> list[Login]:
     )
 
 
+@transaction
 def create_draft(actor: Actor) -> CustomerExport:
     export = CustomerExport(
         account_id=actor.account_id, requested_by_id=actor.login_id, status="draft", fields=[], file_format="csv"
@@ -69,6 +76,7 @@ def _editable(export: CustomerExport) -> None:
         raise ExportError("not-editable")
 
 
+@transaction
 def choose_recipient(export: CustomerExport, login_id: int | None) -> None:
     _editable(export)
     if login_id not in {login.id for login in recipients(export.account_id)}:
@@ -76,6 +84,7 @@ def choose_recipient(export: CustomerExport, login_id: int | None) -> None:
     export.recipient_login_id = login_id
 
 
+@transaction
 def choose_fields(
     export: CustomerExport, fields: list[str], file_format: str, allowed: set[str], repeat_downloads: bool = False
 ) -> None:
@@ -88,6 +97,7 @@ def choose_fields(
     export.fields, export.file_format, export.repeat_downloads = chosen, file_format, repeat_downloads
 
 
+@transaction
 def submit(actor: Actor, export: CustomerExport) -> None:
     """Step 3: send the confirmation link to the recipient."""
     _editable(export)
@@ -123,9 +133,10 @@ def export_for_token(token_value: str) -> CustomerExport | None:
     return export
 
 
+@transaction
 def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
     """The recipient proves who they are with the password of *that* login. Wrong passwords are
-    counted (committed by the caller even on failure); the fifth locks the export."""
+    counted (kept even when refused); the fifth locks the export."""
     export = export_for_token(token_value)
     if export is None or export.status != "awaiting_confirmation":
         raise ExportError("invalid-link")
@@ -136,9 +147,9 @@ def confirm(token_value: str, password: str, actor: Actor) -> CustomerExport:
         if export.failed_attempts >= MAX_PASSWORD_TRIES:
             export.status = "locked"
             event(actor, export, "locked", attempts=export.failed_attempts)
-            raise ExportError("locked")
+            raise PasswordRefused("locked")
         event(actor, export, "confirmation_failed", attempts=export.failed_attempts)
-        raise ExportError("wrong-password")
+        raise PasswordRefused("wrong-password")
     if tokens.consume(token_value, CONFIRM_PURPOSE) is None:
         raise ExportError("invalid-link")
     actor = Actor(export.account_id, recipient.id, None, actor.ip, actor.request_id, actor.user_agent)
@@ -159,6 +170,7 @@ def download_token_check(token_value: str, login: Login) -> CustomerExport:
     return export
 
 
+@transaction
 def take_download(token_value: str, login: Login, actor: Actor) -> CustomerExport:
     """Consume the single-use link (the caller streams the chunks, then calls `forget_file`), or,
     for an export with repeated downloads, check it and keep the file until the link expires."""
@@ -187,6 +199,7 @@ def chunks(export_id: int):
         yield row.data
 
 
+@transaction
 def forget_file(export_id: int) -> None:
     db.session.execute(delete(ExportChunk).where(ExportChunk.export_id == export_id))
 
@@ -265,3 +278,32 @@ def erased_since(account_id: int, moment) -> bool:
         )
         is not None
     )
+
+
+# --- what the pages read ----------------------------------------------------------------------
+
+
+def recent(account_id: int, limit: int = 100) -> list[CustomerExport]:
+    return db.session.scalars(
+        scoped(CustomerExport, account_id).order_by(CustomerExport.created_at.desc()).limit(limit)
+    ).all()
+
+
+def logins_by_id(account_id: int) -> dict[int, Login]:
+    return {login.id: login for login in db.session.scalars(scoped(Login, account_id))}
+
+
+def recipient_of(export: CustomerExport) -> Login | None:
+    return db.session.get(Login, export.recipient_login_id) if export.recipient_login_id else None
+
+
+def timeline(export: CustomerExport) -> list[AuditEvent]:
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.account_id == export.account_id,
+            AuditEvent.entity_type == "customer_export",
+            AuditEvent.entity_id == export.id,
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()

@@ -17,17 +17,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
 from portal.exports import service
 from portal.exports.fields import available_fields
-from portal.extensions import db
-from portal.models import AuditEvent, CustomerExport, Login
-from portal.tenancy import get_owned_or_404, scoped
+from portal.exports.forms import ConfirmExportForm, FieldsStepForm, RecipientStepForm
+from portal.models import CustomerExport
+from portal.tenancy import get_owned_or_404
 from portal.web.actor import public_actor, request_actor
-from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request, redirect_to
 
 bp = Blueprint("exports", __name__)
@@ -48,10 +46,6 @@ ERRORS = {
 }
 
 
-def _logins() -> dict[int, Login]:
-    return {login.id: login for login in db.session.scalars(scoped(Login, current_user.account_id))}
-
-
 def _wizard(export: CustomerExport, step: int, error: str | None = None, status: int = 200):
     context = dict(
         export=export,
@@ -59,7 +53,7 @@ def _wizard(export: CustomerExport, step: int, error: str | None = None, status:
         error=ERRORS[error]() if error else None,
         recipients=service.recipients(export.account_id),
         fields=available_fields(export.account_id),
-        recipient=db.session.get(Login, export.recipient_login_id) if export.recipient_login_id else None,
+        recipient=service.recipient_of(export),
     )
     template = f"exports/_step{step}.html" if is_fragment_request() else "exports/wizard.html"
     # 200 with the message for htmx (it swaps no 4xx); 422 for a plain form post.
@@ -69,10 +63,10 @@ def _wizard(export: CustomerExport, step: int, error: str | None = None, status:
 @bp.route("/settings/exports")
 @requires(Permission.CUSTOMER_EXPORT)
 def index():
-    exports = db.session.scalars(
-        scoped(CustomerExport, current_user.account_id).order_by(CustomerExport.created_at.desc()).limit(100)
-    ).all()
-    return render_template("exports/index.html", exports=exports, logins=_logins(), form=FlaskForm())
+    exports = service.recent(current_user.account_id)
+    return render_template(
+        "exports/index.html", exports=exports, logins=service.logins_by_id(current_user.account_id), form=FlaskForm()
+    )
 
 
 @bp.route("/settings/exports", methods=["POST"])
@@ -81,7 +75,6 @@ def create():
     if not FlaskForm().validate_on_submit():
         abort(400)
     export = service.create_draft(request_actor())
-    db.session.commit()
     return redirect(url_for("exports.step", export_id=export.id, number=1))
 
 
@@ -95,44 +88,30 @@ def step(export_id: int, number: int):
         return redirect(url_for("exports.detail", export_id=export.id))
     if request.method == "GET":
         return _wizard(export, number)
-    if not FlaskForm().validate_on_submit():
+    form = {1: RecipientStepForm, 2: FieldsStepForm, 3: FlaskForm}[number]()
+    if not form.validate_on_submit():
         abort(400)
     try:
         if number == 1:
-            service.choose_recipient(export, request.form.get("recipient", type=id_arg))
+            service.choose_recipient(export, form.recipient_id)
         elif number == 2:
             allowed = {f.key for f in available_fields(export.account_id)}
             service.choose_fields(
                 export,
-                request.form.getlist("fields"),
-                request.form.get("file_format", ""),
+                form.fields.data,
+                form.file_format.data or "",
                 allowed,
-                repeat_downloads=request.form.get("repeat_downloads") == "1",
+                repeat_downloads=form.repeat_downloads.data,
             )
         else:
             service.submit(request_actor(), export)
     except service.ExportError as error:
-        db.session.rollback()
-        db.session.refresh(export)
         return _wizard(export, number, error.code, 422)
-    db.session.commit()
     if number == 3:
         return redirect_to(url_for("exports.detail", export_id=export.id))
     if is_fragment_request():
         return _wizard(export, number + 1)
     return redirect(url_for("exports.step", export_id=export.id, number=number + 1))
-
-
-def _timeline(export: CustomerExport):
-    return db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.account_id == export.account_id,
-            AuditEvent.entity_type == "customer_export",
-            AuditEvent.entity_id == export.id,
-        )
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    ).all()
 
 
 @bp.route("/settings/exports/<int:export_id>")
@@ -142,8 +121,8 @@ def detail(export_id: int):
     return render_template(
         "exports/detail.html",
         export=export,
-        timeline=_timeline(export),
-        logins=_logins(),
+        timeline=service.timeline(export),
+        logins=service.logins_by_id(current_user.account_id),
         fields={f.key: f for f in available_fields(export.account_id)},
     )
 
@@ -157,7 +136,12 @@ def progress(export_id: int):
     # The last poll: htmx stops polling on 286 and still swaps, the timeline out of band.
     response = make_response(
         render_template("exports/_progress.html", export=export)
-        + render_template("exports/_timeline.html", timeline=_timeline(export), logins=_logins(), oob=True)
+        + render_template(
+            "exports/_timeline.html",
+            timeline=service.timeline(export),
+            logins=service.logins_by_id(current_user.account_id),
+            oob=True,
+        )
     )
     response.status_code = 286
     return response
@@ -174,17 +158,16 @@ def confirm(token: str):
     if export is None or export.status != "awaiting_confirmation":
         state = export.status if export else None
         return render_template("exports/confirm.html", export=export, invalid=True, locked=state == "locked"), 410
-    recipient = db.session.get(Login, export.recipient_login_id)
-    form = FlaskForm()
+    recipient = service.recipient_of(export)
+    form = ConfirmExportForm()
     if request.method == "GET":
         return render_template("exports/confirm.html", export=export, recipient=recipient, form=form)
     if not form.validate_on_submit():
         abort(400)
     actor = public_actor(export.account_id)
     try:
-        service.confirm(token, request.form.get("password", ""), actor)
-    except service.ExportError as error:
-        db.session.commit()  # the failed try counts, and a lock stays locked
+        service.confirm(token, form.password.data or "", actor)
+    except service.ExportError as error:  # a wrong password stays counted, a lock stays locked
         status = 410 if error.code in ("locked", "invalid-link") else 422
         return render_template(
             "exports/confirm.html",
@@ -195,7 +178,6 @@ def confirm(token: str):
             locked=error.code == "locked",
             tries_left=service.MAX_PASSWORD_TRIES - export.failed_attempts,
         ), status
-    db.session.commit()
     return render_template("exports/confirmed.html", export=export)
 
 
@@ -215,7 +197,6 @@ def download(token: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
     export = service.take_download(token, current_user, request_actor())
-    db.session.commit()
     export_id, name, keep_file = export.id, export.file_name, export.repeat_downloads
     mimetype = (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -227,7 +208,6 @@ def download(token: str):
         yield from service.chunks(export_id)
         if not keep_file:
             service.forget_file(export_id)  # handed out once, then gone
-            db.session.commit()
 
     return Response(
         stream_with_context(stream()),
