@@ -40,13 +40,9 @@ def run() -> None:
             with app.app_context():
                 account = db.session.scalar(select(Account).where(Account.slug == "salon-sonnenschein"))
                 location = account.locations[0]
-                eligibility.messaging_settings(location)  # created with defaults
                 privacy = db.session.scalars(
                     select(PrivacySettings).where(PrivacySettings.location_id == location.id)
-                ).one_or_none()
-                if privacy is None:
-                    privacy = PrivacySettings(account_id=account.id, location_id=location.id)
-                    db.session.add(privacy)
+                ).one()
                 privacy.marketing_enabled = True
                 db.session.execute(text("DELETE FROM consent"))
                 db.session.execute(text("DELETE FROM message"))

@@ -148,3 +148,33 @@ def storno(salon: Salon, invoice: Invoice, when: datetime | None = None, reason:
         cancellation = cancel_invoice(Actor(salon.account.id, salon.owner.id), invoice, reason)
         db.session.commit()
     return cancellation
+
+
+# --- settings, through the settings pages' own services ------------------------------------
+
+
+def privacy_settings(salon: Salon, location: Location | None = None, **values) -> None:
+    """Change a location's privacy settings as the owner would, section by section."""
+    from portal.privacy.settings_service import LOCATION_SECTIONS, save_location_section, settings_for
+
+    location = location or salon.location
+    actor = Actor(salon.account.id, salon.owner.id)
+    current = settings_for(location)
+    for section, names in LOCATION_SECTIONS.items():
+        if any(name in values for name in names):
+            save_location_section(
+                actor, location, section, {name: values.get(name, getattr(current, name)) for name in names}
+            )
+    db.session.commit()
+
+
+def messaging_settings(salon: Salon, **values) -> None:
+    from portal.messaging import service
+    from portal.messaging.eligibility import messaging_settings as current
+
+    settings = current(salon.location)
+    names = ("reminder_hours", "review_is_marketing", "existing_customer_email")
+    service.save_settings(
+        Actor(salon.account.id, salon.owner.id), salon.location, {n: values.get(n, getattr(settings, n)) for n in names}
+    )
+    db.session.commit()

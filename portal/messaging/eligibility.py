@@ -41,20 +41,8 @@ def is_marketing(kind: str, settings: MessagingSettings | None) -> bool:
 
 
 def messaging_settings(location: Location) -> MessagingSettings:
-    settings = db.session.scalars(
-        select(MessagingSettings).where(MessagingSettings.location_id == location.id)
-    ).one_or_none()
-    if settings is None:
-        settings = MessagingSettings(
-            account_id=location.account_id,
-            location_id=location.id,
-            reminder_hours=24,
-            review_is_marketing=True,
-            existing_customer_email=False,
-        )
-        db.session.add(settings)
-        db.session.flush()
-    return settings
+    """The location's message settings (they come with the location: `portal.models`)."""
+    return db.session.scalars(select(MessagingSettings).where(MessagingSettings.location_id == location.id)).one()
 
 
 def _reason_column(account: Account, location: Location, channel: str, kind: str, today: date):

@@ -1,5 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from sqlalchemy import event, insert, select
+
 from portal.extensions import db
 from portal.models.account import Account, Location
 from portal.models.audit import AppendOnlyViolation, AuditEvent, LoginHistoryExport, StoredFile
@@ -30,6 +32,15 @@ from portal.models.messaging import Campaign, CampaignStatus, Message, MessageSt
 from portal.models.privacy import PrivacySettings
 from portal.models.requests import PrivacyRequest, RequestStatus
 from portal.models.retention import CustomerHold, RetentionRun, RunStatus
+
+
+@event.listens_for(Location, "after_insert")
+def _settings_come_with_the_location(_mapper, connection, location: Location) -> None:
+    """Every location has its privacy and message settings from its creation (the migration
+    c5d1e8f2a4b6 filled them in for older ones): pages only read them, a GET never writes."""
+    account_name = connection.scalar(select(Account.name).where(Account.id == location.account_id))
+    connection.execute(insert(PrivacySettings).values(**PrivacySettings.defaults_for(location, account_name)))
+    connection.execute(insert(MessagingSettings).values(account_id=location.account_id, location_id=location.id))
 
 
 def _ids_never_reused() -> None:

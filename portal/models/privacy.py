@@ -36,3 +36,21 @@ class PrivacySettings(TenantMixin, db.Model):
     # The owner's own passages, plain text with a tiny markup (portal/privacy/markup.py).
     extensions: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @staticmethod
+    def defaults_for(location, account_name: str) -> dict:
+        """A new location's settings: self-service requests, no marketing, the controller as the
+        location's own data says."""
+        return {
+            "account_id": location.account_id,
+            "location_id": location.id,
+            "requests_mode": REQUESTS_SELF_SERVICE,
+            "marketing_enabled": False,
+            "controller_name": account_name or "",
+            "controller_street": location.street or "",
+            "controller_postal_code": location.postal_code or "",
+            "controller_city": location.city or "",
+            "controller_email": location.email or "",
+            "controller_phone": location.phone or "",
+            "authority_code": location.state or "",
+        }

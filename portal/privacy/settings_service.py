@@ -37,34 +37,8 @@ class SettingsError(Exception):
 
 
 def settings_for(location: Location) -> PrivacySettings:
-    """The location's settings; created with sensible defaults on first use."""
-    settings = db.session.scalars(
-        select(PrivacySettings).where(PrivacySettings.location_id == location.id)
-    ).one_or_none()
-    if settings is None:
-        account = db.session.get(Account, location.account_id)
-        settings = PrivacySettings(
-            account_id=location.account_id,
-            location_id=location.id,
-            requests_mode="self_service",
-            marketing_enabled=False,
-            notification_email="",
-            controller_name=account.name,
-            controller_street=location.street,
-            controller_postal_code=location.postal_code,
-            controller_city=location.city,
-            controller_email=location.email,
-            controller_phone=location.phone,
-            authority_code=location.state or "",
-            dpo_name="",
-            dpo_email="",
-            dpo_phone="",
-            dpo_address="",
-            extensions="",
-        )
-        db.session.add(settings)
-        db.session.flush()
-    return settings
+    """The location's settings (they come with the location: `portal.models`)."""
+    return db.session.scalars(select(PrivacySettings).where(PrivacySettings.location_id == location.id)).one()
 
 
 def save_location_section(actor: Actor, location: Location, section: str, values: dict) -> bool:

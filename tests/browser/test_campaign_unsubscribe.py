@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.checkout.service import LineInput
 from portal.extensions import db
-from portal.models import Customer, LineKind, PrivacySettings
+from portal.models import Customer, LineKind
 from tests import factories
 from tests.conftest import TMP, run_worker_burst
 from tests.privacy.helpers import link_path
@@ -16,8 +16,8 @@ from tests.privacy.helpers import link_path
 
 def test_consent_prompt_campaign_and_unsubscribe(page, salon, log_in, worker_env, mails):
     salon.owner.locale = "de"
-    db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id, marketing_enabled=True))
     db.session.commit()
+    factories.privacy_settings(salon, marketing_enabled=True)
     log_in(page, salon.owner, factories.PASSWORD)
     page.goto("/customers/new")
     page.get_by_label("Vorname").fill("Mara")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Customer, Invoice, PrivacySettings
+from portal.models import Customer, Invoice
 from tests import factories
 from tests.conftest import TMP, run_worker_burst
 from tests.privacy.helpers import link_path, rich_customer
@@ -16,17 +16,14 @@ from tests.privacy.helpers import link_path, rich_customer
 
 def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, mails):
     salon.owner.locale = salon.accountant.locale = "de"
-    db.session.add(
-        PrivacySettings(
-            account_id=salon.account.id,
-            location_id=salon.location.id,
-            requests_mode="self_service",
-            notification_email="inhaber@salon-a.de",
-            controller_name="Salon A",
-            authority_code="BE",
-        )
-    )
     db.session.commit()
+    factories.privacy_settings(
+        salon,
+        requests_mode="self_service",
+        notification_email="inhaber@salon-a.de",
+        controller_name="Salon A",
+        authority_code="BE",
+    )
     customer_id = rich_customer(salon, "Sommer", "Greta", "greta.sommer@example.com", "+491701234567")
     duplicate_id = factories.make_customer(salon.account, "Sommer", "Greta", phone="+491701234567")
 

@@ -16,7 +16,7 @@ from portal.customers.duplicates import merge_customers
 from portal.extensions import db
 from portal.messaging import eligibility
 from portal.messaging.consent import set_consent
-from portal.models import Customer, Invoice, LineKind, Location, PrivacyRequest, PrivacySettings, Voucher
+from portal.models import Customer, Invoice, LineKind, Location, PrivacyRequest, Voucher
 from portal.models.base import utcnow
 from portal.requests.erasure import erase_customer
 from tests import factories
@@ -77,8 +77,7 @@ def test_the_column_equals_the_definition_after_every_operation(salon):
 def test_the_marketing_window_starts_at_the_salons_midnight(salon):
     """36 months before 2 December 2026 is 2 December 2023, 00:00 in Berlin = 23:00 UTC on the
     1st. A purchase at 23:30 UTC on 1 December is inside the window; one at 22:30 is not."""
-    db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id, marketing_enabled=True))
-    db.session.commit()
+    factories.privacy_settings(salon, marketing_enabled=True)
     reasons = {}
     for name, moment in (
         ("Drinnen", datetime(2023, 12, 1, 23, 30, tzinfo=UTC)),

@@ -32,3 +32,54 @@ def _database_use(path: Path) -> list[str]:
 def test_no_view_module_touches_the_database():
     offenders = {str(p.relative_to(PORTAL)): use for p in _view_modules() if (use := _database_use(p))}
     assert offenders == {}
+
+
+PAGES = [
+    "/overview",
+    "/customers",
+    "/appointments",
+    "/marketing",
+    "/settings/",
+    "/settings/account",
+    "/settings/locations",
+    "/settings/privacy/",
+    "/privacy/retention",
+    "/privacy/requests",
+    "/settings/exports",
+    "/settings/team/",
+    "/settings/customer-fields",
+    "/settings/bonus-programs",
+    "/vouchers",
+    "/history/appointments",
+    "/history/logins",
+    "/me",
+    "/me/two-factor",
+]
+
+
+def test_a_get_writes_nothing(app, salon, login_as):
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    owner = login_as(salon.owner)
+    owner.get("/overview")  # the session's first touch
+    writes = []
+
+    def watch(_conn, _cursor, statement, _params, _context, _many):
+        verb = statement.lstrip().split(" ", 1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement.split("(")[0][:60])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        for path in PAGES:
+            response = owner.get(path)
+            assert response.status_code == 200, path
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    # The login session's last-seen time is written at most once a minute; nothing else. (Opening a
+    # customer file writes the data-access log: a read recorded on purpose, not on these pages.)
+    assert [w for w in writes if "login_session" not in w] == []

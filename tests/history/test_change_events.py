@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from portal.audit import Actor
 from portal.customers.service import update_customer
 from portal.extensions import db
-from portal.transaction import one_transaction
 from portal.models import AppendOnlyViolation, AuditEvent, Customer, CustomerFieldDefinition, Employee
+from portal.transaction import one_transaction
 from tests import factories
 from tests.history.helpers import appointment_form, events, make_service, only_appointment
 

@@ -40,17 +40,8 @@ TODAY = datetime.now(ZoneInfo("Europe/Berlin")).date()  # the demo salon's date,
 
 
 def _marketing(salon, on=True, existing_customer_email=False):
-    db.session.add(PrivacySettings(account_id=salon.account.id, location_id=salon.location.id, marketing_enabled=on))
-    db.session.add(
-        MessagingSettings(
-            account_id=salon.account.id,
-            location_id=salon.location.id,
-            reminder_hours=24,
-            review_is_marketing=True,
-            existing_customer_email=existing_customer_email,
-        )
-    )
-    db.session.commit()
+    factories.privacy_settings(salon, marketing_enabled=on)
+    factories.messaging_settings(salon, existing_customer_email=existing_customer_email)
 
 
 def _customer(

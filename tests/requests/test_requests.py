@@ -23,7 +23,6 @@ from portal.models import (
     Invoice,
     OutboundEmail,
     PrivacyRequest,
-    PrivacySettings,
     StoredFile,
 )
 from portal.models import account as account_module
@@ -43,15 +42,7 @@ def _url(salon):
 
 
 def _mode(salon, mode):
-    db.session.add(
-        PrivacySettings(
-            account_id=salon.account.id,
-            location_id=salon.location.id,
-            requests_mode=mode,
-            notification_email="datenschutz@salon-a.de",
-        )
-    )
-    db.session.commit()
+    factories.privacy_settings(salon, requests_mode=mode, notification_email="datenschutz@salon-a.de")
 
 
 def _queued_link(path_part: str) -> str:
@@ -229,7 +220,9 @@ def test_access_package_built_by_a_real_worker_and_downloaded_once(app, salon, c
     assert all("Geheimmischung" not in archive.read(name).decode("utf-8", "replace") for name in names)
     report = archive.read("report.html").decode()
     # German, as the customer wrote in German: the trade secret is named and its content withheld.
-    assert "Farbrezeptur" in report and "Art. 15 Abs. 4" in report and "Art. 77" in report
+    # The authority to complain to (Art. 77) is the location's state's, from the settings that
+    # came with the location.
+    assert "Farbrezeptur" in report and "Art. 15 Abs. 4" in report and "Berliner Beauftragte" in report
     # Single use; the file is gone afterwards; the download is on the request's timeline.
     assert client.post(link_path(download)).status_code == 410
     assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
