@@ -15,11 +15,12 @@ from portal import tokens
 from portal.audit import Actor, record
 from portal.extensions import db, mail
 from portal.mail import external_url
-from portal.messaging import eligibility
+from portal.messaging import consent_requests, eligibility
 from portal.messaging.sms import MAX_CHARS, SmsTooLong, gateway
 from portal.models import Account, Campaign, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.tasks import SEND_CAMPAIGN
+from portal.transaction import transaction
 
 PLACEHOLDERS = ("first_name", "last_name", "salon", "unsubscribe_link")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -72,6 +73,7 @@ def save(
     campaign.subject, campaign.body = subject.strip(), body
 
 
+@transaction
 def start(actor: Actor, campaign: Campaign, today: date) -> int:
     if campaign.status != "draft":
         raise CampaignError("already-sent")
@@ -183,6 +185,8 @@ def send_campaign(campaign_id: int) -> str:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.status != "sending":
         return "nothing-to-do"
+    if campaign.kind == consent_requests.KIND:
+        return consent_requests.send(campaign)
     account = db.session.get(Account, campaign.account_id)
     location = db.session.get(Location, campaign.location_id)
     today = account.today()

@@ -39,3 +39,16 @@ class NewCustomerConsentForm(PortalForm):
 
     consent_email = RadioField(_l("Marketing by email?"), choices=CONSENT_CHOICES, default="not_asked")
     consent_sms = RadioField(_l("Marketing by SMS?"), choices=CONSENT_CHOICES, default="not_asked")
+
+
+class RecordConsentForm(PortalForm):
+    """Staff record a consent in the customer file (the PIN is asked by its own form)."""
+
+    channel = StringField()
+    status = StringField()
+    method = StringField(default="oral")
+
+
+class MessageOptionsForm(PortalForm):
+    reminders_off = BooleanField()
+    guardian_consent = BooleanField()

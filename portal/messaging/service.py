@@ -1,12 +1,20 @@
-"""Message settings of a location and a customer's message options (staff only)."""
+"""Marketing's pages: message settings of each location, composing campaigns, and a customer's
+message options (staff only)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from portal.audit import Actor, assign, field_changes, record
+from portal.extensions import db
+from portal.messaging import campaigns, consent, consent_requests, eligibility
 from portal.messaging.eligibility import messaging_settings
-from portal.models import Customer, Location
+from portal.models import Account, Campaign, CampaignStatus, Customer, Location
+from portal.tenancy import scoped
+from portal.transaction import transaction
 
 
+@transaction
 def save_settings(actor: Actor, location: Location, values: dict) -> bool:
     changes = assign(messaging_settings(location), values)
     if changes:
@@ -22,6 +30,7 @@ def save_settings(actor: Actor, location: Location, values: dict) -> bool:
     return bool(changes)
 
 
+@transaction
 def save_options(actor: Actor, customer: Customer, reminders_off: bool, guardian_consent: bool) -> bool:
     """No reminders (only staff may switch them off) and a guardian's consent for a minor."""
     changes = assign(customer, {"reminders_off": reminders_off, "guardian_consent": guardian_consent})
@@ -37,3 +46,51 @@ def save_options(actor: Actor, customer: Customer, reminders_off: bool, guardian
             summary=customer.full_name,
         )
     return bool(changes)
+
+
+def marketing_page(account_id: int) -> dict:
+    """The newest campaigns, and each location with its message settings."""
+    locations = db.session.scalars(scoped(Location, account_id).order_by(Location.id)).all()
+    return {
+        "campaigns": db.session.scalars(
+            scoped(Campaign, account_id).order_by(Campaign.created_at.desc()).limit(50)
+        ).all(),
+        "settings": [(location, messaging_settings(location)) for location in locations],
+    }
+
+
+def locations(account_id: int) -> list[tuple[int, str]]:
+    return [(loc.id, loc.name) for loc in db.session.scalars(scoped(Location, account_id).order_by(Location.id))]
+
+
+@transaction
+def create_campaign(actor: Actor, location: Location, kind: str, channel: str, subject: str, body: str) -> Campaign:
+    """A draft, checked (campaigns.CampaignError when it could not be sent)."""
+    campaign = Campaign(account_id=actor.account_id, created_by_id=actor.login_id, status=CampaignStatus.DRAFT)
+    campaigns.save(actor, campaign, location, kind, channel, subject, body)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def campaign_page(campaign: Campaign, today: date) -> dict:
+    """The campaign's location and, for a draft or a sent marketing campaign, who may receive it
+    (a consent request has no such preview: it goes to those not asked yet)."""
+    location = db.session.get(Location, campaign.location_id)
+    preview = None
+    if campaign.kind != consent_requests.KIND:
+        account = db.session.get(Account, campaign.account_id)
+        preview = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
+    return {"location": location, "preview": preview}
+
+
+@transaction
+def record_consent(actor: Actor, customer: Customer, channel: str, status: str, method: str) -> bool:
+    """Staff record what the customer said or signed; ValueError for an unknown choice."""
+    if channel not in consent.CHANNELS:
+        raise ValueError("unknown channel")
+    account = db.session.get(Account, customer.account_id)
+    text = consent.current_text(account.id, channel, account.name) if status == "granted" else None
+    return consent.set_consent(
+        actor, customer, channel, status, method if method in ("oral", "signed_form") else "oral", text
+    )

@@ -7,22 +7,19 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
-from portal import tokens
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
-from portal.extensions import csrf, db
-from portal.mail import external_url, queue_email
-from portal.messaging import campaigns, consent, eligibility, service
-from portal.messaging.forms import CampaignForm, MessagingSettingsForm
-from portal.models import Account, Campaign, Consent, ConsentText, Customer, Location
-from portal.tenancy import get_owned_or_404, scoped
+from portal.extensions import csrf
+from portal.messaging import campaigns, consent_requests, links, service
+from portal.messaging.forms import CampaignForm, MessageOptionsForm, MessagingSettingsForm, RecordConsentForm
+from portal.models import Campaign, Customer, Location
+from portal.tenancy import get_owned_or_404
 from portal.web.actor import public_actor, request_actor
+from portal.web.forms import flash_errors
 from portal.web.pin import acting, pin_form
 
 bp = Blueprint("messaging", __name__)
-CONSENT_PURPOSE = "consent-confirm"
 
 ERRORS = {
     "empty": lambda d: _("Please write the text."),
@@ -41,10 +38,6 @@ ERRORS = {
 }
 
 
-def _locations():
-    return db.session.scalars(scoped(Location, current_user.account_id).order_by(Location.id)).all()
-
-
 def _today():
     return current_user.account.today()
 
@@ -52,15 +45,9 @@ def _today():
 @bp.route("/marketing")
 @requires(Permission.MARKETING_MANAGE)
 def index():
-    items = db.session.scalars(
-        scoped(Campaign, current_user.account_id).order_by(Campaign.created_at.desc()).limit(50)
-    ).all()
-    settings = []
-    for location in _locations():
-        ms = eligibility.messaging_settings(location)
-        settings.append((location, MessagingSettingsForm(formdata=None, obj=ms)))
-    db.session.commit()
-    return render_template("messaging/index.html", campaigns=items, settings=settings, form=FlaskForm())
+    page = service.marketing_page(current_user.account_id)
+    settings = [(location, MessagingSettingsForm(formdata=None, obj=ms)) for location, ms in page["settings"]]
+    return render_template("messaging/index.html", campaigns=page["campaigns"], settings=settings, form=FlaskForm())
 
 
 @bp.route("/marketing/settings/<int:location_id>", methods=["POST"])
@@ -69,26 +56,17 @@ def save_settings(location_id: int):
     location = get_owned_or_404(Location, location_id, current_user.account_id)
     form = MessagingSettingsForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
         return redirect(url_for("messaging.index"))
-    changes = service.save_settings(
-        request_actor(),
-        location,
-        {
-            name: getattr(form, name).data
-            for name in ("reminder_hours", "review_is_marketing", "existing_customer_email")
-        },
-    )
-    db.session.commit()
+    names = ("reminder_hours", "review_is_marketing", "existing_customer_email")
+    changes = service.save_settings(request_actor(), location, {name: getattr(form, name).data for name in names})
     flash(_("Settings saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("messaging.index"))
 
 
 def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:
     form = CampaignForm(obj=campaign) if request.method == "GET" else CampaignForm()
-    form.location_id.choices = [(loc.id, loc.name) for loc in _locations()]
+    form.location_id.choices = service.locations(current_user.account_id)
     return form
 
 
@@ -101,22 +79,13 @@ def new_campaign():
     error = None
     if form.validate_on_submit():
         location = get_owned_or_404(Location, form.location_id.data, current_user.account_id)
-        campaign = Campaign(account_id=current_user.account_id, created_by_id=current_user.id, status="draft")
         try:
-            campaigns.save(
-                request_actor(),
-                campaign,
-                location,
-                form.kind.data,
-                form.channel.data,
-                form.subject.data or "",
-                form.body.data,
+            campaign = service.create_campaign(
+                request_actor(), location, form.kind.data, form.channel.data, form.subject.data or "", form.body.data
             )
         except campaigns.CampaignError as exc:
             error = ERRORS[exc.code](exc.detail)
         else:
-            db.session.add(campaign)
-            db.session.commit()
             return redirect(url_for("messaging.campaign", campaign_id=campaign.id))
     status = 422 if request.method == "POST" else 200
     return render_template("messaging/compose.html", form=form, error=error), status
@@ -126,12 +95,8 @@ def new_campaign():
 @requires(Permission.MARKETING_MANAGE)
 def campaign(campaign_id: int):
     item = get_owned_or_404(Campaign, campaign_id, current_user.account_id)
-    account = db.session.get(Account, current_user.account_id)
-    location = db.session.get(Location, item.location_id)
-    numbers = eligibility.preview(account, location, item.channel, item.kind, _today())
-    db.session.commit()
     return render_template(
-        "messaging/campaign.html", campaign=item, preview=numbers, location=location, form=FlaskForm()
+        "messaging/campaign.html", campaign=item, form=FlaskForm(), **service.campaign_page(item, _today())
     )
 
 
@@ -144,10 +109,8 @@ def send(campaign_id: int):
     try:
         count = campaigns.start(request_actor(), item, _today())
     except campaigns.CampaignError as exc:
-        db.session.rollback()
         flash(ERRORS[exc.code](exc.detail), "error")
     else:
-        db.session.commit()
         flash(_("Sending to %(n)d recipients.", n=count), "success")
     return redirect(url_for("messaging.campaign", campaign_id=item.id))
 
@@ -165,36 +128,16 @@ def progress(campaign_id: int):
 @bp.route("/marketing/consent-request", methods=["POST"])
 @requires(Permission.MARKETING_MANAGE)
 def consent_request():
-    """Marketingeinwilligung: ask customers with an email but no recorded consent to confirm
-    (double opt-in)."""
+    """Marketingeinwilligung: a worker asks the customers (double opt-in); the page shows progress."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    account = db.session.get(Account, current_user.account_id)
-    text = consent.current_text(account.id, "email", account.name)
-    recorded = select(Consent.customer_id).where(Consent.channel == "email")
-    candidates = db.session.scalars(
-        scoped(Customer, account.id)
-        .where(Customer.email.is_not(None), Customer.restricted_at.is_(None), Customer.id.not_in(recorded))
-        .limit(5000)
-    ).all()
-    for customer in candidates:
-        token = tokens.issue(
-            account.id, CONSENT_PURPOSE, {"customer_id": customer.id, "text_id": text.id}, hours=24 * 30
-        )
-        queue_email(
-            account.id,
-            customer.email,
-            "consent_request",
-            {
-                "salon": account.name,
-                "name": customer.first_name,
-                "text": text.text,
-                "link": external_url("messaging.confirm_consent", token=tokens.link_value(token)),
-            },
-        )
-    db.session.commit()
-    flash(_("Consent requests sent to %(n)d customers.", n=len(candidates)), "success")
-    return redirect(url_for("messaging.index"))
+    try:
+        item = consent_requests.start(request_actor(), current_user.account)
+    except consent_requests.NobodyToAsk:
+        flash(_("Every customer with an email address has a recorded consent or was asked already."), "info")
+        return redirect(url_for("messaging.index"))
+    flash(_("Consent requests are being sent to %(n)d customers.", n=item.total), "success")
+    return redirect(url_for("messaging.campaign", campaign_id=item.id))
 
 
 # --- the customer's pages ---------------------------------------------------------------------
@@ -204,40 +147,29 @@ def consent_request():
 @public
 @csrf.exempt  # RFC 8058 one-click: the mail client POSTs without a form; the token is the proof
 def unsubscribe(token: str):
-    checked = tokens.check(token, campaigns.UNSUBSCRIBE_PURPOSE)
-    customer = db.session.get(Customer, checked.subject.get("customer_id")) if checked else None
-    if customer is None or customer.account_id != checked.account_id:
+    target = links.unsubscribe_target(token)
+    if target is None:
         return render_template("messaging/unsubscribe.html", invalid=True), 410
-    account = db.session.get(Account, customer.account_id)
-    channel = checked.subject.get("channel", "email")
     if request.method == "GET":
-        return render_template("messaging/unsubscribe.html", account=account, channel=channel)
-    if tokens.consume(token, campaigns.UNSUBSCRIBE_PURPOSE) is None:
+        return render_template("messaging/unsubscribe.html", account=target.account, channel=target.channel)
+    if not links.unsubscribe(token, target, public_actor(target.account.id)):
         return render_template("messaging/unsubscribe.html", invalid=True), 410
-    actor = public_actor(account.id)
-    consent.set_consent(actor, customer, channel, "withdrawn", "unsubscribe")
-    db.session.commit()
-    return render_template("messaging/unsubscribe.html", account=account, channel=channel, done=True)
+    return render_template("messaging/unsubscribe.html", account=target.account, channel=target.channel, done=True)
 
 
 @bp.route("/c/<token>", methods=["GET", "POST"])
 @public
 def confirm_consent(token: str):
-    checked = tokens.check(token, CONSENT_PURPOSE)
-    customer = db.session.get(Customer, checked.subject.get("customer_id")) if checked else None
-    if customer is None or customer.account_id != checked.account_id:
+    target = links.consent_target(token)
+    if target is None:
         return render_template("messaging/confirm_consent.html", invalid=True), 410
-    text = db.session.get(ConsentText, checked.subject.get("text_id"))
-    account = db.session.get(Account, customer.account_id)
     form = FlaskForm()
+    page = {"account": target.account, "text": target.text}
     if request.method == "GET":
-        return render_template("messaging/confirm_consent.html", account=account, text=text, form=form)
-    if not form.validate_on_submit() or tokens.consume(token, CONSENT_PURPOSE) is None:
+        return render_template("messaging/confirm_consent.html", form=form, **page)
+    if not form.validate_on_submit() or not links.confirm_consent(token, target, public_actor(target.account.id)):
         return render_template("messaging/confirm_consent.html", invalid=True), 410
-    actor = public_actor(account.id)
-    consent.set_consent(actor, customer, "email", "granted", "double_opt_in", text)
-    db.session.commit()
-    return render_template("messaging/confirm_consent.html", account=account, text=text, done=True)
+    return render_template("messaging/confirm_consent.html", done=True, **page)
 
 
 # --- from the customer file -------------------------------------------------------------------
@@ -248,34 +180,21 @@ def confirm_consent(token: str):
 def record_consent(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     confirm = pin_form()
-    channel, status, method = (
-        request.form.get("channel"),
-        request.form.get("status"),
-        request.form.get("method", "oral"),
-    )
-    if not FlaskForm().validate_on_submit():
+    form = RecordConsentForm()
+    if not form.validate_on_submit():
         abort(400)
+    back = redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))
     actor = acting(confirm)
     if actor is None:
         flash(_("Please confirm with your PIN."), "error")
-        return redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))
-    account = db.session.get(Account, customer.account_id)
+        return back
     try:
-        changed = consent.set_consent(
-            actor,
-            customer,
-            channel,
-            status,
-            method if method in ("oral", "signed_form") else "oral",
-            consent.current_text(account.id, channel, account.name) if status == "granted" else None,
-        )
+        changed = service.record_consent(actor, customer, form.channel.data, form.status.data, form.method.data)
     except ValueError:
-        db.session.rollback()
         flash(_("Please choose a channel and whether the customer agrees."), "error")
-        return redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))
-    db.session.commit()
+        return back
     flash(_("Consent recorded.") if changed else _("Nothing changed."), "success" if changed else "info")
-    return redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))
+    return back
 
 
 @bp.route("/customers/<int:customer_id>/message-options", methods=["POST"])
@@ -283,11 +202,9 @@ def record_consent(customer_id: int):
 def message_options(customer_id: int):
     """Staff only: opt out of reminders, record a guardian's consent for a minor."""
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
-    if not FlaskForm().validate_on_submit():
+    form = MessageOptionsForm()
+    if not form.validate_on_submit():
         abort(400)
-    changes = service.save_options(
-        request_actor(), customer, request.form.get("reminders_off") == "y", request.form.get("guardian_consent") == "y"
-    )
-    db.session.commit()
+    changes = service.save_options(request_actor(), customer, form.reminders_off.data, form.guardian_consent.data)
     flash(_("Saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="messages"))

@@ -375,14 +375,24 @@ def test_new_customer_prompt_records_consent_with_the_text(salon, login_as):
     } == {"email": "granted", "sms": "withdrawn"}
 
 
-def test_double_opt_in_consent_request(salon, login_as, client):
+def test_double_opt_in_consent_request(salon, login_as, client, worker_env, mails):
     _customer(salon, "Frage")
     owner = login_as(salon.owner)
-    owner.post("/marketing/consent-request")
-    from portal.models import OutboundEmail
+    started = owner.post("/marketing/consent-request")
+    assert started.status_code == 302 and "/marketing/campaigns/" in started.headers["Location"]
+    # A worker sends them; the campaign page shows the progress.
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    db.session.expire_all()
+    from portal.models import Campaign
 
-    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "consent_request")).one()
-    link = next(word for word in mail.body_text.split() if "/c/" in word)
+    campaign = db.session.scalars(select(Campaign).where(Campaign.kind == "consent_request")).one()
+    assert (campaign.status, campaign.total, campaign.sent) == ("sent", 1, 1)
+    assert "1 of 1 sent" in owner.get(started.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # Asked once: a second click finds nobody to ask.
+    assert owner.post("/marketing/consent-request").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 1
+
+    (link,) = [link for mail in mails() for link in mail.links if "/c/" in link]
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 200
