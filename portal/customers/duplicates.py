@@ -22,6 +22,7 @@ from portal.models import (
     StampCard,
     Voucher,
 )
+from portal.transaction import transaction
 
 
 def _name_key(customer: Customer) -> str:
@@ -51,6 +52,7 @@ def find_duplicates(customer: Customer) -> list[Customer]:
     ]
 
 
+@transaction
 def merge_customers(actor: Actor, keep: Customer, other: Customer) -> dict:
     """Move everything of `other` to `keep` and delete `other`; empty fields of `keep` are
     filled from `other`. One "merged" event on `keep`."""

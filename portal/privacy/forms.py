@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.legal import RETENTION_MONTH_CHOICES
 from portal.privacy.authorities import AUTHORITIES
 from portal.privacy.markup import MAX_LENGTH
 from portal.validation import InvalidPhone, normalize_email, normalize_phone
+from portal.web.converters import id_arg
 from portal.web.forms import PortalForm
 
 
@@ -180,6 +190,14 @@ class OtherSystemsForm(PortalForm):
             name, _sep, purpose = line.partition(":")
             result.append({"name": name.strip()[:100], "purpose": purpose.strip()[:200]})
         return result
+
+
+class TradeSecretsForm(PortalForm):
+    trade_secret = SelectMultipleField(validate_choice=False)  # the salon's own fields, checked by the service
+
+    def field_ids(self) -> set[int]:
+        """The chosen fields' numbers; ValueError for anything that cannot be one."""
+        return {id_arg(value) for value in self.trade_secret.data or []}
 
 
 LOCATION_FORMS = {

@@ -10,6 +10,8 @@ from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
 from portal.models.base import utcnow
+from portal.tenancy import scoped
+from portal.transaction import transaction
 
 LOCATION_SECTIONS = {
     "requests": ("requests_mode",),
@@ -41,6 +43,7 @@ def settings_for(location: Location) -> PrivacySettings:
     return db.session.scalars(select(PrivacySettings).where(PrivacySettings.location_id == location.id)).one()
 
 
+@transaction
 def save_location_section(actor: Actor, location: Location, section: str, values: dict) -> bool:
     """Store one section; returns whether anything changed (then one event was written)."""
     changes = assign(settings_for(location), {name: values[name] for name in LOCATION_SECTIONS[section]})
@@ -51,6 +54,7 @@ def save_location_section(actor: Actor, location: Location, section: str, values
     return bool(changes)
 
 
+@transaction
 def save_retention(actor: Actor, account: Account, retention_months: int | None, window: int) -> bool:
     switching_on = bool(retention_months and not account.retention_months)
     changes = assign(account, {"retention_months": retention_months, "marketing_window_months": window})
@@ -61,6 +65,7 @@ def save_retention(actor: Actor, account: Account, retention_months: int | None,
     return bool(changes)
 
 
+@transaction
 def save_other_systems(actor: Actor, account: Account, systems: list[dict]) -> bool:
     if (account.other_systems or []) == systems:
         return False
@@ -77,6 +82,7 @@ def save_other_systems(actor: Actor, account: Account, systems: list[dict]) -> b
     return True
 
 
+@transaction
 def save_trade_secrets(actor: Actor, account_id: int, secret_ids: set[int]) -> int:
     """Flag exactly these custom fields as trade secrets; one event per field that changed.
     An id that is not one of this salon's fields is refused (nothing changes)."""
@@ -104,3 +110,11 @@ def save_trade_secrets(actor: Actor, account_id: int, secret_ids: set[int]) -> i
             definition.is_trade_secret = flag
             changed += 1
     return changed
+
+
+def overview_page(account: Account) -> dict:
+    """Settings > Privacy: each location with what its checks flag."""
+    from portal.privacy.checks import privacy_checks  # checks reads the settings through this module
+
+    locations = db.session.scalars(scoped(Location, account.id).order_by(Location.id)).all()
+    return {"locations": locations, "checks": {loc.id: privacy_checks(account, loc) for loc in locations}}

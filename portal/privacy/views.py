@@ -3,19 +3,17 @@ by section with htmx."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
-from portal.extensions import db
-from portal.models import Account, CustomerFieldDefinition, Location
+from portal.customers.service import field_definitions
+from portal.models import Account, Location
 from portal.privacy import settings_service as service
-from portal.privacy.checks import privacy_checks
-from portal.privacy.forms import LOCATION_FORMS, OtherSystemsForm, RetentionForm
-from portal.tenancy import get_owned_or_404, scoped
+from portal.privacy.forms import LOCATION_FORMS, OtherSystemsForm, RetentionForm, TradeSecretsForm
+from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
-from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request
 
 bp = Blueprint("privacy", __name__, url_prefix="/settings/privacy")
@@ -31,12 +29,6 @@ SECTIONS = (
     "retention",
     "other_systems",
 )
-
-
-def _fields(account_id: int) -> list[CustomerFieldDefinition]:
-    return list(
-        db.session.scalars(scoped(CustomerFieldDefinition, account_id).order_by(CustomerFieldDefinition.position))
-    )
 
 
 def _forms(location: Location, account: Account) -> dict:
@@ -65,7 +57,7 @@ def _section_response(location, account, section, forms, saved=None, error=None,
         forms=forms,
         saved=saved,
         error=error,
-        fields=_fields(account.id),
+        fields=field_definitions(account.id),
     )
     if is_fragment_request():
         return render_template("privacy/_section.html", **context), 200
@@ -78,27 +70,23 @@ def _section_response(location, account, section, forms, saved=None, error=None,
 @bp.route("/")
 @requires(Permission.PRIVACY_SETTINGS_VIEW)
 def overview():
-    account = db.session.get(Account, current_user.account_id)
-    locations = db.session.scalars(scoped(Location, account.id).order_by(Location.id)).all()
-    checks = {loc.id: privacy_checks(account, loc) for loc in locations}
-    db.session.commit()  # settings rows created with defaults on first look
-    return render_template("privacy/overview.html", account=account, locations=locations, checks=checks)
+    account = current_user.account
+    return render_template("privacy/overview.html", account=account, **service.overview_page(account))
 
 
 @bp.route("/locations/<int:location_id>")
 @requires(Permission.PRIVACY_SETTINGS_VIEW)
 def location(location_id: int):
     loc = get_owned_or_404(Location, location_id, current_user.account_id)
-    account = db.session.get(Account, current_user.account_id)
+    account = current_user.account
     forms = _forms(loc, account)
-    db.session.commit()
     return render_template(
         "privacy/location.html",
         location=loc,
         account=account,
         forms=forms,
         sections=SECTIONS,
-        fields=_fields(account.id),
+        fields=field_definitions(account.id),
         section=None,
         saved=None,
         error=None,
@@ -111,7 +99,7 @@ def save(location_id: int, section: str):
     loc = get_owned_or_404(Location, location_id, current_user.account_id)
     if section not in SECTIONS:
         abort(404)
-    account = db.session.get(Account, current_user.account_id)
+    account = current_user.account
     forms = _forms(loc, account)
     actor = request_actor()
     if section in LOCATION_FORMS:
@@ -132,11 +120,9 @@ def save(location_id: int, section: str):
             return _section_response(loc, account, section, forms, status=422)
         changed = service.save_other_systems(actor, account, form.systems())
     else:  # trade_secrets
+        form = TradeSecretsForm()
         try:
-            ids = {id_arg(value) for value in request.form.getlist("trade_secret")}
-            changed = service.save_trade_secrets(actor, account.id, ids)
+            changed = service.save_trade_secrets(actor, account.id, form.field_ids())
         except (ValueError, service.SettingsError):
-            db.session.rollback()
             return _section_response(loc, account, section, _forms(loc, account), error="unknown-field", status=422)
-    db.session.commit()
     return _section_response(loc, account, section, _forms(loc, account), saved=bool(changed))

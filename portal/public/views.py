@@ -6,15 +6,14 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from limits import parse
-from sqlalchemy import select
 
-from portal import tokens
 from portal.auth.decorators import public
 from portal.auth.lockout import ip_key
-from portal.extensions import db, limiter
-from portal.models import Account, Location, PrivacyRequest
+from portal.extensions import limiter
+from portal.models import Account, Location
 from portal.privacy.notice import build_notice
 from portal.privacy.settings_service import settings_for
+from portal.public import service
 from portal.requests import access
 from portal.requests import service as requests
 from portal.requests.forms import PublicRequestForm
@@ -24,7 +23,7 @@ bp = Blueprint("public", __name__)
 
 
 def _account_or_404(slug: str) -> Account:
-    account = db.session.scalars(select(Account).where(Account.slug == slug)).one_or_none()
+    account = service.salon(slug)
     if account is None:
         abort(404)
     return account
@@ -32,8 +31,8 @@ def _account_or_404(slug: str) -> Account:
 
 def _location_or_404(slug: str, location_id: int) -> tuple[Account, Location]:
     account = _account_or_404(slug)
-    location = db.session.get(Location, location_id)
-    if location is None or location.account_id != account.id:
+    location = service.location_of(account, location_id)
+    if location is None:
         abort(404)
     return account, location
 
@@ -53,7 +52,6 @@ def privacy_index(slug: str):
 def privacy_notice(slug: str, location_id: int):
     account, location = _location_or_404(slug, location_id)
     notice = build_notice(location)
-    db.session.commit()  # default settings are created on the first look
     return render_template("public/privacy_notice.html", notice=notice)
 
 
@@ -77,11 +75,9 @@ def privacy_request(slug: str, location_id: int):
             requests.create_online_request(
                 location, form.kind.data, form.email.data.lower(), (form.message.data or "").strip(), str(get_locale())
             )
-            db.session.commit()
             return render_template("public/request_sent.html", account=account, location=location)
     status = 422 if request.method == "POST" else 200
     self_service = settings_for(location).requests_mode == "self_service"
-    db.session.commit()
     return render_template(
         "public/request_form.html", account=account, location=location, form=form, self_service=self_service
     ), status
@@ -91,11 +87,10 @@ def privacy_request(slug: str, location_id: int):
 @public
 def confirm_request(token: str):
     # GET only shows (mail scanners prefetch links); POST confirms.
-    checked = tokens.check(token, requests.VERIFY_PURPOSE)
-    privacy_request = db.session.get(PrivacyRequest, checked.subject.get("request_id")) if checked else None
-    if privacy_request is None or privacy_request.status != "unverified":
+    privacy_request = requests.request_for_link(token)
+    if privacy_request is None:
         return render_template("public/link_invalid.html"), 410
-    account = db.session.get(Account, privacy_request.account_id)
+    account = service.account_of(privacy_request.account_id)
     if request.method == "GET":
         return render_template(
             "public/confirm_request.html", privacy_request=privacy_request, account=account, form=FlaskForm()
@@ -103,29 +98,22 @@ def confirm_request(token: str):
     try:
         confirmed = requests.confirm_online_request(token, public_actor(account.id))
     except requests.RequestError:
-        db.session.rollback()
         return render_template("public/link_invalid.html"), 410
-    db.session.commit()
     return render_template("public/request_confirmed.html", privacy_request=confirmed, account=account)
 
 
 @bp.route("/r/package/<token>", methods=["GET", "POST"])
 @public
 def download_package(token: str):
-    checked = tokens.check(token, access.PACKAGE_PURPOSE)
-    if checked is None:
+    account = access.package_account(token)
+    if account is None:
         return render_template("public/link_invalid.html"), 410
     if request.method == "GET":
-        return render_template(
-            "public/download_package.html", form=FlaskForm(), account=db.session.get(Account, checked.account_id)
-        )
-    stored = access.consume_package(token, public_actor(checked.account_id))
-    if stored is None:
-        db.session.rollback()
+        return render_template("public/download_package.html", form=FlaskForm(), account=account)
+    package = access.take_package(token, public_actor(account.id))
+    if package is None:
         return render_template("public/link_invalid.html"), 410
-    content, filename = stored.content, stored.filename
-    db.session.delete(stored)  # handed out once, then gone
-    db.session.commit()
+    content, filename = package
     return Response(
         content,
         mimetype="application/zip",

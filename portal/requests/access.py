@@ -19,6 +19,7 @@ from portal.csv_safe import to_csv
 from portal.extensions import db
 from portal.mail import external_url, queue_email
 from portal.models import (
+    Account,
     Appointment,
     AuditEvent,
     Consent,
@@ -36,6 +37,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.privacy.notice import build_notice
+from portal.transaction import transaction
 
 SCHEMA = "salon-privacy-portal/access-package"
 SCHEMA_VERSION = 2  # 2: last_visit_at became last_activity_at; payments, voucher and stamp entries
@@ -355,15 +357,23 @@ def deliver_package(request_id: int) -> str:
     return "sent"
 
 
-def consume_package(token_value: str, actor: Actor) -> StoredFile | None:
-    """The download (POST): the token is used up, the file is handed out once, then deleted."""
-    token = tokens.consume(token_value, PACKAGE_PURPOSE)
-    if token is None:
-        return None
-    request = db.session.get(PrivacyRequest, token.subject.get("request_id"))
+def package_account(token_value: str) -> Account | None:
+    """The salon whose package a link points at (only checked: GET consumes nothing)."""
+    checked = tokens.check(token_value, PACKAGE_PURPOSE)
+    return db.session.get(Account, checked.account_id) if checked else None
+
+
+@transaction
+def take_package(token_value: str, actor: Actor) -> tuple[bytes, str] | None:
+    """The download (POST): the token is used up, the file handed out once and deleted; None
+    (and nothing used up) when the link or the file is gone."""
+    checked = tokens.check(token_value, PACKAGE_PURPOSE)
+    request = db.session.get(PrivacyRequest, checked.subject.get("request_id")) if checked else None
     stored = db.session.get(StoredFile, request.package_file_id) if request and request.package_file_id else None
-    if stored is None:
+    if stored is None or tokens.consume(token_value, PACKAGE_PURPOSE) is None:
         return None
     record(actor, "request", "package_downloaded", "privacy_request", request.id, summary=f"#{request.id}")
     request.package_file_id = None
-    return stored
+    content, filename = stored.content, stored.filename
+    db.session.delete(stored)
+    return content, filename

@@ -13,12 +13,13 @@ from portal.customers.duplicates import find_duplicates
 from portal.extensions import db
 from portal.mail import external_url, queue_email
 from portal.messaging.consent import withdraw_marketing
-from portal.models import Account, Customer, Location, Login, PrivacyRequest
+from portal.models import Account, Customer, Location, Login, PrivacyRequest, RequestStatus
 from portal.models.base import utcnow
 from portal.privacy.settings_service import settings_for
 from portal.requests import deadlines
 from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
 from portal.tasks import BUILD_ACCESS_PACKAGE
+from portal.transaction import transaction
 
 VERIFY_PURPOSE = "privacy-request"
 VERIFY_HOURS = 24
@@ -86,6 +87,7 @@ def notify_owner(request: PrivacyRequest, template: str, **extra) -> None:
 # --- online requests -------------------------------------------------------------------------
 
 
+@transaction
 def create_online_request(location: Location, kind: str, email: str, message: str, locale: str) -> PrivacyRequest:
     """An unverified request and the verification mail; the same for known and unknown emails."""
     request = PrivacyRequest(
@@ -116,6 +118,7 @@ def create_online_request(location: Location, kind: str, email: str, message: st
     return request
 
 
+@transaction
 def confirm_online_request(token_value: str, actor: Actor) -> PrivacyRequest:
     """POST of the verification link: the request is received; in self-service mode it is
     answered right away where nothing needs a person."""
@@ -162,6 +165,7 @@ def _self_service(actor: Actor, request: PrivacyRequest, customer: Customer) -> 
 # --- staff ----------------------------------------------------------------------------------
 
 
+@transaction
 def record_staff_request(
     actor: Actor, customer: Customer, kind: str, channel: str, note: str, location_id: int
 ) -> PrivacyRequest:
@@ -195,11 +199,13 @@ def _claim(request: PrivacyRequest, to_status: str, allowed: tuple[str, ...]) ->
     db.session.refresh(request)
 
 
+@transaction
 def start(actor: Actor, request: PrivacyRequest) -> None:
     _claim(request, "in_progress", ("new",))
     _event(actor, request, "started")
 
 
+@transaction
 def extend(actor: Actor, request: PrivacyRequest, months: int, reason: str, today: date) -> None:
     """Art. 12(3): up to two further months, with reasons, told within the first month."""
     if request.status not in ("new", "in_progress"):
@@ -234,6 +240,7 @@ def extend(actor: Actor, request: PrivacyRequest, months: int, reason: str, toda
         )
 
 
+@transaction
 def reject(actor: Actor, request: PrivacyRequest, reason: str) -> None:
     if not reason.strip():
         raise RequestError("reason-required")
@@ -262,6 +269,7 @@ def _finish(actor: Actor, request: PrivacyRequest, outcome: str) -> None:
     _event(actor, request, "done", {"outcome": {"old": None, "new": outcome}})
 
 
+@transaction
 def complete(actor: Actor, request: PrivacyRequest) -> None:
     """Mark done, doing what the kind requires. Correction is done in the customer form first."""
     if request.status not in ("new", "in_progress"):
@@ -325,6 +333,7 @@ def complete(actor: Actor, request: PrivacyRequest) -> None:
         _finish(actor, request, "corrected")
 
 
+@transaction
 def lift_restriction(actor: Actor, customer: Customer) -> None:
     if customer.restricted_at is None:
         return
@@ -341,6 +350,7 @@ def lift_restriction(actor: Actor, customer: Customer) -> None:
     )
 
 
+@transaction
 def link_customer(actor: Actor, request: PrivacyRequest, customer: Customer) -> None:
     if customer.account_id != request.account_id:
         raise RequestError("no-customer")
@@ -359,3 +369,10 @@ def start_access_package(actor: Actor, request: PrivacyRequest) -> None:
     request.package_requested_at = utcnow()
     _event(actor, request, "package_requested")
     BUILD_ACCESS_PACKAGE.after_commit(request)
+
+
+def request_for_link(token_value: str) -> PrivacyRequest | None:
+    """The unverified online request a confirmation link points at (only checked)."""
+    checked = tokens.check(token_value, VERIFY_PURPOSE)
+    found = db.session.get(PrivacyRequest, checked.subject.get("request_id")) if checked else None
+    return found if found is not None and found.status == RequestStatus.UNVERIFIED else None

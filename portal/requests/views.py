@@ -6,19 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
-from portal.customers.duplicates import find_duplicates, merge_customers
-from portal.extensions import db
-from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
-from portal.requests import service
+from portal.customers.duplicates import merge_customers
+from portal.models import Customer, PrivacyRequest
+from portal.requests import reads, service
 from portal.requests.deadlines import days_left
-from portal.requests.erasure import find_blockers, logins_with_email
 from portal.requests.forms import ExtendForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
 from portal.requests.inbox import inbox_page
-from portal.tenancy import get_owned, get_owned_or_404, scoped
+from portal.tenancy import get_owned, get_owned_or_404
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg
 from portal.web.htmx import page_or_fragment
@@ -58,44 +55,16 @@ def index():
 
 
 def _detail_context(privacy_request: PrivacyRequest, **extra) -> dict:
-    customer = (
-        get_owned(Customer, privacy_request.customer_id, current_user.account_id)
-        if privacy_request.customer_id
-        else None
-    )
-    timeline = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.account_id == current_user.account_id,
-            AuditEvent.entity_type == "privacy_request",
-            AuditEvent.entity_id == privacy_request.id,
-        )
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    ).all()
     context = dict(
         r=privacy_request,
-        customer=customer,
-        timeline=timeline,
         today=_today(),
         days_left=days_left,
-        location=db.session.get(Location, privacy_request.location_id),
-        account=db.session.get(Account, current_user.account_id),
+        account=current_user.account,
         extend_form=ExtendForm(formdata=None),
         reject_form=RejectForm(formdata=None),
         link_form=LinkForm(formdata=None),
-        blockers=None,
-        duplicates=[],
-        login_warning=[],
-        handled_by=get_owned(Login, privacy_request.handled_by_id, current_user.account_id)
-        if privacy_request.handled_by_id
-        else None,
+        **reads.detail_page(privacy_request),
     )
-    if customer is not None and privacy_request.kind == "erasure" and privacy_request.status in ("new", "in_progress"):
-        context.update(
-            blockers=find_blockers(customer),
-            duplicates=find_duplicates(customer),
-            login_warning=logins_with_email(customer.account_id, customer.email),
-        )
     context.update(extra)
     return context
 
@@ -113,10 +82,8 @@ def _act(request_id: int, action):
     try:
         message = action(privacy_request, request_actor())
     except service.RequestError as error:
-        db.session.rollback()
         flash(ERRORS.get(error.code, ERRORS["already-handled"])(), "error")
         return redirect(url_for("requests.detail", request_id=request_id))
-    db.session.commit()
     if message:
         flash(message, "success")
     return redirect(url_for("requests.detail", request_id=request_id))
@@ -204,9 +171,7 @@ def merge(request_id: int):
 def record(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     form = StaffRequestForm()
-    form.location_id.choices = [
-        (loc.id, loc.name) for loc in db.session.scalars(scoped(Location, current_user.account_id))
-    ]
+    form.location_id.choices = reads.locations(current_user.account_id)
     if not form.validate_on_submit():
         flash(_("Please choose the kind of request, how it was received and the location."), "error")
         return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
@@ -218,7 +183,6 @@ def record(customer_id: int):
         (form.note.data or "").strip(),
         form.location_id.data,
     )
-    db.session.commit()
     flash(_("Request recorded. Due on %(date)s.", date=privacy_request.due_on.strftime("%d.%m.%Y")), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
 
@@ -228,7 +192,6 @@ def record(customer_id: int):
 def lift_restriction(customer_id: int):
     customer = get_owned_or_404(Customer, customer_id, current_user.account_id)
     service.lift_restriction(request_actor(), customer)
-    db.session.commit()
     flash(_("The restriction is lifted."), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id))
 
@@ -236,10 +199,4 @@ def lift_restriction(customer_id: int):
 @bp.route("/privacy/retained")
 @requires(Permission.RETAINED_RECORDS_VIEW)
 def retained():
-    invoices = db.session.scalars(
-        scoped(Invoice, current_user.account_id)
-        .where(Invoice.retained_until.is_not(None))
-        .order_by(Invoice.issued_at.desc())
-        .limit(500)
-    ).all()
-    return render_template("requests/retained.html", invoices=invoices)
+    return render_template("requests/retained.html", invoices=reads.retained_invoices(current_user.account_id))
