@@ -14,11 +14,14 @@ from portal.appointments.forms import AppointmentForm, CancelForm
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.checkout import service as checkout
+from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.models import Appointment, Customer
 from portal.tenancy import get_owned_or_404
 from portal.web.pin import acting, pin_form
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("appointments", __name__)
+blueprint_labels(bp, HISTORY_LABELS)
 
 ERRORS = {
     "unknown-reference": lambda: _("Please choose from the lists."),

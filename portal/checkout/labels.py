@@ -24,3 +24,9 @@ VOUCHER_ENTRY_KINDS = {
     "paid_out": _l("paid out"),
     "voided": _l("voided"),
 }
+
+TEMPLATE_LABELS = {
+    "payment_methods": PAYMENT_METHODS,
+    "voucher_states": VOUCHER_STATES,
+    "voucher_entry_kinds": VOUCHER_ENTRY_KINDS,
+}

@@ -14,13 +14,17 @@ from portal.bonus import service as bonus
 from portal.checkout import reports, service
 from portal.checkout.errors import message
 from portal.checkout.forms import CancelInvoiceForm, CheckoutForm, NoShowForm
+from portal.checkout.labels import TEMPLATE_LABELS as CHECKOUT_LABELS
 from portal.models import Appointment, Customer, Invoice
 from portal.tenancy import get_owned_or_404
+from portal.vouchers.service import TEMPLATE_HELPERS as VOUCHER_HELPERS
 from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request
 from portal.web.pin import acting, pin_form
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("checkout", __name__)
+blueprint_labels(bp, CHECKOUT_LABELS, VOUCHER_HELPERS)
 
 
 def _month() -> date:

@@ -8,21 +8,28 @@ from flask_login import current_user
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission, has_permission
+from portal.checkout.labels import TEMPLATE_LABELS as CHECKOUT_LABELS
 from portal.customers import service
 from portal.customers.forms import FieldDefinitionForm, customer_form_class, fill_custom
 from portal.customers.tabs import tab_data
+from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.messaging.forms import NewCustomerConsentForm
+from portal.messaging.labels import TEMPLATE_LABELS as MESSAGING_LABELS
 from portal.models import Customer, CustomerFieldDefinition
 from portal.requests.forms import StaffRequestForm
+from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
 from portal.retention.forms import HoldForm
 from portal.tenancy import get_owned_or_404
 from portal.validation import format_phone
+from portal.vouchers.service import TEMPLATE_HELPERS as VOUCHER_HELPERS
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request, page_or_fragment
 from portal.web.pin import acting, pin_form
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("customers", __name__)
+blueprint_labels(bp, REQUEST_LABELS, MESSAGING_LABELS, CHECKOUT_LABELS, VOUCHER_HELPERS, HISTORY_LABELS)
 
 TABS = ("data", "appointments", "invoices", "vouchers", "messages", "privacy", "history")
 TAB_PERMISSIONS = {"invoices": Permission.INVOICE_VIEW, "history": Permission.CUSTOMER_HISTORY}

@@ -29,3 +29,5 @@ EXPORT_EVENTS = {
     "failed": _l("failed"),
     "withdrawn": _l("file deleted: a customer in it was erased"),
 }
+
+TEMPLATE_LABELS = {"export_formats": EXPORT_FORMATS, "export_statuses": EXPORT_STATUSES, "export_events": EXPORT_EVENTS}

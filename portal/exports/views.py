@@ -23,12 +23,15 @@ from portal.auth.permissions import Permission
 from portal.exports import service
 from portal.exports.fields import available_fields
 from portal.exports.forms import ConfirmExportForm, FieldsStepForm, RecipientStepForm
+from portal.exports.labels import TEMPLATE_LABELS as EXPORT_LABELS
 from portal.models import CustomerExport
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import public_actor, request_actor
 from portal.web.htmx import is_fragment_request, redirect_to
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("exports", __name__)
+blueprint_labels(bp, EXPORT_LABELS)
 
 ERRORS = {
     "not-admin": lambda: _(

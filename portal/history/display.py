@@ -243,3 +243,14 @@ def action_label(action: str) -> str:
 
 def entity_label(entity_type: str) -> str:
     return str(ENTITY_LABELS.get(entity_type, entity_type))
+
+
+# The history lists (the histories and the customer file's history tab) and the access report.
+TEMPLATE_LABELS = {
+    "action_label": action_label,
+    "entity_label": entity_label,
+    "describe_changes": describe_changes,
+    "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
+    "subject_labels": FIELD_LABELS,
+    "appointment_statuses": STATUS_LABELS,
+}

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.history import exports
+from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.history.forms import LogFilterForm, LoginHistoryExportForm
 from portal.history.queries import LogFilter, log_page, people
 from portal.models import Customer
@@ -19,8 +20,10 @@ from portal.tenancy import get_owned
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg
 from portal.web.htmx import is_fragment_request, page_or_fragment
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("history", __name__, url_prefix="/history")
+blueprint_labels(bp, HISTORY_LABELS)
 
 LOGS = {
     "appointments": ("appointment", _l("Appointment log")),

@@ -1,5 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
+from portal.messaging.forms import KIND_LABELS as CAMPAIGN_KINDS
+
 MESSAGE_KINDS = {
     "confirmation": _l("appointment confirmation"),
     "reminder": _l("appointment reminder"),
@@ -31,3 +33,12 @@ CONSENT_METHODS = {
     "objection": _l("objection (privacy request)"),
 }
 CAMPAIGN_STATUSES = {"draft": _l("draft"), "sending": _l("sending"), "sent": _l("sent")}
+
+TEMPLATE_LABELS = {
+    "message_kinds": MESSAGE_KINDS,
+    "message_statuses": MESSAGE_STATUSES,
+    "suppression_reasons": SUPPRESSION_REASONS,
+    "consent_methods": CONSENT_METHODS,
+    "campaign_kinds": CAMPAIGN_KINDS,
+    "campaign_statuses": CAMPAIGN_STATUSES,
+}

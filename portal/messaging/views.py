@@ -13,13 +13,16 @@ from portal.auth.permissions import Permission
 from portal.extensions import csrf
 from portal.messaging import campaigns, consent_requests, links, service
 from portal.messaging.forms import CampaignForm, MessageOptionsForm, MessagingSettingsForm, RecordConsentForm
+from portal.messaging.labels import TEMPLATE_LABELS as MESSAGING_LABELS
 from portal.models import Campaign, Customer, Location
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import public_actor, request_actor
 from portal.web.forms import flash_errors
 from portal.web.pin import acting, pin_form
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("messaging", __name__)
+blueprint_labels(bp, MESSAGING_LABELS)
 
 ERRORS = {
     "empty": lambda d: _("Please write the text."),

@@ -10,6 +10,7 @@ from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
 from portal.models.base import utcnow
+from portal.retention.service import count_due, next_run_date
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
@@ -118,3 +119,10 @@ def overview_page(account: Account) -> dict:
 
     locations = db.session.scalars(scoped(Location, account.id).order_by(Location.id)).all()
     return {"locations": locations, "checks": {loc.id: privacy_checks(account, loc) for loc in locations}}
+
+
+def retention_summary(account: Account) -> dict | None:
+    """For the storage-period section: when the next run is and how many it would forget."""
+    if not account.retention_months:
+        return None
+    return {"due": count_due(account), "next_run": next_run_date(account)}

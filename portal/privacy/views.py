@@ -58,6 +58,7 @@ def _section_response(location, account, section, forms, saved=None, error=None,
         saved=saved,
         error=error,
         fields=field_definitions(account.id),
+        retention_summary=service.retention_summary(account),
     )
     if is_fragment_request():
         return render_template("privacy/_section.html", **context), 200
@@ -87,6 +88,7 @@ def location(location_id: int):
         forms=forms,
         sections=SECTIONS,
         fields=field_definitions(account.id),
+        retention_summary=service.retention_summary(account),
         section=None,
         saved=None,
         error=None,

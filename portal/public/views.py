@@ -17,9 +17,12 @@ from portal.public import service
 from portal.requests import access
 from portal.requests import service as requests
 from portal.requests.forms import PublicRequestForm
+from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
 from portal.web.actor import public_actor
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("public", __name__)
+blueprint_labels(bp, REQUEST_LABELS)
 
 
 def _account_or_404(slug: str) -> Account:

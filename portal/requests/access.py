@@ -17,6 +17,7 @@ from portal import tokens
 from portal.audit import Actor, record
 from portal.csv_safe import to_csv
 from portal.extensions import db
+from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.mail import external_url, queue_email
 from portal.models import (
     Account,
@@ -300,7 +301,9 @@ def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
     data = collect(customer)
     notice = build_notice(db.session.get(Location, request.location_id))
     with force_locale(request.locale or "de"):
-        report = render_template("requests/access_report.html", data=data, notice=notice, request=request)
+        report = render_template(
+            "requests/access_report.html", data=data, notice=notice, request=request, **HISTORY_LABELS
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))

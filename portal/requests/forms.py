@@ -2,38 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from portal.requests.labels import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT
 from portal.web.forms import PortalForm
-
-KIND_LABELS = {
-    "access": _l("A copy of my data (Art. 15 GDPR)"),
-    "portability": _l("My data in a machine-readable format (Art. 20 GDPR)"),
-    "correction": _l("Correct my data (Art. 16 GDPR)"),
-    "erasure": _l("Erase my data (Art. 17 GDPR)"),
-    "restriction": _l("Restrict the processing of my data (Art. 18 GDPR)"),
-    "objection": _l("No more marketing (objection, Art. 21 GDPR)"),
-}
-KIND_SHORT = {
-    "access": _l("Access"),
-    "portability": _l("Portability"),
-    "correction": _l("Correction"),
-    "erasure": _l("Erasure"),
-    "restriction": _l("Restriction"),
-    "objection": _l("Objection"),
-}
-CHANNEL_LABELS = {
-    "online": _l("online"),
-    "in_person": _l("in person"),
-    "phone": _l("by phone"),
-    "letter": _l("by letter"),
-    "email": _l("by email"),
-}
-STATUS_LABELS = {
-    "unverified": _l("not confirmed"),
-    "new": _l("new"),
-    "in_progress": _l("in progress"),
-    "done": _l("done"),
-    "rejected": _l("rejected"),
-}
 
 
 def _strip(value):

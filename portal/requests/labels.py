@@ -1,6 +1,38 @@
-"""Words for what happens to a request, in the inbox and in the erasure certificate."""
+"""Words for requests: their kinds, channels and states, what happens to them, and the erasure
+certificate; `TEMPLATE_LABELS` is what the request pages and mails use under these names."""
 
 from flask_babel import lazy_gettext as _l
+
+KIND_LABELS = {
+    "access": _l("A copy of my data (Art. 15 GDPR)"),
+    "portability": _l("My data in a machine-readable format (Art. 20 GDPR)"),
+    "correction": _l("Correct my data (Art. 16 GDPR)"),
+    "erasure": _l("Erase my data (Art. 17 GDPR)"),
+    "restriction": _l("Restrict the processing of my data (Art. 18 GDPR)"),
+    "objection": _l("No more marketing (objection, Art. 21 GDPR)"),
+}
+KIND_SHORT = {
+    "access": _l("Access"),
+    "portability": _l("Portability"),
+    "correction": _l("Correction"),
+    "erasure": _l("Erasure"),
+    "restriction": _l("Restriction"),
+    "objection": _l("Objection"),
+}
+CHANNEL_LABELS = {
+    "online": _l("online"),
+    "in_person": _l("in person"),
+    "phone": _l("by phone"),
+    "letter": _l("by letter"),
+    "email": _l("by email"),
+}
+STATUS_LABELS = {
+    "unverified": _l("not confirmed"),
+    "new": _l("new"),
+    "in_progress": _l("in progress"),
+    "done": _l("done"),
+    "rejected": _l("rejected"),
+}
 
 OUTCOME_LABELS = {
     "erased": _l("customer erased"),
@@ -31,4 +63,15 @@ CERTIFICATE_LABELS = {
     "invoices": _l("Invoices"),
     "appointments": _l("Appointments (without the person)"),
     "reports": _l("for the salon's reports, no longer linked to a person"),
+}
+
+# Used by the request pages, the customer file's privacy tab and the request mails.
+TEMPLATE_LABELS = {
+    "request_kinds": KIND_SHORT,
+    "public_kinds": KIND_LABELS,
+    "request_statuses": STATUS_LABELS,
+    "channel_labels": CHANNEL_LABELS,
+    "outcome_labels": OUTCOME_LABELS,
+    "timeline_labels": TIMELINE_LABELS,
+    "certificate_labels": CERTIFICATE_LABELS,
 }

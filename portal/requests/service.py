@@ -18,6 +18,7 @@ from portal.models.base import utcnow
 from portal.privacy.settings_service import settings_for
 from portal.requests import deadlines
 from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
+from portal.requests.labels import TEMPLATE_LABELS
 from portal.tasks import BUILD_ACCESS_PACKAGE
 from portal.transaction import transaction
 
@@ -67,9 +68,14 @@ def notification_addresses(request: PrivacyRequest) -> list[tuple[str, str]]:
     return [(owner.email, owner.locale) for owner in owners]
 
 
+def _mail(account_id: int, recipient: str, template: str, context: dict, **options):
+    """A request mail: its text names kinds and outcomes with the request pages' words."""
+    return queue_email(account_id, recipient, template, {**TEMPLATE_LABELS, **context}, **options)
+
+
 def notify_owner(request: PrivacyRequest, template: str, **extra) -> None:
     for address, locale in notification_addresses(request):
-        queue_email(
+        _mail(
             request.account_id,
             address,
             template,
@@ -103,7 +109,7 @@ def create_online_request(location: Location, kind: str, email: str, message: st
     db.session.add(request)
     db.session.flush()
     token = tokens.issue(location.account_id, VERIFY_PURPOSE, {"request_id": request.id}, hours=VERIFY_HOURS)
-    queue_email(
+    _mail(
         location.account_id,
         email,
         "privacy_request_verify",
@@ -138,7 +144,7 @@ def confirm_online_request(token_value: str, actor: Actor) -> PrivacyRequest:
     _receive(actor, request)
     if not matches:
         _finish(actor, request, "no_data")
-        queue_email(
+        _mail(
             request.account_id,
             request.email,
             "privacy_request_no_data",
@@ -226,7 +232,7 @@ def extend(actor: Actor, request: PrivacyRequest, months: int, reason: str, toda
     request.due_on = deadlines.due_date(account.local_date(request.received_at), state, total)
     _event(actor, request, "extended", {"due_on": {"old": old_due.isoformat(), "new": request.due_on.isoformat()}})
     if request.email:
-        queue_email(
+        _mail(
             request.account_id,
             request.email,
             "privacy_request_extended",
@@ -249,7 +255,7 @@ def reject(actor: Actor, request: PrivacyRequest, reason: str) -> None:
     request.handled_by_id, request.handled_at = actor.login_id, utcnow()
     _event(actor, request, "rejected")
     if request.email:
-        queue_email(
+        _mail(
             request.account_id,
             request.email,
             "privacy_request_rejected",
@@ -289,7 +295,7 @@ def complete(actor: Actor, request: PrivacyRequest) -> None:
         request.certificate = certificate
         _finish(actor, request, "erased")
         if address:
-            queue_email(
+            _mail(
                 request.account_id,
                 address,
                 "privacy_erasure_certificate",

@@ -10,17 +10,22 @@ from flask_login import current_user
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
 from portal.customers.duplicates import merge_customers
+from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.models import Customer, PrivacyRequest
 from portal.requests import reads, service
 from portal.requests.deadlines import days_left
 from portal.requests.forms import ExtendForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
 from portal.requests.inbox import inbox_page
+from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
 from portal.tenancy import get_owned, get_owned_or_404
+from portal.vouchers.service import TEMPLATE_HELPERS as VOUCHER_HELPERS
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg
 from portal.web.htmx import page_or_fragment
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("requests", __name__)
+blueprint_labels(bp, REQUEST_LABELS, HISTORY_LABELS, VOUCHER_HELPERS)
 
 ERRORS = {
     "already-handled": lambda: _("This request was already handled. Nothing was changed."),

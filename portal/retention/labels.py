@@ -9,3 +9,5 @@ HOLD_REASONS = {
     "restricted": _l("processing restricted"),
 }
 RUN_STATUSES = {"running": _l("running"), "finished": _l("finished"), "stopped": _l("stopped (switched off)")}
+
+TEMPLATE_LABELS = {"hold_reasons": HOLD_REASONS, "run_statuses": RUN_STATUSES}

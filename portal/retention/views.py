@@ -12,12 +12,15 @@ from portal.auth.permissions import Permission
 from portal.models import Customer
 from portal.retention import holds
 from portal.retention.forms import HoldForm
+from portal.retention.labels import TEMPLATE_LABELS as RETENTION_LABELS
 from portal.retention.service import preview_page
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 from portal.web.forms import flash_errors
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("retention", __name__)
+blueprint_labels(bp, RETENTION_LABELS)
 
 
 @bp.route("/privacy/retention")

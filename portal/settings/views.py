@@ -9,12 +9,15 @@ from flask_login import current_user
 from portal.auth.decorators import requires
 from portal.auth.permissions import SETTINGS_PERMISSIONS, Permission, Role, has_permission
 from portal.models import Location
+from portal.privacy.authorities import AUTHORITIES
 from portal.settings import service
 from portal.settings.forms import AccountSettingsForm, LocationForm
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+blueprint_labels(bp, {"state_names": {a.code: a.state for a in AUTHORITIES}})
 
 
 @bp.route("/")

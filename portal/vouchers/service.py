@@ -253,3 +253,7 @@ def overview(account: Account, filter_name: str = "all", code: str = "", limit: 
         select(func.coalesce(func.sum(Voucher.remaining_cents), 0)).where(*valid, Voucher.expires_on < today)
     )
     return Overview(vouchers, outstanding, count, expired)
+
+
+# The voucher pages, the customer file's voucher tab, the till and the erasure blockers.
+TEMPLATE_HELPERS = {"voucher_state": state, "voucher_code": display_code}

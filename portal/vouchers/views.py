@@ -8,16 +8,20 @@ from flask_login import current_user
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
+from portal.checkout.labels import TEMPLATE_LABELS as CHECKOUT_LABELS
 from portal.models import PrivacyRequest, Voucher
 from portal.tenancy import get_owned, get_owned_or_404
 from portal.vouchers import service
 from portal.vouchers.forms import CloseVoucherForm, VoucherForm
+from portal.vouchers.service import TEMPLATE_HELPERS as VOUCHER_HELPERS
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg
 from portal.web.money import format_cents
 from portal.web.pin import acting, pin_form
+from portal.web.templating import blueprint_labels
 
 bp = Blueprint("vouchers", __name__)
+blueprint_labels(bp, CHECKOUT_LABELS, VOUCHER_HELPERS)
 
 ERRORS = {
     "value": lambda: _("A voucher is worth between 1,00 € and 10.000,00 €."),

@@ -1,4 +1,5 @@
-"""Template filters and globals: money in cents, times shown in the salon's zone, navigation by role."""
+"""Template filters and the globals every page needs: money in cents, times shown in the salon's
+zone, navigation by role. The words of a feature come from its blueprint (`blueprint_labels`)."""
 
 from __future__ import annotations
 
@@ -12,34 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.auth.permissions import ROLE_LABELS, SETTINGS_PERMISSIONS, Permission, has_permission
-from portal.checkout.labels import PAYMENT_METHODS, VOUCHER_ENTRY_KINDS, VOUCHER_STATES
-from portal.exports.labels import EXPORT_EVENTS, EXPORT_FORMATS, EXPORT_STATUSES
-from portal.history.display import (
-    FIELD_LABELS,
-    TAB_LABELS,
-    action_label,
-    describe_changes,
-    entity_label,
-)
-from portal.history.display import (
-    STATUS_LABELS as APPOINTMENT_STATUSES,
-)
-from portal.messaging.forms import KIND_LABELS as CAMPAIGN_KINDS
-from portal.messaging.labels import (
-    CAMPAIGN_STATUSES,
-    CONSENT_METHODS,
-    MESSAGE_KINDS,
-    MESSAGE_STATUSES,
-    SUPPRESSION_REASONS,
-)
-from portal.privacy.authorities import AUTHORITIES
-from portal.requests.forms import CHANNEL_LABELS, KIND_LABELS, KIND_SHORT, STATUS_LABELS
-from portal.requests.labels import CERTIFICATE_LABELS, OUTCOME_LABELS, TIMELINE_LABELS
-from portal.retention.labels import HOLD_REASONS, RUN_STATUSES
-from portal.retention.service import count_due, next_run_date
 from portal.validation import format_phone
-from portal.vouchers.service import display_code
-from portal.vouchers.service import state as voucher_state
 
 # (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
@@ -125,41 +99,15 @@ def init_templating(app: Flask) -> None:
         return {
             "can": can,
             "get_locale": get_locale,
-            "action_label": action_label,
-            "entity_label": entity_label,
-            "describe_changes": describe_changes,
-            "request_kinds": KIND_SHORT,
-            "public_kinds": KIND_LABELS,
-            "subject_labels": FIELD_LABELS,
-            "request_statuses": STATUS_LABELS,
-            "channel_labels": CHANNEL_LABELS,
-            "outcome_labels": OUTCOME_LABELS,
-            "timeline_labels": TIMELINE_LABELS,
-            "certificate_labels": CERTIFICATE_LABELS,
-            "export_formats": EXPORT_FORMATS,
-            "export_statuses": EXPORT_STATUSES,
-            "export_events": EXPORT_EVENTS,
-            "hold_reasons": HOLD_REASONS,
-            "message_kinds": MESSAGE_KINDS,
-            "message_statuses": MESSAGE_STATUSES,
-            "suppression_reasons": SUPPRESSION_REASONS,
-            "consent_methods": CONSENT_METHODS,
-            "campaign_kinds": CAMPAIGN_KINDS,
-            "campaign_statuses": CAMPAIGN_STATUSES,
-            "retention_due": count_due,
-            "retention_next": next_run_date,
-            "run_statuses": RUN_STATUSES,
-            "payment_methods": PAYMENT_METHODS,
-            "voucher_states": VOUCHER_STATES,
-            "voucher_entry_kinds": VOUCHER_ENTRY_KINDS,
-            "voucher_state": voucher_state,
-            "voucher_code": display_code,
-            "appointment_statuses": APPOINTMENT_STATUSES,
-            "state_names": {a.code: a.state for a in AUTHORITIES},
-            "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
             "Permission": Permission,
             "navigation": nav,
             "today": current_user.account.today() if current_user and current_user.is_authenticated else None,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "active_nav": active_nav(request.endpoint if request else None),
         }
+
+
+def blueprint_labels(blueprint, *groups: dict) -> None:
+    """The words a blueprint's templates show for stored keys: each feature's TEMPLATE_LABELS."""
+    merged = {name: value for group in groups for name, value in group.items()}
+    blueprint.context_processor(lambda: merged)

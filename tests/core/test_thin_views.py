@@ -83,3 +83,18 @@ def test_a_get_writes_nothing(app, salon, login_as):
     # The login session's last-seen time is written at most once a minute; nothing else. (Opening a
     # customer file writes the data-access log: a read recorded on purpose, not on these pages.)
     assert [w for w in writes if "login_session" not in w] == []
+
+
+def test_the_app_wide_template_context_holds_no_feature(app, salon):
+    """No feature's labels or functions in every page's context (so no template can run a
+    feature's query); each blueprint adds the words its own templates use."""
+    from flask_login import login_user
+
+    with app.test_request_context("/overview"):
+        login_user(salon.owner)
+        shared = {name for processor in app.template_context_processors[None] for name in processor()}
+        customers = {name for processor in app.template_context_processors["customers"] for name in processor()}
+    features = {"request_kinds", "retention_due", "voucher_state", "message_kinds", "export_formats", "action_label"}
+    assert shared & features == set()
+    assert {"can", "navigation", "today", "Permission"} <= shared
+    assert {"request_kinds", "voucher_state", "message_kinds", "action_label"} <= customers

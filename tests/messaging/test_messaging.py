@@ -387,7 +387,9 @@ def test_double_opt_in_consent_request(salon, login_as, client, worker_env, mail
 
     campaign = db.session.scalars(select(Campaign).where(Campaign.kind == "consent_request")).one()
     assert (campaign.status, campaign.total, campaign.sent) == ("sent", 1, 1)
-    assert "1 of 1 sent" in owner.get(started.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1 of 1 sent" in owner.get(started.headers["Location"], headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     # Asked once: a second click finds nobody to ask.
     assert owner.post("/marketing/consent-request").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 1
