@@ -28,10 +28,6 @@ BATCH = 5000
 PROGRESS_SECONDS = 0.5
 
 
-def after_batch(export: CustomerExport) -> None:
-    """A seam for tests that simulate a worker dying half-way."""
-
-
 def _delimiter(export: CustomerExport) -> str:
     return ";" if export.file_format == "csv_de" else ","
 
@@ -84,7 +80,6 @@ def write_export(export: CustomerExport, header_labels: dict[str, str]) -> int:
                 export.heartbeat_at = utcnow()
                 db.session.commit()
                 committed_at = time.monotonic()
-            after_batch(export)
 
         recipient = db.session.get(Login, export.recipient_login_id)
         with force_locale(recipient.locale if recipient else "de"):

@@ -231,7 +231,6 @@ def run_due(account_id: int, today: date | None = None, batch_size: int = BATCH)
         run.batches += 1
         run.heartbeat_at = utcnow()
         db.session.commit()  # each batch is one transaction: all of it forgotten, or none
-        after_batch(run)
     run.held = count_held(account, today)
     run.status, run.finished_at = "finished", utcnow()
     record(
@@ -246,10 +245,6 @@ def run_due(account_id: int, today: date | None = None, batch_size: int = BATCH)
     _summary_mail(account, run)
     db.session.commit()
     return run
-
-
-def after_batch(run: RetentionRun) -> None:
-    """A seam for tests that simulate a crash between batches."""
 
 
 def count_held(account: Account, today: date) -> int:

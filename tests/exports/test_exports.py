@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from portal.exports import writer
 from portal.exports.build import maintain, run_export
+from portal.exports.chunks import ChunkSink
 from portal.extensions import db
 from portal.models import CustomerExport, CustomerFieldDefinition, EmailToken, ExportChunk, Login, OutboundEmail
 from portal.models.base import utcnow
@@ -391,7 +392,27 @@ def _downloaded_customer_numbers(salon, login_as) -> list[str]:
     return [row[0] for row in csv.reader(io.StringIO(data, newline=""))][1:]
 
 
-def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, login_as, client, monkeypatch):
+@pytest.fixture
+def after_each_write(monkeypatch):
+    """Run `hook(export)` after each piece the real writer hands to its chunk sink (the header,
+    then one batch of customers each time), as a worker that dies or stalls there would."""
+
+    def install(export_id, hook):
+        real = ChunkSink.write
+
+        def write_then_hook(sink, data):
+            real(sink, data)
+            hook(db.session.get(CustomerExport, export_id))
+
+        monkeypatch.setattr(ChunkSink, "write", write_then_hook)
+        return lambda: monkeypatch.setattr(ChunkSink, "write", real)
+
+    return install
+
+
+def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(
+    salon, login_as, client, monkeypatch, after_each_write
+):
     export_id = _confirmed_export_of(25, salon, login_as, client)
     monkeypatch.setattr(writer, "BATCH", 10)
 
@@ -399,13 +420,13 @@ def test_a_job_killed_half_way_yields_one_complete_file_and_one_email(salon, log
         if export.progress_done >= 10:
             raise SystemExit("worker killed")
 
-    monkeypatch.setattr(writer, "after_batch", crash)
+    restore = after_each_write(export_id, crash)
     with pytest.raises(SystemExit):
         run_export(export_id)
     db.session.rollback()
     export = db.session.get(CustomerExport, export_id)
     assert export.status == "running" and export.progress_done == 10
-    monkeypatch.setattr(writer, "after_batch", lambda export: None)
+    restore()
     assert run_export(export_id) == "nothing-to-do"  # the same job delivered again: one run at a time
     export.heartbeat_at = utcnow() - timedelta(minutes=11)
     db.session.commit()
@@ -444,7 +465,9 @@ def test_an_export_whose_job_was_lost_is_enqueued_again_once(salon, login_as, cl
     assert run_export(export_id) == "nothing-to-do"  # the lost job, should it turn up after all
 
 
-def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon, login_as, client, monkeypatch):
+def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(
+    salon, login_as, client, monkeypatch, after_each_write
+):
     export_id = _confirmed_export_of(12, salon, login_as, client)
     monkeypatch.setattr(writer, "BATCH", 5)
 
@@ -454,7 +477,7 @@ def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon,
             db.session.commit()
             assert maintain()["retried"] == 1
 
-    monkeypatch.setattr(writer, "after_batch", stall_past_the_maintenance)
+    restore = after_each_write(export_id, stall_past_the_maintenance)
     assert run_export(export_id) == "superseded"
     assert (
         db.session.scalar(
@@ -462,7 +485,7 @@ def test_a_stalled_run_replaced_by_a_later_one_neither_finishes_nor_mails(salon,
         )
         == 0
     )
-    monkeypatch.setattr(writer, "after_batch", lambda export: None)
+    restore()
     assert run_export(export_id) == "finished"
     assert run_export(export_id) == "nothing-to-do"
     numbers = _downloaded_customer_numbers(salon, login_as)

@@ -167,7 +167,26 @@ def test_a_run_forgets_in_batches_keeps_reports_and_leaves_nothing(salon, mails,
     assert summary.to == salon.owner.email and "Inaktiv" not in summary.text  # counts, not names
 
 
-def test_an_interrupted_run_resumes_and_forgets_nobody_twice(salon, monkeypatch):
+@pytest.fixture
+def after_each_batch(monkeypatch):
+    """Run `hook(run)` after each batch's erasure, inside its transaction (the real
+    `erase_customers` does the work): a crash there loses that batch, never half of it."""
+
+    def install(hook):
+        real = retention.erase_customers
+
+        def erase_then_hook(*args, **kwargs):
+            result = real(*args, **kwargs)
+            hook(db.session.scalars(select(RetentionRun).where(RetentionRun.status == "running")).one())
+            return result
+
+        monkeypatch.setattr(retention, "erase_customers", erase_then_hook)
+        return lambda: monkeypatch.setattr(retention, "erase_customers", real)
+
+    return install
+
+
+def test_an_interrupted_run_resumes_and_forgets_nobody_twice(salon, after_each_batch):
     ids, _keeper = _population(salon)
     _switch_on(salon)
 
@@ -175,7 +194,7 @@ def test_an_interrupted_run_resumes_and_forgets_nobody_twice(salon, monkeypatch)
         if run.batches == 2:
             raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(retention, "after_batch", crash)
+    restore = after_each_batch(crash)
     with pytest.raises(RuntimeError):
         retention.run_due(salon.account.id, TODAY, batch_size=4)
     db.session.rollback()
@@ -183,7 +202,7 @@ def test_an_interrupted_run_resumes_and_forgets_nobody_twice(salon, monkeypatch)
     assert (run.status, run.forgotten) == ("running", 8)
     assert db.session.scalar(select(func.count()).select_from(Customer).where(Customer.id.in_(ids))) == 4
     # While the first worker still looks alive, nobody else takes the run.
-    monkeypatch.setattr(retention, "after_batch", lambda run: None)
+    restore()
     assert retention.run_due(salon.account.id, TODAY) is None
     run.heartbeat_at = datetime.now(UTC) - timedelta(minutes=11)
     db.session.commit()
@@ -206,7 +225,7 @@ def test_two_runs_at_once_forget_each_customer_once(salon):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "erased")) == 12
 
 
-def test_switching_off_during_a_run_stops_after_the_current_batch(salon, monkeypatch):
+def test_switching_off_during_a_run_stops_after_the_current_batch(salon, after_each_batch):
     _population(salon)
     _switch_on(salon)
 
@@ -214,7 +233,7 @@ def test_switching_off_during_a_run_stops_after_the_current_batch(salon, monkeyp
         db.session.execute(Account.__table__.update().values(retention_months=None))
         db.session.commit()
 
-    monkeypatch.setattr(retention, "after_batch", switch_off)
+    after_each_batch(switch_off)
     run = retention.run_due(salon.account.id, TODAY, batch_size=5)
     assert (run.status, run.forgotten) == ("stopped", 5)
 
