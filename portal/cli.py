@@ -1,4 +1,5 @@
-"""flask commands: demo seed, create-owner, worker, mail retry."""
+"""flask commands: demo seed, create-owner, worker, cron, mail retry, privacy daily and
+run-retention, retention preview."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The bulk customer export: wizard state, confirmation by email link and the recipient's
-password, the streaming job, and the single download.
+password, the download (once, or repeatedly within the link's 24 hours), and the withdrawal of
+files that an erasure made outdated. The job that writes the file is `exports/build.py`.
 
 Steps are audit events in category "export" with who, when and which fields.
 """

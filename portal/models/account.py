@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.legal import DEFAULT_MARKETING_WINDOW_MONTHS
 from portal.models.base import TenantMixin, UTCDateTime, utcnow
 
 
@@ -27,7 +28,9 @@ class Account(db.Model):
     # When forgetting was switched on: the first run is in the following night, then monthly.
     retention_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Marketing reaches only customers active within this window (Phorest's "3 years").
-    marketing_window_months: Mapped[int] = mapped_column(Integer, default=36, server_default="36")
+    marketing_window_months: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_MARKETING_WINDOW_MONTHS, server_default=str(DEFAULT_MARKETING_WINDOW_MONTHS)
+    )
     # Other systems holding customer data, as [{"name": ..., "purpose": ...}] (Art. 19 reminders).
     other_systems: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

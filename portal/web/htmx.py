@@ -49,14 +49,6 @@ def redirect_to(location: str):
     return redirect(location)
 
 
-def invalid_form(template: str, **context):
-    """htmx 2 does not swap 4xx; 422 plus HX-Reswap makes it show the form with its errors."""
-    response = make_response(render_template(template, **context), 422)
-    if htmx:
-        response.headers["HX-Reswap"] = "outerHTML"
-    return response
-
-
 def login_required_response():
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
     if htmx:
