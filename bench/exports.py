@@ -14,19 +14,11 @@ import time
 from sqlalchemy import select, text
 
 from bench.harness import DATA, ROOT, Services, flask_command, report, seeded_database
+from portal.customers.service import STANDARD_FIELDS
 
 FIELDS = [
     "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birthday",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "notes",
+    *STANDARD_FIELDS,
     "created_at",
     "imported_at",
     "last_activity_at",

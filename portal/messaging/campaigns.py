@@ -84,18 +84,23 @@ def start(actor: Actor, campaign: Campaign, today: date) -> int:
     counts = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
     if counts.eligible == 0:
         raise CampaignError("no-recipients")
-    campaign.status, campaign.total, campaign.queued_at = "sending", counts.eligible, utcnow()
+    hand_to_worker(actor, campaign, counts.eligible)
+    return counts.eligible
+
+
+def hand_to_worker(actor: Actor, campaign: Campaign, recipients: int) -> None:
+    """Sending starts: recorded, and the job enqueued once the transaction commits."""
+    campaign.status, campaign.total, campaign.queued_at = "sending", recipients, utcnow()
     record(
         actor,
         "setting",
         "campaign_started",
         "campaign",
         campaign.id,
-        {"recipients": {"old": None, "new": counts.eligible}},
+        {"recipients": {"old": None, "new": recipients}},
         summary=campaign.subject or campaign.kind,
     )
     SEND_CAMPAIGN.after_commit(campaign)
-    return counts.eligible
 
 
 def unsubscribe_link(customer: Customer, channel: str, campaign_id: int | None) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select
 
 from portal import tokens
-from portal.audit import Actor, record
+from portal.audit import Actor
 from portal.extensions import db
 from portal.mail import external_url, queue_email
+from portal.messaging import campaigns
 from portal.messaging.consent import current_text
 from portal.models import Account, Campaign, CampaignStatus, Consent, Customer, Location, Message, MessageStatus
 from portal.models.base import utcnow
-from portal.tasks import SEND_CAMPAIGN
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
@@ -54,23 +54,11 @@ def start(actor: Actor, account: Account) -> Campaign:
         kind=KIND,
         channel="email",
         body=text.text,
-        status=CampaignStatus.SENDING,
         created_by_id=actor.login_id,
-        total=total,
-        queued_at=utcnow(),
     )
     db.session.add(campaign)
     db.session.flush()
-    record(
-        actor,
-        "setting",
-        "campaign_started",
-        "campaign",
-        campaign.id,
-        {"recipients": {"old": None, "new": total}},
-        summary=KIND,
-    )
-    SEND_CAMPAIGN.after_commit(campaign)
+    campaigns.hand_to_worker(actor, campaign, total)
     return campaign
 
 

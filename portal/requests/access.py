@@ -16,6 +16,7 @@ from sqlalchemy import select
 from portal import tokens
 from portal.audit import Actor, record
 from portal.csv_safe import to_csv
+from portal.customers.service import STANDARD_FIELDS
 from portal.extensions import db
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.mail import external_url, queue_email
@@ -46,16 +47,7 @@ PACKAGE_PURPOSE = "access-package"
 PACKAGE_DAYS = 7
 WITHHELD = "content withheld (Art. 15(4) GDPR: trade secret)"
 SUBJECT_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birthday",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "notes",
+    *STANDARD_FIELDS,
     "created_at",
     "imported_at",
     "last_activity_at",
