@@ -29,7 +29,7 @@ from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFi
 from portal.models.exports import CustomerExport, ExportChunk, ExportStatus
 from portal.models.mail import EmailToken, MailStatus, OutboundEmail
 from portal.models.messaging import Campaign, CampaignStatus, Message, MessageStatus, MessagingSettings
-from portal.models.privacy import PrivacySettings
+from portal.models.privacy import PrivacySettings, RequestsMode
 from portal.models.requests import PrivacyRequest, RequestStatus
 from portal.models.retention import CustomerHold, RetentionRun, RunStatus
 
@@ -54,6 +54,7 @@ def _ids_never_reused() -> None:
 _ids_never_reused()
 
 __all__ = [
+    "RequestsMode",
     "ExportStatus",
     "RunStatus",
     "CampaignStatus",

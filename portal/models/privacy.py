@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,15 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.models.base import TenantMixin, UTCDateTime, utcnow
 
-REQUESTS_SELF_SERVICE = "self_service"
-REQUESTS_MANUAL = "manual"
+
+class RequestsMode(StrEnum):
+    """Datenabfragen: customers serve themselves online, or requests land in the inbox."""
+
+    SELF_SERVICE = "self_service"
+    MANUAL = "manual"
 
 
 class PrivacySettings(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), unique=True)
     # Datenabfragen: customers serve themselves online, or requests land in the inbox.
-    requests_mode: Mapped[str] = mapped_column(String(20), default=REQUESTS_SELF_SERVICE)
+    requests_mode: Mapped[str] = mapped_column(String(20), default=RequestsMode.SELF_SERVICE)
     marketing_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     notification_email: Mapped[str] = mapped_column(String(254), default="")
     # Controller (Verantwortlicher) as the notice names it.
@@ -44,7 +49,7 @@ class PrivacySettings(TenantMixin, db.Model):
         return {
             "account_id": location.account_id,
             "location_id": location.id,
-            "requests_mode": REQUESTS_SELF_SERVICE,
+            "requests_mode": RequestsMode.SELF_SERVICE,
             "marketing_enabled": False,
             "controller_name": account_name or "",
             "controller_street": location.street or "",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.legal import DPO_REQUIRED_FROM_PERSONS
 from portal.models import Account, Employee, Location, Login
+from portal.models.privacy import RequestsMode
 from portal.privacy.settings_service import settings_for
 
 
@@ -77,7 +78,7 @@ def privacy_checks(account: Account, location: Location) -> list[Check]:
                 "dpo",
             )
         )
-    if settings.requests_mode == "manual":
+    if settings.requests_mode == RequestsMode.MANUAL:
         checks.append(
             Check(
                 "warning",

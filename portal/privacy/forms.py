@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.legal import RETENTION_MONTH_CHOICES
+from portal.models.privacy import RequestsMode
 from portal.privacy.authorities import AUTHORITIES
 from portal.privacy.markup import MAX_LENGTH
 from portal.validation import InvalidPhone, normalize_email, normalize_phone
@@ -39,8 +40,14 @@ class RequestsForm(PortalForm):
     requests_mode = RadioField(
         _l("Data requests"),
         choices=[
-            ("self_service", _l("Self-service: customers query or delete their own data online; you are notified")),
-            ("manual", _l("Manual: requests land in the inbox and your team answers them within the deadline")),
+            (
+                RequestsMode.SELF_SERVICE,
+                _l("Self-service: customers query or delete their own data online; you are notified"),
+            ),
+            (
+                RequestsMode.MANUAL,
+                _l("Manual: requests land in the inbox and your team answers them within the deadline"),
+            ),
         ],
         validators=[DataRequired(_l("Please choose how data requests are handled."))],
     )

@@ -11,6 +11,7 @@ from portal.auth.decorators import public
 from portal.auth.lockout import ip_key
 from portal.extensions import limiter
 from portal.models import Account, Location
+from portal.models.privacy import RequestsMode
 from portal.privacy.notice import build_notice
 from portal.privacy.settings_service import settings_for
 from portal.public import service
@@ -80,7 +81,7 @@ def privacy_request(slug: str, location_id: int):
             )
             return render_template("public/request_sent.html", account=account, location=location)
     status = 422 if request.method == "POST" else 200
-    self_service = settings_for(location).requests_mode == "self_service"
+    self_service = settings_for(location).requests_mode == RequestsMode.SELF_SERVICE
     return render_template(
         "public/request_form.html", account=account, location=location, form=form, self_service=self_service
     ), status

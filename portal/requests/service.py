@@ -15,6 +15,7 @@ from portal.mail import external_url, queue_email
 from portal.messaging.consent import withdraw_marketing
 from portal.models import Account, Customer, Location, Login, PrivacyRequest, RequestStatus
 from portal.models.base import utcnow
+from portal.models.privacy import RequestsMode
 from portal.privacy.settings_service import settings_for
 from portal.requests import deadlines
 from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
@@ -153,7 +154,7 @@ def confirm_online_request(token_value: str, actor: Actor) -> PrivacyRequest:
         )
         return request
     location = db.session.get(Location, request.location_id)
-    if settings_for(location).requests_mode == "self_service" and len(matches) == 1:
+    if settings_for(location).requests_mode == RequestsMode.SELF_SERVICE and len(matches) == 1:
         _self_service(actor, request, matches[0])
     return request
 
