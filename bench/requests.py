@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -18,6 +19,9 @@ from bench.harness import Services, bare_app, portal_client, report, seeded_data
 
 HEAVY = int(os.environ.get("BENCH_HEAVY_CUSTOMERS", "5"))
 REQUESTS = 200
+
+
+RUN = secrets.token_hex(3)
 
 
 def _heavy_customer(db, models, account_id: int, location_id: int, employee_id: int, n: int) -> int:
@@ -59,7 +63,8 @@ def _heavy_customer(db, models, account_id: int, location_id: int, employee_id: 
                     "account_id": account_id,
                     "location_id": location_id,
                     "customer_id": cid,
-                    "number": f"H{n}-{i}",
+                    # Unique per run: the erased heavy customers' invoices stay in the cached database.
+                    "number": f"H{RUN}-{n}-{i}",
                     "issued_at": now - timedelta(days=5 * i + 1),
                     "status": "paid",
                     "total_cents": 4900,
