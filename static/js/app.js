@@ -33,6 +33,15 @@
       });
     }
   });
+  // The menu button on a phone opens and closes the navigation.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-menu-toggle]");
+    if (!toggle) return;
+    var bar = toggle.closest(".topbar");
+    var open = !bar.classList.contains("menu-open");
+    bar.classList.toggle("menu-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
   // Print buttons: data-print (no inline script under the CSP).
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
