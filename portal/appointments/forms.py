@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.appointments.service import AppointmentData
@@ -36,3 +36,4 @@ class AppointmentForm(PortalForm):
 
 class CancelForm(PortalForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
+    confirm = HiddenField()  # "yes" from the confirmation dialog (portal/web/confirm.py)

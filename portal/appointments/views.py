@@ -130,6 +130,9 @@ def cancel(appointment_id: int):
     appointment = get_owned_or_404(Appointment, appointment_id, current_user.account_id)
     form = CancelForm()
     confirm = pin_form()
+    if form.validate_on_submit() and form.confirm.data != "yes":
+        flash(_("Please confirm the cancellation. Nothing was changed."), "error")
+        return redirect(url_for("appointments.edit", appointment_id=appointment.id))
     if form.validate_on_submit() and (actor := acting(confirm)):
         try:
             service.cancel_appointment(actor, appointment, (form.reason.data or "").strip())

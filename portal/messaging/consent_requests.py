@@ -41,9 +41,14 @@ def _candidates(account_id: int):
     )
 
 
+def waiting(account_id: int) -> int:
+    """How many customers a consent request would ask now."""
+    return db.session.scalar(select(func.count()).select_from(_candidates(account_id).subquery()))
+
+
 @transaction
 def start(actor: Actor, account: Account) -> Campaign:
-    total = db.session.scalar(select(func.count()).select_from(_candidates(account.id).subquery()))
+    total = waiting(account.id)
     if not total:
         raise NobodyToAsk()
     text = current_text(account.id, "email", account.name)

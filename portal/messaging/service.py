@@ -56,6 +56,7 @@ def marketing_page(account_id: int) -> dict:
             scoped(Campaign, account_id).order_by(Campaign.created_at.desc()).limit(50)
         ).all(),
         "settings": [(location, messaging_settings(location)) for location in locations],
+        "consent_waiting": consent_requests.waiting(account_id),
     }
 
 

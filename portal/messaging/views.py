@@ -17,6 +17,7 @@ from portal.messaging.labels import TEMPLATE_LABELS as MESSAGING_LABELS
 from portal.models import Campaign, Customer, Location
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import public_actor, request_actor
+from portal.web.confirm import ConfirmForm
 from portal.web.forms import flash_errors
 from portal.web.pin import acting, pin_form
 from portal.web.templating import blueprint_labels
@@ -50,7 +51,13 @@ def _today():
 def index():
     page = service.marketing_page(current_user.account_id)
     settings = [(location, MessagingSettingsForm(formdata=None, obj=ms)) for location, ms in page["settings"]]
-    return render_template("messaging/index.html", campaigns=page["campaigns"], settings=settings, form=FlaskForm())
+    return render_template(
+        "messaging/index.html",
+        campaigns=page["campaigns"],
+        settings=settings,
+        consent_waiting=page["consent_waiting"],
+        form=FlaskForm(),
+    )
 
 
 @bp.route("/marketing/settings/<int:location_id>", methods=["POST"])
@@ -107,8 +114,19 @@ def campaign(campaign_id: int):
 @requires(Permission.MARKETING_MANAGE)
 def send(campaign_id: int):
     item = get_owned_or_404(Campaign, campaign_id, current_user.account_id)
-    if not FlaskForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
+    shown = service.campaign_page(item, _today())["preview"]
+    if shown is None or not form.confirms(shown.eligible):
+        flash(
+            _(
+                "Please confirm the number of recipients (now %(n)d). Nothing was sent.",
+                n=shown.eligible if shown else 0,
+            ),
+            "error",
+        )
+        return redirect(url_for("messaging.campaign", campaign_id=item.id))
     try:
         count = campaigns.start(request_actor(), item, _today())
     except campaigns.CampaignError as exc:
@@ -132,8 +150,13 @@ def progress(campaign_id: int):
 @requires(Permission.MARKETING_MANAGE)
 def consent_request():
     """Marketingeinwilligung: a worker asks the customers (double opt-in); the page shows progress."""
-    if not FlaskForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
+    waiting = consent_requests.waiting(current_user.account_id)
+    if waiting and not form.confirms(waiting):
+        flash(_("Please confirm the number of customers to ask (now %(n)d). Nothing was sent.", n=waiting), "error")
+        return redirect(url_for("messaging.index"))
     try:
         item = consent_requests.start(request_actor(), current_user.account)
     except consent_requests.NobodyToAsk:

@@ -3,11 +3,14 @@ the locations to record a request for, and the retained records of erased custom
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
 
 from portal.customers.duplicates import find_duplicates
 from portal.extensions import db
-from portal.models import AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
+from portal.legal import retention_end
+from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
 from portal.requests.erasure import find_blockers, logins_with_email
 from portal.tenancy import get_owned, scoped
 
@@ -39,8 +42,27 @@ def detail_page(privacy_request: PrivacyRequest) -> dict:
             blockers=find_blockers(customer),
             duplicates=find_duplicates(customer),
             login_warning=logins_with_email(customer.account_id, customer.email),
+            kept=invoices_kept(customer),
         )
     return page
+
+
+def erasure_target(privacy_request: PrivacyRequest) -> tuple[Customer | None, list[Customer]]:
+    """The customer an erasure request would erase, and their likely duplicates."""
+    if not privacy_request.customer_id:
+        return None, []
+    customer = get_owned(Customer, privacy_request.customer_id, privacy_request.account_id)
+    return customer, find_duplicates(customer) if customer else []
+
+
+def invoices_kept(customer: Customer) -> dict:
+    """How many invoices the erasure keeps, and until when the last of them is kept."""
+    account = db.session.get(Account, customer.account_id)
+    count, last = db.session.execute(
+        select(func.count(), func.max(Invoice.issued_at)).where(Invoice.customer_id == customer.id)
+    ).one()
+    until = retention_end(last.astimezone(ZoneInfo(account.timezone)).year) if last else None
+    return {"count": count, "until": until}
 
 
 def locations(account_id: int) -> list[tuple[int, str]]:

@@ -20,6 +20,7 @@ from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
 from portal.tenancy import get_owned, get_owned_or_404
 from portal.vouchers.service import TEMPLATE_HELPERS as VOUCHER_HELPERS
 from portal.web.actor import request_actor
+from portal.web.confirm import ConfirmErasureForm, ConfirmForm
 from portal.web.converters import id_arg
 from portal.web.htmx import page_or_fragment
 from portal.web.templating import blueprint_labels
@@ -126,9 +127,25 @@ def reject(request_id: int):
     return _act(request_id, lambda r, actor: service.reject(actor, r, form.reason.data) or _("Request rejected."))
 
 
+def _erasure_not_confirmed(privacy_request: PrivacyRequest) -> str | None:
+    """The erasure is irreversible: the customer's name typed, and no unresolved duplicate."""
+    customer, duplicates = reads.erasure_target(privacy_request)
+    form = ConfirmErasureForm()
+    if customer is not None and not form.confirms(customer.full_name):
+        return _("Please type the customer's name to confirm the erasure. Nothing was erased.")
+    if duplicates and not form.other_people.data:
+        return _("Merge the likely duplicates first, or confirm that they are other people. Nothing was erased.")
+    return None
+
+
 @bp.route("/privacy/requests/<int:request_id>/complete", methods=["POST"])
 @requires(Permission.PRIVACY_REQUESTS)
 def complete(request_id: int):
+    privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+    if privacy_request.kind == "erasure" and (refusal := _erasure_not_confirmed(privacy_request)):
+        flash(refusal, "error")
+        return redirect(url_for("requests.detail", request_id=request_id))
+
     def action(r, actor):
         service.complete(actor, r)
         if r.kind in ("access", "portability"):
@@ -159,12 +176,15 @@ def merge(request_id: int):
 
     def action(r, actor):
         keep = get_owned_or_404(Customer, r.customer_id, current_user.account_id) if r.customer_id else abort(404)
-        other = get_owned_or_404(Customer, form.other_id.data, current_user.account_id)
         merge_customers(actor, keep, other)
         return _("Duplicate merged into this customer.")
 
     if not form.validate():
         abort(400)
+    other = get_owned_or_404(Customer, form.other_id.data, current_user.account_id)
+    if not ConfirmForm().confirms(other.full_name):  # merging deletes the other record
+        flash(_("Please type the name of the customer to merge to confirm. Nothing was merged."), "error")
+        return redirect(url_for("requests.detail", request_id=request_id))
     return _act(request_id, action)
 
 

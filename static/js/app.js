@@ -33,6 +33,45 @@
       });
     }
   });
+  // Irreversible and mass actions: a form with data-confirm="<what happens>" opens the dialog;
+  // data-confirm-value is what confirming sends, data-confirm-type a text to type (a name) that
+  // must match. The server checks the value again (portal/web/confirm.py).
+  function normalise(text) { return (text || "").trim().replace(/\s+/g, " ").toLowerCase(); }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-confirm]") || form.dataset.confirmed === "yes") return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var dialog = document.getElementById("confirm-dialog");
+    var typed = form.dataset.confirmType || "";
+    var input = dialog.querySelector("[data-confirm-input]");
+    var ok = dialog.querySelector("[data-confirm-ok]");
+    dialog.querySelector("[data-confirm-text]").textContent = form.dataset.confirm;
+    dialog.querySelector("[data-confirm-typed]").hidden = !typed;
+    dialog.querySelector("[data-confirm-prompt]").textContent = form.dataset.confirmPrompt || "";
+    dialog.querySelector("[data-confirm-expect]").textContent = typed;
+    input.value = "";
+    ok.disabled = Boolean(typed);
+    input.oninput = function () { ok.disabled = normalise(input.value) !== normalise(typed); };
+    var submitter = event.submitter;
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function () {
+      if (dialog.returnValue !== "ok") return;
+      form.querySelector("[name=confirm]").value = typed ? input.value : form.dataset.confirmValue;
+      form.dataset.confirmed = "yes";
+      form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      form.dataset.confirmed = "";
+    }, { once: true });
+    dialog.showModal();
+    (typed ? input : ok).focus();
+  }, true);
+
+  // A checkbox with data-enables="<id>" enables that button while it is ticked.
+  document.addEventListener("change", function (event) {
+    var id = event.target.dataset && event.target.dataset.enables;
+    if (id) document.getElementById(id).disabled = !event.target.checked;
+  });
+
   // The menu button on a phone opens and closes the navigation.
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-menu-toggle]");

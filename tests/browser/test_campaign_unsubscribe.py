@@ -37,7 +37,15 @@ def test_consent_prompt_campaign_and_unsubscribe(page, salon, log_in, worker_env
     page.get_by_label("Betreff (E-Mail)").fill("Herbstangebot bei {salon}")
     page.get_by_role("button", name="Speichern und Empfänger anzeigen").click()
     expect(page.get_by_text("1 Kunden dürfen sie erhalten")).to_be_visible()
-    page.get_by_role("button", name="Jetzt senden").click()
+    # Sending asks first, with the count; cancelling sends nothing.
+    page.get_by_role("button", name="An 1 Kunden senden").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Die Nachricht geht jetzt an 1 Kunden.")
+    dialog.get_by_role("button", name="Abbrechen").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="An 1 Kunden senden")).to_be_visible()
+    page.get_by_role("button", name="An 1 Kunden senden").click()
+    dialog.get_by_role("button", name="Bestätigen").click()
     expect(page.get_by_text("Wird an 1 Empfänger gesendet.")).to_be_visible()
     assert run_worker_burst(worker_env, "emails").returncode == 0
 

@@ -49,9 +49,31 @@ def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, ma
     page.get_by_role("link", name="Datenschutz-Anfragen").click()
     page.get_by_role("link", name="Löschung").last.click()
     expect(page.get_by_text("Wahrscheinliche Duplikate dieses Kunden")).to_be_visible()
+    # While a likely duplicate is listed, the erase button waits.
+    expect(page.get_by_role("button", name="Kunde löschen und erledigen")).to_be_disabled()
+    # Merging deletes the other record: the dialog says so and wants its name typed.
     page.get_by_role("button", name="Mit diesem Kunden zusammenführen").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("wird gelöscht. Das lässt sich nicht rückgängig machen.")
+    confirm = dialog.get_by_role("button", name="Bestätigen")
+    expect(confirm).to_be_disabled()
+    dialog.get_by_role("textbox").fill("Greta Somer")  # a typo: still refused
+    expect(confirm).to_be_disabled()
+    dialog.get_by_role("textbox").fill("greta sommer")
+    page.screenshot(path=str(TMP / "screenshots" / "merge-confirmation.png"), full_page=True)
+    confirm.click()
     expect(page.get_by_text("Duplikat mit diesem Kunden zusammengeführt.")).to_be_visible()
     page.get_by_role("button", name="Kunde löschen und erledigen").click()
+    expect(dialog).to_contain_text("Die Kundenakte von Greta Sommer wird endgültig gelöscht.")
+    expect(dialog).to_contain_text("2 Rechnungen bleiben bis 31.12.")
+    dialog.get_by_role("button", name="Abbrechen").click()  # cancelled: nothing happens
+    assert db.session.get(Customer, customer_id) is not None
+    page.get_by_role("button", name="Kunde löschen und erledigen").click()
+    dialog.get_by_role("textbox").fill("Greta Sommer")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(TMP / "screenshots" / "erasure-confirmation-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    dialog.get_by_role("button", name="Bestätigen").click()
     expect(page.get_by_text("Anfrage erledigt.")).to_be_visible()
     expect(page.get_by_role("heading", name="Löschbestätigung")).to_be_visible()
     page.screenshot(path=str(TMP / "screenshots" / "erasure-done.png"), full_page=True)

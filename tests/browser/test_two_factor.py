@@ -21,6 +21,8 @@ SHOTS = TMP / "screenshots"
 
 
 def _password_step(page, login, password):
+    if page.locator("[data-menu-toggle]").is_visible():  # on a phone the menu holds "Abmelden"
+        page.locator("[data-menu-toggle]").click()
     if page.get_by_role("button", name="Abmelden").count():
         page.get_by_role("button", name="Abmelden").click()
         page.wait_for_url(re.compile(r"/login"))

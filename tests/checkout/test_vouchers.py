@@ -16,6 +16,7 @@ from portal.vouchers import service as vouchers
 from tests import factories
 from tests.checkout.helpers import invoice_count, line, sale_form
 from tests.history.helpers import events
+from tests.privacy.helpers import erasure_confirmation
 
 
 @pytest.fixture
@@ -130,7 +131,9 @@ def test_paying_out_the_rest_resolves_the_erasure_blocker(salon, service, login_
     book = owner.get(f"/cash-book?month={month}").get_data(as_text=True)
     assert "-€15.00" in book or "−€15.00" in book
     assert "Resolve first:" not in owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
-    assert owner.post(f"/privacy/requests/{request_id}/complete").status_code == 302
+    assert (
+        owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id)).status_code == 302
+    )
     db.session.expire_all()
     assert db.session.get(Customer, customer_id) is None
     assert db.session.get(Voucher, voucher.id).customer_id is None  # the voucher's bookkeeping stays, nameless

@@ -106,7 +106,9 @@ def test_appointment_book_move_edit_cancel(salon, login_as):
         f"/appointments/{appointment.id}",
         data=appointment_form(salon, service, salon.employee.id, start="11:30", notes="Allergie beachten"),
     )
-    client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "krank"})
+    client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "krank"})  # not confirmed: nothing
+    assert only_appointment().status == "booked"
+    client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "krank", "confirm": "yes"})
     actions = [(e.action, sorted(e.changes)) for e in events("appointment")]
     assert actions == [
         ("created", ["employee", "ends_at", "location", "service", "starts_at", "status"]),

@@ -87,9 +87,9 @@ def test_appointment_change_with_pin_names_the_employee(salon, login_as):
     pin = {"confirm-employee_id": salon.employee.id, "confirm-pin": factories.PIN}
     staff.post(f"/customers/{customer_id}/appointments/new", data={**appointment_form(salon, service), **pin})
     appointment = only_appointment()
-    staff.post(f"/appointments/{appointment.id}/cancel", data={"reason": ""})  # no PIN: refused
+    staff.post(f"/appointments/{appointment.id}/cancel", data={"reason": "", "confirm": "yes"})  # no PIN: refused
     assert only_appointment().status == "booked"
-    staff.post(f"/appointments/{appointment.id}/cancel", data={"reason": "", **pin})
+    staff.post(f"/appointments/{appointment.id}/cancel", data={"reason": "", "confirm": "yes", **pin})
     assert only_appointment().status == "cancelled"
     assert [(e.action, e.employee_id) for e in events("appointment")] == [
         ("created", salon.employee.id),

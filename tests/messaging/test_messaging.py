@@ -211,7 +211,7 @@ def test_empty_recipient_set_sends_nothing(salon, login_as):
     _marketing(salon)
     _customer(salon, "Ohnezustimmung")
     owner, campaign = _campaign(salon, login_as)
-    owner.post(f"/marketing/campaigns/{campaign.id}/send")
+    owner.post(f"/marketing/campaigns/{campaign.id}/send", data={"confirm": "0"})
     page = owner.get(f"/marketing/campaigns/{campaign.id}").get_data(as_text=True)
     assert "Nobody may receive this message" in page
     db.session.expire_all()
@@ -228,7 +228,12 @@ def test_campaign_sent_once_with_unsubscribe_headers_and_link(
         salon, "Jung", consent="granted", birthday=TODAY - timedelta(days=365 * 10), visit_days=None, bought_days=30
     )
     owner, campaign = _campaign(salon, login_as)
-    owner.post(f"/marketing/campaigns/{campaign.id}/send")
+    # Sent only when the number of recipients shown was confirmed (a forged POST sends nothing).
+    for forged in ({}, {"confirm": "4"}):
+        owner.post(f"/marketing/campaigns/{campaign.id}/send", data=forged)
+        db.session.expire_all()
+        assert db.session.get(Campaign, campaign.id).status == "draft"
+    owner.post(f"/marketing/campaigns/{campaign.id}/send", data={"confirm": "3"})
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).queued_at is not None  # a lost job is recovered from here
     assert run_worker_burst(worker_env, "emails").returncode == 0
@@ -378,7 +383,9 @@ def test_new_customer_prompt_records_consent_with_the_text(salon, login_as):
 def test_double_opt_in_consent_request(salon, login_as, client, worker_env, mails):
     _customer(salon, "Frage")
     owner = login_as(salon.owner)
-    started = owner.post("/marketing/consent-request")
+    refused = owner.post("/marketing/consent-request")  # without the confirmed count: nothing
+    assert refused.headers["Location"].endswith("/marketing")
+    started = owner.post("/marketing/consent-request", data={"confirm": "1"})
     assert started.status_code == 302 and "/marketing/campaigns/" in started.headers["Location"]
     # A worker sends them; the campaign page shows the progress.
     assert run_worker_burst(worker_env, "emails").returncode == 0

@@ -34,3 +34,13 @@ def rich_customer(
 
 def link_path(link: str) -> str:
     return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def erasure_confirmation(request_id: int, **extra) -> dict:
+    """What the confirmation dialog sends for an erasure: the customer's name, typed."""
+    from portal.extensions import db
+    from portal.models import Customer, PrivacyRequest
+
+    customer_id = db.session.get(PrivacyRequest, request_id).customer_id
+    customer = db.session.get(Customer, customer_id) if customer_id else None
+    return {"confirm": customer.full_name if customer else "", **extra}

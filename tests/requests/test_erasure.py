@@ -28,7 +28,7 @@ from portal.requests import erasure
 from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
 from tests import factories
 from tests.history.helpers import events
-from tests.privacy.helpers import rich_customer
+from tests.privacy.helpers import erasure_confirmation, rich_customer
 
 NAME, FIRST, EMAIL, PHONE = "Sommerfeld", "Griselda", "griselda.sommerfeld@example.com", "+491709998877"
 
@@ -103,7 +103,12 @@ def test_forensic_nothing_of_the_customer_remains_but_the_retained_invoice_field
     assert any(EMAIL in value for _t, _c, value in before)  # the scan does find the data beforehand
     revenue, visits = _revenue_per_month(), _appointments_per_month()
 
-    response = owner.post(f"/privacy/requests/{request_id}/complete")
+    # Irreversible: without the customer's name typed (a forged or a mistyped POST) nothing goes.
+    for forged in ({}, {"confirm": "Sommer"}):
+        assert owner.post(f"/privacy/requests/{request_id}/complete", data=forged).status_code == 302
+        db.session.expire_all()
+        assert db.session.get(Customer, customer_id) is not None
+    response = owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Customer, customer_id) is None
@@ -142,7 +147,7 @@ def test_forensic_after_the_certificate_is_delivered(salon, login_as, worker_env
     from tests.conftest import run_worker_burst
 
     owner, _customer_id, request_id = _prepare(salon, login_as)
-    owner.post(f"/privacy/requests/{request_id}/complete")
+    owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
     assert run_worker_burst(worker_env, "emails").returncode == 0
     certificate_mail = next(m for m in mails() if m.to == EMAIL)
     assert "erased" in certificate_mail.subject or "gelöscht" in certificate_mail.subject
@@ -189,7 +194,7 @@ def test_blockers_must_be_resolved_first(salon, login_as):
     db.session.commit()
     page = owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
     assert "Resolve first:" in page and "OPEN" in page
-    response = owner.post(f"/privacy/requests/{request_id}/complete")
+    response = owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
     assert response.status_code == 302
     assert "The erasure is blocked." in owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
     db.session.expire_all()
@@ -222,8 +227,10 @@ def test_a_voucher_valid_through_the_salons_today_still_blocks(salon, monkeypatc
 
 def test_double_click_on_done_erases_once(salon, login_as):
     owner, customer_id, request_id = _prepare(salon, login_as)
-    assert owner.post(f"/privacy/requests/{request_id}/complete").status_code == 302
-    owner.post(f"/privacy/requests/{request_id}/complete")
+    assert (
+        owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id)).status_code == 302
+    )
+    owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
     page = owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
     assert "This request was already handled. Nothing was changed." in page
     assert len(events("customer", action="erased")) == 1
@@ -247,13 +254,19 @@ def test_duplicates_are_found_and_merged_before_the_erasure(salon, login_as):
     request_id = db.session.scalar(select(PrivacyRequest.id))
     page = owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
     assert "Likely duplicates" in page and f"K-{other_id}" in page and f"K-{unrelated}" not in page
-    owner.post(f"/privacy/requests/{request_id}/merge", data={"other_id": other_id})
+    # While the duplicate is listed the erasure waits; merging needs the other's name typed.
+    owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
+    owner.post(f"/privacy/requests/{request_id}/merge", data={"other_id": other_id, "confirm": "jemand anders"})
+    db.session.expire_all()
+    assert db.session.get(Customer, keep_id) is not None and db.session.get(Customer, other_id) is not None
+    other_name = db.session.get(Customer, other_id).full_name
+    owner.post(f"/privacy/requests/{request_id}/merge", data={"other_id": other_id, "confirm": other_name.upper()})
     db.session.expire_all()
     assert db.session.get(Customer, other_id) is None
     assert db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.customer_id == keep_id)) == 4
     (merged,) = events("customer", action="merged")
     assert merged.changes["merged_customer"] == {"old": other_id, "new": keep_id}
-    owner.post(f"/privacy/requests/{request_id}/complete")
+    owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
     db.session.expire_all()
     assert db.session.get(Customer, keep_id) is None
     assert db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.retained_until.is_not(None))) == 4
@@ -269,7 +282,7 @@ def test_merge_refuses_customers_of_two_salons(salon, other_salon):
 
 def test_retained_records_are_for_owner_and_accountant_only(salon, login_as):
     owner, _customer_id, request_id = _prepare(salon, login_as)
-    owner.post(f"/privacy/requests/{request_id}/complete")
+    owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
     page = login_as(salon.accountant).get("/privacy/retained").get_data(as_text=True)
     assert f"{FIRST} {NAME}" in page and "R-" in page
     assert login_as(salon.staff).get("/privacy/retained").status_code == 403

@@ -28,7 +28,7 @@ from portal.requests.erasure_traces import HANDLED_REFERENCES
 from portal.tasks import redis_connection
 from tests.conftest import run_worker_burst
 from tests.exports.test_exports import _finished_export
-from tests.privacy.helpers import rich_customer
+from tests.privacy.helpers import erasure_confirmation, rich_customer
 from tests.requests.test_erasure import _all_text_in_database
 
 FIRST, NAME = "Griselda", "Sommerfeld"
@@ -99,7 +99,12 @@ def test_every_trace_of_the_person_goes_and_the_next_customer_starts_clean(salon
     assert email_key(EMAIL) in _redis_text() and EMAIL not in _redis_text()  # counted, but never by the address
     assert db.session.get(CustomerExport, export_id).status == "finished"
 
-    assert login_as(salon.owner).post(f"/privacy/requests/{request_id}/complete").status_code == 302
+    assert (
+        login_as(salon.owner)
+        .post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
+        .status_code
+        == 302
+    )
     db.session.expire_all()
 
     leftovers = [

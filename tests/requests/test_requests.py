@@ -32,7 +32,7 @@ from portal.requests.daily import run_daily
 from tests import factories
 from tests.conftest import run_worker_burst
 from tests.history.helpers import events
-from tests.privacy.helpers import link_path, rich_customer
+from tests.privacy.helpers import erasure_confirmation, link_path, rich_customer
 
 EMAIL = "greta.sommer@example.com"
 
@@ -280,7 +280,7 @@ def test_restriction_and_objection(salon, login_as):
             data={"kind": kind, "channel": "in_person", "location_id": salon.location.id},
         )
     for request in db.session.scalars(select(PrivacyRequest)).all():
-        owner.post(f"/privacy/requests/{request.id}/complete")
+        owner.post(f"/privacy/requests/{request.id}/complete", data=erasure_confirmation(request.id))
     db.session.expire_all()
     customer = db.session.get(Customer, customer_id)
     assert customer.restricted_at is not None
