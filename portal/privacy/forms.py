@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -177,6 +178,8 @@ class RetentionForm(PortalForm):
             NumberRange(6, 60, message=_l("Between %(min)d and %(max)d months.", min=6, max=60)),
         ],
     )
+    # The number of customers the owner was told would be forgotten (switching on or shortening).
+    confirm = HiddenField()
 
 
 class OtherSystemsForm(PortalForm):

@@ -4,13 +4,15 @@ one settings-history event with the fields that changed."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
 from portal.models.base import utcnow
-from portal.retention.service import count_due, next_run_date
+from portal.retention.service import count_due, due_query, next_run_date
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
@@ -126,3 +128,16 @@ def retention_summary(account: Account) -> dict | None:
     if not account.retention_months:
         return None
     return {"due": count_due(account), "next_run": next_run_date(account)}
+
+
+def forgetting_to_confirm(account: Account, months: int | None) -> dict | None:
+    """Switching automatic forgetting on, or shortening its period, makes customers due who were
+    not: how many, and the night of the run that forgets them. None when nobody more is due."""
+    if not months or (account.retention_months and months >= account.retention_months):
+        return None
+    today = account.today()
+    due = db.session.scalar(select(func.count()).select_from(due_query(account, today, months).subquery()))
+    if not due:
+        return None
+    run = next_run_date(account) if account.retention_months else today + timedelta(days=1)
+    return {"due": due, "night_of": run}

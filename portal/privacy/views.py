@@ -49,8 +49,9 @@ def _forms(location: Location, account: Account) -> dict:
     return forms
 
 
-def _section_response(location, account, section, forms, saved=None, error=None, status=200):
+def _section_response(location, account, section, forms, saved=None, error=None, status=200, **extra):
     context = dict(
+        **extra,
         location=location,
         account=account,
         section=section,
@@ -113,6 +114,10 @@ def save(location_id: int, section: str):
         form = forms[section] = RetentionForm()
         if not form.validate():
             return _section_response(loc, account, section, forms, status=422)
+        pending = service.forgetting_to_confirm(account, form.retention_months.data or None)
+        if pending and form.confirm.data != str(pending["due"]):
+            # Irreversible from tonight: the owner sees how many, and saves again to confirm.
+            return _section_response(loc, account, section, forms, status=409, confirm_forgetting=pending)
         changed = service.save_retention(
             actor, account, form.retention_months.data or None, form.marketing_window_months.data
         )

@@ -256,15 +256,26 @@ def test_holds_need_a_reason_and_a_future_end(salon, login_as):
 def test_switching_on_shows_how_many_the_first_run_forgets(salon, login_as):
     _population(salon)
     owner = login_as(salon.owner)
+    url = f"/settings/privacy/locations/{salon.location.id}/retention"
+    # First the consequence, nothing saved; a forged or outdated count saves nothing either.
+    for forged in ({}, {"confirm": "11"}):
+        page = owner.post(
+            url,
+            data={"retention_months": "24", "marketing_window_months": "36", **forged},
+            headers={"HX-Request": "true"},
+        ).get_data(as_text=True)
+        assert "12 customers will be anonymised for good" in page
+        db.session.expire_all()
+        assert db.session.get(Account, salon.account.id).retention_months is None
     page = owner.post(
-        f"/settings/privacy/locations/{salon.location.id}/retention",
-        data={"retention_months": "24", "marketing_window_months": "36"},
+        url,
+        data={"retention_months": "24", "marketing_window_months": "36", "confirm": "12"},
         headers={"HX-Request": "true"},
     ).get_data(as_text=True)
     assert "will forget 12 customers" in page
     db.session.expire_all()
     account = db.session.get(Account, salon.account.id)
-    assert account.retention_since is not None
+    assert account.retention_months == 24 and account.retention_since is not None
     response = owner.post(
         f"/settings/privacy/locations/{salon.location.id}/retention",
         data={"retention_months": "12", "marketing_window_months": "36"},
