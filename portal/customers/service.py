@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select, tuple_
 
 from portal.audit import Actor, field_changes, record
 from portal.extensions import db
 from portal.messaging.consent import record_prompt_answers
-from portal.models import Customer, CustomerFieldDefinition, CustomerFieldValue
+from portal.models import AuditEvent, Customer, CustomerFieldDefinition, CustomerFieldValue
+from portal.models.base import utcnow
 from portal.tenancy import scoped
 from portal.transaction import transaction
 from portal.validation import phone_search_digits
@@ -146,9 +148,28 @@ def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[i
     return changes
 
 
+# One access entry per login, customer and ten minutes: going through the tabs of a file is
+# one look, and a log of every click would bury the real changes.
+ACCESS_LOG_WINDOW = timedelta(minutes=10)
+
+
 @transaction
-def record_view(actor: Actor, customer: Customer, tab: str) -> None:
-    """Data-access log: who opened whose customer file (and which part)."""
+def record_view(actor: Actor, customer: Customer, tab: str) -> bool:
+    """Data-access log: who opened whose customer file (and which part first); False when the
+    same login looked within the last ten minutes."""
+    looked_lately = db.session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.account_id == customer.account_id,
+            AuditEvent.customer_id == customer.id,
+            AuditEvent.category == "access",
+            AuditEvent.actor_login_id == actor.login_id,
+            AuditEvent.occurred_at >= utcnow() - ACCESS_LOG_WINDOW,
+        )
+        .limit(1)
+    )
+    if looked_lately is not None:
+        return False
     record(
         actor,
         "access",
@@ -159,6 +180,7 @@ def record_view(actor: Actor, customer: Customer, tab: str) -> None:
         customer_id=customer.id,
         summary=customer.full_name,
     )
+    return True
 
 
 # --- Settings > Customer fields ---------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from portal.extensions import db
 from portal.models import Customer
+from portal.models.base import utcnow
 from tests import factories
 from tests.history.helpers import appointment_form, events, make_service, only_appointment
 
@@ -145,8 +148,12 @@ def test_staff_change_log_shows_in_customer_tab_but_not_who_looked(salon, login_
     owner = login_as(salon.owner)
     staff = login_as(salon.staff)
     staff.get(f"/customers/{customer_id}")
+    staff.get(f"/customers/{customer_id}/appointments")  # the same look: no second entry
     viewed = events("access", customer_id=customer_id)
     assert [(e.action, e.actor_login_id, e.changes) for e in viewed] == [("viewed", salon.staff.id, {"tab": "data"})]
+    with factories.travel_to(utcnow() + timedelta(minutes=11)):  # a new look after ten minutes
+        staff.get(f"/customers/{customer_id}/messages")
+    assert [e.changes["tab"] for e in events("access", customer_id=customer_id)] == ["data", "messages"]
     staff_tab = staff.get(f"/customers/{customer_id}/history").get_data(as_text=True)
     assert "opened" not in staff_tab
     owner_tab = owner.get(f"/customers/{customer_id}/history").get_data(as_text=True)
