@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission
-from portal.requests.labels import OUTCOME_LABELS
+from portal.requests.labels import CERTIFICATE_LABELS, OUTCOME_LABELS
 from portal.validation import format_phone
 
 FIELD_LABELS = {
@@ -97,6 +97,23 @@ FIELD_LABELS = {
     "run": _l("Run"),
     "rows": _l("Rows"),
     "size": _l("Size (bytes)"),
+    "consent_email": _l("Marketing consent by email"),
+    "consent_sms": _l("Marketing consent by SMS"),
+    "consent_photo": _l("Consent to publish photos"),
+    "reminders_off": _l("No appointment reminders"),
+    "guardian_consent": _l("Guardian consented (under 16)"),
+    "recipients": _l("Recipients"),
+    "two_factor_required": _l("Two-factor login required for owners and administrators"),
+    "failed_attempts": _l("Wrong passwords"),
+    "ip_addresses": _l("IP addresses"),
+}
+CONSENT_STATES = {"none": _l("not recorded"), "granted": _l("agreed"), "withdrawn": _l("withdrawn")}
+# What an erasure deleted, counted per kind (the certificate's words, and the traces').
+DELETED_PARTS = {
+    "customer_file": _l("customer file"),
+    "holds": _l("holds"),
+    "messages_detached": _l("messages (detached)"),
+    "unverified_requests": _l("unconfirmed requests"),
 }
 REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
 
@@ -142,6 +159,8 @@ ACTION_LABELS = {
     "voucher_paid_out": _l("voucher paid out"),
     "voucher_voided": _l("voucher voided"),
     "card_activated": _l("bonus card activated"),
+    "consent": _l("consent recorded"),
+    "campaign_started": _l("campaign sent"),
 }
 
 ENTITY_LABELS = {
@@ -196,6 +215,10 @@ def _value(name: str, value) -> str:
         return str(TAB_LABELS.get(value, value))
     if name == "outcome":
         return str(OUTCOME_LABELS.get(value, value))
+    if name.startswith("consent_"):
+        return str(CONSENT_STATES.get(value, value))
+    if name == "deleted" and isinstance(value, dict):
+        return _counted(value)
     if name == "due_on" and isinstance(value, str):
         try:
             return format_date(date.fromisoformat(value), "medium")
@@ -213,6 +236,8 @@ def _value(name: str, value) -> str:
         return ", ".join(str(PERMISSION_LABELS.get(Permission(p), p)) for p in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):  # never a raw dict: its parts in words
+        return _counted(value)
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
         try:
             return format_datetime(datetime.fromisoformat(value), "short")
@@ -224,6 +249,19 @@ def _value(name: str, value) -> str:
         except ValueError:
             return value
     return str(value)
+
+
+def _counted(parts: dict) -> str:
+    """{"appointments": 3, "customer_file": 1} -> "customer file: 1, appointments: 3" in words."""
+    words = {**CERTIFICATE_LABELS, **DELETED_PARTS}
+    return (
+        ", ".join(
+            f"{words.get(key, FIELD_LABELS.get(key, key.replace('_', ' ')))}: {count}"
+            for key, count in parts.items()
+            if count
+        )
+        or "—"
+    )
 
 
 def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
@@ -245,9 +283,33 @@ def entity_label(entity_type: str) -> str:
     return str(ENTITY_LABELS.get(entity_type, entity_type))
 
 
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_label(user_agent: str | None) -> str:
+    """A browser's self-description as people say it ("Chrome on Windows"); the raw string
+    stays in the record and in the exported login history."""
+    agent = user_agent or ""
+    browser = next((name for marker, name in _BROWSERS if marker in agent), None)
+    system = next((name for marker, name in _SYSTEMS if marker in agent), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("unknown device")
+
+
 # The history lists (the histories and the customer file's history tab) and the access report.
 TEMPLATE_LABELS = {
     "action_label": action_label,
+    "device_label": device_label,
     "entity_label": entity_label,
     "describe_changes": describe_changes,
     "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
