@@ -56,7 +56,7 @@ class InviteForm(PortalForm):
         ],
     )
     name = StringField(_l("Name"), validators=[Length(max=200)])
-    role = SelectField(_l("Role"))
+    role = SelectField(_l("Role"), default="staff")  # the least rights unless chosen otherwise
     locale = SelectField(_l("Language"), choices=[("de", "Deutsch"), ("en", "English")])
 
 

@@ -256,6 +256,8 @@ def update_login(actor: Actor, target: Login, role: str, grants: list[str], acti
         raise AuthError("last-owner")
     if target.id == actor.login_id and not active:
         raise AuthError("cannot-deactivate-self")
+    if target.id == actor.login_id and target.role != new_role.value:
+        raise AuthError("cannot-change-own-role")  # another owner decides that
     allowed = {p.value for p in GRANTABLE_TO_ADMIN}
     new_grants = sorted(g for g in grants if g in allowed) if new_role is Role.ADMIN else []
     changes = {

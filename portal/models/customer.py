@@ -55,6 +55,18 @@ class Customer(TenantMixin, db.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def may_be_under_16(self, today: date) -> bool:
+        """Art. 8 GDPR: a guardian's consent matters only for a child (or a birthday not known)."""
+        if self.birthday is None:
+            return True
+        born = self.birthday
+        sixteenth = (
+            date(born.year + 16, born.month, 28)
+            if (born.month, born.day) == (2, 29)
+            else born.replace(year=born.year + 16)
+        )
+        return today < sixteenth
+
 
 class CustomerFieldDefinition(TenantMixin, db.Model):
     """A salon's own customer field, e.g. a colour recipe."""

@@ -22,6 +22,7 @@ LOGIN_ERRORS = {
     "email-taken": lambda: _("A login with this email address already exists."),
     "last-owner": lambda: _("The salon needs at least one active owner."),
     "cannot-deactivate-self": lambda: _("You cannot deactivate your own login."),
+    "cannot-change-own-role": lambda: _("You cannot change your own role; another owner can."),
 }
 
 
@@ -35,7 +36,7 @@ def _location_choices():
 
 def _page(invite_form=None, employee_form=None, status=200):
     if invite_form is None:
-        invite_form = InviteForm(locale=current_user.locale)
+        invite_form = InviteForm(locale=current_user.locale, role=Role.STAFF.value)
         invite_form.role.choices = _role_choices()
     if employee_form is None:
         employee_form = NewEmployeeForm()

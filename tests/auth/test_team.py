@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from portal.auth.permissions import Permission, has_permission
+from portal.audit import Actor
+from portal.auth.permissions import GRANTABLE_TO_ADMIN, Permission, has_permission
+from portal.auth.service import invite_login
 from portal.extensions import db
 from portal.models import EmailToken, Employee, Login, OutboundEmail
+from tests import factories
 from tests.conftest import run_worker_burst
 
 
@@ -126,3 +131,34 @@ def test_employee_pin_is_hashed_and_validated(salon, login_as):
 
 def test_admin_without_team_grant_cannot_manage_team(salon, login_as):
     assert login_as(salon.admin).get("/settings/team/").status_code == 403
+
+
+def test_safe_defaults_invite_as_staff_no_self_demotion_grants_only_for_admins(salon, login_as):
+    # A second owner, invited through the team service: the last-owner rule is not what stops it.
+    invite_login(Actor(salon.account.id, salon.owner.id), "zweite@salon-a.test", "Zweite", "owner", "de", salon.owner)
+    db.session.commit()
+    owner = login_as(salon.owner)
+    page = owner.get("/settings/team/").get_data(as_text=True)
+    # The invitation proposes the least rights; extra rights are offered for administrators only.
+    assert '<option selected value="staff">' in page
+    assert page.count('name="grants"') == len(GRANTABLE_TO_ADMIN)  # the admin's row only
+    response = owner.post(f"/settings/team/logins/{salon.owner.id}", data={"role": "admin", "active": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Login, salon.owner.id).role == "owner"
+    assert "You cannot change your own role" in owner.get(
+        "/settings/team/", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+
+
+def test_the_guardian_question_is_asked_for_children_only(salon, login_as):
+    adult = factories.make_customer(salon.account, "Erwachsen", birthday=date(1972, 5, 1))
+    child = factories.make_customer(
+        salon.account, "Kind", birthday=salon.account.today().replace(year=salon.account.today().year - 10)
+    )
+    unknown = factories.make_customer(salon.account, "Unbekannt")
+    owner = login_as(salon.owner)
+    for customer_id, asked in ((adult, False), (child, True), (unknown, True)):
+        page = owner.get(f"/customers/{customer_id}/messages").get_data(as_text=True)
+        assert ('name="guardian_consent"' in page) is asked, customer_id
+        assert 'value="" selected disabled' in page  # no consent preselected
