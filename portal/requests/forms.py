@@ -71,3 +71,7 @@ class LinkForm(PortalForm):
         _l("Customer number"), validators=[DataRequired(_l("Please enter the customer number.")), NumberRange(1)]
     )
     note = StringField(validators=[Optional()])
+
+
+class InboxSearchForm(PortalForm):
+    q = StringField(_l("Search requests"), validators=[Length(max=200)])

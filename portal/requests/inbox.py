@@ -1,4 +1,5 @@
-"""Reading the request inbox: open requests by due date, keyset-paged, with counts per kind."""
+"""Reading the request inbox: open requests by due date, keyset-paged, with counts per kind and
+the customers' names; a search by request number, customer name or the requester's email."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, tuple_
 
 from portal.extensions import db
-from portal.models import PrivacyRequest
+from portal.models import Customer, PrivacyRequest
 from portal.models.requests import OPEN_STATUSES
 
 PAGE_SIZE = 50
@@ -19,6 +20,44 @@ class InboxPage:
     requests: list[PrivacyRequest]
     next_after: int | None
     counts: dict[str, int]
+    names: dict[int, str]  # customer id -> name, for the requests linked to a customer
+
+
+def _names(account_id: int, requests: list[PrivacyRequest]) -> dict[int, str]:
+    ids = {r.customer_id for r in requests if r.customer_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Customer.id, Customer.first_name, Customer.last_name).where(
+            Customer.account_id == account_id, Customer.id.in_(ids)
+        )
+    )
+    return {cid: f"{first} {last}".strip() for cid, first, last in rows}
+
+
+def open_count(account_id: int) -> int:
+    """Requests waiting for the salon (the navigation's badge): one count on the inbox index."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(PrivacyRequest)
+        .where(PrivacyRequest.account_id == account_id, PrivacyRequest.status.in_(OPEN_STATUSES))
+    )
+
+
+def search(account_id: int, query: str, limit: int = PAGE_SIZE) -> InboxPage:
+    """Requests of any state matching a number ("#12", "12"), a customer's name or the email the
+    request came from; newest first."""
+    words = query.strip().lower().lstrip("#")
+    base = select(PrivacyRequest).where(PrivacyRequest.account_id == account_id, PrivacyRequest.status != "unverified")
+    if words.isdigit():
+        base = base.where(PrivacyRequest.id == int(words))
+    elif words:
+        matching = select(Customer.id).where(Customer.account_id == account_id)
+        for word in words.split():
+            matching = matching.where(Customer.search_text.contains(word, autoescape=True))
+        base = base.where((PrivacyRequest.customer_id.in_(matching)) | (PrivacyRequest.email == words))
+    rows = list(db.session.scalars(base.order_by(PrivacyRequest.id.desc()).limit(limit)))
+    return InboxPage(rows, None, {}, _names(account_id, rows))
 
 
 def inbox_page(account_id: int, kind: str | None, view: str, after_id: int | None) -> InboxPage:
@@ -52,4 +91,4 @@ def inbox_page(account_id: int, kind: str | None, view: str, after_id: int | Non
             .group_by(PrivacyRequest.kind)
         ).all()
     )
-    return InboxPage(rows, rows[-1].id if more and rows else None, counts)
+    return InboxPage(rows, rows[-1].id if more and rows else None, counts, _names(account_id, rows))

@@ -14,8 +14,9 @@ from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.models import Customer, PrivacyRequest
 from portal.requests import reads, service
 from portal.requests.deadlines import days_left
-from portal.requests.forms import ExtendForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
-from portal.requests.inbox import inbox_page
+from portal.requests.forms import ExtendForm, InboxSearchForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
+from portal.requests.inbox import inbox_page, open_count
+from portal.requests.inbox import search as inbox_search
 from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
 from portal.tenancy import get_owned, get_owned_or_404
 from portal.vouchers.service import TEMPLATE_HELPERS as VOUCHER_HELPERS
@@ -23,10 +24,11 @@ from portal.web.actor import request_actor
 from portal.web.confirm import ConfirmErasureForm, ConfirmForm
 from portal.web.converters import id_arg
 from portal.web.htmx import page_or_fragment
-from portal.web.templating import blueprint_labels
+from portal.web.templating import blueprint_labels, register_nav_badge
 
 bp = Blueprint("requests", __name__)
 blueprint_labels(bp, REQUEST_LABELS, HISTORY_LABELS, VOUCHER_HELPERS)
+register_nav_badge("requests.index", open_count)
 
 ERRORS = {
     "already-handled": lambda: _("This request was already handled. Nothing was changed."),
@@ -57,6 +59,17 @@ def index():
         today=_today(),
         days_left=days_left,
         fragment_rows=bool(request.args.get("after")),
+    )
+
+
+@bp.route("/privacy/requests/search", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS, reads_only=True)
+def search():
+    # POST keeps the search term (a name, an email) out of URLs and access logs.
+    form = InboxSearchForm()
+    page = inbox_search(current_user.account_id, (form.q.data or "")[:200]) if form.validate_on_submit() else None
+    return render_template(
+        "requests/_search_results.html", page=page, today=_today(), days_left=days_left, query=form.q.data or ""
     )
 
 

@@ -28,6 +28,16 @@ NAVIGATION = [
     ("settings.index", _l("Settings"), SETTINGS_PERMISSIONS),
 ]
 
+# A feature may put a number beside its navigation entry (the inbox: open requests); counted
+# only for logins who see the entry.
+NAV_BADGES: dict = {}
+
+
+def register_nav_badge(endpoint: str, count) -> None:
+    """`count(account_id) -> int` for the entry `endpoint`; 0 shows nothing."""
+    NAV_BADGES[endpoint] = count
+
+
 # Everything under Settings lights up the Settings entry.
 SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports", "bonus")
 NAV_SECTION_OVERRIDES = {
@@ -95,7 +105,11 @@ def init_templating(app: Flask) -> None:
         def can(permission: Permission) -> bool:
             return has_permission(current_user, permission)
 
-        nav = [(endpoint, label) for endpoint, label, perms in NAVIGATION if any(can(p) for p in perms)]
+        nav = [
+            (endpoint, label, NAV_BADGES[endpoint](current_user.account_id) if endpoint in NAV_BADGES else 0)
+            for endpoint, label, perms in NAVIGATION
+            if any(can(p) for p in perms)
+        ]
         return {
             "can": can,
             "get_locale": get_locale,
