@@ -7,6 +7,7 @@ Mail leaves only from jobs. The subject is the template's `{% set subject = ... 
 from __future__ import annotations
 
 import socket
+from email.utils import parseaddr
 
 from flask import current_app, request, url_for
 from flask_babel import force_locale
@@ -14,7 +15,7 @@ from flask_mail import Message
 from sqlalchemy import update
 
 from portal.extensions import db, mail
-from portal.models import OutboundEmail
+from portal.models import Account, OutboundEmail
 from portal.models.base import utcnow
 from portal.tasks import DELIVER_EMAIL
 
@@ -68,6 +69,13 @@ def queue_email(
     return email
 
 
+def _sender(account_id: int | None) -> tuple[str, str]:
+    """The salon's name as the display name, the portal's own address (SPF, DKIM) as sender."""
+    configured_name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"] or "")
+    account = db.session.get(Account, account_id) if account_id else None
+    return (account.name if account else configured_name) or configured_name, address
+
+
 def deliver(email_id: int) -> str:
     """Send one queued email; a second run for a sent one does nothing."""
     email = db.session.get(OutboundEmail, email_id)
@@ -77,6 +85,7 @@ def deliver(email_id: int) -> str:
         return "already-sent"  # RQ may run a job twice; the row makes the second run a no-op
     message = Message(
         subject=email.subject,
+        sender=_sender(email.account_id),
         recipients=[email.recipient],
         body=email.body_text,
         html=email.body_html or None,

@@ -41,13 +41,16 @@ class CapturedMail:
     subject: str
     text: str
     links: list[str]
+    sender: str = ""
 
 
 def parse_mail(path: Path) -> CapturedMail:
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     body = message.get_body(preferencelist=("plain", "html"))
     text = body.get_content() if body else ""
-    return CapturedMail(path.name, str(message["To"]), str(message["Subject"]), text, LINK.findall(text))
+    return CapturedMail(
+        path.name, str(message["To"]), str(message["Subject"]), text, LINK.findall(text), str(message["From"] or "")
+    )
 
 
 def read_outbox(directory: str | Path, limit: int = 100) -> list[CapturedMail]:

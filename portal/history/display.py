@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -201,6 +201,8 @@ def _value(name: str, value) -> str:
         return _("yes") if value else _("no")
     if name == "phone":
         return format_phone(value)
+    if name == "country" and isinstance(value, str):
+        return get_locale().territories.get(value.upper(), value)
     if name == "role":
         return str(ROLE_LABELS.get(value, value))
     if name == "status":
@@ -306,6 +308,14 @@ def device_label(user_agent: str | None) -> str:
     return browser or system or _("unknown device")
 
 
+def subject_value(name: str, value) -> str:
+    """A customer file's value for the person it describes (the access report)."""
+    return _value(name, value)
+
+
+CONSENT_CHANNELS = {"email": _l("Email"), "sms": _l("SMS"), "photo": _l("Photo publication")}
+
+
 # The history lists (the histories and the customer file's history tab) and the access report.
 TEMPLATE_LABELS = {
     "action_label": action_label,
@@ -315,4 +325,7 @@ TEMPLATE_LABELS = {
     "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
     "subject_labels": FIELD_LABELS,
     "appointment_statuses": STATUS_LABELS,
+    "subject_value": subject_value,
+    "consent_channels": CONSENT_CHANNELS,
+    "consent_states": CONSENT_STATES,
 }

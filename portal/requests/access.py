@@ -20,6 +20,7 @@ from portal.customers.service import STANDARD_FIELDS
 from portal.extensions import db
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.mail import external_url, queue_email
+from portal.messaging.labels import CONSENT_METHODS
 from portal.models import (
     Account,
     Appointment,
@@ -294,7 +295,12 @@ def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
     notice = build_notice(db.session.get(Location, request.location_id))
     with force_locale(request.locale or "de"):
         report = render_template(
-            "requests/access_report.html", data=data, notice=notice, request=request, **HISTORY_LABELS
+            "requests/access_report.html",
+            data=data,
+            notice=notice,
+            request=request,
+            consent_methods=CONSENT_METHODS,
+            **HISTORY_LABELS,
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

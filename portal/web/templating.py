@@ -4,6 +4,7 @@ zone, navigation by role. The words of a feature come from its blueprint (`bluep
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
@@ -88,6 +89,28 @@ def autolink(text: str) -> Markup:
     return Markup(URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
 
 
+def _moment(value):
+    """Dates and times as stored (objects) or as kept in JSON records (ISO strings)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
+
+
+def format_day(value, fmt: str = "medium") -> str:
+    moment = _moment(value)
+    return format_date(moment, fmt) if moment else ""
+
+
+def format_moment(value, fmt: str = "short") -> str:
+    moment = _moment(value)
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        return format_date(moment, "medium")
+    return format_datetime(moment, fmt) if moment else ""
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
         autolink=autolink,
@@ -95,8 +118,8 @@ def init_templating(app: Flask) -> None:
         time=lambda value, fmt="HH:mm": format_time(value, fmt) if value else "",
         money=money,
         phone=format_phone,
-        datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=format_moment,
+        date=format_day,
         local_date=lambda value: current_user.account.local_date(value),
     )
 

@@ -3,6 +3,7 @@ all-or-nothing on failure, blockers, duplicates."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -151,6 +152,10 @@ def test_forensic_after_the_certificate_is_delivered(salon, login_as, worker_env
     assert run_worker_burst(worker_env, "emails").returncode == 0
     certificate_mail = next(m for m in mails() if m.to == EMAIL)
     assert "erased" in certificate_mail.subject or "gelöscht" in certificate_mail.subject
+    # From the salon, by name; dates as people write them, never as stored.
+    assert certificate_mail.sender.startswith(salon.account.name)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", certificate_mail.text), certificate_mail.text
+    assert re.search(r"(31\.12\.|31 Dec|Dec 31)", certificate_mail.text), certificate_mail.text
     leftovers = [(t, c) for t, c, v in _all_text_in_database() if EMAIL in v or NAME in v]
     assert leftovers == [("invoice", "billed_name"), ("invoice", "billed_name")]
 

@@ -224,6 +224,9 @@ def test_access_package_built_by_a_real_worker_and_downloaded_once(app, salon, c
     # The authority to complain to (Art. 77) is the location's state's, from the settings that
     # came with the location.
     assert "Farbrezeptur" in report and "Art. 15 Abs. 4" in report and "Berliner Beauftragte" in report
+    # Read by a person: dates and states in German, never the stored keys or ISO timestamps.
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", report)
+    assert "erschienen" in report and ">attended<" not in report and "Deutschland" in report
     # Single use; the file is gone afterwards; the download is on the request's timeline.
     assert client.post(link_path(download)).status_code == 410
     assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
