@@ -20,7 +20,7 @@ translations: $(STAMP)
 
 # Refresh the catalogs after changing user-facing strings; then fill in the German msgstr.
 translations-extract: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".*" -o portal/translations/messages.pot .
 	$(BIN)/pybabel -q update -N -i portal/translations/messages.pot -d portal/translations
 
 run: install

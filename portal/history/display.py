@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission
+from portal.messaging.labels import CHANNEL_NAMES
 from portal.requests.labels import CERTIFICATE_LABELS, OUTCOME_LABELS
 from portal.validation import format_phone
 
@@ -313,9 +314,6 @@ def subject_value(name: str, value) -> str:
     return _value(name, value)
 
 
-CONSENT_CHANNELS = {"email": _l("Email"), "sms": _l("SMS"), "photo": _l("Photo publication")}
-
-
 # The history lists (the histories and the customer file's history tab) and the access report.
 TEMPLATE_LABELS = {
     "action_label": action_label,
@@ -326,6 +324,6 @@ TEMPLATE_LABELS = {
     "subject_labels": FIELD_LABELS,
     "appointment_statuses": STATUS_LABELS,
     "subject_value": subject_value,
-    "consent_channels": CONSENT_CHANNELS,
+    "consent_channels": CHANNEL_NAMES,
     "consent_states": CONSENT_STATES,
 }

@@ -10,6 +10,7 @@ MESSAGE_KINDS = {
     "review": _l("review request"),
     "consent_request": _l("consent request"),
 }
+CHANNEL_NAMES = {"email": _l("Email"), "sms": _l("SMS"), "photo": _l("Photo publication")}
 MESSAGE_STATUSES = {"queued": _l("queued"), "sent": _l("sent"), "suppressed": _l("not sent"), "failed": _l("failed")}
 SUPPRESSION_REASONS = {
     "marketing_off": _l("marketing is off"),
@@ -41,4 +42,5 @@ TEMPLATE_LABELS = {
     "consent_methods": CONSENT_METHODS,
     "campaign_kinds": CAMPAIGN_KINDS,
     "campaign_statuses": CAMPAIGN_STATUSES,
+    "channel_names": CHANNEL_NAMES,
 }
