@@ -35,11 +35,19 @@ def persons_processing(account_id: int) -> int:
 def privacy_checks(account: Account, location: Location) -> list[Check]:
     settings = settings_for(location)
     checks = []
-    if not settings.notification_email:
+    if not (settings.controller_email or settings.controller_phone):
         checks.append(
             Check(
                 "error",
-                _l("No email address for notifications: you would not hear of privacy requests."),
+                _l("The privacy notice is not published: it needs the controller's contact email or phone."),
+                "controller",
+            )
+        )
+    if not settings.notification_email:
+        checks.append(
+            Check(
+                "warning",
+                _l("No separate address for notifications: privacy requests are mailed to the owners' logins."),
                 "notification",
             )
         )

@@ -25,6 +25,12 @@ class Notice:
     extensions_html: Markup
     contact_email: str
 
+    @property
+    def published(self) -> bool:
+        """Art. 13(1)(a) GDPR: the notice names how to reach the controller; without an email or
+        phone it is not published (the privacy overview says what is missing)."""
+        return bool(self.settings.controller_email or self.settings.controller_phone)
+
 
 def build_notice(location: Location) -> Notice:
     account = db.session.get(Account, location.account_id)

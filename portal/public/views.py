@@ -56,6 +56,8 @@ def privacy_index(slug: str):
 def privacy_notice(slug: str, location_id: int):
     account, location = _location_or_404(slug, location_id)
     notice = build_notice(location)
+    if not notice.published:
+        return render_template("public/notice_unpublished.html", account=account), 404
     return render_template("public/privacy_notice.html", notice=notice)
 
 

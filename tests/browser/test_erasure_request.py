@@ -39,6 +39,7 @@ def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, ma
         link for m in mails() if m.to == "greta.sommer@example.com" for link in m.links if "/r/confirm/" in link
     )
     page.goto(link_path(link))
+    expect(page.get_by_text("Eine Löschung lässt sich nicht rückgängig machen.")).to_be_visible()
     page.get_by_role("button", name="Ja, Anfrage bestätigen").click()
     expect(page.get_by_role("heading", name="Danke — Ihre Anfrage ist bestätigt")).to_be_visible()
     # A likely duplicate exists, so nothing was erased automatically.

@@ -15,7 +15,7 @@ def test_notification_email_history_and_public_notice(page, salon, log_in, live_
     db.session.commit()
     log_in(page, salon.owner, factories.PASSWORD)
     page.goto("/settings/privacy/")
-    expect(page.get_by_text("Keine E-Mail-Adresse für Benachrichtigungen")).to_be_visible()
+    expect(page.get_by_text("Die Datenschutzhinweise sind nicht veröffentlicht")).to_be_visible()
     page.get_by_role("link", name="Datenschutzeinstellungen").first.click()
 
     notification = page.locator("#section-notification")
@@ -38,6 +38,13 @@ def test_notification_email_history_and_public_notice(page, salon, log_in, live_
     extensions.get_by_role("button", name="Speichern").click()
     expect(page.locator("#section-extensions").get_by_text("Gespeichert.")).to_be_visible()
 
+    controller = page.locator("#section-controller")
+    controller.get_by_label("Straße und Hausnummer").fill("Kastanienallee 12")
+    controller.get_by_label("PLZ").fill("10435")
+    controller.get_by_label("Kontakt-E-Mail").fill("kontakt@salon-a.de")
+    controller.get_by_role("button", name="Speichern").click()
+    expect(page.locator("#section-controller .saved-note")).to_have_text("✓ Gespeichert.")
+
     page.goto("/history/settings")
     expect(page.get_by_text("datenschutz@salon-a.de")).to_be_visible()
     expect(page.get_by_text("E-Mail-Adresse für Benachrichtigungen:").first).to_be_visible()
@@ -47,4 +54,5 @@ def test_notification_email_history_and_public_notice(page, salon, log_in, live_
     expect(page.get_by_text("Dr. Dora Daten")).to_be_visible()
     expect(page.locator(".extensions strong", has_text="Ihrer Erlaubnis")).to_be_visible()
     expect(page.get_by_text("keine Rechtsberatung", exact=False)).to_be_visible()
+    expect(page.get_by_role("link", name="Anfrage online stellen (Auskunft, Berichtigung, Löschung …)")).to_be_visible()
     page.screenshot(path=str(TMP / "screenshots" / "privacy-notice.png"), full_page=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Account, CustomerFieldDefinition, Location, PrivacySettings
+from tests import factories
 from tests.history.helpers import events
 
 VALID = {
@@ -186,6 +187,8 @@ def test_notice_shows_what_is_set_and_nothing_of_another_location(salon, login_a
     second = Location(account_id=salon.account.id, name="Salon A Süd", city="Berlin")
     db.session.add(second)
     db.session.commit()
+    for location in (salon.location, second):  # published: the notice names a contact
+        factories.privacy_settings(salon, location, controller_email="kontakt@salon-a.de")
     owner = login_as(salon.owner)
     _post(owner, salon.location, "dpo", {"dpo_name": "Dr. Dora Daten", "dpo_email": "dsb@example.com"})
     _post(owner, salon.location, "extensions", {"extensions": "Wir fotografieren **nur** mit Erlaubnis."})
@@ -210,6 +213,7 @@ def test_notice_of_another_salons_location_is_404(salon, other_salon, client):
 
 
 def test_extensions_cannot_inject_html_or_script(salon, login_as, client):
+    factories.privacy_settings(salon, controller_email="kontakt@salon-a.de")
     owner = login_as(salon.owner)
     evil = '<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> **<a href="javascript:x">b</a>**'
     _post(owner, salon.location, "extensions", {"extensions": evil})
@@ -219,6 +223,7 @@ def test_extensions_cannot_inject_html_or_script(salon, login_as, client):
 
 
 def test_notice_names_marketing_basis_only_when_marketing_is_on(salon, login_as, client):
+    factories.privacy_settings(salon, controller_phone="+49301234567")
     owner = login_as(salon.owner)
     url = f"/b/{salon.account.slug}/{salon.location.id}/privacy"
     assert "§ 7(3) UWG" not in client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -229,10 +234,23 @@ def test_notice_names_marketing_basis_only_when_marketing_is_on(salon, login_as,
 def test_overview_flags_what_is_missing(salon, login_as):
     owner = login_as(salon.owner)
     page = owner.get("/settings/privacy/").get_data(as_text=True)
-    assert "No email address for notifications" in page
+    assert "No separate address for notifications" in page  # the owners get the mails meanwhile
     _post(owner, salon.location, "notification", {"notification_email": "ds@salon-a.de"})
     page = owner.get("/settings/privacy/").get_data(as_text=True)
-    assert "No email address for notifications" not in page
+    assert "No separate address for notifications" not in page
     assert (
         f"/settings/privacy/locations/{salon.location.id}#section-controller" in page
     )  # address incomplete: link to fix
+
+
+def test_the_notice_is_published_only_with_a_contact_and_links_to_the_request_page(salon, login_as, client):
+    url = f"/b/{salon.account.slug}/{salon.location.id}/privacy"
+    unpublished = client.get(url, headers={"Accept-Language": "en"})
+    assert unpublished.status_code == 404 and "not published yet" in unpublished.get_data(as_text=True)
+    owner = login_as(salon.owner)
+    assert "The privacy notice is not published" in owner.get("/settings/privacy/").get_data(as_text=True)
+    factories.privacy_settings(salon, controller_email="kontakt@salon-a.de")
+    published = client.get(url, headers={"Accept-Language": "en"})
+    assert published.status_code == 200
+    assert f"/b/{salon.account.slug}/{salon.location.id}/requests" in published.get_data(as_text=True)
+    assert "The privacy notice is not published" not in owner.get("/settings/privacy/").get_data(as_text=True)
