@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.messaging import campaigns, consent, consent_requests, eligibility
 from portal.messaging.eligibility import messaging_settings
-from portal.models import Account, Campaign, CampaignStatus, Customer, Location
+from portal.models import Account, Campaign, CampaignStatus, Customer, Location, PrivacySettings
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
@@ -57,6 +59,14 @@ def marketing_page(account_id: int) -> dict:
         ).all(),
         "settings": [(location, messaging_settings(location)) for location in locations],
         "consent_waiting": consent_requests.waiting(account_id),
+        # Locations where marketing is switched off (Settings > Privacy > Marketing).
+        "marketing_off": [
+            location
+            for location in locations
+            if not db.session.scalars(
+                select(PrivacySettings.marketing_enabled).where(PrivacySettings.location_id == location.id)
+            ).one()
+        ],
     }
 
 

@@ -56,6 +56,7 @@ def index():
         campaigns=page["campaigns"],
         settings=settings,
         consent_waiting=page["consent_waiting"],
+        marketing_off=page["marketing_off"],
         form=FlaskForm(),
     )
 

@@ -1,0 +1,98 @@
+"""The privacy cockpit on the overview: what waits (requests by kind with the nearest due date,
+overdue ones), how the salon is doing (requests per month over a year, consent per channel),
+what is not set up, the next forgetting run, and exports waiting for their download."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import case, func, select
+
+from portal.extensions import db
+from portal.models import Account, Consent, ConsentStatus, Customer, CustomerExport, ExportStatus, PrivacyRequest
+from portal.models.requests import OPEN_STATUSES
+from portal.privacy.settings_service import overview_page, retention_summary
+from portal.requests.deadlines import add_months
+
+
+@dataclass
+class OpenKind:
+    kind: str
+    count: int
+    next_due: date | None
+    overdue: int
+
+
+@dataclass
+class MonthCount:
+    month: date  # the first of the month
+    count: int
+
+
+def open_requests(account: Account) -> list[OpenKind]:
+    today = account.today()
+    rows = db.session.execute(
+        select(
+            PrivacyRequest.kind,
+            func.count(),
+            func.min(PrivacyRequest.due_on),
+            func.sum(case((PrivacyRequest.due_on < today, 1), else_=0)),
+        )
+        .where(PrivacyRequest.account_id == account.id, PrivacyRequest.status.in_(OPEN_STATUSES))
+        .group_by(PrivacyRequest.kind)
+        .order_by(func.min(PrivacyRequest.due_on))
+    ).all()
+    return [OpenKind(kind, count, due, int(overdue or 0)) for kind, count, due, overdue in rows]
+
+
+def requests_per_month(account: Account, months: int = 12) -> list[MonthCount]:
+    """Requests received in each of the last twelve months of the salon's calendar."""
+    today = account.today()
+    first = add_months(today.replace(day=1), -(months - 1))
+    received = db.session.scalars(
+        select(PrivacyRequest.received_at).where(
+            PrivacyRequest.account_id == account.id,
+            PrivacyRequest.received_at >= datetime.combine(first, datetime.min.time(), tzinfo=UTC),
+        )
+    )
+    counts = {add_months(first, i): 0 for i in range(months)}
+    for moment in received:
+        local = account.local_date(moment).replace(day=1)
+        if local in counts:
+            counts[local] += 1
+    return [MonthCount(month, count) for month, count in counts.items()]
+
+
+def consent_rates(account: Account) -> dict[str, tuple[int, int]]:
+    """Per channel: (customers who agreed, customers reachable on it)."""
+    reachable = {
+        "email": select(func.count()).where(Customer.account_id == account.id, Customer.email.is_not(None)),
+        "sms": select(func.count()).where(Customer.account_id == account.id, Customer.phone.is_not(None)),
+    }
+    agreed = dict(
+        db.session.execute(
+            select(Consent.channel, func.count())
+            .where(Consent.account_id == account.id, Consent.status == ConsentStatus.GRANTED)
+            .group_by(Consent.channel)
+        ).all()
+    )
+    return {channel: (agreed.get(channel, 0), db.session.scalar(total)) for channel, total in reachable.items()}
+
+
+def cockpit(account: Account) -> dict:
+    checks = overview_page(account)
+    waiting = db.session.scalar(
+        select(func.count()).where(
+            CustomerExport.account_id == account.id, CustomerExport.status == ExportStatus.FINISHED
+        )
+    )
+    return {
+        "open_requests": open_requests(account),
+        "per_month": requests_per_month(account),
+        "consent_rates": consent_rates(account),
+        "setup": [(location, checks["checks"][location.id]) for location in checks["locations"]],
+        "forgetting": retention_summary(account),
+        "exports_waiting": waiting,
+        "today": account.today(),
+    }
