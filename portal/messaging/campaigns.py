@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import smtplib
 from datetime import date
+from types import SimpleNamespace
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_mail import Message as MailMessage
 from sqlalchemy import func, insert, select, update
 
@@ -31,27 +33,39 @@ BATCH = 500
 
 
 class CampaignError(Exception):
-    def __init__(self, code: str, detail: str = ""):
+    """What keeps a message from going out: `problems` lists every one as (code, detail); `code`
+    and `detail` are the first."""
+
+    def __init__(self, code: str, detail: str = "", problems: list[tuple[str, str]] | None = None):
         super().__init__(code)
         self.code, self.detail = code, detail
+        self.problems = problems or [(code, detail)]
 
 
-def check(kind: str, channel: str, subject: str, body: str, marketing: bool) -> None:
-    """Refuse what cannot go out: empty body, unknown placeholders, a marketing message without
-    {unsubscribe_link}, an SMS the gateway would refuse."""
+def problems(kind: str, channel: str, subject: str, body: str, marketing: bool) -> list[tuple[str, str]]:
+    """Everything that cannot go out, all at once: empty body, unknown placeholders, a marketing
+    message without {unsubscribe_link}, an email without subject, an SMS the gateway refuses."""
+    found = []
     if not body.strip():
-        raise CampaignError("empty")
+        found.append(("empty", ""))
     unknown = sorted({name for name in PLACEHOLDER.findall(body + subject) if name not in PLACEHOLDERS})
     if unknown:
-        raise CampaignError("unknown-placeholder", ", ".join("{" + u + "}" for u in unknown))
+        found.append(("unknown-placeholder", ", ".join("{" + u + "}" for u in unknown)))
     if marketing and "{unsubscribe_link}" not in body:
-        raise CampaignError("no-unsubscribe")
+        found.append(("no-unsubscribe", ""))
     if channel == "email" and not subject.strip():
-        raise CampaignError("no-subject")
+        found.append(("no-subject", ""))
     if channel == "sms":
         longest = len(PLACEHOLDER.sub("x" * 20, body.replace("{unsubscribe_link}", "x" * LINK_ALLOWANCE)))
         if longest > MAX_CHARS:
-            raise CampaignError("sms-too-long", str(MAX_CHARS))
+            found.append(("sms-too-long", str(MAX_CHARS)))
+    return found
+
+
+def check(kind: str, channel: str, subject: str, body: str, marketing: bool) -> None:
+    found = problems(kind, channel, subject, body, marketing)
+    if found:
+        raise CampaignError(*found[0], problems=found)
 
 
 def render(text: str, customer: Customer, salon: str, unsubscribe_link: str) -> str:
@@ -101,6 +115,13 @@ def hand_to_worker(actor: Actor, campaign: Campaign, recipients: int) -> None:
         summary=campaign.subject or campaign.kind,
     )
     SEND_CAMPAIGN.after_commit(campaign)
+
+
+def sample(campaign: Campaign, account: Account) -> tuple[str, str]:
+    """(subject, text) as a customer would read them: placeholders filled with a sample person."""
+    person = SimpleNamespace(first_name="Erika", last_name="Musterfrau")
+    link = _("[her personal unsubscribe link]")
+    return render(campaign.subject, person, account.name, link), render(campaign.body, person, account.name, link)
 
 
 def unsubscribe_link(customer: Customer, channel: str, campaign_id: int | None) -> str:

@@ -88,11 +88,12 @@ def campaign_page(campaign: Campaign, today: date) -> dict:
     """The campaign's location and, for a draft or a sent marketing campaign, who may receive it
     (a consent request has no such preview: it goes to those not asked yet)."""
     location = db.session.get(Location, campaign.location_id)
+    account = db.session.get(Account, campaign.account_id)
     preview = None
     if campaign.kind != consent_requests.KIND:
-        account = db.session.get(Account, campaign.account_id)
         preview = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
-    return {"location": location, "preview": preview}
+    subject, text = campaigns.sample(campaign, account)
+    return {"location": location, "preview": preview, "sample_subject": subject, "sample_text": text}
 
 
 @transaction

@@ -87,7 +87,7 @@ def new_campaign():
     form = _campaign_form()
     if request.method == "GET":
         form.body.data = _("Hello {first_name},\n\n…\n\nYour team of {salon}\n\nNo more emails: {unsubscribe_link}")
-    error = None
+    errors = []
     if form.validate_on_submit():
         location = get_owned_or_404(Location, form.location_id.data, current_user.account_id)
         try:
@@ -95,11 +95,11 @@ def new_campaign():
                 request_actor(), location, form.kind.data, form.channel.data, form.subject.data or "", form.body.data
             )
         except campaigns.CampaignError as exc:
-            error = ERRORS[exc.code](exc.detail)
+            errors = [ERRORS[code](detail) for code, detail in exc.problems]
         else:
             return redirect(url_for("messaging.campaign", campaign_id=campaign.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("messaging/compose.html", form=form, error=error), status
+    return render_template("messaging/compose.html", form=form, errors=errors), status
 
 
 @bp.route("/marketing/campaigns/<int:campaign_id>")

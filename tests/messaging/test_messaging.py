@@ -442,3 +442,22 @@ def test_messages_of_a_customer_are_listed(salon, login_as):
     db.session.commit()
     page = login_as(salon.owner).get(f"/customers/{customer_id}/messages").get_data(as_text=True)
     assert "appointment reminder" in page and "reminders switched off" in page
+
+
+def test_compose_names_every_problem_at_once_and_the_page_shows_the_message_as_read(salon, login_as):
+    _marketing(salon)
+    owner = login_as(salon.owner)
+    data = {
+        "location_id": salon.location.id,
+        "kind": "newsletter",
+        "channel": "email",
+        "subject": "",
+        "body": "Hallo {vorname}",
+    }
+    page = owner.post("/marketing/campaigns/new", data=data, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Unknown placeholder: {vorname}" in page
+    assert "must contain the {unsubscribe_link} placeholder" in page
+    assert "Please enter a subject for the email." in page
+    owner, campaign = _campaign(salon, login_as)
+    shown = owner.get(f"/marketing/campaigns/{campaign.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Hallo Erika, Neues von Salon A." in shown and "{salon}" not in shown.split("<pre", 1)[1]
