@@ -28,6 +28,8 @@ class Permission(StrEnum):
     DASHBOARD_VIEW = "dashboard.view"
     CUSTOMER_VIEW = "customer.view"
     CUSTOMER_EDIT = "customer.edit"
+    # Notes, the salon's own fields (colour recipes) and consents: the daily work's, not the books'.
+    CUSTOMER_DETAILS = "customer.details"
     INVOICE_VIEW = "invoice.view"
     APPOINTMENT_VIEW = "appointment.view"
     APPOINTMENT_EDIT = "appointment.edit"
@@ -62,6 +64,7 @@ PERMISSION_LABELS = {
     Permission.DASHBOARD_VIEW: _l("See the overview"),
     Permission.CUSTOMER_VIEW: _l("Read the customer file"),
     Permission.CUSTOMER_EDIT: _l("Change the customer file"),
+    Permission.CUSTOMER_DETAILS: _l("See notes, own fields and consents in the customer file"),
     Permission.INVOICE_VIEW: _l("Read invoices and retained records"),
     Permission.APPOINTMENT_VIEW: _l("See appointments"),
     Permission.APPOINTMENT_EDIT: _l("Book, move and cancel appointments"),
@@ -109,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DASHBOARD_VIEW,
             Permission.CUSTOMER_VIEW,
             Permission.CUSTOMER_EDIT,
+            Permission.CUSTOMER_DETAILS,
             Permission.INVOICE_VIEW,
             Permission.APPOINTMENT_VIEW,
             Permission.APPOINTMENT_EDIT,
@@ -129,6 +133,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DASHBOARD_VIEW,
             Permission.CUSTOMER_VIEW,
             Permission.CUSTOMER_EDIT,
+            Permission.CUSTOMER_DETAILS,
             Permission.APPOINTMENT_VIEW,
             Permission.APPOINTMENT_EDIT,
             Permission.CUSTOMER_HISTORY,

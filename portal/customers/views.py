@@ -32,7 +32,11 @@ bp = Blueprint("customers", __name__)
 blueprint_labels(bp, REQUEST_LABELS, MESSAGING_LABELS, CHECKOUT_LABELS, VOUCHER_HELPERS, HISTORY_LABELS)
 
 TABS = ("data", "appointments", "invoices", "vouchers", "messages", "privacy", "history")
-TAB_PERMISSIONS = {"invoices": Permission.INVOICE_VIEW, "history": Permission.CUSTOMER_HISTORY}
+TAB_PERMISSIONS = {
+    "invoices": Permission.INVOICE_VIEW,
+    "history": Permission.CUSTOMER_HISTORY,
+    "messages": Permission.CUSTOMER_DETAILS,  # consents: not for the accountant
+}
 
 
 def _search_page(query: str, after_id: int | None, include_restricted: bool = False):

@@ -213,3 +213,15 @@ def test_search_term_never_lands_in_a_url(salon, login_as):
     client = login_as(salon.staff)
     page = _text(client.get("/customers"))
     assert 'hx-post="/customers/search"' in page and 'hx-get="/customers/search' not in page
+
+
+def test_the_accountant_reads_the_file_without_notes_own_fields_or_consents(salon, login_as):
+    customer_id = factories.make_customer(salon.account, "Buchhaltung", notes="Allergie: Nickel")
+    owner = login_as(salon.owner)
+    assert "Allergie: Nickel" in owner.get(f"/customers/{customer_id}").get_data(as_text=True)
+    accountant = login_as(salon.accountant)
+    page = accountant.get(f"/customers/{customer_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Buchhaltung" in page and "Allergie: Nickel" not in page
+    assert "Read only: your login can see this customer file but not change it." in page
+    assert accountant.get(f"/customers/{customer_id}/messages").status_code == 404
+    assert accountant.get(f"/customers/{customer_id}/invoices").status_code == 200  # the books stay
