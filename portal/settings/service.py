@@ -10,45 +10,18 @@ from portal.transaction import transaction
 
 @transaction
 def save_account(actor: Actor, account: Account, pin_required: bool, two_factor_required: bool | None) -> bool:
-    """Settings > Account; `two_factor_required` None when the acting login may not decide it."""
-    changed = set_pin_required(actor, account, pin_required)
+    """Settings > Account: the Mitarbeiter-PIN, and (the owner's decision alone, None for anyone
+    else) two-factor login for owners and administrators with the export grant — those without
+    it are led to its setup at their next request. One settings-history entry for what changed."""
+    wanted = {"pin_required": pin_required}
     if two_factor_required is not None:
-        changed |= set_two_factor_required(actor, account, two_factor_required)
-    return changed
-
-
-def set_pin_required(actor: Actor, account: Account, required: bool) -> bool:
-    """Switch the Mitarbeiter-PIN on or off; returns whether anything changed."""
-    if bool(account.pin_required) == required:
+        wanted["two_factor_required"] = two_factor_required
+    changes = {name: (bool(getattr(account, name)), value) for name, value in wanted.items()}
+    changes = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
+    if not changes:
         return False
-    record(
-        actor,
-        "setting",
-        "updated",
-        "account",
-        account.id,
-        field_changes({"pin_required": (bool(account.pin_required), required)}),
-        summary=account.name,
-    )
-    account.pin_required = required
-    return True
-
-
-def set_two_factor_required(actor: Actor, account: Account, required: bool) -> bool:
-    """The owner's switch: owners and administrators with the export grant must use two-factor
-    login (those without it are led to its setup at their next request)."""
-    if bool(account.two_factor_required) == required:
-        return False
-    record(
-        actor,
-        "setting",
-        "updated",
-        "account",
-        account.id,
-        field_changes({"two_factor_required": (bool(account.two_factor_required), required)}),
-        summary=account.name,
-    )
-    account.two_factor_required = required
+    assign(account, {name: new for name, (_old, new) in changes.items()})
+    record(actor, "setting", "updated", "account", account.id, field_changes(changes), summary=account.name)
     return True
 
 

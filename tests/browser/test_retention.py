@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import TMP
 
 
 def test_switch_on_preview_and_hold(page, salon, log_in):
@@ -24,7 +23,6 @@ def test_switch_on_preview_and_hold(page, salon, log_in):
     section.get_by_role("button", name="Speichern").click()
     warning = page.locator("#section-retention [data-confirm-forgetting]")
     expect(warning).to_contain_text("3 Kunden endgültig anonymisiert")
-    page.screenshot(path=str(TMP / "screenshots" / "retention-confirm.png"), full_page=True)
     warning.get_by_role("button", name="Ja, automatisches Vergessen einschalten").click()
     expect(page.locator("#section-retention").get_by_text("wird 3 Kunden vergessen")).to_be_visible()
     page.locator("#section-retention").get_by_role("link", name="Wer genau?").click()
