@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
+from portal.mail import queue_email
 from portal.messaging import campaigns, consent, consent_requests, eligibility
 from portal.messaging.eligibility import messaging_settings
 from portal.models import Account, Campaign, CampaignStatus, Customer, Location, PrivacySettings
@@ -105,4 +106,19 @@ def record_consent(actor: Actor, customer: Customer, channel: str, status: str, 
     text = consent.current_text(account.id, channel, account.name) if status == "granted" else None
     return consent.set_consent(
         actor, customer, channel, status, method if method in ("oral", "signed_form") else "oral", text
+    )
+
+
+@transaction
+def send_test_mail(actor: Actor, campaign: Campaign, login) -> None:
+    """ "Testmail an mich": the message as a customer reads it, to the acting login only."""
+    account = db.session.get(Account, campaign.account_id)
+    subject, text = campaigns.sample(campaign, account)
+    queue_email(
+        account.id,
+        login.email,
+        "campaign_test",
+        {"sample_subject": subject, "sample_text": text},
+        locale=login.locale,
+        login_id=login.id,
     )

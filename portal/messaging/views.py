@@ -137,6 +137,17 @@ def send(campaign_id: int):
     return redirect(url_for("messaging.campaign", campaign_id=item.id))
 
 
+@bp.route("/marketing/campaigns/<int:campaign_id>/test-mail", methods=["POST"])
+@requires(Permission.MARKETING_MANAGE)
+def test_mail(campaign_id: int):
+    item = get_owned_or_404(Campaign, campaign_id, current_user.account_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    service.send_test_mail(request_actor(), item, current_user)
+    flash(_("A test email is on its way to %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("messaging.campaign", campaign_id=item.id))
+
+
 @bp.route("/marketing/campaigns/<int:campaign_id>/progress")
 @requires(Permission.MARKETING_MANAGE)
 def progress(campaign_id: int):

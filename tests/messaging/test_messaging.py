@@ -461,3 +461,15 @@ def test_compose_names_every_problem_at_once_and_the_page_shows_the_message_as_r
     owner, campaign = _campaign(salon, login_as)
     shown = owner.get(f"/marketing/campaigns/{campaign.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Hallo Erika, Neues von Salon A." in shown and "{salon}" not in shown.split("<pre", 1)[1]
+
+
+def test_a_test_mail_goes_to_the_owner_only_and_reads_as_a_customer_would(salon, login_as, worker_env, mails):
+    _marketing(salon)
+    _customer(salon, "Kundin", consent="granted", visit_days=None, bought_days=30)
+    owner, campaign = _campaign(salon, login_as)
+    assert owner.post(f"/marketing/campaigns/{campaign.id}/test-mail").status_code == 302
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    (mail,) = [m for m in mails() if "Test" in m.subject]
+    assert mail.to == salon.owner.email and "Hallo Erika, Neues von Salon A." in mail.text
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"  # nothing sent to customers
