@@ -195,7 +195,8 @@ TAB_LABELS = {
 }
 
 
-def _value(name: str, value) -> str:
+def value_label(name: str, value) -> str:
+    """A stored value as people write it (the histories and the access report)."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -274,7 +275,7 @@ def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
         if not isinstance(change, dict) or "new" not in change:
             continue
         label = change.get("label") or str(FIELD_LABELS.get(name, name))
-        rows.append((label, _value(name, change.get("old")), _value(name, change.get("new"))))
+        rows.append((label, value_label(name, change.get("old")), value_label(name, change.get("new"))))
     return rows
 
 
@@ -309,11 +310,6 @@ def device_label(user_agent: str | None) -> str:
     return browser or system or _("unknown device")
 
 
-def subject_value(name: str, value) -> str:
-    """A customer file's value for the person it describes (the access report)."""
-    return _value(name, value)
-
-
 # The history lists (the histories and the customer file's history tab) and the access report.
 TEMPLATE_LABELS = {
     "action_label": action_label,
@@ -323,7 +319,7 @@ TEMPLATE_LABELS = {
     "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
     "subject_labels": FIELD_LABELS,
     "appointment_statuses": STATUS_LABELS,
-    "subject_value": subject_value,
+    "subject_value": value_label,
     "consent_channels": CHANNEL_NAMES,
     "consent_states": CONSENT_STATES,
 }

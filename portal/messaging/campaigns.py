@@ -14,14 +14,14 @@ from flask_mail import Message as MailMessage
 from sqlalchemy import func, insert, select, update
 
 from portal import tokens
-from portal.audit import Actor, record
+from portal.audit import Actor
 from portal.extensions import db, mail
 from portal.mail import external_url
 from portal.messaging import consent_requests, eligibility
+from portal.messaging.sending import hand_to_worker
 from portal.messaging.sms import MAX_CHARS, SmsTooLong, gateway
 from portal.models import Account, Campaign, Customer, Location, Message
 from portal.models.base import utcnow
-from portal.tasks import SEND_CAMPAIGN
 from portal.transaction import transaction
 
 PLACEHOLDERS = ("first_name", "last_name", "salon", "unsubscribe_link")
@@ -88,7 +88,9 @@ def save(
 
 
 @transaction
-def start(actor: Actor, campaign: Campaign, today: date) -> int:
+def start(actor: Actor, campaign: Campaign, today: date, confirmed: str | None) -> int:
+    """Send to everyone eligible now; `confirmed` is the number the sender was shown and agreed
+    to (a changed number is refused, naming the new one)."""
     if campaign.status != "draft":
         raise CampaignError("already-sent")
     account = db.session.get(Account, campaign.account_id)
@@ -98,23 +100,10 @@ def start(actor: Actor, campaign: Campaign, today: date) -> int:
     counts = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
     if counts.eligible == 0:
         raise CampaignError("no-recipients")
+    if (confirmed or "").strip() != str(counts.eligible):
+        raise CampaignError("not-confirmed", str(counts.eligible))
     hand_to_worker(actor, campaign, counts.eligible)
     return counts.eligible
-
-
-def hand_to_worker(actor: Actor, campaign: Campaign, recipients: int) -> None:
-    """Sending starts: recorded, and the job enqueued once the transaction commits."""
-    campaign.status, campaign.total, campaign.queued_at = "sending", recipients, utcnow()
-    record(
-        actor,
-        "setting",
-        "campaign_started",
-        "campaign",
-        campaign.id,
-        {"recipients": {"old": None, "new": recipients}},
-        summary=campaign.subject or campaign.kind,
-    )
-    SEND_CAMPAIGN.after_commit(campaign)
 
 
 def sample(campaign: Campaign, account: Account) -> tuple[str, str]:

@@ -12,8 +12,8 @@ from portal import tokens
 from portal.audit import Actor
 from portal.extensions import db
 from portal.mail import external_url, queue_email
-from portal.messaging import campaigns
 from portal.messaging.consent import current_text
+from portal.messaging.sending import hand_to_worker
 from portal.models import Account, Campaign, CampaignStatus, Consent, Customer, Location, Message, MessageStatus
 from portal.models.base import utcnow
 from portal.tenancy import scoped
@@ -27,6 +27,12 @@ BATCH = 200
 
 class NobodyToAsk(Exception):
     pass
+
+
+class CountNotConfirmed(Exception):
+    def __init__(self, waiting: int):
+        super().__init__("not confirmed")
+        self.waiting = waiting
 
 
 def _candidates(account_id: int):
@@ -47,10 +53,13 @@ def waiting(account_id: int) -> int:
 
 
 @transaction
-def start(actor: Actor, account: Account) -> Campaign:
+def start(actor: Actor, account: Account, confirmed: str | None) -> Campaign:
+    """Ask everyone waiting; `confirmed` is the number the sender was shown and agreed to."""
     total = waiting(account.id)
     if not total:
         raise NobodyToAsk()
+    if (confirmed or "").strip() != str(total):
+        raise CountNotConfirmed(total)
     text = current_text(account.id, "email", account.name)
     location_id = db.session.scalar(scoped(Location, account.id).with_only_columns(Location.id).order_by(Location.id))
     campaign = Campaign(
@@ -63,7 +72,7 @@ def start(actor: Actor, account: Account) -> Campaign:
     )
     db.session.add(campaign)
     db.session.flush()
-    campaigns.hand_to_worker(actor, campaign, total)
+    hand_to_worker(actor, campaign, total)
     return campaign
 
 

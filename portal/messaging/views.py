@@ -39,6 +39,7 @@ ERRORS = {
     ),
     "already-sent": lambda d: _("This campaign was already sent."),
     "no-recipients": lambda d: _("Nobody may receive this message: the preview shows why. Nothing was sent."),
+    "not-confirmed": lambda d: _("Please confirm the number of recipients (now %(n)d). Nothing was sent.", n=int(d)),
 }
 
 
@@ -118,18 +119,8 @@ def send(campaign_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    shown = service.campaign_page(item, _today())["preview"]
-    if shown is None or not form.confirms(shown.eligible):
-        flash(
-            _(
-                "Please confirm the number of recipients (now %(n)d). Nothing was sent.",
-                n=shown.eligible if shown else 0,
-            ),
-            "error",
-        )
-        return redirect(url_for("messaging.campaign", campaign_id=item.id))
     try:
-        count = campaigns.start(request_actor(), item, _today())
+        count = campaigns.start(request_actor(), item, _today(), form.confirm.data)
     except campaigns.CampaignError as exc:
         flash(ERRORS[exc.code](exc.detail), "error")
     else:
@@ -165,12 +156,14 @@ def consent_request():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    waiting = consent_requests.waiting(current_user.account_id)
-    if waiting and not form.confirms(waiting):
-        flash(_("Please confirm the number of customers to ask (now %(n)d). Nothing was sent.", n=waiting), "error")
-        return redirect(url_for("messaging.index"))
     try:
-        item = consent_requests.start(request_actor(), current_user.account)
+        item = consent_requests.start(request_actor(), current_user.account, form.confirm.data)
+    except consent_requests.CountNotConfirmed as refused:
+        flash(
+            _("Please confirm the number of customers to ask (now %(n)d). Nothing was sent.", n=refused.waiting),
+            "error",
+        )
+        return redirect(url_for("messaging.index"))
     except consent_requests.NobodyToAsk:
         flash(_("Every customer with an email address has a recorded consent or was asked already."), "info")
         return redirect(url_for("messaging.index"))

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.legal import DPO_REQUIRED_FROM_PERSONS
 from portal.models import Account, Employee, Location, Login
 from portal.models.privacy import RequestsMode
+from portal.privacy.notice import can_publish
 from portal.privacy.settings_service import settings_for
 
 
@@ -35,7 +36,7 @@ def persons_processing(account_id: int) -> int:
 def privacy_checks(account: Account, location: Location) -> list[Check]:
     settings = settings_for(location)
     checks = []
-    if not (settings.controller_email or settings.controller_phone):
+    if not can_publish(settings):
         checks.append(
             Check(
                 "error",

@@ -27,9 +27,13 @@ class Notice:
 
     @property
     def published(self) -> bool:
-        """Art. 13(1)(a) GDPR: the notice names how to reach the controller; without an email or
-        phone it is not published (the privacy overview says what is missing)."""
-        return bool(self.settings.controller_email or self.settings.controller_phone)
+        return can_publish(self.settings)
+
+
+def can_publish(settings: PrivacySettings) -> bool:
+    """Art. 13(1)(a) GDPR: the notice names how to reach the controller; without an email or
+    phone it is not published (the privacy overview says what is missing)."""
+    return bool(settings.controller_email or settings.controller_phone)
 
 
 def build_notice(location: Location) -> Notice:
