@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission
+from portal.history.sentences import sentence
 from portal.messaging.labels import CHANNEL_NAMES
-from portal.requests.labels import CERTIFICATE_LABELS, OUTCOME_LABELS
+from portal.requests.labels import CERTIFICATE_LABELS, CHANNEL_LABELS, OUTCOME_LABELS
 from portal.validation import format_phone
 
 FIELD_LABELS = {
@@ -219,6 +220,8 @@ def value_label(name: str, value) -> str:
         return str(TAB_LABELS.get(value, value))
     if name == "outcome":
         return str(OUTCOME_LABELS.get(value, value))
+    if name == "channel":
+        return str(CHANNEL_LABELS.get(value, value))
     if name.startswith("consent_"):
         return str(CONSENT_STATES.get(value, value))
     if name == "deleted" and isinstance(value, dict):
@@ -313,6 +316,7 @@ def device_label(user_agent: str | None) -> str:
 # The history lists (the histories and the customer file's history tab) and the access report.
 TEMPLATE_LABELS = {
     "action_label": action_label,
+    "sentence": sentence,
     "device_label": device_label,
     "entity_label": entity_label,
     "describe_changes": describe_changes,

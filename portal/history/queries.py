@@ -52,7 +52,12 @@ def _page(stmt, account_id: int, before_id: int | None, limit: int) -> EventPage
     rows = list(db.session.scalars(stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    page = EventPage(rows, next_before=rows[-1].id if more and rows else None)
+    return with_names(account_id, rows, next_before=rows[-1].id if more and rows else None)
+
+
+def with_names(account_id: int, rows: list[AuditEvent], next_before: int | None = None) -> EventPage:
+    """The events with the logins and employees they name, for their sentences."""
+    page = EventPage(rows, next_before=next_before)
     login_ids = {e.actor_login_id for e in rows if e.actor_login_id} | {
         e.entity_id for e in rows if e.entity_type == "login" and e.entity_id
     }

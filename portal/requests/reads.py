@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.customers.duplicates import find_duplicates
 from portal.extensions import db
+from portal.history.queries import with_names
 from portal.legal import retention_end
 from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
 from portal.requests.erasure import find_blockers, logins_with_email
@@ -20,15 +21,18 @@ def detail_page(privacy_request: PrivacyRequest) -> dict:
     customer = get_owned(Customer, privacy_request.customer_id, account_id) if privacy_request.customer_id else None
     page = {
         "customer": customer,
-        "timeline": db.session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.account_id == account_id,
-                AuditEvent.entity_type == "privacy_request",
-                AuditEvent.entity_id == privacy_request.id,
-            )
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
-        ).all(),
+        "timeline": with_names(
+            account_id,
+            db.session.scalars(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.account_id == account_id,
+                    AuditEvent.entity_type == "privacy_request",
+                    AuditEvent.entity_id == privacy_request.id,
+                )
+                .order_by(AuditEvent.occurred_at, AuditEvent.id)
+            ).all(),
+        ),
         "location": db.session.get(Location, privacy_request.location_id),
         "handled_by": get_owned(Login, privacy_request.handled_by_id, account_id)
         if privacy_request.handled_by_id

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from portal.exports.labels import EXPORT_EVENTS
 from portal.history.display import ACTION_LABELS, FIELD_LABELS, describe_changes
+from portal.history.sentences import ENTITY_OBJECTS, REQUEST_SENTENCES, SENTENCES
 from portal.requests.labels import TIMELINE_LABELS
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
@@ -34,6 +35,8 @@ def _written_actions() -> dict[tuple[str, str], str]:
             where = str(path.relative_to(PORTAL))
             if name in ("record", "event_values") and literal(1) and literal(2):
                 found[(literal(1), literal(2))] = where
+                if literal(3):
+                    found[("entity", literal(3))] = where
             elif name == "record_login_event" and literal(1):
                 found[("login", literal(1))] = where
             elif name in ("event", "_event") and literal(2):
@@ -52,9 +55,27 @@ def test_every_action_the_code_writes_has_words(app):
     missing = [
         (category, action, where)
         for (category, action), where in sorted(_written_actions().items())
-        if action not in registries.get(category, ACTION_LABELS)
+        if category != "entity" and action not in registries.get(category, ACTION_LABELS)
     ]
     assert missing == []
+
+
+def test_every_entry_reads_as_a_sentence_naming_who_did_it_in_both_languages(app):
+    written = _written_actions()
+    entities = {action for (category, action) in written if category == "entity"}
+    actions = {(c, a) for (c, a) in written if c not in ("entity", "export")}
+    assert entities - set(ENTITY_OBJECTS) == set()
+    missing = [(c, a) for c, a in actions if a not in (REQUEST_SENTENCES if c == "request" else SENTENCES)]
+    assert missing == []
+    with app.test_request_context():
+        for registry in (SENTENCES, REQUEST_SENTENCES):
+            for action, text in registry.items():
+                with force_locale("en"):
+                    english = str(text) % {"who": "Mia", "what": "X"}
+                with force_locale("de"):
+                    german = str(text) % {"who": "Mia", "what": "X"}
+                assert german != english and german.endswith("."), (action, german)
+                assert "%" not in german and "_" not in german, (action, german)
 
 
 def test_a_change_is_described_in_words_in_both_languages(app):
@@ -63,12 +84,18 @@ def test_a_change_is_described_in_words_in_both_languages(app):
         "reminders_off": {"old": False, "new": True},
         "deleted": {"old": None, "new": {"appointments": 3, "customer_file": 1}},
         "recipients": {"old": None, "new": 12},
+        "channel": {"old": None, "new": "in_person"},
     }
     for locale in ("de", "en"):
         with app.test_request_context(), force_locale(locale):
             rows = describe_changes(changes)
             text = " ".join(" ".join(row) for row in rows)
-            assert "{" not in text and "consent_email" not in text and "reminders_off" not in text, text
+            assert (
+                "in_person" not in text
+                and "{" not in text
+                and "consent_email" not in text
+                and "reminders_off" not in text
+            ), text
             assert not {"none", "granted", "withdrawn", "True", "False"} & set(text.split()), text
             if locale == "de":
                 assert "Einwilligung" in text and "Termine" in text and "Marketing consent" not in text, text

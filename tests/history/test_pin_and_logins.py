@@ -98,6 +98,14 @@ def test_appointment_change_with_pin_names_the_employee(salon, login_as):
         ("created", salon.employee.id),
         ("cancelled", salon.employee.id),
     ]
+    # The history says it as a sentence, naming the employee the PIN identified.
+    owner = login_as(salon.owner)
+    page = owner.get(f"/customers/{customer_id}/history").get_data(as_text=True)
+    assert f"{salon.employee.name} (PIN) cancelled the appointment." in page
+    owner.post("/language", data={"locale": "de", "next": "/"})
+    page = owner.get(f"/customers/{customer_id}/history").get_data(as_text=True)
+    assert f"{salon.employee.name} (PIN) hat den Termin storniert." in page
+    assert f"{salon.employee.name} (PIN) hat den Termin angelegt." in page
 
 
 def test_owner_is_not_asked_for_a_pin(salon, login_as):
