@@ -8,7 +8,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -117,6 +117,7 @@ def init_templating(app: Flask) -> None:
         merge_args=merge_args,
         time=lambda value, fmt="HH:mm": format_time(value, fmt) if value else "",
         money=money,
+        number=format_number,  # 1.842 in German, 1,842 in English
         phone=format_phone,
         datetime=format_moment,
         date=format_day,
