@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import tokens
@@ -73,7 +74,14 @@ def build_login_history(export_id: int) -> str:
     ).all()
     zone = ZoneInfo(account.timezone)
     with force_locale(requester.locale):
-        header = [f"time ({account.timezone})", "event", "login", "ip", "user agent", "request id"]
+        header = [
+            _("Time (%(zone)s)", zone=account.timezone),
+            _("Event"),
+            _("Login"),
+            _("IP address"),
+            _("Browser (as it reported itself)"),
+            _("Request id"),
+        ]
         rows = [
             [
                 e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from portal import tokens
 from portal.audit import Actor, record
-from portal.csv_safe import to_csv
 from portal.customers.service import STANDARD_FIELDS
 from portal.extensions import db
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
@@ -40,6 +39,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.privacy.notice import build_notice
+from portal.requests.access_csv import csv_tables
 from portal.transaction import transaction
 
 SCHEMA = "salon-privacy-portal/access-package"
@@ -54,9 +54,6 @@ SUBJECT_FIELDS = (
     "last_activity_at",
     "restricted_at",
 )
-
-INVOICE_COLUMNS = ("number", "kind", "issued_at", "service_date", "status", "total_cents", "billed_name", "cancels")
-CARD_COLUMNS = ("program", "stamps", "stamps_required", "started_at", "completed_at", "redeemed_at")
 
 
 def _iso(value):
@@ -221,75 +218,6 @@ def collect(customer: Customer) -> dict:
     }
 
 
-def _csv_tables(data: dict) -> dict[str, bytes]:
-    subject = data["subject"]
-    tables = {"customer.csv": to_csv(list(subject), [list(subject.values())])}
-    flat = {
-        "custom_fields.csv": (["label", "value"], [[c["label"], c["value"]] for c in data["custom_fields"]]),
-        "appointments.csv": (
-            ["starts_at", "ends_at", "status", "location", "service", "employee", "notes"],
-            [
-                [a[k] for k in ("starts_at", "ends_at", "status", "location", "service", "employee", "notes")]
-                for a in data["appointments"]
-            ],
-        ),
-        "invoices.csv": (INVOICE_COLUMNS, [[i[k] for k in INVOICE_COLUMNS] for i in data["invoices"]]),
-        "invoice_payments.csv": (
-            ["invoice", "method", "amount_cents"],
-            [[i["number"], p["method"], p["amount_cents"]] for i in data["invoices"] for p in i["payments"]],
-        ),
-        "invoice_lines.csv": (
-            ["invoice", "description", "quantity", "unit_price_cents", "vat_rate_permille"],
-            [
-                [i["number"], li["description"], li["quantity"], li["unit_price_cents"], li["vat_rate_permille"]]
-                for i in data["invoices"]
-                for li in i["lines"]
-            ],
-        ),
-        "vouchers.csv": (
-            ["code", "issued_at", "initial_cents", "remaining_cents", "expires_on"],
-            [
-                [v[k] for k in ("code", "issued_at", "initial_cents", "remaining_cents", "expires_on")]
-                for v in data["vouchers"]
-            ],
-        ),
-        "voucher_entries.csv": (
-            ["voucher", "occurred_at", "kind", "amount_cents", "invoice"],
-            [
-                [v["code"], e["occurred_at"], e["kind"], e["amount_cents"], e["invoice"]]
-                for v in data["vouchers"]
-                for e in v["entries"]
-            ],
-        ),
-        "stamp_cards.csv": (CARD_COLUMNS, [[s[k] for k in CARD_COLUMNS] for s in data["stamp_cards"]]),
-        "stamps.csv": (
-            ["program", "occurred_at", "stamps", "invoice"],
-            [
-                [s["program"], e["occurred_at"], e["stamps"], e["invoice"]]
-                for s in data["stamp_cards"]
-                for e in s["entries"]
-            ],
-        ),
-        "consents.csv": (
-            ["channel", "status", "updated_at"],
-            [[c["channel"], c["status"], c["updated_at"]] for c in data["consents"]],
-        ),
-        "consent_log.csv": (
-            ["occurred_at", "channel", "status", "method", "text_version"],
-            [
-                [c["occurred_at"], c["channel"], c["status"], c["method"], c["text_version"]]
-                for c in data["consent_log"]
-            ],
-        ),
-        "change_history.csv": (
-            ["occurred_at", "category", "action", "fields"],
-            [[h["occurred_at"], h["category"], h["action"], " ".join(h["fields"])] for h in data["change_history"]],
-        ),
-    }
-    tables.update({name: to_csv(header, rows) for name, (header, rows) in flat.items()})
-    return tables
-
-
 def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
     data = collect(customer)
     notice = build_notice(db.session.get(Location, request.location_id))
@@ -306,7 +234,7 @@ def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
         archive.writestr("report.html", report)
-        for name, content in _csv_tables(data).items():
+        for name, content in csv_tables(data, request.locale or "de").items():
             archive.writestr(f"csv/{name}", content)
     return buffer.getvalue()
 

@@ -163,3 +163,12 @@ def test_the_access_report_reads_in_both_languages(app, salon):
         assert all(word in report for word in words), (locale, report)
         if locale == "de":
             assert _problems(report.replace("Art.", "")) == [], report
+        # The CSV tables: headers in words of the customer's language, the cells machine-readable.
+        headers = {
+            name: archive.read(name).decode("utf-8-sig").splitlines()[0]
+            for name in archive.namelist()
+            if ".csv" in name
+        }
+        assert all("_" not in line for line in headers.values()), headers
+        expected = ("Vorname", "Beginn") if locale == "de" else ("First name", "Start")
+        assert expected[0] in headers["csv/customer.csv"] and expected[1] in headers["csv/appointments.csv"]

@@ -161,7 +161,7 @@ def test_login_history_export_is_mailed_and_downloaded_once(app, salon, login_as
     assert download.headers["Content-Disposition"].startswith("attachment;")
     text = download.data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:2] == ["time (Europe/Berlin)", "event"]
+    assert rows[0][:2] == ["Time (Europe/Berlin)", "Event"]  # headers in the owner's language
     # The export request is itself part of the exported login's history.
     assert [row[1] for row in rows[1:]] == ["logged in", "logged out", "failed login", "export requested"]
     assert rows[3][4].startswith("'=HYPERLINK")  # formula injection neutralised
