@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import phonenumbers
 
 
@@ -44,3 +46,14 @@ def phone_search_digits(e164: str | None) -> str:
 def normalize_email(raw: str | None) -> str | None:
     raw = (raw or "").strip()
     return raw.lower() or None
+
+
+_GERMAN_LETTERS = str.maketrans({"ß": "ss", "ẞ": "ss"})
+
+
+def german_sort_key(last_name: str, first_name: str = "") -> str:
+    """Names in the order of a German phone book (DIN 5007-1): umlauts and accents as their base
+    letter, ß as ss, case ignored — so Böhm stands beside Bohm, not after Braun."""
+    text = f"{last_name} {first_name}".strip().translate(_GERMAN_LETTERS)
+    base = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return base.casefold()[:210]

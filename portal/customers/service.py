@@ -14,7 +14,7 @@ from portal.models import AuditEvent, Customer, CustomerFieldDefinition, Custome
 from portal.models.base import utcnow
 from portal.tenancy import scoped
 from portal.transaction import transaction
-from portal.validation import phone_search_digits
+from portal.validation import german_sort_key, phone_search_digits
 
 STANDARD_FIELDS = (
     "first_name",
@@ -32,7 +32,7 @@ STANDARD_FIELDS = (
 
 def refresh_search_keys(customer: Customer) -> None:
     """Keep the derived sort and search columns in step with the data they come from."""
-    customer.sort_name = f"{customer.last_name} {customer.first_name}".strip().lower()[:210]
+    customer.sort_name = german_sort_key(customer.last_name, customer.first_name)
     parts = [
         customer.first_name,
         customer.last_name,

@@ -72,3 +72,24 @@ def test_export_files_waiting_for_download_survive_the_switch_to_uncompressed_ch
         )
         # PostgreSQL compresses the chunks with lz4 itself, or, built without it, stores them as they are.
         assert (storage, compression) == (("x", "l") if has_lz4 else ("e", ""))
+
+
+def test_existing_customers_get_the_german_name_order(salon):
+    """Revision a7c3e9d2f5b1 computes the sort key of customers stored before it anew."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal.customers.service import search_customers
+    from tests import factories
+
+    account_id = salon.account.id
+    for last in ("Braun", "Böhm", "Bohm"):
+        factories.make_customer(salon.account, last)
+    db.session.remove()
+    downgrade(revision="c5d1e8f2a4b6")
+    try:
+        with db.engine.begin() as conn:  # the key as the portal wrote it before: lower case only
+            conn.execute(text("UPDATE customer SET sort_name = lower(last_name || ' ' || first_name)"))
+    finally:
+        upgrade()
+    names = [c.last_name for c in search_customers(account_id, "", None, 10).customers]
+    assert names == ["Böhm", "Bohm", "Braun"]  # the same key; the older one first

@@ -225,3 +225,12 @@ def test_the_accountant_reads_the_file_without_notes_own_fields_or_consents(salo
     assert "Read only: your login can see this customer file but not change it." in page
     assert accountant.get(f"/customers/{customer_id}/messages").status_code == 404
     assert accountant.get(f"/customers/{customer_id}/invoices").status_code == 200  # the books stay
+
+
+def test_names_sort_as_in_a_german_phone_book(salon):
+    for last, first in (("Braun", "Anna"), ("Böhm", "Carla"), ("Bohm", "Bert"), ("Ärger", "Eva"), ("Strauß", "Ida")):
+        factories.make_customer(salon.account, last, first)
+    factories.make_customer(salon.account, "Straus", "Hans")
+    names = [c.last_name for c in search_customers(salon.account.id, "", None, 10).customers]
+    # Ä as A, ö as o, ß as ss (DIN 5007-1): Böhm beside Bohm, not after Braun.
+    assert names == ["Ärger", "Bohm", "Böhm", "Braun", "Straus", "Strauß"]
