@@ -70,22 +70,27 @@ def privacy_request(slug: str, location_id: int):
     """The customer's own privacy request. The answer is the same whether the email is known."""
     account, location = _location_or_404(slug, location_id)
     form = PublicRequestForm()
+    status, throttled = 200, False
     if request.method == "POST":
         item = parse(current_app.config.get("PUBLIC_REQUEST_LIMIT", REQUEST_LIMIT))
         ip = request.remote_addr or ""
         if not limiter.limiter.hit(item, "privacy-request", ip_key(ip)):  # every attempt from this IP
-            return render_template(
-                "public/request_form.html", account=account, location=location, form=form, throttled=True
-            ), 429
-        if form.validate_on_submit():
+            status, throttled = 429, True  # the form again, with what was typed
+        elif form.validate_on_submit():
             requests.create_online_request(
                 location, form.kind.data, form.email.data.lower(), (form.message.data or "").strip(), str(get_locale())
             )
             return render_template("public/request_sent.html", account=account, location=location)
-    status = 422 if request.method == "POST" else 200
+        else:
+            status = 422
     self_service = settings_for(location).requests_mode == RequestsMode.SELF_SERVICE
     return render_template(
-        "public/request_form.html", account=account, location=location, form=form, self_service=self_service
+        "public/request_form.html",
+        account=account,
+        location=location,
+        form=form,
+        self_service=self_service,
+        throttled=throttled,
     ), status
 
 

@@ -89,9 +89,15 @@ def test_requests_from_one_ip_are_rate_limited(app, salon, client):
         for n in range(3):
             assert client.post(_url(salon), data={"kind": "access", "email": f"a{n}@example.com"}).status_code == 200
         response = client.post(
-            _url(salon), data={"kind": "access", "email": "a9@example.com"}, headers={"Accept-Language": "en"}
+            _url(salon),
+            data={"kind": "erasure", "email": "a9@example.com", "message": "Bitte alles löschen"},
+            headers={"Accept-Language": "en"},
         )
-        assert response.status_code == 429 and "Too many requests" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 429 and "Too many requests" in page
+        # What the customer typed stays in the form for the next try.
+        assert 'value="a9@example.com"' in page and "Bitte alles löschen" in page
+        assert '<option selected value="erasure">' in page or 'value="erasure" selected' in page
     finally:
         app.config.pop("PUBLIC_REQUEST_LIMIT")
     assert db.session.scalar(select(func.count()).select_from(PrivacyRequest)) == 3
