@@ -3,6 +3,8 @@ the locations to record a request for, and the retained records of erased custom
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -12,6 +14,8 @@ from portal.extensions import db
 from portal.history.queries import with_names
 from portal.legal import retention_end
 from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
+from portal.models.base import utcnow
+from portal.requests.access import PACKAGE_DAYS
 from portal.requests.erasure import find_blockers, logins_with_email
 from portal.tenancy import get_owned, scoped
 
@@ -37,6 +41,7 @@ def detail_page(privacy_request: PrivacyRequest) -> dict:
         "handled_by": get_owned(Login, privacy_request.handled_by_id, account_id)
         if privacy_request.handled_by_id
         else None,
+        "package": package_progress(privacy_request),
         "blockers": None,
         "duplicates": [],
         "login_warning": [],
@@ -80,3 +85,37 @@ def retained_invoices(account_id: int, limit: int = 500) -> list[Invoice]:
         .order_by(Invoice.issued_at.desc())
         .limit(limit)
     ).all()
+
+
+@dataclass
+class PackageProgress:
+    """Where a data package is: asked for, built and mailed, downloaded by the customer."""
+
+    requested_at: datetime | None
+    sent_at: datetime | None
+    downloaded_at: datetime | None
+    link_until: datetime | None
+
+    @property
+    def building(self) -> bool:
+        return self.requested_at is not None and self.sent_at is None
+
+    @property
+    def slow(self) -> bool:  # a job lost with its worker is started again by the recovery
+        return self.building and utcnow() - self.requested_at > timedelta(minutes=10)
+
+
+def package_progress(privacy_request: PrivacyRequest) -> PackageProgress | None:
+    if privacy_request.kind not in ("access", "portability") or privacy_request.package_requested_at is None:
+        return None
+    sent = privacy_request.handled_at if privacy_request.outcome == "package_sent" else None
+    downloaded = db.session.scalar(
+        select(AuditEvent.occurred_at).where(
+            AuditEvent.account_id == privacy_request.account_id,
+            AuditEvent.entity_type == "privacy_request",
+            AuditEvent.entity_id == privacy_request.id,
+            AuditEvent.action == "package_downloaded",
+        )
+    )
+    until = sent + timedelta(days=PACKAGE_DAYS) if sent and not downloaded else None
+    return PackageProgress(privacy_request.package_requested_at, sent, downloaded, until)

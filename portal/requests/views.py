@@ -95,6 +95,18 @@ def detail(request_id: int):
     return render_template("requests/detail.html", **_detail_context(privacy_request))
 
 
+@bp.route("/privacy/requests/<int:request_id>/package")
+@requires(Permission.PRIVACY_REQUESTS)
+def package_progress(request_id: int):
+    """Polled while the data package is built; 286 tells htmx to stop once it is mailed."""
+    privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+    package = reads.package_progress(privacy_request)
+    if package is None:
+        abort(404)
+    html = render_template("requests/_package_progress.html", r=privacy_request, package=package)
+    return html, 200 if package.building else 286
+
+
 def _act(request_id: int, action):
     """Run one action on a request; errors become a message and nothing changes."""
     privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)

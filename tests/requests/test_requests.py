@@ -241,6 +241,34 @@ def test_access_package_built_by_a_real_worker_and_downloaded_once(app, salon, c
     assert (request.status, request.outcome) == ("done", "package_sent")
 
 
+def test_the_request_page_follows_the_data_package_until_it_is_downloaded(salon, login_as, worker_env, mails):
+    customer_id = rich_customer(salon)
+    owner = login_as(salon.owner)
+    owner.post(
+        f"/customers/{customer_id}/privacy-requests",
+        data={"kind": "access", "channel": "letter", "location_id": salon.location.id, "note": ""},
+    )
+    request_id = db.session.scalars(select(PrivacyRequest.id)).one()
+    assert owner.get(f"/privacy/requests/{request_id}/package").status_code == 404  # nothing asked for yet
+    owner.post(f"/privacy/requests/{request_id}/complete")
+    building = owner.get(f"/privacy/requests/{request_id}/package")
+    page = building.get_data(as_text=True)
+    assert building.status_code == 200 and 'hx-trigger="every 1s"' in page and "being built" in page
+    assert "hx-trigger" in owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
+
+    assert run_worker_burst(worker_env, "exports", "emails").returncode == 0
+    sent = owner.get(f"/privacy/requests/{request_id}/package")
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 286 and "hx-trigger" not in page  # htmx stops polling
+    assert "link emailed on" in page and "Not downloaded yet; the link is valid until" in page
+
+    download = next(link for m in mails() for link in m.links if "/r/package/" in link)
+    login_as(salon.staff).post(link_path(download))  # the customer's link, in any browser
+    page = owner.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
+    assert "Downloaded by the customer on" in page
+    assert login_as(salon.accountant).get(f"/privacy/requests/{request_id}/package").status_code == 403
+
+
 def test_inbox_actions_extension_rejection_and_bad_input(salon, login_as):
     customer_id = rich_customer(salon)
     owner = login_as(salon.owner)
