@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +13,7 @@ from portal.history.sentences import sentence
 from portal.messaging.labels import CHANNEL_NAMES
 from portal.requests.labels import CERTIFICATE_LABELS, CHANNEL_LABELS, OUTCOME_LABELS
 from portal.validation import format_phone
+from portal.web.templating import format_moment
 
 FIELD_LABELS = {
     "first_name": _l("First name"),
@@ -247,7 +248,7 @@ def value_label(name: str, value) -> str:
         return _counted(value)
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
         try:
-            return format_datetime(datetime.fromisoformat(value), "short")
+            return format_moment(value)
         except ValueError:
             return value
     if name == "birthday" and isinstance(value, str):

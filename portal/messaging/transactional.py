@@ -5,7 +5,6 @@ appointment is booked, and reminders at the interval set per location. Restricte
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask_babel import force_locale
@@ -18,6 +17,7 @@ from portal.messaging.sms import gateway
 from portal.models import Account, Appointment, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.tasks import DELIVER_MESSAGE
+from portal.web.templating import format_moment_in_zone
 
 
 def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Message]:
@@ -97,10 +97,10 @@ def deliver(message_id: int) -> str:
         "appointment": appointment,
         "salon": account.name,
         "location": location,
-        "when": appointment.starts_at.astimezone(ZoneInfo(account.timezone)).strftime("%d.%m.%Y %H:%M"),
         "service": appointment.service.name if appointment.service else "",
     }
     with force_locale("de"):
+        context["when"] = format_moment_in_zone(appointment.starts_at, account.timezone)
         text = render_template(f"messaging/texts/{message.kind}.txt", **context).strip()
     if message.channel == "email":
         subject = text.splitlines()[0]

@@ -24,7 +24,7 @@ from portal.web.actor import request_actor
 from portal.web.confirm import ConfirmErasureForm, ConfirmForm
 from portal.web.converters import id_arg
 from portal.web.htmx import page_or_fragment
-from portal.web.templating import blueprint_labels, register_nav_badge
+from portal.web.templating import blueprint_labels, format_day, register_nav_badge
 
 bp = Blueprint("requests", __name__)
 blueprint_labels(bp, REQUEST_LABELS, HISTORY_LABELS, VOUCHER_HELPERS)
@@ -233,7 +233,7 @@ def record(customer_id: int):
         (form.note.data or "").strip(),
         form.location_id.data,
     )
-    flash(_("Request recorded. Due on %(date)s.", date=privacy_request.due_on.strftime("%d.%m.%Y")), "success")
+    flash(_("Request recorded. Due on %(date)s.", date=format_day(privacy_request.due_on)), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id, tab="privacy"))
 
 

@@ -17,7 +17,7 @@ from portal.retention.service import preview_page
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 from portal.web.forms import flash_errors
-from portal.web.templating import blueprint_labels
+from portal.web.templating import blueprint_labels, format_day
 
 bp = Blueprint("retention", __name__)
 blueprint_labels(bp, RETENTION_LABELS)
@@ -45,7 +45,7 @@ def hold(customer_id: int):
             _(
                 "%(name)s is kept from automatic forgetting until %(date)s.",
                 name=customer.full_name,
-                date=form.until.data.strftime("%d.%m.%Y"),
+                date=format_day(form.until.data),
             ),
             "success",
         )

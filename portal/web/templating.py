@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
@@ -104,11 +105,27 @@ def format_day(value, fmt: str = "medium") -> str:
     return format_date(moment, fmt) if moment else ""
 
 
-def format_moment(value, fmt: str = "short") -> str:
+def format_moment(value, fmt: str | None = None) -> str:
+    """A date with its full year and the time without seconds ("06.12.2026, 20:08"): Babel's
+    "short" writes two-digit years, its "medium" shows seconds. `fmt` asks for a Babel format."""
     moment = _moment(value)
+    if not moment:
+        return ""
     if isinstance(moment, date) and not isinstance(moment, datetime):
         return format_date(moment, "medium")
-    return format_datetime(moment, fmt) if moment else ""
+    if fmt:
+        return format_datetime(moment, fmt)
+    return f"{format_date(moment, 'medium')}, {format_time(moment, 'short')}"
+
+
+def format_moment_in_zone(value: datetime, zone: str) -> str:
+    """As `format_moment`, in a zone named by the caller (a job has no login whose zone Babel
+    would take), in the language in force."""
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_time as babel_time
+
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{babel_date(local, 'medium', locale=get_locale())}, {babel_time(local, 'short', locale=get_locale())}"
 
 
 def init_templating(app: Flask) -> None:

@@ -90,3 +90,21 @@ def page(browser, live_server):
     context.close()
     # No CSP violations, no script errors on any page the test visited.
     assert errors == []
+
+
+# Screenshots of the walks: tests/browser/artifacts/ (kept by CI, never committed). With
+# DOCS_SCREENSHOTS=1 (`make docs-screenshots`) the ones the README shows are written to docs/ too.
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def snap(page, name: str, docs: bool = False) -> Path:
+    """The visible part of the page (a full-page capture right after an htmx swap sets an inline
+    style the CSP blocks)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    if docs and os.environ.get("DOCS_SCREENSHOTS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        (DOCS / path.name).write_bytes(path.read_bytes())
+    return path

@@ -1,6 +1,8 @@
-"""In Chromium: a customer asks for erasure on the booking page and confirms by the emailed link;
-the owner merges a duplicate and marks the request done; the customer is gone, and the invoice
-stays in "Retained records" for the accountant."""
+"""In Chromium, the owner's main path: a customer asks for erasure on the booking page and
+confirms by the emailed link; the owner sees it in the privacy cockpit of the dashboard, opens
+it, merges a duplicate, erases with the typed confirmation and gets the certificate; the invoice
+stays in "Retained records" for the accountant. Screenshots of each step go to
+tests/browser/artifacts/."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Customer, Invoice
 from tests import factories
-from tests.conftest import TMP, run_worker_burst
+from tests.browser.conftest import snap
+from tests.conftest import run_worker_burst
 from tests.privacy.helpers import link_path, rich_customer
 
 
@@ -45,10 +48,19 @@ def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, ma
     # A likely duplicate exists, so nothing was erased automatically.
     assert db.session.get(Customer, customer_id) is not None
 
-    # The owner handles it in the inbox.
+    # The owner sees it on the dashboard's privacy cockpit and opens it from there.
     log_in(page, salon.owner, factories.PASSWORD)
-    page.get_by_role("link", name="Datenschutz-Anfragen").click()
+    cockpit = page.locator(".cockpit")
+    expect(cockpit.get_by_role("row", name="Löschung")).to_contain_text("1")
+    snap(page, "1-cockpit", docs=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    snap(page, "1-cockpit-phone", docs=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    cockpit.get_by_role("link", name="Löschung").click()
     page.get_by_role("link", name="Löschung").last.click()
+    expect(page.get_by_role("heading", name="Verlauf")).to_be_visible()
+    expect(page.get_by_text("Die Anfrage ist eingegangen; ab jetzt läuft die Frist.")).to_be_visible()
+    snap(page, "2-request", docs=True)
     expect(page.get_by_text("Wahrscheinliche Duplikate dieses Kunden")).to_be_visible()
     # While a likely duplicate is listed, the erase button waits.
     expect(page.get_by_role("button", name="Kunde löschen und erledigen")).to_be_disabled()
@@ -61,7 +73,7 @@ def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, ma
     dialog.get_by_role("textbox").fill("Greta Somer")  # a typo: still refused
     expect(confirm).to_be_disabled()
     dialog.get_by_role("textbox").fill("greta sommer")
-    page.screenshot(path=str(TMP / "screenshots" / "merge-confirmation.png"), full_page=True)
+    snap(page, "3-merge-confirmation")
     confirm.click()
     expect(page.get_by_text("Duplikat mit diesem Kunden zusammengeführt.")).to_be_visible()
     page.get_by_role("button", name="Kunde löschen und erledigen").click()
@@ -72,12 +84,12 @@ def test_customer_erasure_request_end_to_end(page, salon, log_in, worker_env, ma
     page.get_by_role("button", name="Kunde löschen und erledigen").click()
     dialog.get_by_role("textbox").fill("Greta Sommer")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(TMP / "screenshots" / "erasure-confirmation-390.png"), full_page=True)
+    snap(page, "4-erasure-confirmation-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     dialog.get_by_role("button", name="Bestätigen").click()
-    expect(page.get_by_text("Anfrage erledigt.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Anfrage erledigt.")).to_be_visible()
     expect(page.get_by_role("heading", name="Löschbestätigung")).to_be_visible()
-    page.screenshot(path=str(TMP / "screenshots" / "erasure-done.png"), full_page=True)
+    snap(page, "5-certificate", docs=True)
 
     db.session.expire_all()
     assert db.session.get(Customer, customer_id) is None and db.session.get(Customer, duplicate_id) is None
