@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
 
-.PHONY: run test bench lint translations translations-extract install
+.PHONY: run test bench lint translations translations-extract install docs-screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,3 +36,7 @@ bench: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The README's screenshots (docs/screenshots/), taken by the browser test of the owner's main path.
+docs-screenshots: install
+	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_erasure_request.py
