@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.dashboard.views import bp as dashboard_bp
     from portal.exports.views import bp as exports_bp
     from portal.history.views import bp as history_bp
+    from portal.imports.views import bp as imports_bp
     from portal.messaging.views import bp as messaging_bp
     from portal.password_reset.views import bp as password_reset_bp
     from portal.privacy.views import bp as privacy_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(retention_bp)
     app.register_blueprint(messaging_bp)
     app.register_blueprint(checkout_bp)

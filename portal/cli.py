@@ -1,5 +1,5 @@
 """flask commands: demo seed, create-owner, worker, cron, mail retry, privacy daily and
-run-retention, retention preview."""
+run-retention, retention preview, customers import."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(cron)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(customers_cli)
 
 
 @click.group()
@@ -175,3 +176,45 @@ def retention_preview(slug: str, months: int | None):
     for row in due:
         click.echo(f"K-{row.customer.id}")
     click.echo(f"{len(due)} customers due after {months or account.retention_months} months ({len(held)} more on hold)")
+
+
+@click.group("customers")
+def customers_cli():
+    """The customer file."""
+
+
+@customers_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--salon", "slug", required=True, help="the salon's calendar address")
+@click.option("--source", required=True, help="the previous software's name (stored with every customer)")
+@click.option("--mapping", default="auto", show_default=True, help="auto, or a JSON file {header: target}")
+@click.option("--on-duplicate", type=click.Choice(["skip", "update", "create"]), default="skip", show_default=True)
+def customers_import(file: str, slug: str, source: str, mapping: str, on_duplicate: str):
+    """Import customers from a CSV or XLSX file with the wizard's rules; exits 1 when nothing
+    was imported."""
+    from portal.imports.labels import FILE_ERRORS, STEP_ERRORS
+    from portal.imports.operator import import_file
+    from portal.imports.reading import ImportFileError
+    from portal.imports.service import ImportStepError
+    from portal.models import Account
+
+    account = db.session.scalar(select(Account).where(Account.slug == slug))
+    if account is None:
+        raise click.ClickException(f"no salon with the calendar address {slug!r}")
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        result = import_file(account.id, data, source, None if mapping == "auto" else mapping, on_duplicate)
+    except ImportFileError as error:
+        raise click.ClickException(str(FILE_ERRORS[error.code])) from error
+    except ImportStepError as error:
+        raise click.ClickException(" ".join(str(STEP_ERRORS.get(c, c)) for c in error.codes)) from error
+    counts = result.counts
+    click.echo(
+        f"{counts.get('new', 0)} new, {counts.get('updated', 0)} updated, {counts.get('skipped', 0)} skipped, "
+        f"{counts.get('invalid', 0)} with errors ({result.status})"
+    )
+    for line in result.problems:
+        click.echo(line, err=True)
+    if not result.imported:
+        raise SystemExit(1)

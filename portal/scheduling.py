@@ -36,6 +36,7 @@ SCHEDULES = (
     Schedule(tasks.EXPORT_MAINTENANCE, every_minutes=5),
     Schedule(tasks.APPOINTMENT_REMINDERS, every_minutes=5),
     Schedule(tasks.RECOVER_LOST_JOBS, every_minutes=5),
+    Schedule(tasks.IMPORT_MAINTENANCE, every_minutes=5),
 )
 
 

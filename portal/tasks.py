@@ -22,7 +22,16 @@ from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
-from portal.models import Campaign, CustomerExport, LoginHistoryExport, Message, OutboundEmail, PrivacyRequest
+from portal.models import (
+    Campaign,
+    CustomerExport,
+    CustomerImport,
+    ImportStatus,
+    LoginHistoryExport,
+    Message,
+    OutboundEmail,
+    PrivacyRequest,
+)
 
 QUEUES = ("default", "emails", "exports")
 # The worker, loaded by name by `flask worker`.
@@ -150,15 +159,45 @@ BUILD_EXPORT = JobKind(
         func.coalesce(CustomerExport.heartbeat_at, CustomerExport.confirmed_at) < before,
     ),
 )
+# Customer imports: the check of the file, then the import itself. `runs` is the generation of
+# the job at work (a new mapping, the confirmation, a retry), so each has a job id of its own.
+CHECK_IMPORT = JobKind(
+    "jobs.imports.check_import",
+    "default",
+    "import-check-{row.id}-{row.runs}",
+    timeout=3600,
+    waiting=lambda before: select(CustomerImport.id, CustomerImport.runs).where(
+        CustomerImport.status == ImportStatus.CHECKING, CustomerImport.heartbeat_at < before
+    ),
+)
+RUN_IMPORT = JobKind(
+    "jobs.imports.run_import",
+    "default",
+    "import-run-{row.id}-{row.runs}",
+    timeout=3600,
+    waiting=lambda before: select(CustomerImport.id, CustomerImport.runs).where(
+        CustomerImport.status == ImportStatus.QUEUED, CustomerImport.heartbeat_at < before
+    ),
+)
 # Recurring (the schedule in `portal.scheduling`).
 PRIVACY_DAILY = JobKind("jobs.privacy.daily")
 RETENTION_NIGHTLY = JobKind("jobs.retention.nightly", timeout=4 * 3600)
 EXPORT_MAINTENANCE = JobKind("jobs.exports.maintenance")
 APPOINTMENT_REMINDERS = JobKind("jobs.messaging.reminders")
 RECOVER_LOST_JOBS = JobKind("jobs.recovery.lost_jobs")
+IMPORT_MAINTENANCE = JobKind("jobs.imports.maintenance")
 
 # The jobs a row waits for, in the order recovery looks at them.
-WAITING_ROWS = (DELIVER_EMAIL, DELIVER_MESSAGE, SEND_CAMPAIGN, BUILD_ACCESS_PACKAGE, BUILD_LOGIN_HISTORY, BUILD_EXPORT)
+WAITING_ROWS = (
+    DELIVER_EMAIL,
+    DELIVER_MESSAGE,
+    SEND_CAMPAIGN,
+    BUILD_ACCESS_PACKAGE,
+    BUILD_LOGIN_HISTORY,
+    BUILD_EXPORT,
+    CHECK_IMPORT,
+    RUN_IMPORT,
+)
 
 
 @event.listens_for(Session, "after_commit")

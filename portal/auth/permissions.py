@@ -48,6 +48,8 @@ class Permission(StrEnum):
     RETAINED_RECORDS_VIEW = "privacy.retained"
     PRIVACY_SETTINGS_EDIT = "privacy.settings.edit"
     CUSTOMER_EXPORT = "customer.export"
+    # Customers from the previous software (an import can add thousands at once).
+    CUSTOMER_IMPORT = "customer.import"
     MARKETING_MANAGE = "marketing.manage"
     # The till: check out visits and walk-ins (the invoice follows).
     CHECKOUT = "checkout.use"
@@ -79,6 +81,7 @@ PERMISSION_LABELS = {
     Permission.RETAINED_RECORDS_VIEW: _l("Read retained records of erased customers"),
     Permission.PRIVACY_SETTINGS_EDIT: _l("Change the privacy settings"),
     Permission.CUSTOMER_EXPORT: _l("Export all customers"),
+    Permission.CUSTOMER_IMPORT: _l("Import customers"),
     Permission.MARKETING_MANAGE: _l("Send campaigns and manage messages"),
     Permission.CHECKOUT: _l("Check out visits and sales"),
     Permission.INVOICE_CANCEL: _l("Cancel invoices (cancellation invoice)"),
@@ -149,6 +152,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # What an owner may grant an admin on top of the role (the seed: export only "with rights").
 GRANTABLE_TO_ADMIN = (
     Permission.CUSTOMER_EXPORT,
+    Permission.CUSTOMER_IMPORT,
     Permission.TEAM_MANAGE,
     Permission.HISTORY_VIEW,
     Permission.PRIVACY_SETTINGS_EDIT,

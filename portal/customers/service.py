@@ -30,16 +30,18 @@ STANDARD_FIELDS = (
 )
 
 
+def search_keys(first_name: str, last_name: str, email: str | None, phone: str | None) -> tuple[str, str]:
+    """(sort_name, search_text): the name in German phone-book order, and one lower-cased
+    haystack of name, email and phone digits for the live search."""
+    parts = [first_name, last_name, email or "", phone_search_digits(phone)]
+    return german_sort_key(last_name, first_name), " ".join(p for p in parts if p).lower()[:600]
+
+
 def refresh_search_keys(customer: Customer) -> None:
     """Keep the derived sort and search columns in step with the data they come from."""
-    customer.sort_name = german_sort_key(customer.last_name, customer.first_name)
-    parts = [
-        customer.first_name,
-        customer.last_name,
-        customer.email or "",
-        phone_search_digits(customer.phone),
-    ]
-    customer.search_text = " ".join(p for p in parts if p).lower()[:600]
+    customer.sort_name, customer.search_text = search_keys(
+        customer.first_name, customer.last_name, customer.email, customer.phone
+    )
 
 
 def field_definitions(account_id: int) -> list[CustomerFieldDefinition]:
@@ -90,7 +92,7 @@ def apply_changes(customer: Customer, data: dict, custom: dict[int, str]) -> dic
     return changes
 
 
-def _custom_labels(account_id: int, changes: dict[str, tuple]) -> dict[str, str]:
+def custom_field_labels(account_id: int, changes: dict[str, tuple]) -> dict[str, str]:
     """Custom fields are named by their label at the time of the change."""
     ids = [int(name.split(":", 1)[1]) for name in changes if name.startswith("custom:")]
     if not ids:
@@ -122,7 +124,7 @@ def create_customer(actor: Actor, data: dict, custom: dict[int, str]) -> Custome
         "created",
         "customer",
         customer.id,
-        field_changes(changes, _custom_labels(actor.account_id, changes)),
+        field_changes(changes, custom_field_labels(actor.account_id, changes)),
         customer_id=customer.id,
         summary=customer.full_name,
     )
@@ -141,7 +143,7 @@ def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[i
             "updated",
             "customer",
             customer.id,
-            field_changes(changes, _custom_labels(actor.account_id, changes)),
+            field_changes(changes, custom_field_labels(actor.account_id, changes)),
             customer_id=customer.id,
             summary=customer.full_name,
         )

@@ -65,6 +65,17 @@ FIELD_LABELS = {
     "is_trade_secret": _l("Trade secret"),
     "created_at": _l("Created"),
     "imported_at": _l("Imported"),
+    "import_source": _l("Imported from"),
+    "legacy_number": _l("Customer number in the previous software"),
+    "legacy_last_visit_on": _l("Last visit in the previous software"),
+    "source_name": _l("Previous software"),
+    "new": _l("New customers"),
+    "updated": _l("Updated customers"),
+    "skipped": _l("Skipped rows"),
+    "invalid": _l("Rows with errors"),
+    "removed": _l("Removed customers"),
+    "reverted": _l("Customers reset"),
+    "kept": _l("Customers kept (used since)"),
     "last_activity_at": _l("Last activity"),
     "restricted_at": _l("Restricted since"),
     "restricted": _l("Restricted"),
@@ -164,6 +175,13 @@ ACTION_LABELS = {
     "card_activated": _l("bonus card activated"),
     "consent": _l("consent recorded"),
     "campaign_started": _l("campaign sent"),
+    "imported": _l("imported"),
+    "import_updated": _l("updated by an import"),
+    "import_reverted": _l("import taken back"),
+    "import_started": _l("import started"),
+    "import_finished": _l("import finished"),
+    "import_failed": _l("import failed (nothing imported)"),
+    "import_undone": _l("import undone"),
 }
 
 ENTITY_LABELS = {
@@ -180,6 +198,7 @@ ENTITY_LABELS = {
     "stamp_card": _l("Bonus card"),
     "bonus_program": _l("Bonus program"),
     "location": _l("Location"),
+    "customer_import": _l("Customer import"),
 }
 
 STATUS_LABELS = {

@@ -14,6 +14,7 @@ ENTITY_OBJECTS = {
     "customer": _l("the customer file"),
     "customer_export": _l("the customer export"),
     "customer_field": _l("an own field"),
+    "customer_import": _l("a customer import"),
     "employee": _l("an employee's entry"),
     "invoice": _l("the invoice"),
     "location": _l("the location"),
@@ -76,6 +77,13 @@ SENTENCES = {
     "card_activated": _l("%(who)s activated a bonus card."),
     "consent": _l("%(who)s recorded a consent."),
     "campaign_started": _l("%(who)s sent a campaign."),
+    "imported": _l("%(who)s imported %(what)s from the previous software."),
+    "import_updated": _l("%(who)s updated %(what)s from an import."),
+    "import_reverted": _l("%(who)s took back what an import had changed in %(what)s."),
+    "import_started": _l("%(who)s started a customer import."),
+    "import_finished": _l("The customer import started by %(who)s has finished."),
+    "import_failed": _l("The customer import started by %(who)s failed; nothing was imported."),
+    "import_undone": _l("%(who)s undid a customer import."),
 }
 
 # A request's timeline: the same, in the request's own words.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
@@ -64,9 +65,17 @@ def consent_status(customer_id: int) -> dict[str, str]:
 
 
 def set_consent(
-    actor: Actor, customer: Customer, channel: str, status: str, method: str, text: ConsentText | None = None
+    actor: Actor,
+    customer: Customer,
+    channel: str,
+    status: str,
+    method: str,
+    text: ConsentText | None = None,
+    source: str = "",
+    given_on: date | None = None,
 ) -> bool:
-    """Grant or withdraw one channel's consent; returns whether it changed. Always logged."""
+    """Grant or withdraw one channel's consent; returns whether it changed. Always logged. An
+    imported consent names its source and, if known, the day it was given there."""
     if channel not in CHANNELS or status not in ("granted", "withdrawn") or method not in METHODS:
         raise ValueError("unknown consent change")
     consent = db.session.scalars(
@@ -92,6 +101,8 @@ def set_consent(
             employee_id=actor.employee_id,
             ip=actor.ip,
             email_hash=email_proof_hash(customer.email),
+            source=source,
+            given_on=given_on,
         )
     )
     record(

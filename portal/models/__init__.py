@@ -27,6 +27,15 @@ from portal.models.business import (
 from portal.models.consent import Consent, ConsentLog, ConsentStatus, ConsentText
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.models.exports import CustomerExport, ExportChunk, ExportStatus
+from portal.models.imports import (
+    CustomerImport,
+    DuplicateAction,
+    ImportBlob,
+    ImportDuplicate,
+    ImportIssue,
+    ImportStatus,
+    ImportUpdate,
+)
 from portal.models.mail import EmailToken, MailStatus, OutboundEmail
 from portal.models.messaging import Campaign, CampaignStatus, Message, MessageStatus, MessagingSettings
 from portal.models.privacy import PrivacySettings, RequestsMode
@@ -54,6 +63,13 @@ def _ids_never_reused() -> None:
 _ids_never_reused()
 
 __all__ = [
+    "CustomerImport",
+    "DuplicateAction",
+    "ImportBlob",
+    "ImportDuplicate",
+    "ImportIssue",
+    "ImportStatus",
+    "ImportUpdate",
     "RequestsMode",
     "ExportStatus",
     "RunStatus",

@@ -3,10 +3,10 @@ and the log that proves every change (Art. 7(1) GDPR)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -63,3 +63,7 @@ class ConsentLog(TenantMixin, db.Model):
     ip: Mapped[str] = mapped_column(String(45), default="")
     email_hash: Mapped[str] = mapped_column(String(64), default="")
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # An imported consent (method "import"): the old system's name and the day the customer gave
+    # it there, if the file says; no text version, since what they agreed to is not known.
+    source: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    given_on: Mapped[date | None] = mapped_column(Date, nullable=True)

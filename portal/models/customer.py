@@ -33,6 +33,15 @@ class Customer(TenantMixin, db.Model):
     home_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # From the previous software (portal/imports): the import that created the customer (for its
+    # undo), what the salon called that software, its customer number and its last visit. The
+    # old last visit is shown, not counted: visits before the import count as the import.
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_import.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    import_source: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    legacy_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    legacy_last_visit_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     # The customer's last activity (portal/activity.py): the latest attended appointment, invoice
     # not cancelled, or import. Kept in the same transaction as every operation that changes it.
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -96,7 +96,7 @@ def logins_with_email(account_id: int, email: str | None) -> list[Login]:
 PLACEHOLDER_CHANGE = '{"old": "[gelöscht]", "new": "[gelöscht]"}'
 
 
-def _redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
+def redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
     """Keep the events, replace every value in them by the placeholder (set-based: the JSON is
     rewritten by the database). Returns redacted counts per customer."""
     counts = dict(
@@ -269,7 +269,7 @@ def erase_customers(
         )
     phones = addresses_ever(account_id, {cid: person.phone for cid, person in people.items()}, key="phone")
     remove_traces(account_id, ids, every_address, set().union(*phones.values()))
-    redacted = _redact_history(account_id, ids)
+    redacted = redact_history(account_id, ids)
     own_requests = list(
         db.session.scalars(
             select(PrivacyRequest).where(

@@ -18,6 +18,7 @@ from sqlalchemy import String, cast, delete, select, update
 from portal.auth.service import forget_login_attempts
 from portal.exports.service import withdraw_after_erasure
 from portal.extensions import db
+from portal.imports.discard import withdraw_open_imports
 from portal.messaging.sms import gateway
 from portal.models import AuditEvent, CustomerHold, Message, PrivacyRequest
 
@@ -33,6 +34,8 @@ HANDLED_REFERENCES = {
     "privacy_request.customer_id": "detached, free texts emptied",
     "customer_hold.customer_id": "deleted",
     "message.customer_id": "detached (campaign counts stay)",
+    "import_duplicate.customer_id": "deleted (with every import not yet run: see below)",
+    "import_update.customer_id": "deleted (the undo's copy of the values before an import)",
 }
 
 
@@ -87,4 +90,5 @@ def remove_traces(account_id: int, ids: list[int], addresses: set[str], phones: 
         forget_login_attempts(sorted(addresses))
     counts["sms_forgotten"] = gateway().forget(phones)
     counts["exports_withdrawn"] = withdraw_after_erasure(account_id)
+    counts["imports_withdrawn"] = withdraw_open_imports(account_id)
     return counts

@@ -42,6 +42,8 @@ def register_nav_badge(endpoint: str, count) -> None:
 
 # Everything under Settings lights up the Settings entry.
 SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports", "bonus")
+# A blueprint of its own whose pages belong under another entry.
+BLUEPRINT_SECTIONS = {"imports": "customers.index"}
 NAV_SECTION_OVERRIDES = {
     "customers.fields": "settings.index",
     "customers.toggle_field": "settings.index",
@@ -65,6 +67,8 @@ def active_nav(endpoint: str | None) -> str | None:
     blueprint = endpoint.split(".")[0]
     if blueprint in SETTINGS_BLUEPRINTS:
         return "settings.index"
+    if blueprint in BLUEPRINT_SECTIONS:
+        return BLUEPRINT_SECTIONS[blueprint]
     return next((e for e, _label, _perm in NAVIGATION if e.split(".")[0] == blueprint), None)
 
 

@@ -167,7 +167,7 @@ def test_an_erasure_failing_half_way_leaves_everything_as_it_was(salon, login_as
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(erasure, "_redact_history", broken)
+    monkeypatch.setattr(erasure, "redact_history", broken)
     with pytest.raises(RuntimeError):
         erase_customer(
             Actor(salon.account.id, salon.owner.id),
