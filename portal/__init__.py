@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask_login import current_user
 
 from portal.config import ROOT, Config, config_for_env
@@ -14,6 +14,8 @@ from portal.extensions import mail as mail_extension  # "mail" is also the porta
 
 def _select_locale() -> str:
     languages = ("de", "en")
+    if not has_request_context():  # a command or a job: German, unless it forces another
+        return "de"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
@@ -24,7 +26,7 @@ def _select_locale() -> str:
 
 def _select_timezone() -> str | None:
     """Times are shown in the salon's zone (Europe/Berlin unless the salon lies elsewhere)."""
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.account.timezone
     return None
 

@@ -192,6 +192,8 @@ def customers_cli():
 def customers_import(file: str, slug: str, source: str, mapping: str, on_duplicate: str):
     """Import customers from a CSV or XLSX file with the wizard's rules; exits 1 when nothing
     was imported."""
+    from flask_babel import gettext as _
+
     from portal.imports.labels import FILE_ERRORS, STEP_ERRORS
     from portal.imports.operator import import_file
     from portal.imports.reading import ImportFileError
@@ -209,11 +211,8 @@ def customers_import(file: str, slug: str, source: str, mapping: str, on_duplica
         raise click.ClickException(str(FILE_ERRORS[error.code])) from error
     except ImportStepError as error:
         raise click.ClickException(" ".join(str(STEP_ERRORS.get(c, c)) for c in error.codes)) from error
-    counts = result.counts
-    click.echo(
-        f"{counts.get('new', 0)} new, {counts.get('updated', 0)} updated, {counts.get('skipped', 0)} skipped, "
-        f"{counts.get('invalid', 0)} with errors ({result.status})"
-    )
+    counts = {name: result.counts.get(name, 0) for name in ("new", "updated", "skipped", "invalid")}
+    click.echo(_("%(new)s new, %(updated)s updated, %(skipped)s skipped, %(invalid)s with errors.", **counts))
     for line in result.problems:
         click.echo(line, err=True)
     if not result.imported:

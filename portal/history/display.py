@@ -246,7 +246,7 @@ def value_label(name: str, value) -> str:
         return str(CONSENT_STATES.get(value, value))
     if name == "deleted" and isinstance(value, dict):
         return _counted(value)
-    if name == "due_on" and isinstance(value, str):
+    if name in ("due_on", "legacy_last_visit_on") and isinstance(value, str):
         try:
             return format_date(date.fromisoformat(value), "medium")
         except ValueError:

@@ -43,7 +43,9 @@ class DuplicatesForm(PortalForm):
 
     def choices(self) -> dict[int, str]:
         """The choices sent (a duplicate not in the form keeps its choice); checked by the service."""
-        return {int(name[4:]): field.data for name, field in self._fields.items() if name.startswith("dup_") and field.data}
+        return {
+            int(name[4:]): field.data for name, field in self._fields.items() if name.startswith("dup_") and field.data
+        }
 
 
 def duplicates_form_class(duplicate_ids_existing: list[tuple[int, bool]]) -> type[DuplicatesForm]:

@@ -30,7 +30,7 @@ CONSENT_METHODS = {
     "signed_form": _l("signed form"),
     "double_opt_in": _l("double opt-in email"),
     "unsubscribe": _l("unsubscribe link"),
-    "import": _l("import"),
+    "import": _l("imported from the previous software"),
     "objection": _l("objection (privacy request)"),
 }
 CAMPAIGN_STATUSES = {"draft": _l("draft"), "sending": _l("sending"), "sent": _l("sent")}

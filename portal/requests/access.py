@@ -51,6 +51,9 @@ SUBJECT_FIELDS = (
     *STANDARD_FIELDS,
     "created_at",
     "imported_at",
+    "import_source",
+    "legacy_number",
+    "legacy_last_visit_on",
     "last_activity_at",
     "restricted_at",
 )
@@ -173,6 +176,8 @@ def collect(customer: Customer) -> dict:
             "status": entry.status,
             "method": entry.method,
             "text_version": entry.text_version,
+            "source": entry.source,
+            "given_on": _iso(entry.given_on),
             "occurred_at": _iso(entry.occurred_at),
         }
         for entry in db.session.scalars(

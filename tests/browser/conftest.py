@@ -99,11 +99,11 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def snap(page, name: str, docs: bool = False) -> Path:
-    """The visible part of the page (a full-page capture right after an htmx swap sets an inline
-    style the CSP blocks)."""
+    """The visible part of the page, caret left as it is: Playwright hides the caret (and, for
+    a full-page capture, resizes) with inline styles, which the CSP blocks and reports."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), caret="initial")
     if docs and os.environ.get("DOCS_SCREENSHOTS"):
         DOCS.mkdir(parents=True, exist_ok=True)
         (DOCS / path.name).write_bytes(path.read_bytes())

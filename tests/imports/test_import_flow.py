@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.imports.mapping import guess
 from portal.messaging import eligibility
 from portal.models import AuditEvent, ConsentLog, Customer, CustomerFieldValue, CustomerImport
+from portal.requests.access import collect
 from tests import factories
 from tests.imports.helpers import checked, confirmed_and_run, german_csv, import_id_of, upload
 
@@ -85,6 +86,13 @@ def test_a_german_windows_file_round_trips(salon, login_as):
     # The customer file and the settings history say it in words.
     file = client.get(f"/customers/{muessig.id}/history").get_data(as_text=True)
     assert "imported the customer file from the previous software" in file
+    assert "from Shore · number there: 4711" in file and "Jun 28, 2023" in file
+    messages = client.get(f"/customers/{muessig.id}/messages").get_data(as_text=True)
+    assert "imported from the previous software · Shore, given there on Mar 12, 2017" in messages
+    # The access package holds the origin too (Art. 15: where the data came from).
+    package = collect(muessig)
+    assert (package["subject"]["import_source"], package["subject"]["legacy_number"]) == ("Shore", "4711")
+    assert package["consent_log"][0]["given_on"] == "2017-03-12" and package["consent_log"][0]["source"] == "Shore"
     settings = client.get("/history/settings").get_data(as_text=True)
     assert "started a customer import" in settings and "has finished" in settings
 
