@@ -49,3 +49,39 @@ def transaction(operation: Callable[P, R]) -> Callable[P, R]:
             return operation(*args, **kwargs)
 
     return run
+
+
+def lock_for_writing() -> None:
+    """Take the database's write lock now (SQLite), before the transaction has read anything
+    it would later have to turn into a write; a no-op on PostgreSQL and inside a write."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.driver_connection
+    if not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reserve_ids(table_name: str, count: int) -> list[int]:
+    """Ids for `count` new rows of a table, taken inside the current transaction, so that a bulk
+    insert needs no RETURNING (which SQLite answers one row at a time). PostgreSQL: from the
+    table's sequence. SQLite: above AUTOINCREMENT's counter and the highest id, under the write
+    lock taken here, so no other writer can take them meanwhile; never an id used before."""
+    if count <= 0:
+        return []
+    if not table_name.isidentifier():
+        raise ValueError("a table's name")
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return list(
+            connection.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) FROM generate_series(1, %(n)s)",
+                {"table": table_name, "n": count},
+            ).scalars()
+        )
+    lock_for_writing()
+    highest = connection.exec_driver_sql(
+        f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table_name}'), 0), "
+        f"coalesce((SELECT max(id) FROM {table_name}), 0))"
+    ).scalar()
+    return list(range(highest + 1, highest + 1 + count))

@@ -11,19 +11,9 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from portal.extensions import db
+from portal.transaction import lock_for_writing
 
 NUMBER_FORMAT = "R-{:07d}"
-
-
-def lock_for_writing() -> None:
-    """Take the database's write lock now (SQLite), before the transaction has read anything
-    it would later have to turn into a write; a no-op on PostgreSQL and inside a write."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    raw = connection.connection.driver_connection
-    if not raw.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def next_invoice_number(account_id: int) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from portal import activity
 from portal.audit import Actor, record
 from portal.bonus import service as bonus
-from portal.checkout.numbering import lock_for_writing, next_invoice_number
+from portal.checkout.numbering import next_invoice_number
 from portal.extensions import db
 from portal.legal import SMALL_INVOICE_LIMIT_CENTS, VAT_BY_PERMILLE, VOUCHER_SALE_VAT_PERMILLE
 from portal.models import (
@@ -36,7 +36,7 @@ from portal.models import (
     Voucher,
 )
 from portal.models.base import utcnow
-from portal.transaction import transaction
+from portal.transaction import lock_for_writing, transaction
 from portal.vouchers import service as vouchers
 
 MAX_QUANTITY = 99

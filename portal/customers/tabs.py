@@ -5,6 +5,7 @@ from __future__ import annotations
 from portal.bonus import service as bonus
 from portal.extensions import db
 from portal.history.queries import customer_history
+from portal.imports.service import started_by
 from portal.messaging.consent import consent_status
 from portal.models import Appointment, ConsentLog, Customer, Invoice, Location, Message, PrivacyRequest, Voucher
 from portal.retention.holds import active_holds
@@ -26,7 +27,10 @@ def tab_data(customer: Customer, tab: str, *, history_before: int | None = None,
     if tab == "invoices":
         return {"invoices": _newest(Invoice, account_id, cid, Invoice.issued_at)}
     if tab == "history":
-        return {"history": customer_history(account_id, cid, history_before, include_access=include_access)}
+        return {
+            "history": customer_history(account_id, cid, history_before, include_access=include_access),
+            "imported_by": started_by(customer),
+        }
     if tab == "messages":
         return {
             "messages": _newest(Message, account_id, cid, Message.created_at),

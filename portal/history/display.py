@@ -175,7 +175,6 @@ ACTION_LABELS = {
     "card_activated": _l("bonus card activated"),
     "consent": _l("consent recorded"),
     "campaign_started": _l("campaign sent"),
-    "imported": _l("imported"),
     "import_updated": _l("updated by an import"),
     "import_reverted": _l("import taken back"),
     "import_started": _l("import started"),

@@ -77,7 +77,6 @@ SENTENCES = {
     "card_activated": _l("%(who)s activated a bonus card."),
     "consent": _l("%(who)s recorded a consent."),
     "campaign_started": _l("%(who)s sent a campaign."),
-    "imported": _l("%(who)s imported %(what)s from the previous software."),
     "import_updated": _l("%(who)s updated %(what)s from an import."),
     "import_reverted": _l("%(who)s took back what an import had changed in %(what)s."),
     "import_started": _l("%(who)s started a customer import."),

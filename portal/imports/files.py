@@ -4,6 +4,7 @@ machines share them; memory stays bounded) and deleted as soon as the import has
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 
 from sqlalchemy import delete, insert, select
@@ -50,33 +51,42 @@ def forget(import_id: int) -> None:
 
 
 def records(import_id: int) -> Iterator[list]:
-    """The checked rows again, one at a time (a line never spans two pieces: see `RecordWriter`)."""
+    """The checked rows again, one at a time (a line never spans two pieces: see `RecordWriter`).
+    A piece is decoded at once as one JSON array — a line break between records is the only raw
+    one (JSON escapes those inside strings) — which costs half of decoding line by line."""
     for piece in pieces(import_id, ROWS):
-        for line in piece.splitlines():
-            if line:
-                yield json.loads(line)
+        body = piece.rstrip(b"\n")
+        if body:
+            yield from json.loads(b"[" + body.replace(b"\n", b",") + b"]")
 
 
 class RecordWriter:
-    """Checked rows as JSON lines in pieces of about 1 MiB that end at a line's end."""
+    """Checked rows as JSON lines, kept in an unnamed temporary file while the check runs (the
+    rows of a large file would otherwise sit in memory), stored at the end in pieces of about
+    1 MiB that end at a line's end. The file goes with the process if the worker dies."""
 
     def __init__(self, import_id: int):
-        self.import_id, self.seq, self.buffer, self.rows = import_id, 0, bytearray(), []
+        self.import_id = import_id
+        self.spool = tempfile.TemporaryFile()
 
     def add(self, record: list) -> None:
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-        if self.buffer and len(self.buffer) + len(line) > CHUNK:
-            self._flush()
-        self.buffer += line
-
-    def _flush(self) -> None:
-        self.rows.append({"import_id": self.import_id, "kind": ROWS, "seq": self.seq, "data": bytes(self.buffer)})
-        self.seq += 1
-        self.buffer = bytearray()
+        self.spool.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
 
     def save(self) -> None:
-        if self.buffer:
-            self._flush()
         db.session.execute(delete(ImportBlob).where(ImportBlob.import_id == self.import_id, ImportBlob.kind == ROWS))
-        for row in self.rows:
-            db.session.execute(insert(ImportBlob), [row])
+        self.spool.seek(0)
+        seq, rest = 0, b""
+        while block := self.spool.read(CHUNK):
+            block = rest + block
+            end = block.rfind(b"\n") + 1
+            piece, rest = block[:end], block[end:]
+            if piece:
+                db.session.execute(
+                    insert(ImportBlob), [{"import_id": self.import_id, "kind": ROWS, "seq": seq, "data": piece}]
+                )
+                seq += 1
+        if rest:
+            db.session.execute(
+                insert(ImportBlob), [{"import_id": self.import_id, "kind": ROWS, "seq": seq, "data": rest}]
+            )
+        self.spool.close()

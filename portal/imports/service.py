@@ -28,6 +28,7 @@ from portal.models import (
     ImportDuplicate,
     ImportIssue,
     ImportStatus,
+    Login,
 )
 from portal.models.base import utcnow
 from portal.tasks import CHECK_IMPORT, RUN_IMPORT
@@ -253,3 +254,13 @@ def customers_named(account_id: int, ids: list[int]) -> list[Customer]:
     return list(
         db.session.scalars(scoped(Customer, account_id).where(Customer.id.in_(ids)).order_by(Customer.sort_name))
     )
+
+
+def started_by(customer: Customer) -> str:
+    """Who imported this customer (the customer file names them; the import is its history
+    entry): the login's name, or "" when unknown (the operators' command, a deleted login)."""
+    if not customer.import_id:
+        return ""
+    imp = db.session.get(CustomerImport, customer.import_id)
+    login = db.session.get(Login, imp.created_by_id) if imp and imp.created_by_id else None
+    return login.display_name if login else ""

@@ -39,7 +39,7 @@ from portal.transaction import transaction
 
 UNDO_DAYS = 7
 # Entries that are no change: looking at a file, and the import's own entries.
-NOT_A_CHANGE = ("viewed", "imported", "import_updated")
+NOT_A_CHANGE = ("viewed", "import_updated")
 # What the import sets on an existing customer besides the file's values.
 ORIGIN_FIELDS = frozenset({"imported_at", "import_source", "legacy_number", "legacy_last_visit_on"})
 

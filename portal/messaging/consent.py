@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,8 +33,12 @@ def email_proof_hash(email: str | None) -> str:
     """A salted (keyed) hash of an email: proves a withdrawal later without keeping the address."""
     if not email:
         return ""
-    key = hashlib.sha256(("consent-proof:" + current_app.config["SECRET_KEY"]).encode()).digest()
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_proof_key(current_app.config["SECRET_KEY"]), email.strip().lower().encode(), "sha256").hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _proof_key(secret: str) -> bytes:
+    return hashlib.sha256(("consent-proof:" + secret).encode()).digest()
 
 
 def current_text(account_id: int, channel: str, salon_name: str) -> ConsentText:

@@ -32,6 +32,9 @@ def _repair_latin1(match: re.Match) -> str:
 def clean_text(value: str | None, multiline: bool = False) -> str | None:
     if not isinstance(value, str):
         return value
+    if value.isprintable() and "%" not in value:
+        # Nothing to remove or repair (no control character, line break or escape): only NFC.
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     value = _LATIN1_ESCAPES.sub(_repair_latin1, value)
     value = unicodedata.normalize("NFC", value)
     value = _LINE_BREAKS.sub("\n", value)
