@@ -215,5 +215,10 @@ def run() -> None:
     floor = statistics.median(floors)
     report(f"import_job_{ROWS}", statistics.median(imports), "s", floor)
     report(f"import_check_{ROWS}", statistics.median(checks), "s", floor)
-    report(f"import_check_and_job_{ROWS}", statistics.median(c + i for c, i in zip(checks, imports, strict=True)), "s", floor)
+    report(
+        f"import_check_and_job_{ROWS}",
+        statistics.median(c + i for c, i in zip(checks, imports, strict=True)),
+        "s",
+        floor,
+    )
     print(f"BENCH import_worker_peak {max(peaks) / 1024:.0f} MB (aim < 200 MB)", flush=True)

@@ -70,7 +70,9 @@ def test_a_german_windows_file_round_trips(salon, login_as):
         assert customer.last_activity_at == activity.computed(customer.id) == customer.imported_at
     # Their history entry is the import's: one in the settings history, not 100,000 in the
     # customer log; the customer file names where the customer came from and who imported it.
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.customer_id.is_not(None))) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.customer_id.is_not(None))) == 0
+    )
     # Consents from the file: logged as imported, with the source and the day given; no text version.
     log = db.session.scalars(select(ConsentLog).where(ConsentLog.customer_id == muessig.id)).one()
     assert (log.channel, log.status, log.method, log.source, log.given_on, log.text_version) == (
