@@ -105,6 +105,21 @@ def custom_field_labels(account_id: int, changes: dict[str, tuple]) -> dict[str,
     return {f"custom:{field_id}": label for field_id, label in rows}
 
 
+def record_change(actor: Actor, customer: Customer, action: str, changes: dict[str, tuple]) -> None:
+    """The customer-history entry of a change: its fields before and after, own fields by label."""
+    db.session.flush()
+    record(
+        actor,
+        "customer",
+        action,
+        "customer",
+        customer.id,
+        field_changes(changes, custom_field_labels(customer.account_id, changes)),
+        customer_id=customer.id,
+        summary=customer.full_name,
+    )
+
+
 @transaction
 def register_customer(actor: Actor, data: dict, custom: dict[int, str], consent_answers: dict[str, str]) -> Customer:
     """A new customer from the form, with what they said to the consent question."""
@@ -118,16 +133,7 @@ def create_customer(actor: Actor, data: dict, custom: dict[int, str]) -> Custome
     changes = apply_changes(customer, data, custom)
     db.session.add(customer)
     db.session.flush()
-    record(
-        actor,
-        "customer",
-        "created",
-        "customer",
-        customer.id,
-        field_changes(changes, custom_field_labels(actor.account_id, changes)),
-        customer_id=customer.id,
-        summary=customer.full_name,
-    )
+    record_change(actor, customer, "created", changes)
     return customer
 
 
@@ -137,16 +143,7 @@ def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[i
     changes = apply_changes(customer, data, custom)
     if changes:
         db.session.flush()
-        record(
-            actor,
-            "customer",
-            "updated",
-            "customer",
-            customer.id,
-            field_changes(changes, custom_field_labels(actor.account_id, changes)),
-            customer_id=customer.id,
-            summary=customer.full_name,
-        )
+        record_change(actor, customer, "updated", changes)
     return changes
 
 

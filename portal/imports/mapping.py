@@ -9,24 +9,30 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from portal.history.display import FIELD_LABELS
 from portal.models import CustomerFieldDefinition
 
 IGNORE = "ignore"
 
-# Targets other than the salon's own fields, in the order the mapping offers them.
+# Targets other than the salon's own fields, in the order the mapping offers them; the customer
+# fields by the words the histories use for them.
+_CUSTOMER_FIELDS = (
+    "last_name",
+    "first_name",
+    "email",
+    "phone",
+    "birthday",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "notes",
+)
 TARGET_LABELS = {
     IGNORE: _l("— ignore —"),
-    "last_name": _l("Last name"),
-    "first_name": _l("First name"),
+    **{name: FIELD_LABELS[name] for name in _CUSTOMER_FIELDS[:2]},
     "full_name": _l("Full name (last name, first name)"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "birthday": _l("Birthday"),
-    "street": _l("Street and number"),
-    "postal_code": _l("Postal code"),
-    "city": _l("City"),
-    "country": _l("Country"),
-    "notes": _l("Notes"),
+    **{name: FIELD_LABELS[name] for name in _CUSTOMER_FIELDS[2:]},
     "legacy_number": _l("Customer number in the previous software"),
     "last_visit": _l("Last visit (previous software)"),
     "consent_email": _l("Marketing consent by email (yes/no)"),

@@ -90,7 +90,7 @@ def detect_encoding(sample: bytes) -> str:
 def _decode_sample(sample: bytes, encoding: str) -> str:
     try:
         text = codecs.getincrementaldecoder(encoding)(errors="strict").decode(sample, final=False)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # UTF-16 without its BOM raises the parent class
         raise ImportFileError("wrong-encoding") from exc
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > max(3, len(text) // 200):
@@ -127,7 +127,7 @@ def _csv_rows(data: bytes, kind: FileKind) -> Iterator[list[str]]:
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=kind.encoding, newline="", errors="strict")
     try:
         yield from csv.reader(stream, delimiter=kind.delimiter or ";")
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # UTF-16 without its BOM raises the parent class
         raise ImportFileError("wrong-encoding") from exc
     except csv.Error as exc:  # e.g. a NUL in the middle of a text file
         raise ImportFileError("unreadable") from exc

@@ -15,9 +15,9 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from portal import activity
-from portal.audit import Actor, field_changes, json_value, record
+from portal.audit import Actor, json_value
 from portal.bulk import insert_rows
-from portal.customers.service import active_field_definitions, apply_changes, custom_field_labels, search_keys
+from portal.customers.service import active_field_definitions, apply_changes, record_change, search_keys
 from portal.extensions import db
 from portal.imports import files, progress
 from portal.imports.check import effective_action
@@ -290,17 +290,7 @@ def _update_existing(
                 },
             )
         )
-        db.session.flush()
-        record(
-            actor,
-            "customer",
-            "import_updated",
-            "customer",
-            customer.id,
-            field_changes(changes, custom_field_labels(imp.account_id, changes)),
-            customer_id=customer.id,
-            summary=customer.full_name,
-        )
+        record_change(actor, customer, "import_updated", changes)
         written.updated += 1
         written.updated_ids.append(customer.id)
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, exists, or_, select
 
 from portal import activity
-from portal.audit import Actor, field_changes, record
-from portal.customers.service import STANDARD_FIELDS, apply_changes, custom_field_labels
+from portal.audit import Actor
+from portal.customers.service import STANDARD_FIELDS, apply_changes, record_change
 from portal.extensions import db
 from portal.imports.events import import_event
 from portal.messaging.consent import consent_status
@@ -153,17 +153,7 @@ def _revert(actor: Actor, imp: CustomerImport, update_: ImportUpdate) -> None:
                 )
             )
             changes[f"consent_{channel}"] = ("granted", "none")
-    db.session.flush()
-    record(
-        actor,
-        "customer",
-        "import_reverted",
-        "customer",
-        customer.id,
-        field_changes(changes, custom_field_labels(imp.account_id, changes)),
-        customer_id=customer.id,
-        summary=customer.full_name,
-    )
+    record_change(actor, customer, "import_reverted", changes)
 
 
 def _typed(name: str, value):

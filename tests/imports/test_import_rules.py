@@ -198,21 +198,27 @@ def test_a_row_like_an_earlier_row_cannot_update(salon, login_as):
 # --- all or nothing ------------------------------------------------------------------------------
 
 
+def _fail_after_two_batches(monkeypatch, error: BaseException):
+    """Batches of 10, and the error after the second one was written; returns the real writer."""
+    monkeypatch.setattr(import_run, "BATCH", 10)
+    real = import_run._insert_new
+    written = []
+
+    def insert_then_fail(*args):
+        real(*args)
+        written.append(1)
+        if len(written) == 2:
+            raise error
+
+    monkeypatch.setattr(import_run, "_insert_new", insert_then_fail)
+    return real
+
+
 def test_a_failure_half_way_writes_nothing_and_says_why(salon, login_as, monkeypatch):
     client = login_as(salon.owner)
     rows = [f"Kundin{n:03d};Eva;eva{n}@example.com;;" for n in range(25)]
     imp = checked(client, _imported(client, rows).id)
-    monkeypatch.setattr(import_run, "BATCH", 10)
-    real = import_run._insert_new
-    calls = []
-
-    def insert_then_break(*args):
-        real(*args)
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-
-    monkeypatch.setattr(import_run, "_insert_new", insert_then_break)
+    _fail_after_two_batches(monkeypatch, RuntimeError("disk full"))
     client.post(f"/customers/import/{imp.id}/confirm", data={"confirm": "25-0"})
     assert run_import(imp.id) == "failed"
     db.session.expire_all()
@@ -229,17 +235,7 @@ def test_a_failure_half_way_writes_nothing_and_says_why(salon, login_as, monkeyp
 def test_a_worker_killed_half_way_leaves_nothing_and_the_maintenance_runs_it_again(salon, login_as, monkeypatch):
     client = login_as(salon.owner)
     imp = checked(client, _imported(client, [f"Kundin{n:03d};Eva;;;" for n in range(25)]).id)
-    monkeypatch.setattr(import_run, "BATCH", 10)
-    real = import_run._insert_new
-    calls = []
-
-    def insert_then_die(*args):
-        real(*args)
-        calls.append(1)
-        if len(calls) == 2:
-            raise SystemExit("work horse killed")
-
-    monkeypatch.setattr(import_run, "_insert_new", insert_then_die)
+    real = _fail_after_two_batches(monkeypatch, SystemExit("work horse killed"))
     client.post(f"/customers/import/{imp.id}/confirm", data={"confirm": "25-0"})
     with pytest.raises(SystemExit):
         run_import(imp.id)
