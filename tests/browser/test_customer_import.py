@@ -98,6 +98,7 @@ def test_import_a_file_from_the_previous_software(page, salon, log_in, worker_en
     page.goto("/customers/import")
     expect(page.get_by_role("heading", name="Earlier imports")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    snap(page, "import-0-index-phone-en")
     page.locator("table a").first.click()
     expect(page.get_by_text("2 new, 1 updated, 0 skipped, 1 with errors.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
