@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from portal.audit import Actor, field_changes, record
 from portal.extensions import db
-from portal.messaging.transactional import confirm_appointment
+from portal.messaging.transactional import confirm_appointment, notify_cancelled, notify_moved
 from portal.models import Account, Appointment, AppointmentStatus, Customer, Employee, Location, Service
 from portal.tenancy import scoped
 from portal.transaction import transaction
@@ -104,6 +104,8 @@ def update_appointment(actor: Actor, appointment: Appointment, data: Appointment
     db.session.flush()
     after = _snapshot(appointment)
     changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+    if "starts_at" in changes:
+        notify_moved(appointment)  # sent by a job after the commit, as the confirmation
     if changes:
         action = "moved" if "starts_at" in changes else "updated"
         customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
@@ -128,6 +130,7 @@ def cancel_appointment(actor: Actor, appointment: Appointment, reason: str) -> N
     if reason:
         changes["reason"] = (None, reason)
     appointment.status = "cancelled"
+    notify_cancelled(appointment)
     customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
     record(
         actor,

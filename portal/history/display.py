@@ -114,7 +114,7 @@ FIELD_LABELS = {
     "consent_email": _l("Marketing consent by email"),
     "consent_sms": _l("Marketing consent by SMS"),
     "consent_photo": _l("Consent to publish photos"),
-    "reminders_off": _l("No appointment reminders"),
+    "reminders_off": _l("No appointment messages"),
     "guardian_consent": _l("Guardian consented (under 16)"),
     "recipients": _l("Recipients"),
     "two_factor_required": _l("Two-factor login required for owners and administrators"),

@@ -5,6 +5,8 @@ from portal.messaging.forms import KIND_LABELS as CAMPAIGN_KINDS
 MESSAGE_KINDS = {
     "confirmation": _l("appointment confirmation"),
     "reminder": _l("appointment reminder"),
+    "update": _l("appointment moved"),
+    "cancellation": _l("appointment cancelled"),
     "newsletter": _l("newsletter"),
     "birthday": _l("birthday greeting"),
     "review": _l("review request"),
@@ -20,7 +22,8 @@ SUPPRESSION_REASONS = {
     "minor": _l("under 16 without guardian consent"),
     "inactive": _l("no visit or purchase within the activity window"),
     "no_consent": _l("no consent"),
-    "reminders_off": _l("reminders switched off"),
+    "reminders_off": _l("appointment messages switched off at the customer's request"),
+    "superseded": _l("moved again: the later message tells the time"),
     "cancelled": _l("appointment cancelled"),
     "undeliverable": _l("the address cannot be delivered to"),
     "interrupted": _l("the sending stopped half-way: unknown whether it arrived; not sent again"),

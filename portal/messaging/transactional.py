@@ -1,6 +1,7 @@
-"""Service messages (not marketing, no consent needed): appointment confirmations when an
-appointment is booked, and reminders at the interval set per location. Restricted customers
-(Art. 18) and customers whom staff opted out of reminders get none; each is recorded."""
+"""Service messages (not marketing, no consent needed): a confirmation when an appointment is
+booked, a message when it is moved (each move its own: the occasion is the new start) or
+cancelled, and reminders at the interval set per location. Restricted customers (Art. 18) and
+customers whom staff opted out of appointment messages get none; each is recorded."""
 
 from __future__ import annotations
 
@@ -20,22 +21,25 @@ from portal.tasks import DELIVER_MESSAGE
 from portal.web.templating import format_moment_in_zone
 
 
-def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Message]:
+def _queue(appointment: Appointment, customer: Customer, kind: str, occasion: str = "") -> list[Message]:
     messages = []
     for channel, address in (("email", customer.email), ("sms", customer.phone)):
         if not address:
             continue
         exists = db.session.scalars(
             select(Message).where(
-                Message.appointment_id == appointment.id, Message.kind == kind, Message.channel == channel
+                Message.appointment_id == appointment.id,
+                Message.kind == kind,
+                Message.channel == channel,
+                Message.occasion == occasion,
             )
         ).first()
         if exists:
-            continue  # one confirmation/reminder per appointment and channel
+            continue  # one message per appointment, kind, channel and occasion
         reason = ""
         if customer.restricted_at is not None:
             reason = "restricted"
-        elif kind == "reminder" and customer.reminders_off:
+        elif customer.reminders_off:  # the customer's wish covers every appointment message
             reason = "reminders_off"
         message = Message(
             account_id=appointment.account_id,
@@ -43,6 +47,7 @@ def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Mess
             kind=kind,
             channel=channel,
             appointment_id=appointment.id,
+            occasion=occasion,
             status="suppressed" if reason else "queued",
             reason=reason,
         )
@@ -54,9 +59,22 @@ def _queue(appointment: Appointment, customer: Customer, kind: str) -> list[Mess
     return messages
 
 
-def confirm_appointment(appointment: Appointment) -> list[Message]:
+def _notify(appointment: Appointment, kind: str, occasion: str = "") -> list[Message]:
     customer = db.session.get(Customer, appointment.customer_id) if appointment.customer_id else None
-    return _queue(appointment, customer, "confirmation") if customer else []
+    return _queue(appointment, customer, kind, occasion) if customer else []
+
+
+def confirm_appointment(appointment: Appointment) -> list[Message]:
+    return _notify(appointment, "confirmation")
+
+
+def notify_moved(appointment: Appointment) -> list[Message]:
+    """The new time; a later move supersedes a message not yet sent (`deliver`)."""
+    return _notify(appointment, "update", appointment.starts_at.isoformat())
+
+
+def notify_cancelled(appointment: Appointment) -> list[Message]:
+    return _notify(appointment, "cancellation")
 
 
 def queue_due_reminders() -> int:
@@ -80,14 +98,28 @@ def queue_due_reminders() -> int:
     return queued
 
 
+def _stale(message: Message, appointment: Appointment | None, customer: Customer | None) -> str:
+    """Why a queued message no longer fits what happened since, or ""."""
+    if appointment is None or customer is None:
+        return "cancelled"
+    if message.kind == "cancellation":
+        return ""
+    if appointment.status == "cancelled":
+        return "cancelled"
+    if message.kind == "update" and message.occasion != appointment.starts_at.isoformat():
+        return "superseded"  # moved again: the later message tells the time
+    return ""
+
+
 def deliver(message_id: int) -> str:
     message = db.session.get(Message, message_id)
     if message is None or message.status != "queued":
         return "nothing-to-do"
     appointment = db.session.get(Appointment, message.appointment_id)
     customer = db.session.get(Customer, message.customer_id) if message.customer_id else None
-    if appointment is None or customer is None or appointment.status == "cancelled":
-        message.status, message.reason = "suppressed", "cancelled"
+    reason = _stale(message, appointment, customer)
+    if reason:
+        message.status, message.reason = "suppressed", reason
         db.session.commit()
         return "suppressed"
     account = db.session.get(Account, appointment.account_id)

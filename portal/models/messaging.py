@@ -44,11 +44,12 @@ class Campaign(TenantMixin, db.Model):
 
 class Message(TenantMixin, db.Model):
     """One message to one customer on one channel: sent, suppressed (with the reason) or failed.
-    Unique per campaign/appointment, customer, kind and channel: a retry never sends twice."""
+    Unique per campaign/appointment, customer, kind, channel and occasion (an appointment moved
+    twice has two updates; a confirmation has one): a retry never sends twice."""
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "customer_id", "channel"),
-        UniqueConstraint("appointment_id", "kind", "channel"),
+        UniqueConstraint("appointment_id", "kind", "channel", "occasion"),
         Index("ix_message_customer", "customer_id", "created_at"),
     )
 
@@ -60,6 +61,8 @@ class Message(TenantMixin, db.Model):
     reason: Mapped[str] = mapped_column(String(60), default="")
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), nullable=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"), nullable=True)
+    # What the message is about beyond its kind: for a move, the new start (ISO); else "".
+    occasion: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

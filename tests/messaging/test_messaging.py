@@ -441,7 +441,7 @@ def test_messages_of_a_customer_are_listed(salon, login_as):
     )
     db.session.commit()
     page = login_as(salon.owner).get(f"/customers/{customer_id}/messages").get_data(as_text=True)
-    assert "appointment reminder" in page and "reminders switched off" in page
+    assert "appointment reminder" in page and "appointment messages switched off at the customer's request" in page
 
 
 def test_compose_names_every_problem_at_once_and_the_page_shows_the_message_as_read(salon, login_as):
@@ -473,3 +473,51 @@ def test_a_test_mail_goes_to_the_owner_only_and_reads_as_a_customer_would(salon,
     assert mail.to == salon.owner.email and "Hallo Erika, Neues von Salon A." in mail.text
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).status == "draft"  # nothing sent to customers
+
+
+def test_moving_and_cancelling_an_appointment_tell_the_customer_once_each(salon, login_as, worker_env, mails, app):
+    """Booked, moved twice before the worker ran (only the latest time goes out), moved again,
+    cancelled: the customer hears of each that still holds, by email and SMS, in the salon's words."""
+    from tests.history.helpers import appointment_form, make_service, only_appointment
+
+    customer_id = _customer(salon, "Verschoben", consent=None, visit_days=None)
+    service = make_service(salon)
+    owner = login_as(salon.owner)
+    day = (TODAY + timedelta(days=5)).isoformat()
+    owner.post(f"/customers/{customer_id}/appointments/new", data=appointment_form(salon, service, day=day))
+    appointment = only_appointment()
+    for start in ("11:00", "12:30"):  # two moves before any worker ran
+        owner.post(f"/appointments/{appointment.id}", data=appointment_form(salon, service, day=day, start=start))
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    subjects = sorted(m.subject for m in mails())
+    assert len(subjects) == 2 and any("12:30" in s for s in subjects) and not any("11:00" in s for s in subjects)
+    rows = {(m.kind, m.channel, m.status, m.reason) for m in db.session.scalars(select(Message))}
+    assert ("update", "email", "suppressed", "superseded") in rows and ("update", "email", "sent", "") in rows
+    owner.post(
+        f"/appointments/{appointment.id}", data=appointment_form(salon, service, day=day, start="12:30", notes="Farbe")
+    )
+    owner.post(f"/appointments/{appointment.id}/cancel", data={"confirm": "yes", "reason": "krank"})
+    owner.post(f"/appointments/{appointment.id}/cancel", data={"confirm": "yes"})  # twice: one message
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    cancelled = [m for m in mails() if "cancelled" in m.subject or "abgesagt" in m.subject or "storniert" in m.subject]
+    assert len(cancelled) == 1 and "12:30" in cancelled[0].subject
+    texts = [json.loads(line)["text"] for line in Path(app.config["SMS_FILE"]).read_text().splitlines()]
+    assert len(texts) == 3  # confirmation, the move to 12:30, the cancellation
+    assert db.session.scalar(select(func.count()).select_from(Message).where(Message.kind == "cancellation")) == 2
+
+
+def test_the_customers_wish_stops_every_appointment_message(salon):
+    from portal.appointments.service import cancel_appointment
+    from portal.messaging.service import save_options
+
+    customer_id = _customer(salon, "Ruhe", consent=None, visit_days=None)
+    owner = Actor(salon.account.id, salon.owner.id)
+    save_options(owner, db.session.get(Customer, customer_id), reminders_off=True, guardian_consent=False)
+    db.session.commit()
+    appointment = factories.book(salon, customer_id, utcnow() + timedelta(days=3))
+    cancel_appointment(owner, appointment, "")
+    rows = db.session.scalars(select(Message).where(Message.customer_id == customer_id)).all()
+    assert {(m.kind, m.status, m.reason) for m in rows} == {
+        ("confirmation", "suppressed", "reminders_off"),
+        ("cancellation", "suppressed", "reminders_off"),
+    }
