@@ -1,5 +1,6 @@
 """Messaging jobs."""
 
+from portal.messaging.automations import run_due
 from portal.messaging.campaigns import send_campaign as _send_campaign
 from portal.messaging.transactional import deliver, queue_due_reminders
 
@@ -14,3 +15,7 @@ def deliver_message(message_id: int) -> str:
 
 def reminders() -> int:
     return queue_due_reminders()
+
+
+def automations() -> dict:
+    return run_due()

@@ -37,6 +37,7 @@ SCHEDULES = (
     Schedule(tasks.APPOINTMENT_REMINDERS, every_minutes=5),
     Schedule(tasks.RECOVER_LOST_JOBS, every_minutes=5),
     Schedule(tasks.IMPORT_MAINTENANCE, every_minutes=5),
+    Schedule(tasks.AUTOMATIONS, every_minutes=5),
 )
 
 

@@ -69,6 +69,12 @@ FIELD_LABELS = {
     "legacy_number": _l("Customer number in the previous software"),
     "legacy_last_visit_on": _l("Last visit in the previous software"),
     "source_name": _l("Previous software"),
+    "enabled": _l("Switched on"),
+    "subject": _l("Subject"),
+    "send_hour": _l("Send from (hour)"),
+    "delay_hours": _l("Hours after the visit"),
+    "period_days": _l("At most once per customer within (days)"),
+    "months": _l("Months without visit or purchase"),
     "new": _l("New customers"),
     "updated": _l("Updated customers"),
     "skipped": _l("Skipped rows"),
@@ -198,6 +204,7 @@ ENTITY_LABELS = {
     "bonus_program": _l("Bonus program"),
     "location": _l("Location"),
     "customer_import": _l("Customer import"),
+    "automation": _l("Automatic message"),
 }
 
 STATUS_LABELS = {

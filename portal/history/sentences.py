@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 # The thing an entry is about, as the object of "hat … geändert" (German accusative).
 ENTITY_OBJECTS = {
     "account": _l("the salon's data"),
+    "automation": _l("an automatic message"),
     "bonus_program": _l("a bonus program"),
     "campaign": _l("a campaign"),
     "customer": _l("the customer file"),

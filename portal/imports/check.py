@@ -150,7 +150,7 @@ def _check(imp: CustomerImport):
             invalid += 1
             if len(issues) < MAX_ISSUES:
                 issues.extend(
-                    {"import_id": imp.id, "row_number": number, "column": column[:120], "code": code, "params": params}
+                    {"import_id": imp.id, "row_number": number, "header": column[:120], "code": code, "params": params}
                     for column, code, params in row.issues
                 )
             continue

@@ -49,7 +49,7 @@ def import_file(
     imp = db.session.get(CustomerImport, imp.id, populate_existing=True)
     if imp.status != ImportStatus.CHECKED:
         return OperatorResult(imp.status, problems=[failure_message(imp.error)])
-    problems = [f"{i.row_number}\t{i.column}\t{row_message(i.code, i.params)}" for i in service.issues(imp, limit=None)]
+    problems = [f"{i.row_number}\t{i.header}\t{row_message(i.code, i.params)}" for i in service.issues(imp, limit=None)]
     service.choose(imp, on_duplicate, {})
     counts = tally(imp)
     if counts["new"] + counts["updated"] == 0:

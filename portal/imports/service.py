@@ -204,7 +204,7 @@ def error_report_csv(imp: CustomerImport) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Row"), _("Column"), _("Problem")])
     for issue in issues(imp, limit=None):
-        writer.writerow([issue.row_number, issue.column, row_message(issue.code, issue.params)])
+        writer.writerow([issue.row_number, issue.header, row_message(issue.code, issue.params)])
     return "\ufeff" + out.getvalue()
 
 

@@ -4,22 +4,20 @@ refused without an unsubscribe link, sent in batches by a worker, once per recip
 from __future__ import annotations
 
 import re
-import smtplib
 from datetime import date
 from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_mail import Message as MailMessage
 from sqlalchemy import func, insert, select, update
 
 from portal import tokens
 from portal.audit import Actor
-from portal.extensions import db, mail
+from portal.extensions import db
 from portal.mail import external_url
-from portal.messaging import consent_requests, eligibility
+from portal.messaging import consent_requests, delivery, eligibility
 from portal.messaging.sending import hand_to_worker
-from portal.messaging.sms import MAX_CHARS, SmsTooLong, gateway
+from portal.messaging.sms import MAX_CHARS
 from portal.models import Account, Campaign, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.transaction import transaction
@@ -153,47 +151,27 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
     )
     # The unsubscribe links exist (committed) before any message carrying them leaves.
     links = {c.id: unsubscribe_link(c, campaign.channel, campaign.id) for c in fresh}
+    message_ids = dict(
+        db.session.execute(
+            select(Message.customer_id, Message.id).where(
+                Message.campaign_id == campaign.id, Message.customer_id.in_([c.id for c in fresh])
+            )
+        ).all()
+    )
     db.session.commit()
-    failed = []
-    if campaign.channel == "email":
-        with mail.connect() as connection:
-            for customer in fresh:
-                link = links[customer.id]
-                message = MailMessage(
-                    subject=render(campaign.subject, customer, account.name, link),
-                    recipients=[customer.email],
-                    body=render(campaign.body, customer, account.name, link),
-                    extra_headers={
-                        "List-Unsubscribe": f"<{link}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                    },
-                )
-                try:
-                    connection.send(message)
-                except (UnicodeError, smtplib.SMTPRecipientsRefused):
-                    failed.append(customer.id)  # e.g. an address with non-ASCII characters
-    else:
-        sms = gateway()
-        for customer in fresh:
-            try:
-                sms.send(customer.phone, render(campaign.body, customer, account.name, links[customer.id]))
-            except SmsTooLong:
-                failed.append(customer.id)
-    table = Message.__table__
-    sent_ids = [c.id for c in fresh if c.id not in failed]
-    if sent_ids:
-        db.session.execute(
-            table.update()
-            .where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(sent_ids))
-            .values(status="sent", sent_at=utcnow())
-        )
-    if failed:
-        db.session.execute(
-            table.update()
-            .where(table.c.campaign_id == campaign.id, table.c.customer_id.in_(failed))
-            .values(status="failed", reason="undeliverable")
-        )
-    return len(sent_ids)
+    return delivery.send(
+        campaign.channel,
+        [
+            delivery.Outgoing(
+                message_ids[c.id],
+                c,
+                render(campaign.subject, c, account.name, links[c.id]),
+                render(campaign.body, c, account.name, links[c.id]),
+                links[c.id],
+            )
+            for c in fresh
+        ],
+    )
 
 
 def send_campaign(campaign_id: int) -> str:

@@ -24,7 +24,7 @@ from portal.models import Account, Consent, Customer, Location, MessagingSetting
 from portal.requests.deadlines import add_months
 
 REASONS = ("marketing_off", "no_contact", "unsubscribed", "restricted", "minor", "inactive", "no_consent")
-MARKETING_KINDS = ("newsletter", "birthday")
+MARKETING_KINDS = ("newsletter", "birthday", "we_miss_you")
 
 
 @dataclass
@@ -45,7 +45,7 @@ def messaging_settings(location: Location) -> MessagingSettings:
     return db.session.scalars(select(MessagingSettings).where(MessagingSettings.location_id == location.id)).one()
 
 
-def _reason_column(account: Account, location: Location, channel: str, kind: str, today: date):
+def reason_column(account: Account, location: Location, channel: str, kind: str, today: date):
     """A CASE giving each customer the first rule they fail, or NULL when they may receive it."""
     settings = messaging_settings(location)
     privacy = db.session.scalars(
@@ -86,7 +86,7 @@ def _audience(kind: str, today: date) -> list:
 
 
 def preview(account: Account, location: Location, channel: str, kind: str, today: date) -> Preview:
-    reason, marketing = _reason_column(account, location, channel, kind, today)
+    reason, marketing = reason_column(account, location, channel, kind, today)
     rows = db.session.execute(
         select(reason.label("reason"), func.count())
         .where(Customer.account_id == account.id, *_audience(kind, today))
@@ -100,7 +100,7 @@ def preview(account: Account, location: Location, channel: str, kind: str, today
 def eligible_ids(
     account: Account, location: Location, channel: str, kind: str, today: date, after: int = 0, limit: int = 500
 ) -> list[int]:
-    reason, _marketing = _reason_column(account, location, channel, kind, today)
+    reason, _marketing = reason_column(account, location, channel, kind, today)
     return list(
         db.session.scalars(
             select(Customer.id)
@@ -113,5 +113,5 @@ def eligible_ids(
 
 def reason_for(customer: Customer, location: Location, channel: str, kind: str, today: date) -> str | None:
     account = db.session.get(Account, customer.account_id)
-    reason, _marketing = _reason_column(account, location, channel, kind, today)
+    reason, _marketing = reason_column(account, location, channel, kind, today)
     return db.session.scalar(select(reason).where(Customer.id == customer.id))

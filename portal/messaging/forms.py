@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.web.forms import PortalForm
 
@@ -52,3 +52,15 @@ class RecordConsentForm(PortalForm):
 class MessageOptionsForm(PortalForm):
     reminders_off = BooleanField()
     guardian_consent = BooleanField()
+
+
+class AutomationForm(PortalForm):
+    enabled = BooleanField(_l("Switched on"))
+    channel = SelectField(_l("Channel"), choices=list(CHANNEL_LABELS.items()))
+    subject = StringField(_l("Subject (email)"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write the text.")), Length(max=10000)])
+    # Empty or absent (another kind's field): the automation keeps its value.
+    send_hour = IntegerField(_l("Send from (hour, salon's time)"), validators=[Optional()])
+    delay_hours = IntegerField(_l("Hours after the visit"), validators=[Optional()])
+    period_days = IntegerField(_l("At most once per customer within (days)"), validators=[Optional()])
+    months = IntegerField(_l("Months without visit or purchase"), validators=[Optional()])

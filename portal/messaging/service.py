@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.mail import queue_email
-from portal.messaging import campaigns, consent, consent_requests, eligibility
+from portal.messaging import automations, campaigns, consent, consent_requests, eligibility
 from portal.messaging.eligibility import messaging_settings
 from portal.models import Account, Campaign, CampaignStatus, Customer, Location, PrivacySettings
 from portal.tenancy import scoped
@@ -122,3 +122,10 @@ def send_test_mail(actor: Actor, campaign: Campaign, login) -> None:
         locale=login.locale,
         login_id=login.id,
     )
+
+
+def automations_by_location(account_id: int) -> list[tuple[Location, list]]:
+    return [
+        (location, automations.for_location(location))
+        for location in db.session.scalars(scoped(Location, account_id).order_by(Location.id))
+    ]

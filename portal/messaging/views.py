@@ -3,6 +3,8 @@ consent-confirmation pages, and consent recording from the customer file."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,8 +13,14 @@ from flask_wtf import FlaskForm
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
 from portal.extensions import csrf
-from portal.messaging import campaigns, consent_requests, links, service
-from portal.messaging.forms import CampaignForm, MessageOptionsForm, MessagingSettingsForm, RecordConsentForm
+from portal.messaging import automations, campaigns, consent_requests, links, service
+from portal.messaging.forms import (
+    AutomationForm,
+    CampaignForm,
+    MessageOptionsForm,
+    MessagingSettingsForm,
+    RecordConsentForm,
+)
 from portal.messaging.labels import TEMPLATE_LABELS as MESSAGING_LABELS
 from portal.models import Campaign, Customer, Location
 from portal.tenancy import get_owned_or_404
@@ -40,6 +48,20 @@ ERRORS = {
     "already-sent": lambda d: _("This campaign was already sent."),
     "no-recipients": lambda d: _("Nobody may receive this message: the preview shows why. Nothing was sent."),
     "not-confirmed": lambda d: _("Please confirm the number of recipients (now %(n)d). Nothing was sent.", n=int(d)),
+    "unknown-channel": lambda d: _("Please choose email or SMS."),
+    "out-of-range": lambda d: OUT_OF_RANGE[d](),
+    "beyond-window": lambda d: _(
+        "The marketing window is %(months)s months: a customer quiet for longer may no longer receive marketing. "
+        "Please choose fewer months.",
+        months=d,
+    ),
+    "unknown-kind": lambda d: _("This automation does not exist."),
+}
+OUT_OF_RANGE = {
+    "send_hour": lambda: _("The hour is between 0 and 23."),
+    "delay_hours": lambda: _("Between 1 and 168 hours after the visit."),
+    "period_days": lambda: _("Between 1 and 730 days."),
+    "months": lambda: _("Between 1 and 120 months."),
 }
 
 
@@ -74,6 +96,52 @@ def save_settings(location_id: int):
     changes = service.save_settings(request_actor(), location, {name: getattr(form, name).data for name in names})
     flash(_("Settings saved.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("messaging.index"))
+
+
+@bp.route("/marketing/automations")
+@requires(Permission.MARKETING_MANAGE)
+def automations_page():
+    return _automations_page()
+
+
+def _automations_page(errors: dict | None = None, status: int = 200):
+    """Every location's automations with their form and who would receive them tomorrow."""
+    tomorrow = _today() + timedelta(days=1)
+    sections = [
+        (location, [(a, AutomationForm(formdata=None, obj=a), automations.preview(a, tomorrow)) for a in items])
+        for location, items in service.automations_by_location(current_user.account_id)
+    ]
+    return make_response(
+        render_template(
+            "messaging/automations.html",
+            sections=sections,
+            tomorrow=tomorrow,
+            errors=errors or {},
+            automation_kinds=automations.KIND_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.route("/marketing/automations/<int:location_id>/<kind>", methods=["POST"])
+@requires(Permission.MARKETING_MANAGE)
+def save_automation(location_id: int, kind: str):
+    location = get_owned_or_404(Location, location_id, current_user.account_id)
+    form = AutomationForm()
+    if not form.validate_on_submit():
+        return _automations_page(
+            {(location.id, kind): [str(e) for errors in form.errors.values() for e in errors]}, 422
+        )
+    data = automations.AutomationData(
+        **{name: getattr(form, name).data for name in automations.AutomationData.__dataclass_fields__}
+    )
+    data.subject = data.subject or ""
+    try:
+        automations.save(request_actor(), location, kind, data)
+    except campaigns.CampaignError as exc:
+        return _automations_page({(location.id, kind): [ERRORS[code](detail) for code, detail in exc.problems]}, 422)
+    flash(_("Saved."), "success")
+    return redirect(url_for("messaging.automations_page", _anchor=f"automation-{location.id}-{kind}"))
 
 
 def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:

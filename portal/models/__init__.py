@@ -37,7 +37,15 @@ from portal.models.imports import (
     ImportUpdate,
 )
 from portal.models.mail import EmailToken, MailStatus, OutboundEmail
-from portal.models.messaging import Campaign, CampaignStatus, Message, MessageStatus, MessagingSettings
+from portal.models.messaging import (
+    Automation,
+    AutomationKind,
+    Campaign,
+    CampaignStatus,
+    Message,
+    MessageStatus,
+    MessagingSettings,
+)
 from portal.models.privacy import PrivacySettings, RequestsMode
 from portal.models.requests import PrivacyRequest, RequestStatus
 from portal.models.retention import CustomerHold, RetentionRun, RunStatus
@@ -63,6 +71,8 @@ def _ids_never_reused() -> None:
 _ids_never_reused()
 
 __all__ = [
+    "Automation",
+    "AutomationKind",
     "CustomerImport",
     "DuplicateAction",
     "ImportBlob",

@@ -107,7 +107,7 @@ class ImportIssue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("customer_import.id", ondelete="CASCADE"), index=True)
     row_number: Mapped[int] = mapped_column(Integer)
-    column: Mapped[str] = mapped_column(String(120), default="")
+    header: Mapped[str] = mapped_column(String(120), default="")  # the column as the file names it
     code: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
 

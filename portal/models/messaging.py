@@ -50,6 +50,9 @@ class Message(TenantMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("campaign_id", "customer_id", "channel"),
         UniqueConstraint("appointment_id", "kind", "channel", "occasion"),
+        # An automation greets a customer once per occasion (a birthday's year, a visit, a stretch
+        # without activity): a job run twice, or by two cron processes, sends nobody twice.
+        UniqueConstraint("automation_id", "customer_id", "occasion"),
         Index("ix_message_customer", "customer_id", "created_at"),
     )
 
@@ -61,7 +64,11 @@ class Message(TenantMixin, db.Model):
     reason: Mapped[str] = mapped_column(String(60), default="")
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), nullable=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"), nullable=True)
-    # What the message is about beyond its kind: for a move, the new start (ISO); else "".
+    automation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("automation.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # What the message is about beyond its kind: for a move, the new start (ISO); for an
+    # automation, its occasion ("2026" for a birthday, "visit-123", "quiet-2026-05-02"); else "".
     occasion: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -77,3 +84,30 @@ class MessagingSettings(TenantMixin, db.Model):
     review_is_marketing: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
     # Email to existing customers for own similar services without consent (§ 7(3) UWG).
     existing_customer_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class AutomationKind(StrEnum):
+    BIRTHDAY = "birthday"
+    REVIEW = "review"
+    WE_MISS_YOU = "we_miss_you"
+
+
+class Automation(TenantMixin, db.Model):
+    """A message that runs itself, per location and kind, with its own text: a birthday greeting
+    at a set hour, a review request some hours after an attended visit, a "we miss you" after
+    months without activity."""
+
+    __table_args__ = (UniqueConstraint("location_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    send_hour: Mapped[int] = mapped_column(Integer, default=9)  # the salon's local hour (birthday, we miss you)
+    delay_hours: Mapped[int] = mapped_column(Integer, default=3)  # review: after the visit ended
+    period_days: Mapped[int] = mapped_column(Integer, default=90)  # review: at most once per customer in it
+    months: Mapped[int] = mapped_column(Integer, default=6)  # we miss you: months without activity
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -97,7 +97,7 @@ def test_row_errors_are_reported_by_row_and_column_and_those_rows_not_imported(s
     imp = checked(client, imp.id)
     assert imp.counts["valid"] == 1 and imp.counts["invalid"] == 5
     issues = [
-        (i.row_number, i.column, i.code)
+        (i.row_number, i.header, i.code)
         for i in db.session.scalars(select(ImportIssue).order_by(ImportIssue.row_number))
     ]
     assert issues == [

@@ -99,7 +99,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('row_number', sa.Integer(), nullable=False),
-    sa.Column('column', sa.String(length=120), nullable=False),
+    sa.Column('header', sa.String(length=120), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['import_id'], ['customer_import.id'], name=op.f('fk_import_issue_import_id_customer_import'), ondelete='CASCADE'),

@@ -1,5 +1,7 @@
-"""Appointment messages on a move and a cancellation: a message names its occasion (a move's new
-start), and an appointment has one message per kind, channel and occasion.
+"""Messages that run themselves: automations per location (birthday greeting, review request,
+"we miss you"), and appointment messages on a move and a cancellation. A message names its
+occasion (a move's new start, a birthday's year, a visit); an appointment has one message per
+kind, channel and occasion, an automation one per customer and occasion.
 
 The message table is rebuilt by batch mode (SQLite changes a constraint only so): it keeps its
 AUTOINCREMENT and its counter (ids never reused, migration a7e3c2d1f9b8).
@@ -40,18 +42,52 @@ def _restore_counter(seq) -> None:
 
 
 def upgrade():
+    op.create_table('automation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('enabled', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('send_hour', sa.Integer(), nullable=False),
+    sa.Column('delay_hours', sa.Integer(), nullable=False),
+    sa.Column('period_days', sa.Integer(), nullable=False),
+    sa.Column('months', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_automation_account_id_account')),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_automation_location_id_location'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_automation')),
+    sa.UniqueConstraint('location_id', 'kind', name=op.f('uq_automation_location_id_kind')),
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('automation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_automation_account_id'), ['account_id'], unique=False)
+
     counter = _counter()
     with op.batch_alter_table('message', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.add_column(sa.Column('occasion', sa.String(length=40), server_default='', nullable=False))
         batch_op.drop_constraint(batch_op.f('uq_message_appointment_id_kind_channel'), type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_message_appointment_id_kind_channel_occasion'), ['appointment_id', 'kind', 'channel', 'occasion'])
+        batch_op.add_column(sa.Column('automation_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_message_automation_id'), ['automation_id'], unique=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_message_automation_id_customer_id_occasion'), ['automation_id', 'customer_id', 'occasion'])
+        batch_op.create_foreign_key(batch_op.f('fk_message_automation_id_automation'), 'automation', ['automation_id'], ['id'], ondelete='SET NULL')
     _restore_counter(counter)
 
 
 def downgrade():
     counter = _counter()
     with op.batch_alter_table('message', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_message_automation_id_automation'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('uq_message_automation_id_customer_id_occasion'), type_='unique')
+        batch_op.drop_index(batch_op.f('ix_message_automation_id'))
+        batch_op.drop_column('automation_id')
         batch_op.drop_constraint(batch_op.f('uq_message_appointment_id_kind_channel_occasion'), type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_message_appointment_id_kind_channel'), ['appointment_id', 'kind', 'channel'])
         batch_op.drop_column('occasion')
     _restore_counter(counter)
+    with op.batch_alter_table('automation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_automation_account_id'))
+    op.drop_table('automation')
