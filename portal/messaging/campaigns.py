@@ -178,7 +178,7 @@ def send_campaign(campaign_id: int) -> str:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.status != "sending":
         return "nothing-to-do"
-    if campaign.kind == consent_requests.KIND:
+    if campaign.kind in consent_requests.KINDS:
         return consent_requests.send(campaign)
     account = db.session.get(Account, campaign.account_id)
     location = db.session.get(Location, campaign.location_id)

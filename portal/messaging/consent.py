@@ -26,7 +26,10 @@ DEFAULT_TEXTS = {
     "photo": "Ich bin einverstanden, dass {salon} Fotos meiner Frisur/Behandlung, auf denen ich erkennbar sein kann, "
     "in sozialen Medien und auf der Website veröffentlicht. Ich kann die Einwilligung jederzeit widerrufen.",
 }
-METHODS = ("oral", "signed_form", "double_opt_in", "unsubscribe", "import", "objection")
+METHODS = ("oral", "signed_form", "double_opt_in", "unsubscribe", "import", "objection", "pre_gdpr")
+# An approval given before the GDPR applied, without a text that proves it: imported (with its
+# day) or recorded by staff. Only these customers may be asked to confirm (`consent_requests`).
+GDPR_START = date(2018, 5, 25)
 
 
 def email_proof_hash(email: str | None) -> str:
@@ -78,9 +81,12 @@ def set_consent(
     text: ConsentText | None = None,
     source: str = "",
     given_on: date | None = None,
+    confirmation: bool = False,
 ) -> bool:
     """Grant or withdraw one channel's consent; returns whether it changed. Always logged. An
-    imported consent names its source and, if known, the day it was given there."""
+    imported consent names its source and, if known, the day it was given there. A
+    `confirmation` (the double opt-in of an approval already recorded, but not provably) is
+    logged with its text although the state stays granted: the log now proves it."""
     if channel not in CHANNELS or status not in ("granted", "withdrawn") or method not in METHODS:
         raise ValueError("unknown consent change")
     consent = db.session.scalars(
@@ -89,7 +95,7 @@ def set_consent(
     if consent is None:
         consent = Consent(account_id=customer.account_id, customer_id=customer.id, channel=channel, status="none")
         db.session.add(consent)
-    if consent.status == status:
+    if consent.status == status and not confirmation:
         return False
     old = consent.status
     consent.status, consent.updated_at = status, utcnow()

@@ -1,25 +1,47 @@
-"""Marketingeinwilligung: ask customers with an email but no recorded consent to confirm their
-marketing consent (double opt-in). A worker sends the mails in batches, as a campaign of its own
-kind, so the page shows progress, the request never holds up the web server, and recovery
-picks a lost run up like any campaign's. Each customer is asked once: a Message row, unique
-per campaign and customer, is claimed before the mail, and nobody already asked is asked again."""
+"""Marketingeinwilligung: ask customers to confirm by double opt-in a marketing approval they
+gave before the GDPR applied (25.05.2018) and that nothing proves — imported with a day before
+it, or recorded by staff as such. Only those: German courts have held an unsolicited email
+asking for advertising consent to be advertising itself, so nobody without such an approval is
+asked. Nothing while marketing is off. Each customer is asked once; those who did not answer
+may be asked once more, at the earliest 30 days later. An unanswered request grants nothing
+and changes nothing.
+
+A worker sends the mails in batches, as a campaign of its own kind, so the page shows progress,
+the request never holds up the web server, and recovery picks a lost run up like any
+campaign's. A Message row per customer is claimed with the mail in one transaction."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy.orm import aliased
 
 from portal import tokens
 from portal.audit import Actor
 from portal.extensions import db
 from portal.mail import external_url, queue_email
-from portal.messaging.consent import current_text
+from portal.messaging.consent import GDPR_START, current_text
 from portal.messaging.sending import hand_to_worker
-from portal.models import Account, Campaign, CampaignStatus, Consent, Customer, Location, Message, MessageStatus
+from portal.models import (
+    Account,
+    Campaign,
+    CampaignStatus,
+    ConsentLog,
+    Customer,
+    Location,
+    Message,
+    MessageStatus,
+    PrivacySettings,
+)
 from portal.models.base import utcnow
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
 KIND = "consent_request"
+# The second and last round's campaign (its messages are of KIND too: they count the asks).
+AGAIN = "consent_request_again"
+KINDS = (KIND, AGAIN)
 PURPOSE = "consent-confirm"
 LINK_DAYS = 30
 BATCH = 200
@@ -29,43 +51,83 @@ class NobodyToAsk(Exception):
     pass
 
 
+class MarketingOff(Exception):
+    pass
+
+
 class CountNotConfirmed(Exception):
     def __init__(self, waiting: int):
         super().__init__("not confirmed")
         self.waiting = waiting
 
 
-def _candidates(account_id: int):
-    """Customers with an email, not restricted, no email consent recorded, never asked before."""
-    recorded = select(Consent.customer_id).where(Consent.channel == "email")
-    asked = select(Message.customer_id).where(Message.account_id == account_id, Message.kind == KIND)
-    return scoped(Customer, account_id).where(
-        Customer.email.is_not(None),
-        Customer.restricted_at.is_(None),
-        Customer.id.not_in(recorded),
-        Customer.id.not_in(asked.where(Message.customer_id.is_not(None))),
+ASK_AGAIN_AFTER = timedelta(days=30)
+MAX_ASKS = 2
+
+
+def _latest_email_proof():
+    """Each customer's newest email consent log entry (id)."""
+    return (
+        select(func.max(ConsentLog.id))
+        .where(ConsentLog.customer_id == Customer.id, ConsentLog.channel == "email")
+        .correlate(Customer)  # the customer of the outermost query, two levels up
+        .scalar_subquery()
     )
 
 
-def waiting(account_id: int) -> int:
+def _candidates(account_id: int, again: bool = False):
+    """Customers with an email, not restricted, whose email consent rests on an unprovable
+    approval from before 25.05.2018 (still granted, not confirmed or withdrawn since): never
+    asked yet — or, `again`, asked once at least 30 days ago."""
+    proof = aliased(ConsentLog)
+    unprovable = exists().where(
+        proof.id == _latest_email_proof(),
+        proof.status == "granted",
+        or_(proof.method == "pre_gdpr", and_(proof.method == "import", proof.given_on < GDPR_START)),
+    )
+    asked = (
+        select(func.count(Message.id))
+        .where(Message.customer_id == Customer.id, Message.account_id == account_id, Message.kind == KIND)
+        .scalar_subquery()
+    )
+    last_asked = (
+        select(func.max(Message.created_at))
+        .where(Message.customer_id == Customer.id, Message.account_id == account_id, Message.kind == KIND)
+        .scalar_subquery()
+    )
+    rounds = [asked == 1, last_asked <= utcnow() - ASK_AGAIN_AFTER] if again else [asked == 0]
+    return scoped(Customer, account_id).where(
+        Customer.email.is_not(None), Customer.restricted_at.is_(None), unprovable, *rounds
+    )
+
+
+def waiting(account_id: int, again: bool = False) -> int:
     """How many customers a consent request would ask now."""
-    return db.session.scalar(select(func.count()).select_from(_candidates(account_id).subquery()))
+    return db.session.scalar(select(func.count()).select_from(_candidates(account_id, again).subquery()))
+
+
+def _marketing_on(account: Account, location_id: int) -> bool:
+    settings = db.session.scalar(select(PrivacySettings).where(PrivacySettings.location_id == location_id))
+    return bool(settings and settings.marketing_enabled)
 
 
 @transaction
-def start(actor: Actor, account: Account, confirmed: str | None) -> Campaign:
-    """Ask everyone waiting; `confirmed` is the number the sender was shown and agreed to."""
-    total = waiting(account.id)
+def start(actor: Actor, account: Account, confirmed: str | None, again: bool = False) -> Campaign:
+    """Ask everyone waiting (`again`: the second and last round); `confirmed` is the number the
+    sender was shown and agreed to."""
+    location_id = db.session.scalar(scoped(Location, account.id).with_only_columns(Location.id).order_by(Location.id))
+    if not _marketing_on(account, location_id):
+        raise MarketingOff()
+    total = waiting(account.id, again)
     if not total:
         raise NobodyToAsk()
     if (confirmed or "").strip() != str(total):
         raise CountNotConfirmed(total)
     text = current_text(account.id, "email", account.name)
-    location_id = db.session.scalar(scoped(Location, account.id).with_only_columns(Location.id).order_by(Location.id))
     campaign = Campaign(
         account_id=account.id,
         location_id=location_id,
-        kind=KIND,
+        kind=AGAIN if again else KIND,
         channel="email",
         body=text.text,
         created_by_id=actor.login_id,
@@ -81,7 +143,8 @@ def send(campaign: Campaign) -> str:
     account = db.session.get(Account, campaign.account_id)
     text = current_text(account.id, "email", account.name)
     while True:
-        customers = db.session.scalars(_candidates(account.id).order_by(Customer.id).limit(BATCH)).all()
+        again = campaign.kind == AGAIN
+        customers = db.session.scalars(_candidates(account.id, again).order_by(Customer.id).limit(BATCH)).all()
         if not customers:
             break
         db.session.execute(

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.web.confirm import ConfirmForm
 from portal.web.forms import PortalForm
 
 KIND_LABELS = {"newsletter": _l("Newsletter"), "birthday": _l("Birthday greeting"), "review": _l("Review request")}
@@ -64,3 +65,7 @@ class AutomationForm(PortalForm):
     delay_hours = IntegerField(_l("Hours after the visit"), validators=[Optional()])
     period_days = IntegerField(_l("At most once per customer within (days)"), validators=[Optional()])
     months = IntegerField(_l("Months without visit or purchase"), validators=[Optional()])
+
+
+class ConsentRequestForm(ConfirmForm):
+    again = BooleanField()  # the second and last round, for those who did not answer

@@ -11,6 +11,7 @@ MESSAGE_KINDS = {
     "birthday": _l("birthday greeting"),
     "review": _l("review request"),
     "consent_request": _l("consent request"),
+    "consent_request_again": _l("consent request (second and last round)"),
 }
 CHANNEL_NAMES = {"email": _l("Email"), "sms": _l("SMS"), "photo": _l("Photo publication")}
 MESSAGE_STATUSES = {"queued": _l("queued"), "sent": _l("sent"), "suppressed": _l("not sent"), "failed": _l("failed")}
@@ -35,6 +36,7 @@ CONSENT_METHODS = {
     "unsubscribe": _l("unsubscribe link"),
     "import": _l("imported from the previous software"),
     "objection": _l("objection (privacy request)"),
+    "pre_gdpr": _l("approval given before 25.05.2018, recorded by staff"),
 }
 CAMPAIGN_STATUSES = {"draft": _l("draft"), "sending": _l("sending"), "sent": _l("sent")}
 

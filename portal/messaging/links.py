@@ -58,5 +58,5 @@ def unsubscribe(token_value: str, target: LinkTarget, actor: Actor) -> bool:
 def confirm_consent(token_value: str, target: LinkTarget, actor: Actor) -> bool:
     if tokens.consume(token_value, CONSENT_PURPOSE) is None:
         return False
-    consent.set_consent(actor, target.customer, "email", "granted", "double_opt_in", target.text)
+    consent.set_consent(actor, target.customer, "email", "granted", "double_opt_in", target.text, confirmation=True)
     return True

@@ -60,6 +60,7 @@ def marketing_page(account_id: int) -> dict:
         ).all(),
         "settings": [(location, messaging_settings(location)) for location in locations],
         "consent_waiting": consent_requests.waiting(account_id),
+        "consent_waiting_again": consent_requests.waiting(account_id, again=True),
         # Locations where marketing is switched off (Settings > Privacy > Marketing).
         "marketing_off": [
             location
@@ -91,7 +92,7 @@ def campaign_page(campaign: Campaign, today: date) -> dict:
     location = db.session.get(Location, campaign.location_id)
     account = db.session.get(Account, campaign.account_id)
     preview = None
-    if campaign.kind != consent_requests.KIND:
+    if campaign.kind not in consent_requests.KINDS:
         preview = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
     subject, text = campaigns.sample(campaign, account)
     return {"location": location, "preview": preview, "sample_subject": subject, "sample_text": text}
@@ -103,6 +104,8 @@ def record_consent(actor: Actor, customer: Customer, channel: str, status: str, 
     if channel not in consent.CHANNELS:
         raise ValueError("unknown channel")
     account = db.session.get(Account, customer.account_id)
+    if method == "pre_gdpr":  # an approval from before 25.05.2018: no text proves it
+        return consent.set_consent(actor, customer, channel, "granted", "pre_gdpr")
     text = consent.current_text(account.id, channel, account.name) if status == "granted" else None
     return consent.set_consent(
         actor, customer, channel, status, method if method in ("oral", "signed_form") else "oral", text

@@ -17,6 +17,7 @@ from portal.messaging import automations, campaigns, consent_requests, links, se
 from portal.messaging.forms import (
     AutomationForm,
     CampaignForm,
+    ConsentRequestForm,
     MessageOptionsForm,
     MessagingSettingsForm,
     RecordConsentForm,
@@ -79,6 +80,7 @@ def index():
         campaigns=page["campaigns"],
         settings=settings,
         consent_waiting=page["consent_waiting"],
+        consent_waiting_again=page["consent_waiting_again"],
         marketing_off=page["marketing_off"],
         form=FlaskForm(),
     )
@@ -221,11 +223,14 @@ def progress(campaign_id: int):
 @requires(Permission.MARKETING_MANAGE)
 def consent_request():
     """Marketingeinwilligung: a worker asks the customers (double opt-in); the page shows progress."""
-    form = ConfirmForm()
+    form = ConsentRequestForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        item = consent_requests.start(request_actor(), current_user.account, form.confirm.data)
+        item = consent_requests.start(request_actor(), current_user.account, form.confirm.data, form.again.data)
+    except consent_requests.MarketingOff:
+        flash(_("Marketing is switched off: no consent request is sent. Nothing was sent."), "error")
+        return redirect(url_for("messaging.index"))
     except consent_requests.CountNotConfirmed as refused:
         flash(
             _("Please confirm the number of customers to ask (now %(n)d). Nothing was sent.", n=refused.waiting),
@@ -233,7 +238,12 @@ def consent_request():
         )
         return redirect(url_for("messaging.index"))
     except consent_requests.NobodyToAsk:
-        flash(_("Every customer with an email address has a recorded consent or was asked already."), "info")
+        flash(
+            _(
+                "Nobody is waiting to be asked: only unprovable approvals from before 25.05.2018 are asked, each customer at most twice."
+            ),
+            "info",
+        )
         return redirect(url_for("messaging.index"))
     flash(_("Consent requests are being sent to %(n)d customers.", n=item.total), "success")
     return redirect(url_for("messaging.campaign", campaign_id=item.id))

@@ -32,7 +32,7 @@ from portal.models import (
     PrivacySettings,
     Service,
 )
-from portal.models.base import utcnow
+from portal.models.base import clock_at, utcnow
 from tests import factories
 from tests.conftest import run_worker_burst
 
@@ -380,34 +380,81 @@ def test_new_customer_prompt_records_consent_with_the_text(salon, login_as):
     } == {"email": "granted", "sms": "withdrawn"}
 
 
-def test_double_opt_in_consent_request(salon, login_as, client, worker_env, mails):
-    _customer(salon, "Frage")
-    owner = login_as(salon.owner)
-    refused = owner.post("/marketing/consent-request")  # without the confirmed count: nothing
-    assert refused.headers["Location"].endswith("/marketing")
-    started = owner.post("/marketing/consent-request", data={"confirm": "1"})
-    assert started.status_code == 302 and "/marketing/campaigns/" in started.headers["Location"]
-    # A worker sends them; the campaign page shows the progress.
-    assert run_worker_burst(worker_env, "emails").returncode == 0
-    db.session.expire_all()
-    from portal.models import Campaign
+def _asks_consent(mail) -> bool:
+    return any("/c/" in link for link in mail.links)
 
-    campaign = db.session.scalars(select(Campaign).where(Campaign.kind == "consent_request")).one()
-    assert (campaign.status, campaign.total, campaign.sent) == ("sent", 1, 1)
-    assert "1 of 1 sent" in owner.get(started.headers["Location"], headers={"Accept-Language": "en"}).get_data(
-        as_text=True
+
+def test_the_consent_request_asks_only_unprovable_approvals_from_before_the_gdpr(
+    salon, login_as, client, worker_env, mails
+):
+    """Imported with a day before 25.05.2018, or recorded by staff as such: asked. No consent, an
+    imported consent from 2019 or without a day: never asked (such an email would be advertising
+    itself). Nothing while marketing is off; once, and a second and last time after 30 days."""
+    from portal.models import Campaign
+    from tests.imports.helpers import checked, confirmed_and_run, german_csv, import_id_of, upload
+
+    owner = login_as(salon.owner)
+    rows = [
+        "Vorher;Ina;vorher@example.com;ja;12.03.2017",
+        "Nachher;Uwe;nachher@example.com;ja;01.02.2019",
+        "Unbekannt;Eva;unbekannt@example.com;ja;",
+        "Ohne;Max;ohne@example.com;nein;",
+    ]
+    imp = checked(
+        owner, import_id_of(upload(owner, german_csv(rows, "Nachname;Vorname;E-Mail;Newsletter;Einwilligung am")))
     )
-    # Asked once: a second click finds nobody to ask.
-    assert owner.post("/marketing/consent-request").status_code == 302
+    confirmed_and_run(owner, imp, new=4)
+    staff_recorded = _customer(salon, "Papier", visit_days=None)
+    owner.post(
+        f"/customers/{staff_recorded}/consent", data={"channel": "email", "status": "granted", "method": "pre_gdpr"}
+    )
+    _customer(salon, "Jetzt", consent="granted")  # consented by the portal's own text: nothing to confirm
+
+    refused = owner.post("/marketing/consent-request", data={"confirm": "2"})
+    assert refused.headers["Location"].endswith("/marketing")  # marketing is off: nothing
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
+    _marketing(salon)
+    page = owner.get("/marketing").get_data(as_text=True)
+    assert "Ask 2 customers" in page
+    assert owner.post("/marketing/consent-request").headers["Location"].endswith("/marketing")  # not confirmed
+    started = owner.post("/marketing/consent-request", data={"confirm": "2"})
+    assert "/marketing/campaigns/" in started.headers["Location"]
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    assert sorted(m.to for m in mails() if _asks_consent(m)) == ["papier@example.com", "vorher@example.com"]
+    # Asked once: a second click finds nobody; the second round waits 30 days.
+    assert owner.post("/marketing/consent-request", data={"confirm": "2"}).headers["Location"].endswith("/marketing")
+    assert (
+        owner.post("/marketing/consent-request", data={"confirm": "2", "again": "y"})
+        .headers["Location"]
+        .endswith("/marketing")
+    )
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 1
 
-    (link,) = [link for mail in mails() for link in mail.links if "/c/" in link]
+    # One confirms by the link; the other does not answer — which grants nothing.
+    link = next(link for m in mails() if m.to == "vorher@example.com" for link in m.links if "/c/" in link)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 200
     assert client.post(path).status_code == 410
-    entry = db.session.scalars(select(ConsentLog)).one()
-    assert (entry.status, entry.method, entry.ip) == ("granted", "double_opt_in", "127.0.0.1") and entry.text_hash
+    entry = db.session.scalars(select(ConsentLog).where(ConsentLog.method == "double_opt_in")).one()
+    assert (entry.status, entry.ip) == ("granted", "127.0.0.1") and entry.text_hash
+
+    # 31 days later: the one who did not answer is asked a second and last time.
+    with clock_at(utcnow() + timedelta(days=31)):
+        owner = login_as(salon.owner)  # a month later: a new session
+        page = owner.get("/marketing").get_data(as_text=True)
+        assert "Ask 1 customer again" in page
+        again = owner.post("/marketing/consent-request", data={"confirm": "1", "again": "y"}).headers["Location"]
+        # The round's job runs here, on the moved clock (a worker process would read the real one).
+        assert campaigns.send_campaign(int(again.rsplit("/", 1)[1])) == "sent"
+        assert (
+            owner.post("/marketing/consent-request", data={"confirm": "1", "again": "y"})
+            .headers["Location"]
+            .endswith("/marketing")
+        )
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    asked = sorted(m.to for m in mails() if _asks_consent(m))
+    assert asked == ["papier@example.com", "papier@example.com", "vorher@example.com"]
 
 
 def test_staff_record_consent_and_options_in_the_customer_file(salon, login_as):
