@@ -2,6 +2,7 @@
 
 from portal.messaging.automations import run_due
 from portal.messaging.campaigns import send_campaign as _send_campaign
+from portal.messaging.campaigns import start_scheduled
 from portal.messaging.transactional import deliver, queue_due_reminders
 
 
@@ -19,3 +20,7 @@ def reminders() -> int:
 
 def automations() -> dict:
     return run_due()
+
+
+def scheduled_campaigns() -> int:
+    return start_scheduled()

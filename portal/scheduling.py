@@ -38,6 +38,7 @@ SCHEDULES = (
     Schedule(tasks.RECOVER_LOST_JOBS, every_minutes=5),
     Schedule(tasks.IMPORT_MAINTENANCE, every_minutes=5),
     Schedule(tasks.AUTOMATIONS, every_minutes=5),
+    Schedule(tasks.SCHEDULED_CAMPAIGNS, every_minutes=5),
 )
 
 

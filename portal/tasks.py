@@ -187,6 +187,7 @@ APPOINTMENT_REMINDERS = JobKind("jobs.messaging.reminders")
 RECOVER_LOST_JOBS = JobKind("jobs.recovery.lost_jobs")
 IMPORT_MAINTENANCE = JobKind("jobs.imports.maintenance")
 AUTOMATIONS = JobKind("jobs.messaging.automations", timeout=3600)
+SCHEDULED_CAMPAIGNS = JobKind("jobs.messaging.scheduled_campaigns")
 
 # The jobs a row waits for, in the order recovery looks at them.
 WAITING_ROWS = (

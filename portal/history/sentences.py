@@ -78,6 +78,8 @@ SENTENCES = {
     "card_activated": _l("%(who)s activated a bonus card."),
     "consent": _l("%(who)s recorded a consent."),
     "campaign_started": _l("%(who)s sent a campaign."),
+    "campaign_scheduled": _l("%(who)s planned a campaign."),
+    "campaign_unscheduled": _l("%(who)s cancelled the plan of a campaign."),
     "import_updated": _l("%(who)s updated %(what)s from an import."),
     "import_reverted": _l("%(who)s took back what an import had changed in %(what)s."),
     "import_started": _l("%(who)s started a customer import."),

@@ -4,7 +4,7 @@ refused without an unsubscribe link, sent in batches by a worker, once per recip
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from flask import current_app
@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from portal import tokens
-from portal.audit import Actor
+from portal.audit import Actor, record
 from portal.extensions import db
 from portal.mail import external_url
 from portal.messaging import consent_requests, delivery, eligibility
 from portal.messaging.sending import hand_to_worker
 from portal.messaging.sms import MAX_CHARS
-from portal.models import Account, Campaign, Customer, Location, Message
+from portal.models import Account, Campaign, CampaignStatus, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.transaction import transaction
 
@@ -76,32 +76,113 @@ def render(text: str, customer: Customer, salon: str, unsubscribe_link: str) -> 
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def clean_filters(account: Account, filters: dict | None) -> dict:
+    """Only the known filters, with values; "active within" narrower than the marketing window."""
+    kept = {name: value for name, value in (filters or {}).items() if name in eligibility.FILTERS and value}
+    months = kept.get("active_months")
+    if months is not None and not 1 <= int(months) < account.marketing_window_months:
+        raise CampaignError("filter-window", str(account.marketing_window_months))
+    if "min_age" in kept and not 1 <= int(kept["min_age"]) <= 120:
+        raise CampaignError("filter-age")
+    return kept
+
+
 def save(
-    actor: Actor, campaign: Campaign, location: Location, kind: str, channel: str, subject: str, body: str
+    actor: Actor,
+    campaign: Campaign,
+    location: Location,
+    kind: str,
+    channel: str,
+    subject: str,
+    body: str,
+    filters: dict | None = None,
 ) -> None:
     marketing = eligibility.is_marketing(kind, eligibility.messaging_settings(location))
     check(kind, channel, subject, body, marketing)
     campaign.location_id, campaign.kind, campaign.channel = location.id, kind, channel
     campaign.subject, campaign.body = subject.strip(), body
+    campaign.filters = clean_filters(db.session.get(Account, location.account_id), filters)
+
+
+def preview(campaign: Campaign, today: date) -> eligibility.Preview:
+    account = db.session.get(Account, campaign.account_id)
+    location = db.session.get(Location, campaign.location_id)
+    return eligibility.preview(account, location, campaign.channel, campaign.kind, today, campaign.filters)
 
 
 @transaction
-def start(actor: Actor, campaign: Campaign, today: date, confirmed: str | None) -> int:
-    """Send to everyone eligible now; `confirmed` is the number the sender was shown and agreed
-    to (a changed number is refused, naming the new one)."""
+def start(actor: Actor, campaign: Campaign, today: date, confirmed: str | None, send_at: datetime | None = None) -> int:
+    """Send to everyone eligible (and in the filters' audience) now, or at `send_at`: then the
+    five-minute job starts it (`start_scheduled`). `confirmed` is the number the sender was shown
+    and agreed to (a changed number is refused, naming the new one)."""
     if campaign.status != "draft":
         raise CampaignError("already-sent")
-    account = db.session.get(Account, campaign.account_id)
     location = db.session.get(Location, campaign.location_id)
     marketing = eligibility.is_marketing(campaign.kind, eligibility.messaging_settings(location))
     check(campaign.kind, campaign.channel, campaign.subject, campaign.body, marketing)
-    counts = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
+    counts = preview(campaign, today)
     if counts.eligible == 0:
         raise CampaignError("no-recipients")
     if (confirmed or "").strip() != str(counts.eligible):
         raise CampaignError("not-confirmed", str(counts.eligible))
+    if send_at is not None:
+        if send_at <= utcnow():
+            raise CampaignError("schedule-past")
+        campaign.status, campaign.send_at, campaign.total = CampaignStatus.SCHEDULED, send_at, counts.eligible
+        record(
+            actor,
+            "setting",
+            "campaign_scheduled",
+            "campaign",
+            campaign.id,
+            {"send_at": {"old": None, "new": send_at.isoformat()}, "recipients": {"old": None, "new": counts.eligible}},
+            summary=campaign.subject or campaign.kind,
+        )
+        return counts.eligible
     hand_to_worker(actor, campaign, counts.eligible)
     return counts.eligible
+
+
+@transaction
+def cancel_schedule(actor: Actor, campaign: Campaign) -> None:
+    """Back to a draft, until the job has started it."""
+    taken = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.SCHEDULED)
+        .values(status=CampaignStatus.DRAFT, send_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise CampaignError("already-started")
+    db.session.refresh(campaign)
+    record(actor, "setting", "campaign_unscheduled", "campaign", campaign.id, summary=campaign.subject or campaign.kind)
+
+
+def start_scheduled(now: datetime | None = None) -> int:
+    """The five-minute job: every scheduled campaign whose time has come is taken by one
+    conditional update (two cron processes: one wins) and handed to the worker."""
+    now = now or utcnow()
+    started = 0
+    for campaign in db.session.scalars(
+        select(Campaign).where(Campaign.status == CampaignStatus.SCHEDULED, Campaign.send_at <= now)
+    ).all():
+        taken = db.session.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.SCHEDULED)
+            .values(status=CampaignStatus.DRAFT)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            db.session.rollback()
+            continue
+        db.session.refresh(campaign)
+        creator = Actor(campaign.account_id, campaign.created_by_id)
+        account = db.session.get(Account, campaign.account_id)
+        counts = preview(campaign, account.today())  # who may receive it now, not when it was planned
+        hand_to_worker(creator, campaign, counts.eligible)
+        db.session.commit()
+        started += 1
+    return started
 
 
 def sample(campaign: Campaign, account: Account) -> tuple[str, str]:
@@ -185,7 +266,9 @@ def send_campaign(campaign_id: int) -> str:
     today = account.today()
     after = 0
     while True:
-        ids = eligibility.eligible_ids(account, location, campaign.channel, campaign.kind, today, after, BATCH)
+        ids = eligibility.eligible_ids(
+            account, location, campaign.channel, campaign.kind, today, after, BATCH, campaign.filters
+        )
         if not ids:
             break
         customers = list(db.session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))

@@ -16,11 +16,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, extract, func, literal, null, or_, select
+from sqlalchemy import and_, case, exists, extract, func, literal, null, or_, select
 
 from portal.activity import bought_since
 from portal.extensions import db
-from portal.models import Account, Consent, Customer, Location, MessagingSettings, PrivacySettings
+from portal.models import (
+    Account,
+    Appointment,
+    Consent,
+    Customer,
+    Location,
+    MessagingSettings,
+    PrivacySettings,
+    StampCard,
+)
 from portal.requests.deadlines import add_months
 
 REASONS = ("marketing_off", "no_contact", "unsubscribed", "restricted", "minor", "inactive", "no_consent")
@@ -45,7 +54,9 @@ def messaging_settings(location: Location) -> MessagingSettings:
     return db.session.scalars(select(MessagingSettings).where(MessagingSettings.location_id == location.id)).one()
 
 
-def reason_column(account: Account, location: Location, channel: str, kind: str, today: date):
+def reason_column(
+    account: Account, location: Location, channel: str, kind: str, today: date, filters: dict | None = None
+):
     """A CASE giving each customer the first rule they fail, or NULL when they may receive it."""
     settings = messaging_settings(location)
     privacy = db.session.scalars(
@@ -75,7 +86,46 @@ def reason_column(account: Account, location: Location, channel: str, kind: str,
             (inactive, "inactive"),
             (and_(func.coalesce(consent_status, "none") != "granted", ~existing_customer), "no_consent"),
         ]
+    rules += filter_rules(account, location, filters or {}, today, window_start)
     return case(*[(condition, reason) for condition, reason in rules], else_=null()), marketing
+
+
+# The audience a campaign may narrow beyond eligibility, and the reason shown for the others.
+FILTERS = ("active_months", "this_location", "service_ids", "bonus_program_id", "birthday_month", "min_age")
+
+
+def filter_rules(account: Account, location: Location, filters: dict, today: date, window_start) -> list:
+    rules = []
+    if months := filters.get("active_months"):
+        since = datetime.combine(
+            add_months(today, -int(months)), datetime.min.time(), tzinfo=ZoneInfo(account.timezone)
+        ).astimezone(UTC)
+        rules.append((or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < since), "filter_active"))
+    if filters.get("this_location"):
+        visited_here = exists().where(
+            Appointment.customer_id == Customer.id,
+            Appointment.location_id == location.id,
+            Appointment.status == "attended",
+        )
+        rules.append((~visited_here, "filter_location"))
+    if service_ids := filters.get("service_ids"):
+        received = exists().where(
+            Appointment.customer_id == Customer.id,
+            Appointment.status == "attended",
+            Appointment.service_id.in_([int(s) for s in service_ids]),
+        )
+        rules.append((~received, "filter_service"))
+    if program := filters.get("bonus_program_id"):
+        has_card = exists().where(StampCard.customer_id == Customer.id, StampCard.program_id == int(program))
+        rules.append((~has_card, "filter_bonus"))
+    if month := filters.get("birthday_month"):
+        rules.append(
+            (or_(Customer.birthday.is_(None), extract("month", Customer.birthday) != int(month)), "filter_birthday")
+        )
+    if age := filters.get("min_age"):
+        born_by = add_months(today, -12 * int(age))
+        rules.append((or_(Customer.birthday.is_(None), Customer.birthday > born_by), "filter_age"))
+    return rules
 
 
 def _audience(kind: str, today: date) -> list:
@@ -85,8 +135,10 @@ def _audience(kind: str, today: date) -> list:
     return []
 
 
-def preview(account: Account, location: Location, channel: str, kind: str, today: date) -> Preview:
-    reason, marketing = reason_column(account, location, channel, kind, today)
+def preview(
+    account: Account, location: Location, channel: str, kind: str, today: date, filters: dict | None = None
+) -> Preview:
+    reason, marketing = reason_column(account, location, channel, kind, today, filters)
     rows = db.session.execute(
         select(reason.label("reason"), func.count())
         .where(Customer.account_id == account.id, *_audience(kind, today))
@@ -98,9 +150,16 @@ def preview(account: Account, location: Location, channel: str, kind: str, today
 
 
 def eligible_ids(
-    account: Account, location: Location, channel: str, kind: str, today: date, after: int = 0, limit: int = 500
+    account: Account,
+    location: Location,
+    channel: str,
+    kind: str,
+    today: date,
+    after: int = 0,
+    limit: int = 500,
+    filters: dict | None = None,
 ) -> list[int]:
-    reason, _marketing = reason_column(account, location, channel, kind, today)
+    reason, _marketing = reason_column(account, location, channel, kind, today, filters)
     return list(
         db.session.scalars(
             select(Customer.id)

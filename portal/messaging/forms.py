@@ -1,5 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.web.confirm import ConfirmForm
@@ -10,12 +19,36 @@ CHANNEL_LABELS = {"email": _l("Email"), "sms": _l("SMS")}
 CONSENT_CHOICES = [("granted", _l("yes")), ("withdrawn", _l("no")), ("not_asked", _l("not asked"))]
 
 
+MONTHS = [(0, _l("any")), *[(n, _l(name)) for n, name in enumerate(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+     "November", "December"), start=1)]]  # fmt: skip
+
+
 class CampaignForm(PortalForm):
     location_id = SelectField(_l("Location"), coerce=int)
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
     channel = SelectField(_l("Channel"), choices=list(CHANNEL_LABELS.items()))
     subject = StringField(_l("Subject (email)"), validators=[Length(max=200)])
     body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write the text.")), Length(max=10000)])
+    # The audience, narrower than everyone eligible (each optional).
+    active_months = IntegerField(_l("Visit or purchase within the last … months"), validators=[Optional()])
+    this_location = BooleanField(_l("Only customers who visited this location"))
+    service_ids = SelectMultipleField(_l("Only customers who received one of these services"), coerce=int)
+    bonus_program_id = SelectField(_l("Only customers with a bonus card of"), coerce=int, default=0)
+    birthday_month = SelectField(_l("Birthday in"), coerce=int, choices=MONTHS, default=0)
+    min_age = IntegerField(_l("Aged at least"), validators=[Optional()])
+
+    def filters(self) -> dict:
+        return {name: getattr(self, name).data for name in FILTER_FIELDS if getattr(self, name).data}
+
+
+FILTER_FIELDS = ("active_months", "this_location", "service_ids", "bonus_program_id", "birthday_month", "min_age")
+
+
+class ScheduleForm(ConfirmForm):
+    """Send now, or (send_at) at a moment in the salon's zone."""
+
+    send_at = DateTimeLocalField(_l("Send at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
 
 class MessagingSettingsForm(PortalForm):

@@ -25,6 +25,12 @@ SUPPRESSION_REASONS = {
     "no_consent": _l("no consent"),
     "reminders_off": _l("appointment messages switched off at the customer's request"),
     "superseded": _l("moved again: the later message tells the time"),
+    "filter_active": _l("outside the campaign's activity period"),
+    "filter_location": _l("never visited this location"),
+    "filter_service": _l("did not receive any of the chosen services"),
+    "filter_bonus": _l("no bonus card of the chosen program"),
+    "filter_birthday": _l("birthday in another month (or unknown)"),
+    "filter_age": _l("younger than the chosen age (or age unknown)"),
     "cancelled": _l("appointment cancelled"),
     "undeliverable": _l("the address cannot be delivered to"),
     "interrupted": _l("the sending stopped half-way: unknown whether it arrived; not sent again"),
@@ -38,7 +44,7 @@ CONSENT_METHODS = {
     "objection": _l("objection (privacy request)"),
     "pre_gdpr": _l("approval given before 25.05.2018, recorded by staff"),
 }
-CAMPAIGN_STATUSES = {"draft": _l("draft"), "sending": _l("sending"), "sent": _l("sent")}
+CAMPAIGN_STATUSES = {"draft": _l("draft"), "scheduled": _l("scheduled"), "sending": _l("sending"), "sent": _l("sent")}
 
 TEMPLATE_LABELS = {
     "message_kinds": MESSAGE_KINDS,

@@ -10,9 +10,18 @@ from sqlalchemy import select
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.mail import queue_email
-from portal.messaging import automations, campaigns, consent, consent_requests, eligibility
+from portal.messaging import automations, campaigns, consent, consent_requests
 from portal.messaging.eligibility import messaging_settings
-from portal.models import Account, Campaign, CampaignStatus, Customer, Location, PrivacySettings
+from portal.models import (
+    Account,
+    BonusProgram,
+    Campaign,
+    CampaignStatus,
+    Customer,
+    Location,
+    PrivacySettings,
+    Service,
+)
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
@@ -77,10 +86,12 @@ def locations(account_id: int) -> list[tuple[int, str]]:
 
 
 @transaction
-def create_campaign(actor: Actor, location: Location, kind: str, channel: str, subject: str, body: str) -> Campaign:
+def create_campaign(
+    actor: Actor, location: Location, kind: str, channel: str, subject: str, body: str, filters: dict | None = None
+) -> Campaign:
     """A draft, checked (campaigns.CampaignError when it could not be sent)."""
     campaign = Campaign(account_id=actor.account_id, created_by_id=actor.login_id, status=CampaignStatus.DRAFT)
-    campaigns.save(actor, campaign, location, kind, channel, subject, body)
+    campaigns.save(actor, campaign, location, kind, channel, subject, body, filters)
     db.session.add(campaign)
     db.session.flush()
     return campaign
@@ -93,7 +104,7 @@ def campaign_page(campaign: Campaign, today: date) -> dict:
     account = db.session.get(Account, campaign.account_id)
     preview = None
     if campaign.kind not in consent_requests.KINDS:
-        preview = eligibility.preview(account, location, campaign.channel, campaign.kind, today)
+        preview = campaigns.preview(campaign, today)
     subject, text = campaigns.sample(campaign, account)
     return {"location": location, "preview": preview, "sample_subject": subject, "sample_text": text}
 
@@ -132,3 +143,13 @@ def automations_by_location(account_id: int) -> list[tuple[Location, list]]:
         (location, automations.for_location(location))
         for location in db.session.scalars(scoped(Location, account_id).order_by(Location.id))
     ]
+
+
+def audience_choices(account_id: int) -> dict:
+    """The services and bonus programs a campaign's audience can be narrowed to."""
+    return {
+        "services": [(s.id, s.name) for s in db.session.scalars(scoped(Service, account_id).order_by(Service.name))],
+        "programs": [
+            (p.id, p.name) for p in db.session.scalars(scoped(BonusProgram, account_id).order_by(BonusProgram.name))
+        ],
+    }

@@ -21,12 +21,12 @@ from portal.messaging.forms import (
     MessageOptionsForm,
     MessagingSettingsForm,
     RecordConsentForm,
+    ScheduleForm,
 )
 from portal.messaging.labels import TEMPLATE_LABELS as MESSAGING_LABELS
 from portal.models import Campaign, Customer, Location
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import public_actor, request_actor
-from portal.web.confirm import ConfirmForm
 from portal.web.forms import flash_errors
 from portal.web.pin import acting, pin_form
 from portal.web.templating import blueprint_labels
@@ -57,6 +57,14 @@ ERRORS = {
         months=d,
     ),
     "unknown-kind": lambda d: _("This automation does not exist."),
+    "schedule-past": lambda d: _(
+        "The moment to send lies in the past. Please choose a later one. Nothing was planned."
+    ),
+    "already-started": lambda d: _("The campaign has started already and can no longer be stopped."),
+    "filter-window": lambda d: _(
+        "The activity filter must be shorter than the marketing window of %(months)s months.", months=d
+    ),
+    "filter-age": lambda d: _("The age is between 1 and 120."),
 }
 OUT_OF_RANGE = {
     "send_hour": lambda: _("The hour is between 0 and 23."),
@@ -149,6 +157,9 @@ def save_automation(location_id: int, kind: str):
 def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:
     form = CampaignForm(obj=campaign) if request.method == "GET" else CampaignForm()
     form.location_id.choices = service.locations(current_user.account_id)
+    choices = service.audience_choices(current_user.account_id)
+    form.service_ids.choices = choices["services"]
+    form.bonus_program_id.choices = [(0, _("any or none")), *choices["programs"]]
     return form
 
 
@@ -163,7 +174,13 @@ def new_campaign():
         location = get_owned_or_404(Location, form.location_id.data, current_user.account_id)
         try:
             campaign = service.create_campaign(
-                request_actor(), location, form.kind.data, form.channel.data, form.subject.data or "", form.body.data
+                request_actor(),
+                location,
+                form.kind.data,
+                form.channel.data,
+                form.subject.data or "",
+                form.body.data,
+                form.filters(),
             )
         except campaigns.CampaignError as exc:
             errors = [ERRORS[code](detail) for code, detail in exc.problems]
@@ -185,16 +202,37 @@ def campaign(campaign_id: int):
 @bp.route("/marketing/campaigns/<int:campaign_id>/send", methods=["POST"])
 @requires(Permission.MARKETING_MANAGE)
 def send(campaign_id: int):
+    """Now, or at the moment given (the salon's time)."""
     item = get_owned_or_404(Campaign, campaign_id, current_user.account_id)
-    form = ConfirmForm()
+    form = ScheduleForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(_("Please enter the date and time as shown."), "error")
+        return redirect(url_for("messaging.campaign", campaign_id=item.id))
+    send_at = current_user.account.utc_of_local(form.send_at.data) if form.send_at.data else None
     try:
-        count = campaigns.start(request_actor(), item, _today(), form.confirm.data)
+        count = campaigns.start(request_actor(), item, _today(), form.confirm.data, send_at)
     except campaigns.CampaignError as exc:
         flash(ERRORS[exc.code](exc.detail), "error")
     else:
-        flash(_("Sending to %(n)d recipients.", n=count), "success")
+        flash(
+            _("Scheduled for %(n)d recipients.", n=count) if send_at else _("Sending to %(n)d recipients.", n=count),
+            "success",
+        )
+    return redirect(url_for("messaging.campaign", campaign_id=item.id))
+
+
+@bp.route("/marketing/campaigns/<int:campaign_id>/unschedule", methods=["POST"])
+@requires(Permission.MARKETING_MANAGE)
+def unschedule(campaign_id: int):
+    item = get_owned_or_404(Campaign, campaign_id, current_user.account_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        campaigns.cancel_schedule(request_actor(), item)
+    except campaigns.CampaignError as exc:
+        flash(ERRORS[exc.code](exc.detail), "error")
+    else:
+        flash(_("The schedule is cancelled; the campaign is a draft again."), "success")
     return redirect(url_for("messaging.campaign", campaign_id=item.id))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Boolean, Integer, String, false
@@ -41,6 +41,10 @@ class Account(db.Model):
         """The salon's calendar date of a moment: deadlines, birthdays and "today" are the
         salon's, not UTC's (an hour or two apart around midnight)."""
         return moment.astimezone(ZoneInfo(self.timezone)).date()
+
+    def utc_of_local(self, moment: datetime) -> datetime:
+        """A time on the salon's clock (naive, as a form gives it) as UTC."""
+        return moment.replace(tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
 
     def today(self) -> date:
         return self.local_date(utcnow())

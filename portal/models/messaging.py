@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -15,6 +15,7 @@ from portal.models.base import TenantMixin, UTCDateTime, utcnow
 
 class CampaignStatus(StrEnum):
     DRAFT = "draft"
+    SCHEDULED = "scheduled"
     SENDING = "sending"
     SENT = "sent"
 
@@ -40,6 +41,10 @@ class Campaign(TenantMixin, db.Model):
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     total: Mapped[int] = mapped_column(Integer, default=0)
     sent: Mapped[int] = mapped_column(Integer, default=0)
+    # Scheduled: started by the five-minute job at this moment (UTC; entered in the salon's zone).
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The audience narrowed beyond eligibility (`eligibility.FILTERS`), e.g. {"active_months": 12}.
+    filters: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Message(TenantMixin, db.Model):

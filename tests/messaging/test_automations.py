@@ -163,3 +163,99 @@ def test_preview_names_tomorrows_birthdays(salon):
     with clock_at(datetime(2026, 12, 6, 12, tzinfo=UTC)):
         result = automations.preview(automation, date(2026, 12, 7))
     assert (result.count, result.names) == (1, ["Kim Morgen"])
+
+
+# --- scheduled campaigns with an audience -------------------------------------------------------------
+
+
+def _campaign(salon, filters=None):
+    from portal.messaging import service
+
+    campaign = service.create_campaign(
+        Actor(salon.account.id, salon.owner.id),
+        salon.location,
+        "newsletter",
+        "email",
+        "Neu bei uns",
+        "Hallo {first_name}! Abmelden: {unsubscribe_link}",
+        filters,
+    )
+    db.session.commit()
+    return campaign
+
+
+def test_audience_filters_narrow_eligibility_and_name_the_first_rule_failed(salon):
+    from portal.bonus.service import ProgramData, activate, save_program
+    from portal.messaging.campaigns import preview
+
+    _marketing_on(salon)
+    now = datetime(2026, 12, 6, 10, tzinfo=UTC)
+    colour = factories.make_service(salon.account, "Färben")
+    cut = factories.make_service(salon.account, "Schnitt")
+    with clock_at(now):
+        coloured = _customer(salon, "Farbe", born=date(1980, 5, 1), visit_at=now - timedelta(days=20), service=colour)
+        _customer(salon, "Schnitt", born=date(1980, 5, 1), visit_at=now - timedelta(days=20), service=cut)
+        _customer(salon, "Lange", born=date(1980, 5, 1), visit_at=now - timedelta(days=400), service=colour)
+        _customer(salon, "Jung", born=date(2005, 5, 1), visit_at=now - timedelta(days=20), service=colour)
+        _customer(
+            salon, "Ohne", born=date(1980, 5, 1), visit_at=now - timedelta(days=20), service=colour, consent=False
+        )
+    campaign = _campaign(salon, {"active_months": 6, "service_ids": [colour.id], "birthday_month": 5, "min_age": 30})
+    with clock_at(now):
+        result = preview(campaign, date(2026, 12, 6))
+    assert result.eligible == 1
+    # Eligibility's reasons first, then the filters'.
+    assert result.reasons == {"no_consent": 1, "filter_active": 1, "filter_service": 1, "filter_age": 1}
+    program = save_program(
+        Actor(salon.account.id, salon.owner.id), None, ProgramData("Stempel", 10, "Gratis", [colour.id], True)
+    )
+    activate(Actor(salon.account.id, salon.owner.id), db.session.get(Customer, coloured), program)
+    db.session.commit()
+    with clock_at(now):
+        assert preview(_campaign(salon, {"bonus_program_id": program.id}), date(2026, 12, 6)).eligible == 1
+
+
+def test_a_scheduled_campaign_starts_once_at_its_time_and_can_be_cancelled_before(salon):
+    from portal.messaging import campaigns
+    from portal.models import Campaign
+
+    _marketing_on(salon)
+    now = datetime(2026, 12, 6, 10, tzinfo=UTC)
+    with clock_at(now):
+        _customer(salon, "Kundin", visit_at=now - timedelta(days=20))
+    owner = Actor(salon.account.id, salon.owner.id)
+    campaign = _campaign(salon)
+    with clock_at(now):
+        with pytest.raises(CampaignError) as error:
+            campaigns.start(owner, campaign, date(2026, 12, 6), "1", now - timedelta(minutes=1))
+        assert error.value.code == "schedule-past"
+        campaigns.start(owner, campaign, date(2026, 12, 6), "1", now + timedelta(hours=2))
+        assert campaigns.start_scheduled(now + timedelta(hours=1)) == 0
+        campaigns.cancel_schedule(owner, campaign)
+        assert db.session.get(Campaign, campaign.id).status == "draft"
+        campaigns.start(owner, campaign, date(2026, 12, 6), "1", now + timedelta(hours=2))
+    # Two cron processes at the same time: one starts it.
+    later = now + timedelta(hours=2, minutes=1)
+    with clock_at(later):
+        assert campaigns.start_scheduled(later) + campaigns.start_scheduled(later) == 1
+    campaign = db.session.get(Campaign, campaign.id)
+    assert (campaign.status, campaign.total) == ("sending", 1)
+    with pytest.raises(CampaignError) as error:
+        campaigns.cancel_schedule(owner, campaign)
+    assert error.value.code == "already-started"
+
+
+def test_a_filter_that_leaves_nobody_is_said_not_sent(salon):
+    from portal.messaging import campaigns
+
+    _marketing_on(salon)
+    now = datetime(2026, 12, 6, 10, tzinfo=UTC)
+    with clock_at(now):
+        _customer(salon, "Kundin", born=date(1990, 1, 1), visit_at=now - timedelta(days=20))
+        campaign = _campaign(salon, {"birthday_month": 7})
+        with pytest.raises(CampaignError) as error:
+            campaigns.start(Actor(salon.account.id, salon.owner.id), campaign, date(2026, 12, 6), "0")
+    assert error.value.code == "no-recipients"
+    with pytest.raises(CampaignError) as error:
+        _campaign(salon, {"active_months": 36})
+    assert error.value.code == "filter-window"

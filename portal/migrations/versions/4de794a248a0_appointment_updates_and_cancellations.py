@@ -1,5 +1,6 @@
 """Messages that run themselves: automations per location (birthday greeting, review request,
-"we miss you"), and appointment messages on a move and a cancellation. A message names its
+"we miss you"), scheduled campaigns with audience filters, and appointment messages on a move
+and a cancellation. A message names its
 occasion (a move's new start, a birthday's year, a visit); an appointment has one message per
 kind, channel and occasion, an automation one per customer and occasion.
 
@@ -65,6 +66,10 @@ def upgrade():
     with op.batch_alter_table('automation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_automation_account_id'), ['account_id'], unique=False)
 
+    with op.batch_alter_table('campaign', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('send_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('filters', sa.JSON(), server_default='{}', nullable=False))
+
     counter = _counter()
     with op.batch_alter_table('message', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.add_column(sa.Column('occasion', sa.String(length=40), server_default='', nullable=False))
@@ -91,3 +96,6 @@ def downgrade():
     with op.batch_alter_table('automation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_automation_account_id'))
     op.drop_table('automation')
+    with op.batch_alter_table('campaign', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
+        batch_op.drop_column('filters')
+        batch_op.drop_column('send_at')
