@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal.bonus import service as bonus
 from portal.extensions import db
 from portal.history.queries import customer_history
 from portal.imports.service import started_by
 from portal.messaging.consent import consent_status
-from portal.models import Appointment, ConsentLog, Customer, Invoice, Location, Message, PrivacyRequest, Voucher
+from portal.models import (
+    Appointment,
+    ConsentLog,
+    Customer,
+    Employee,
+    Invoice,
+    Location,
+    Login,
+    Message,
+    PrivacyRequest,
+    Voucher,
+)
 from portal.retention.holds import active_holds
 from portal.tenancy import scoped
 
@@ -17,6 +30,21 @@ LIMIT = 200  # the newest; older ones are in the histories and the access packag
 def _newest(model, account_id: int, customer_id: int, order_column, limit: int | None = LIMIT):
     query = scoped(model, account_id).where(model.customer_id == customer_id).order_by(order_column.desc())
     return db.session.scalars(query.limit(limit) if limit else query).all()
+
+
+def recorders(account_id: int) -> dict:
+    """Who may have recorded a consent: the salon's logins and employees by id (their names)."""
+    return {
+        "logins": {
+            lid: name or email
+            for lid, name, email in db.session.execute(
+                select(Login.id, Login.name, Login.email).where(Login.account_id == account_id)
+            )
+        },
+        "employees": dict(
+            db.session.execute(select(Employee.id, Employee.name).where(Employee.account_id == account_id)).all()
+        ),
+    }
 
 
 def tab_data(customer: Customer, tab: str, *, history_before: int | None = None, include_access: bool = False) -> dict:
@@ -36,6 +64,7 @@ def tab_data(customer: Customer, tab: str, *, history_before: int | None = None,
             "messages": _newest(Message, account_id, cid, Message.created_at),
             "consents": consent_status(cid),
             "consent_log": _newest(ConsentLog, account_id, cid, ConsentLog.occurred_at, limit=None),
+            "recorders": recorders(account_id),
         }
     if tab == "privacy":
         return {

@@ -71,6 +71,7 @@ FIELD_LABELS = {
     "source_name": _l("Previous software"),
     "enabled": _l("Switched on"),
     "send_at": _l("Send at"),
+    "version": _l("Version"),
     "subject": _l("Subject"),
     "send_hour": _l("Send from (hour)"),
     "delay_hours": _l("Hours after the visit"),
@@ -183,6 +184,7 @@ ACTION_LABELS = {
     "consent": _l("consent recorded"),
     "campaign_started": _l("campaign sent"),
     "campaign_scheduled": _l("campaign planned"),
+    "consent_text": _l("consent text saved as a new version"),
     "campaign_unscheduled": _l("campaign plan cancelled"),
     "import_updated": _l("updated by an import"),
     "import_reverted": _l("import taken back"),
@@ -208,6 +210,7 @@ ENTITY_LABELS = {
     "location": _l("Location"),
     "customer_import": _l("Customer import"),
     "automation": _l("Automatic message"),
+    "consent_text": _l("Consent text"),
 }
 
 STATUS_LABELS = {

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 ENTITY_OBJECTS = {
     "account": _l("the salon's data"),
     "automation": _l("an automatic message"),
+    "consent_text": _l("a consent text"),
     "bonus_program": _l("a bonus program"),
     "campaign": _l("a campaign"),
     "customer": _l("the customer file"),
@@ -79,6 +80,7 @@ SENTENCES = {
     "consent": _l("%(who)s recorded a consent."),
     "campaign_started": _l("%(who)s sent a campaign."),
     "campaign_scheduled": _l("%(who)s planned a campaign."),
+    "consent_text": _l("%(who)s saved a new version of a consent text."),
     "campaign_unscheduled": _l("%(who)s cancelled the plan of a campaign."),
     "import_updated": _l("%(who)s updated %(what)s from an import."),
     "import_reverted": _l("%(who)s took back what an import had changed in %(what)s."),

@@ -52,7 +52,7 @@ def current_text(account_id: int, channel: str, salon_name: str) -> ConsentText:
         .limit(1)
     ).first()
     if text is None:
-        body = DEFAULT_TEXTS[channel].format(salon=salon_name)
+        body = default_text(channel, salon_name)
         text = ConsentText(
             account_id=account_id,
             channel=channel,
@@ -148,3 +148,56 @@ def record_prompt_answers(actor: Actor, customer: Customer, answers: dict[str, s
                 "oral",
                 current_text(account.id, channel, account.name) if answer == "granted" else None,
             )
+
+
+class TextUnchanged(ValueError):
+    pass
+
+
+def text_versions(account_id: int, channel: str) -> list[ConsentText]:
+    """Every version of a channel's consent text, newest first: all are kept, since each log
+    entry proves consent to the version it names (by its SHA-256)."""
+    return list(
+        db.session.scalars(
+            select(ConsentText)
+            .where(ConsentText.account_id == account_id, ConsentText.channel == channel)
+            .order_by(ConsentText.created_at.desc(), ConsentText.id.desc())
+        )
+    )
+
+
+def default_text(channel: str, salon_name: str) -> str:
+    return DEFAULT_TEXTS[channel].format(salon=salon_name)
+
+
+def save_text(actor: Actor, account: Account, channel: str, body: str) -> ConsentText:
+    """A new version of the salon's text for a channel (never an edit of an old one)."""
+    body = body.strip()
+    if channel not in CHANNELS or not body:
+        raise ValueError("empty")
+    current = current_text(account.id, channel, account.name)
+    if current.text == body:
+        raise TextUnchanged()
+    day = account.today().isoformat()
+    taken = {t.version for t in text_versions(account.id, channel)}
+    version = next(v for v in (day, *(f"{day}-{n}" for n in range(2, 1000))) if v not in taken)
+    text = ConsentText(
+        account_id=account.id,
+        channel=channel,
+        version=version,
+        text=body,
+        sha256=hashlib.sha256(body.encode()).hexdigest(),
+        created_at=utcnow(),
+    )
+    db.session.add(text)
+    db.session.flush()
+    record(
+        actor,
+        "setting",
+        "consent_text",
+        "consent_text",
+        text.id,
+        {"channel": {"old": None, "new": channel}, "version": {"old": current.version, "new": version}},
+        summary=f"{channel} {version}",
+    )
+    return text

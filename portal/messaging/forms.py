@@ -102,3 +102,7 @@ class AutomationForm(PortalForm):
 
 class ConsentRequestForm(ConfirmForm):
     again = BooleanField()  # the second and last round, for those who did not answer
+
+
+class ConsentTextForm(PortalForm):
+    text = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write the consent text.")), Length(max=5000)])

@@ -153,3 +153,20 @@ def audience_choices(account_id: int) -> dict:
             (p.id, p.name) for p in db.session.scalars(scoped(BonusProgram, account_id).order_by(BonusProgram.name))
         ],
     }
+
+
+@transaction
+def save_consent_text(actor: Actor, account: Account, channel: str, body: str):
+    return consent.save_text(actor, account, channel, body)
+
+
+def consent_texts(account: Account) -> list[tuple[str, str, list]]:
+    """(channel, the text in force, its versions newest first) — the default text while none
+    was saved (shown, not stored: a page only reads)."""
+    result = []
+    for channel in consent.CHANNELS:
+        versions = consent.text_versions(account.id, channel)
+        result.append(
+            (channel, versions[0].text if versions else consent.default_text(channel, account.name), versions)
+        )
+    return result

@@ -13,11 +13,12 @@ from flask_wtf import FlaskForm
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
 from portal.extensions import csrf
-from portal.messaging import automations, campaigns, consent_requests, links, service
+from portal.messaging import automations, campaigns, consent, consent_requests, links, service
 from portal.messaging.forms import (
     AutomationForm,
     CampaignForm,
     ConsentRequestForm,
+    ConsentTextForm,
     MessageOptionsForm,
     MessagingSettingsForm,
     RecordConsentForm,
@@ -152,6 +153,38 @@ def save_automation(location_id: int, kind: str):
         return _automations_page({(location.id, kind): [ERRORS[code](detail) for code, detail in exc.problems]}, 422)
     flash(_("Saved."), "success")
     return redirect(url_for("messaging.automations_page", _anchor=f"automation-{location.id}-{kind}"))
+
+
+@bp.route("/marketing/consent-texts")
+@requires(Permission.MARKETING_MANAGE)
+def consent_texts():
+    return render_template(
+        "messaging/consent_texts.html",
+        texts=service.consent_texts(current_user.account),
+        default_version=consent.DEFAULT_VERSION,
+        form=FlaskForm(),
+    )
+
+
+@bp.route("/marketing/consent-texts/<channel>", methods=["POST"])
+@requires(Permission.MARKETING_MANAGE)
+def save_consent_text(channel: str):
+    form = ConsentTextForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("messaging.consent_texts"))
+    try:
+        text = service.save_consent_text(request_actor(), current_user.account, channel, form.text.data)
+    except consent.TextUnchanged:
+        flash(_("The text is unchanged; no new version was made."), "info")
+    except ValueError:
+        flash(_("Please write the consent text."), "error")
+    else:
+        flash(
+            _("Saved as version %(version)s. Consents given from now on name this version.", version=text.version),
+            "success",
+        )
+    return redirect(url_for("messaging.consent_texts", _anchor=f"text-{channel}"))
 
 
 def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:

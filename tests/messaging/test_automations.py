@@ -259,3 +259,36 @@ def test_a_filter_that_leaves_nobody_is_said_not_sent(salon):
     with pytest.raises(CampaignError) as error:
         _campaign(salon, {"active_months": 36})
     assert error.value.code == "filter-window"
+
+
+# --- consent texts ----------------------------------------------------------------------------------
+
+
+def test_consent_texts_are_versioned_and_the_log_names_version_and_who(salon, login_as):
+    import hashlib
+
+    from portal.models import ConsentLog, ConsentText
+
+    owner = login_as(salon.owner)
+    customer_id = factories.make_customer(salon.account, "Sommer", "Greta", email="greta@example.com")
+    owner.post(f"/customers/{customer_id}/consent", data={"channel": "email", "status": "granted", "method": "oral"})
+    new_text = "Ich möchte Neuigkeiten von Salon A per E-Mail bekommen und kann jederzeit widerrufen."
+    response = owner.post("/marketing/consent-texts/email", data={"text": new_text})
+    assert response.status_code == 302
+    assert owner.post("/marketing/consent-texts/email", data={"text": new_text}).status_code == 302  # unchanged
+    versions = db.session.scalars(
+        select(ConsentText).where(ConsentText.channel == "email").order_by(ConsentText.id)
+    ).all()
+    assert [v.version for v in versions] == ["2026-01", salon.account.today().isoformat()]
+    assert versions[1].sha256 == hashlib.sha256(new_text.encode()).hexdigest()
+    other = factories.make_customer(salon.account, "Winter", "Kai", email="kai@example.com")
+    staff = login_as(salon.staff)
+    staff.post(f"/customers/{other}/consent", data={"channel": "email", "status": "granted", "method": "signed_form"})
+    logs = {log.customer_id: log for log in db.session.scalars(select(ConsentLog))}
+    assert logs[customer_id].text_version == "2026-01" and logs[other].text_version == versions[1].version
+    assert logs[other].text_hash == versions[1].sha256  # the old version stays the proof of the first
+    page = owner.get(f"/customers/{other}/messages").get_data(as_text=True)
+    assert f"text {versions[1].version}" in page and "staff Salon A" in page
+    texts = owner.get("/marketing/consent-texts").get_data(as_text=True)
+    assert versions[1].sha256[:12] in texts and versions[0].sha256[:12] in texts
+    assert login_as(salon.staff).post("/marketing/consent-texts/email", data={"text": "x"}).status_code == 403
