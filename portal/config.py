@@ -58,6 +58,11 @@ class Config:
     # SMS: "file" writes one JSON line per SMS (development, tests); a provider plugs in behind it.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
     SMS_FILE = os.environ.get("SMS_FILE", str(INSTANCE / "sms.log"))
+    # SMS_BACKEND=http: the provider's REST API (portal/messaging/sms.py) and its signed reports.
+    SMS_API_URL = os.environ.get("SMS_API_URL", "")
+    SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+    SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "")
+    SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
 
     # Base of links in emails built outside a request (jobs, CLI).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

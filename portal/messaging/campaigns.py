@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.mail import external_url
 from portal.messaging import consent_requests, delivery, eligibility
 from portal.messaging.sending import hand_to_worker
-from portal.messaging.sms import MAX_CHARS
+from portal.messaging.sms import MAX_SEGMENTS, Segments, segments
 from portal.models import Account, Campaign, CampaignStatus, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.transaction import transaction
@@ -54,10 +54,15 @@ def problems(kind: str, channel: str, subject: str, body: str, marketing: bool) 
     if channel == "email" and not subject.strip():
         found.append(("no-subject", ""))
     if channel == "sms":
-        longest = len(PLACEHOLDER.sub("x" * 20, body.replace("{unsubscribe_link}", "x" * LINK_ALLOWANCE)))
-        if longest > MAX_CHARS:
-            found.append(("sms-too-long", str(MAX_CHARS)))
+        longest = sms_segments(body)
+        if longest.count > MAX_SEGMENTS:
+            found.append(("sms-too-long", str(MAX_SEGMENTS)))
     return found
+
+
+def sms_segments(body: str) -> Segments:
+    """The longest the SMS can become: names at 20 characters, the unsubscribe link at its length."""
+    return segments(PLACEHOLDER.sub("x" * 20, body.replace("{unsubscribe_link}", "x" * LINK_ALLOWANCE)))
 
 
 def check(kind: str, channel: str, subject: str, body: str, marketing: bool) -> None:

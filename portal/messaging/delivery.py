@@ -12,7 +12,7 @@ from flask_mail import Message as MailMessage
 from sqlalchemy import update
 
 from portal.extensions import db, mail
-from portal.messaging.sms import SmsTooLong, gateway
+from portal.messaging.sms import SmsSendError, SmsTooLong, gateway
 from portal.models import Customer, Message
 from portal.models.base import utcnow
 
@@ -49,12 +49,15 @@ def send(channel: str, outgoing: list[Outgoing]) -> int:
                 except (UnicodeError, smtplib.SMTPRecipientsRefused):
                     failed.append(item.message_id)  # e.g. an address with non-ASCII characters
     else:
-        sms = gateway()
+        sms, carried = gateway(), {}
         for item in outgoing:
             try:
-                sms.send(item.customer.phone, item.body)
-            except SmsTooLong:
+                carried[item.message_id] = sms.send(item.customer.phone, item.body)
+            except (SmsTooLong, SmsSendError):
                 failed.append(item.message_id)
+        for message_id, provider_id in carried.items():
+            if provider_id:  # the provider's delivery report names the message by it
+                db.session.execute(update(Message).where(Message.id == message_id).values(provider_id=provider_id))
     sent = [item.message_id for item in outgoing if item.message_id not in failed]
     if sent:
         db.session.execute(update(Message).where(Message.id.in_(sent)).values(status="sent", sent_at=utcnow()))

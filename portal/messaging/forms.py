@@ -106,3 +106,9 @@ class ConsentRequestForm(ConfirmForm):
 
 class ConsentTextForm(PortalForm):
     text = TextAreaField(_l("Text"), validators=[DataRequired(_l("Please write the consent text.")), Length(max=5000)])
+
+
+class SmsLengthForm(PortalForm):
+    """The compose form's text, sent while typing for the SMS counter."""
+
+    body = TextAreaField(validators=[Length(max=10000)])

@@ -14,7 +14,13 @@ MESSAGE_KINDS = {
     "consent_request_again": _l("consent request (second and last round)"),
 }
 CHANNEL_NAMES = {"email": _l("Email"), "sms": _l("SMS"), "photo": _l("Photo publication")}
-MESSAGE_STATUSES = {"queued": _l("queued"), "sent": _l("sent"), "suppressed": _l("not sent"), "failed": _l("failed")}
+MESSAGE_STATUSES = {
+    "queued": _l("queued"),
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "suppressed": _l("not sent"),
+    "failed": _l("failed"),
+}
 SUPPRESSION_REASONS = {
     "marketing_off": _l("marketing is off"),
     "no_contact": _l("no address"),
@@ -33,6 +39,7 @@ SUPPRESSION_REASONS = {
     "filter_age": _l("younger than the chosen age (or age unknown)"),
     "cancelled": _l("appointment cancelled"),
     "undeliverable": _l("the address cannot be delivered to"),
+    "not_delivered": _l("the network could not deliver it (provider's report)"),
     "interrupted": _l("the sending stopped half-way: unknown whether it arrived; not sent again"),
 }
 CONSENT_METHODS = {

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db, mail
 from portal.messaging.eligibility import messaging_settings
-from portal.messaging.sms import gateway
+from portal.messaging.sms import SmsSendError, SmsTooLong, gateway
 from portal.models import Account, Appointment, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.tasks import DELIVER_MESSAGE
@@ -138,7 +138,12 @@ def deliver(message_id: int) -> str:
         subject = text.splitlines()[0]
         mail.send(MailMessage(subject=subject, recipients=[customer.email], body="\n".join(text.splitlines()[2:])))
     else:
-        gateway().send(customer.phone, " ".join(text.splitlines()[2:]))
+        try:
+            message.provider_id = gateway().send(customer.phone, " ".join(text.splitlines()[2:]))
+        except (SmsTooLong, SmsSendError):
+            message.status, message.reason = "failed", "undeliverable"
+            db.session.commit()
+            return "failed"
     message.status, message.sent_at = "sent", utcnow()
     db.session.commit()
     return "sent"

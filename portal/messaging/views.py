@@ -3,9 +3,21 @@ consent-confirmation pages, and consent recording from the customer file."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,7 +25,7 @@ from flask_wtf import FlaskForm
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
 from portal.extensions import csrf
-from portal.messaging import automations, campaigns, consent, consent_requests, links, service
+from portal.messaging import automations, campaigns, consent, consent_requests, links, service, webhooks
 from portal.messaging.forms import (
     AutomationForm,
     CampaignForm,
@@ -23,6 +35,7 @@ from portal.messaging.forms import (
     MessagingSettingsForm,
     RecordConsentForm,
     ScheduleForm,
+    SmsLengthForm,
 )
 from portal.messaging.labels import TEMPLATE_LABELS as MESSAGING_LABELS
 from portal.models import Campaign, Customer, Location
@@ -45,7 +58,9 @@ ERRORS = {
     ),
     "no-subject": lambda d: _("Please enter a subject for the email."),
     "sms-too-long": lambda d: _(
-        "The SMS is too long: the gateway accepts at most %(max)s characters including the unsubscribe link.", max=d
+        "The SMS is too long: the gateway accepts at most %(max)s parts (with the unsubscribe link and the longest "
+        "names). Please shorten it.",
+        max=d,
     ),
     "already-sent": lambda d: _("This campaign was already sent."),
     "no-recipients": lambda d: _("Nobody may receive this message: the preview shows why. Nothing was sent."),
@@ -196,6 +211,15 @@ def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:
     return form
 
 
+@bp.route("/marketing/sms-length", methods=["POST"])
+@requires(Permission.MARKETING_MANAGE)
+def sms_length():
+    """While composing: how many SMS parts the text becomes, in which encoding (htmx)."""
+    form = SmsLengthForm()
+    length = campaigns.sms_segments(form.body.data or "") if form.validate_on_submit() else None
+    return render_template("messaging/_sms_length.html", length=length, max_parts=campaigns.MAX_SEGMENTS)
+
+
 @bp.route("/marketing/campaigns/new", methods=["GET", "POST"])
 @requires(Permission.MARKETING_MANAGE)
 def new_campaign():
@@ -318,6 +342,28 @@ def consent_request():
         return redirect(url_for("messaging.index"))
     flash(_("Consent requests are being sent to %(n)d customers.", n=item.total), "success")
     return redirect(url_for("messaging.campaign", campaign_id=item.id))
+
+
+# --- the SMS provider ---------------------------------------------------------------------------
+
+
+@bp.route("/webhooks/sms", methods=["POST"])
+@public
+@csrf.exempt  # the provider signs instead (portal/messaging/webhooks.py)
+def sms_report():
+    body = request.get_data(cache=False)
+    try:
+        webhooks.verify(
+            current_app.config["SMS_WEBHOOK_SECRET"],
+            request.headers.get("X-Timestamp"),
+            request.headers.get("X-Signature"),
+            body,
+            time.time(),
+        )
+        applied = webhooks.apply_reports(body)
+    except webhooks.BadReport as bad:
+        return jsonify(error=bad.code), 400 if bad.code == "not-a-report" else 403
+    return jsonify(updated=applied.updated, unknown=applied.unknown)
 
 
 # --- the customer's pages ---------------------------------------------------------------------

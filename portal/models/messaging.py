@@ -23,6 +23,7 @@ class CampaignStatus(StrEnum):
 class MessageStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
+    DELIVERED = "delivered"  # an SMS the provider reported as delivered
     SUPPRESSED = "suppressed"
     FAILED = "failed"
 
@@ -59,6 +60,7 @@ class Message(TenantMixin, db.Model):
         # without activity): a job run twice, or by two cron processes, sends nobody twice.
         UniqueConstraint("automation_id", "customer_id", "occasion"),
         Index("ix_message_customer", "customer_id", "created_at"),
+        Index("ix_message_provider", "provider_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +79,8 @@ class Message(TenantMixin, db.Model):
     occasion: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The SMS provider's id of the message: its delivery report names it (`messaging.webhooks`).
+    provider_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class MessagingSettings(TenantMixin, db.Model):

@@ -1,6 +1,6 @@
 """Messages that run themselves: automations per location (birthday greeting, review request,
-"we miss you"), scheduled campaigns with audience filters, and appointment messages on a move
-and a cancellation. A message names its
+"we miss you"), scheduled campaigns with audience filters, appointment messages on a move and a
+cancellation, and SMS delivery reports (a message keeps the provider's id). A message names its
 occasion (a move's new start, a birthday's year, a visit); an appointment has one message per
 kind, channel and occasion, an automation one per customer and occasion.
 
@@ -79,12 +79,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_message_automation_id'), ['automation_id'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_message_automation_id_customer_id_occasion'), ['automation_id', 'customer_id', 'occasion'])
         batch_op.create_foreign_key(batch_op.f('fk_message_automation_id_automation'), 'automation', ['automation_id'], ['id'], ondelete='SET NULL')
+        batch_op.add_column(sa.Column('provider_id', sa.String(length=64), server_default='', nullable=False))
+        batch_op.create_index('ix_message_provider', ['provider_id'], unique=False)
     _restore_counter(counter)
 
 
 def downgrade():
     counter = _counter()
     with op.batch_alter_table('message', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
+        batch_op.drop_index('ix_message_provider')
+        batch_op.drop_column('provider_id')
         batch_op.drop_constraint(batch_op.f('fk_message_automation_id_automation'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('uq_message_automation_id_customer_id_occasion'), type_='unique')
         batch_op.drop_index(batch_op.f('ix_message_automation_id'))
