@@ -40,7 +40,7 @@ from portal.transaction import transaction
 
 KIND = "consent_request"
 # The second and last round's campaign (its messages are of KIND too: they count the asks).
-AGAIN = "consent_request_again"
+AGAIN = "consent_again"
 KINDS = (KIND, AGAIN)
 PURPOSE = "consent-confirm"
 LINK_DAYS = 30

@@ -11,7 +11,7 @@ MESSAGE_KINDS = {
     "birthday": _l("birthday greeting"),
     "review": _l("review request"),
     "consent_request": _l("consent request"),
-    "consent_request_again": _l("consent request (second and last round)"),
+    "consent_again": _l("consent request (second and last round)"),
 }
 CHANNEL_NAMES = {"email": _l("Email"), "sms": _l("SMS"), "photo": _l("Photo publication")}
 MESSAGE_STATUSES = {
