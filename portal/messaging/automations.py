@@ -26,7 +26,7 @@ from sqlalchemy import String, and_, cast, exists, extract, func, insert, litera
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.messaging import delivery, eligibility
-from portal.messaging.campaigns import CampaignError, problems, render, unsubscribe_link
+from portal.messaging.campaigns import CampaignError, problems, render, unsubscribe_links
 from portal.models import Account, Appointment, Automation, AutomationKind, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.requests.deadlines import add_months
@@ -332,7 +332,7 @@ def _send(automation: Automation, account: Account, due: list[tuple[int, str]]) 
         ).all()
     )
     customers = db.session.scalars(select(Customer).where(Customer.id.in_(list(claimed)))).all()
-    links = {c.id: unsubscribe_link(c, automation.channel, None) for c in customers}
+    links = unsubscribe_links(list(customers), automation.channel, None)
     db.session.commit()
     return delivery.send(
         automation.channel,

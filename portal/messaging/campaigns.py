@@ -197,14 +197,17 @@ def sample(campaign: Campaign, account: Account) -> tuple[str, str]:
     return render(campaign.subject, person, account.name, link), render(campaign.body, person, account.name, link)
 
 
-def unsubscribe_link(customer: Customer, channel: str, campaign_id: int | None) -> str:
-    token = tokens.issue(
-        customer.account_id,
+def unsubscribe_links(customers: list[Customer], channel: str, campaign_id: int | None) -> dict[int, str]:
+    """Each customer's unsubscribe link, the tokens written in one statement."""
+    if not customers:
+        return {}
+    values = tokens.issue_many(
+        customers[0].account_id,
         UNSUBSCRIBE_PURPOSE,
-        {"customer_id": customer.id, "channel": channel, "campaign_id": campaign_id},
+        [{"customer_id": c.id, "channel": channel, "campaign_id": campaign_id} for c in customers],
         hours=24 * UNSUBSCRIBE_DAYS,
     )
-    return external_url("messaging.unsubscribe", token=tokens.link_value(token))
+    return {c.id: external_url("messaging.unsubscribe", token=v) for c, v in zip(customers, values, strict=True)}
 
 
 def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) -> int:
@@ -236,7 +239,7 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
         ],
     )
     # The unsubscribe links exist (committed) before any message carrying them leaves.
-    links = {c.id: unsubscribe_link(c, campaign.channel, campaign.id) for c in fresh}
+    links = unsubscribe_links(fresh, campaign.channel, campaign.id)
     message_ids = dict(
         db.session.execute(
             select(Message.customer_id, Message.id).where(
