@@ -58,3 +58,41 @@ def test_switch_on_the_birthday_greeting_and_see_tomorrows_recipients(page, salo
     expect(page.get_by_role("heading", name="Automatic messages")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     snap(page, "automations-phone-en")
+
+
+def test_plan_a_campaign_and_cancel_the_plan(page, salon, log_in):
+    from portal.messaging import service
+
+    salon.owner.locale = "de"
+    db.session.commit()
+    factories.privacy_settings(salon, marketing_enabled=True)
+    customer_id = factories.make_customer(salon.account, "Sommer", "Greta", email="greta@example.com")
+    factories.visit(salon, customer_id, utcnow() - timedelta(days=10), factories.make_service(salon.account))
+    set_consent(
+        Actor(salon.account.id, salon.owner.id), db.session.get(Customer, customer_id), "email", "granted", "oral"
+    )
+    campaign = service.create_campaign(
+        Actor(salon.account.id, salon.owner.id),
+        salon.location,
+        "newsletter",
+        "email",
+        "Neu im Dezember",
+        "Hallo {first_name}! Abmelden: {unsubscribe_link}",
+    )
+    db.session.commit()
+    log_in(page, salon.owner, factories.PASSWORD)
+    page.goto(f"/marketing/campaigns/{campaign.id}")
+    when = (salon.account.today() + timedelta(days=3)).isoformat() + "T09:30"
+    page.get_by_label("Oder senden am (Zeit des Salons)").fill(when)
+    page.get_by_role("button", name="Planen").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_contain_text("Die Nachricht wird für 1 Kunden geplant")
+    dialog.get_by_role("button", name="Bestätigen").click()
+    expect(page.get_by_text("Geplant für")).to_contain_text("09:30")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    snap(page, "campaign-planned-phone-de")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Planung aufheben").click()
+    expect(page.get_by_role("status").filter(has_text="wieder ein Entwurf")).to_be_visible()
+    expect(page.get_by_role("button", name="Planen")).to_be_visible()
