@@ -69,7 +69,7 @@ def queue_email(
     return email
 
 
-def _sender(account_id: int | None) -> tuple[str, str]:
+def sender_of(account_id: int | None) -> tuple[str, str]:
     """The salon's name as the display name, the portal's own address (SPF, DKIM) as sender."""
     configured_name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"] or "")
     account = db.session.get(Account, account_id) if account_id else None
@@ -85,7 +85,7 @@ def deliver(email_id: int) -> str:
         return "already-sent"  # RQ may run a job twice; the row makes the second run a no-op
     message = Message(
         subject=email.subject,
-        sender=_sender(email.account_id),
+        sender=sender_of(email.account_id),
         recipients=[email.recipient],
         body=email.body_text,
         html=email.body_html or None,

@@ -346,4 +346,5 @@ def _send(automation: Automation, account: Account, due: list[tuple[int, str]]) 
             )
             for c in customers
         ],
+        account.id,
     )

@@ -260,6 +260,7 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
             )
             for c in fresh
         ],
+        account.id,
     )
 
 
@@ -272,16 +273,24 @@ def send_campaign(campaign_id: int) -> str:
     account = db.session.get(Account, campaign.account_id)
     location = db.session.get(Location, campaign.location_id)
     today = account.today()
-    after = 0
-    while True:
+    # Everyone eligible, found in one pass; each batch is checked again just before it goes (a
+    # customer who unsubscribed meanwhile is left out) — one scan of the salon, not one a batch.
+    everyone = eligibility.eligible_ids(
+        account, location, campaign.channel, campaign.kind, today, limit=None, filters=campaign.filters
+    )
+    for start in range(0, len(everyone), BATCH):
         ids = eligibility.eligible_ids(
-            account, location, campaign.channel, campaign.kind, today, after, BATCH, campaign.filters
+            account,
+            location,
+            campaign.channel,
+            campaign.kind,
+            today,
+            limit=None,
+            filters=campaign.filters,
+            only=everyone[start : start + BATCH],
         )
-        if not ids:
-            break
         customers = list(db.session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)))
         send_batch(campaign, account, customers)
-        after = ids[-1]
         campaign.sent = db.session.scalar(
             select(func.count())
             .select_from(Message)

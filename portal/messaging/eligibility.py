@@ -156,18 +156,19 @@ def eligible_ids(
     kind: str,
     today: date,
     after: int = 0,
-    limit: int = 500,
+    limit: int | None = 500,
     filters: dict | None = None,
+    only: list[int] | None = None,
 ) -> list[int]:
+    """The ids of those who may receive it, in order (after an id, at most `limit`; `only`:
+    which of these may)."""
     reason, _marketing = reason_column(account, location, channel, kind, today, filters)
-    return list(
-        db.session.scalars(
-            select(Customer.id)
-            .where(Customer.account_id == account.id, Customer.id > after, reason.is_(None), *_audience(kind, today))
-            .order_by(Customer.id)
-            .limit(limit)
-        )
+    stmt = select(Customer.id).where(
+        Customer.account_id == account.id, Customer.id > after, reason.is_(None), *_audience(kind, today)
     )
+    if only is not None:
+        stmt = stmt.where(Customer.id.in_(only))
+    return list(db.session.scalars(stmt.order_by(Customer.id).limit(limit)))
 
 
 def reason_for(customer: Customer, location: Location, channel: str, kind: str, today: date) -> str | None:

@@ -36,7 +36,7 @@ def test_consent_prompt_campaign_and_unsubscribe(page, salon, log_in, worker_env
     page.get_by_role("link", name="+ Neue Kampagne").click()
     page.get_by_label("Betreff (E-Mail)").fill("Herbstangebot bei {salon}")
     page.get_by_role("button", name="Speichern und Empfänger anzeigen").click()
-    expect(page.get_by_text("1 Kunden dürfen sie erhalten")).to_be_visible()
+    expect(page.get_by_text("1 Kunde darf sie erhalten")).to_be_visible()
     # Sending asks first, with the count; cancelling sends nothing.
     page.get_by_role("button", name="An 1 Kunden senden").click()
     dialog = page.locator("#confirm-dialog")
