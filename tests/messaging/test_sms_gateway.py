@@ -191,3 +191,29 @@ def test_the_counter_while_composing_and_a_refusal_over_the_limit(salon, login_a
     )
     assert response.status_code == 422 and "at most 3 parts" in response.get_data(as_text=True)
     assert login_as(salon.staff).post("/marketing/sms-length", data={"body": "x"}).status_code == 403
+
+
+def test_a_campaign_mail_as_written_by_hand_reads_back_as_sent():
+    import email
+    import email.policy
+
+    from portal.messaging.delivery import raw_email
+
+    link = "https://portal.example/u/" + "x" * 150
+    raw = raw_email(
+        "=?utf-8?q?Salon_M=C3=BCller?= <noreply@portal.test>",
+        "greta@example.com",
+        "Grüße aus Köln\nBcc: evil@example.com",  # a line break cannot add a header
+        "Hallo Greta — schön!\n\n.Punkt am Zeilenanfang\n" + "lang " * 40 + link,
+        "portal.test",
+        {"List-Unsubscribe": f"<{link}>"},
+    )
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Subject"] == "Grüße aus Köln Bcc: evil@example.com" and message["Bcc"] is None
+    assert message["From"].addresses[0].display_name == "Salon Müller" and message["To"] == "greta@example.com"
+    assert message["List-Unsubscribe"] == f"<{link}>" and message["Message-ID"].endswith("@portal.test>")
+    assert (
+        message.get_content().replace("\r\n", "\n")
+        == "Hallo Greta — schön!\n\n.Punkt am Zeilenanfang\n" + "lang " * 40 + link + "\n"
+    )
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
