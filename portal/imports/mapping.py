@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from portal.customers.service import STANDARD_FIELDS
 from portal.history.display import FIELD_LABELS
 from portal.models import CustomerFieldDefinition
 
@@ -16,23 +17,12 @@ IGNORE = "ignore"
 
 # Targets other than the salon's own fields, in the order the mapping offers them; the customer
 # fields by the words the histories use for them.
-_CUSTOMER_FIELDS = (
-    "last_name",
-    "first_name",
-    "email",
-    "phone",
-    "birthday",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "notes",
-)
 TARGET_LABELS = {
     IGNORE: _l("— ignore —"),
-    **{name: FIELD_LABELS[name] for name in _CUSTOMER_FIELDS[:2]},
+    "last_name": FIELD_LABELS["last_name"],
+    "first_name": FIELD_LABELS["first_name"],
     "full_name": _l("Full name (last name, first name)"),
-    **{name: FIELD_LABELS[name] for name in _CUSTOMER_FIELDS[2:]},
+    **{name: FIELD_LABELS[name] for name in STANDARD_FIELDS if name not in ("first_name", "last_name")},
     "legacy_number": _l("Customer number in the previous software"),
     "last_visit": _l("Last visit (previous software)"),
     "consent_email": _l("Marketing consent by email (yes/no)"),

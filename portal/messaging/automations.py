@@ -25,8 +25,8 @@ from sqlalchemy import String, and_, cast, exists, extract, func, insert, litera
 
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
-from portal.messaging import delivery, eligibility
-from portal.messaging.campaigns import CampaignError, problems, render, unsubscribe_links
+from portal.messaging import eligibility
+from portal.messaging.campaigns import CampaignError, deliver_to, problems, unsubscribe_links
 from portal.models import Account, Appointment, Automation, AutomationKind, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.requests.deadlines import add_months
@@ -334,17 +334,4 @@ def _send(automation: Automation, account: Account, due: list[tuple[int, str]]) 
     customers = db.session.scalars(select(Customer).where(Customer.id.in_(list(claimed)))).all()
     links = unsubscribe_links(list(customers), automation.channel, None)
     db.session.commit()
-    return delivery.send(
-        automation.channel,
-        [
-            delivery.Outgoing(
-                claimed[c.id],
-                c,
-                render(automation.subject, c, account.name, links[c.id]),
-                render(automation.body, c, account.name, links[c.id]),
-                links[c.id],
-            )
-            for c in customers
-        ],
-        account.id,
-    )
+    return deliver_to(list(customers), claimed, links, automation.channel, automation.subject, automation.body, account)

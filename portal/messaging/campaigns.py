@@ -248,17 +248,31 @@ def send_batch(campaign: Campaign, account: Account, customers: list[Customer]) 
         ).all()
     )
     db.session.commit()
+    return deliver_to(fresh, message_ids, links, campaign.channel, campaign.subject, campaign.body, account)
+
+
+def deliver_to(
+    customers: list[Customer],
+    message_ids: dict[int, int],
+    links: dict[int, str],
+    channel: str,
+    subject: str,
+    body: str,
+    account: Account,
+) -> int:
+    """The text filled in for each customer (their claimed message row, their unsubscribe link)
+    and sent; campaigns and automations share it."""
     return delivery.send(
-        campaign.channel,
+        channel,
         [
             delivery.Outgoing(
                 message_ids[c.id],
                 c,
-                render(campaign.subject, c, account.name, links[c.id]),
-                render(campaign.body, c, account.name, links[c.id]),
+                render(subject, c, account.name, links[c.id]),
+                render(body, c, account.name, links[c.id]),
                 links[c.id],
             )
-            for c in fresh
+            for c in customers
         ],
         account.id,
     )
