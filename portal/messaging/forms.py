@@ -112,3 +112,9 @@ class SmsLengthForm(PortalForm):
     """The compose form's text, sent while typing for the SMS counter."""
 
     body = TextAreaField(validators=[Length(max=10000)])
+
+
+class AppointmentTextForm(PortalForm):
+    subject = StringField(_l("Subject (email)"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=2000)])
+    back_to_portal = BooleanField(_l("Use the portal's text again"))

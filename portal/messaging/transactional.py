@@ -13,6 +13,8 @@ from flask_mail import Message as MailMessage
 from sqlalchemy import select
 
 from portal.extensions import db, mail
+from portal.mail import sender_of
+from portal.messaging import appointment_texts
 from portal.messaging.eligibility import messaging_settings
 from portal.messaging.sms import SmsSendError, SmsTooLong, gateway
 from portal.models import Account, Appointment, Customer, Location, Message
@@ -133,13 +135,24 @@ def deliver(message_id: int) -> str:
     }
     with force_locale("de"):
         context["when"] = format_moment_in_zone(appointment.starts_at, account.timezone)
-        text = render_template(f"messaging/texts/{message.kind}.txt", **context).strip()
+        values = {
+            "first_name": customer.first_name,
+            "last_name": customer.last_name,
+            "salon": account.name,
+            "location": location.name,
+            "when": context["when"],
+            "service": context["service"],
+        }
+        own = appointment_texts.own_text(location, message.kind, values)
+        if own is None:
+            text = render_template(f"messaging/texts/{message.kind}.txt", **context).strip()
+            own = (text.splitlines()[0], "\n".join(text.splitlines()[2:]))
+    subject, body = own
     if message.channel == "email":
-        subject = text.splitlines()[0]
-        mail.send(MailMessage(subject=subject, recipients=[customer.email], body="\n".join(text.splitlines()[2:])))
+        mail.send(MailMessage(subject=subject, sender=sender_of(account.id), recipients=[customer.email], body=body))
     else:
         try:
-            message.provider_id = gateway().send(customer.phone, " ".join(text.splitlines()[2:]))
+            message.provider_id = gateway().send(customer.phone, " ".join(body.splitlines()))
         except (SmsTooLong, SmsSendError):
             message.status, message.reason = "failed", "undeliverable"
             db.session.commit()

@@ -25,8 +25,18 @@ from flask_wtf import FlaskForm
 from portal.auth.decorators import public, requires
 from portal.auth.permissions import Permission
 from portal.extensions import csrf
-from portal.messaging import automations, campaigns, consent, consent_requests, links, service, webhooks
+from portal.messaging import (
+    appointment_texts,
+    automations,
+    campaigns,
+    consent,
+    consent_requests,
+    links,
+    service,
+    webhooks,
+)
 from portal.messaging.forms import (
+    AppointmentTextForm,
     AutomationForm,
     CampaignForm,
     ConsentRequestForm,
@@ -168,6 +178,55 @@ def save_automation(location_id: int, kind: str):
         return _automations_page({(location.id, kind): [ERRORS[code](detail) for code, detail in exc.problems]}, 422)
     flash(_("Saved."), "success")
     return redirect(url_for("messaging.automations_page", _anchor=f"automation-{location.id}-{kind}"))
+
+
+@bp.route("/marketing/appointment-texts/<int:location_id>")
+@requires(Permission.MARKETING_MANAGE)
+def appointment_texts_page(location_id: int):
+    location = get_owned_or_404(Location, location_id, current_user.account_id)
+    return _appointment_texts(location)
+
+
+def _appointment_texts(location: Location, errors: dict | None = None, status: int = 200):
+    texts = appointment_texts.texts_for(location)
+    return make_response(
+        render_template(
+            "messaging/appointment_texts.html",
+            location=location,
+            texts=texts,
+            kinds=appointment_texts.KINDS,
+            errors=errors or {},
+            form=FlaskForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/marketing/appointment-texts/<int:location_id>/<kind>", methods=["POST"])
+@requires(Permission.MARKETING_MANAGE)
+def save_appointment_text(location_id: int, kind: str):
+    location = get_owned_or_404(Location, location_id, current_user.account_id)
+    form = AppointmentTextForm()
+    if not form.validate_on_submit():
+        return _appointment_texts(location, {kind: [str(e) for es in form.errors.values() for e in es]}, 422)
+    try:
+        appointment_texts.save(
+            request_actor(), location, kind, form.subject.data or "", form.body.data or "", form.back_to_portal.data
+        )
+    except appointment_texts.TextError as error:
+        return _appointment_texts(location, {kind: [TEXT_ERRORS[error.code](error.detail)]}, 422)
+    flash(_("Saved."), "success")
+    return redirect(url_for("messaging.appointment_texts_page", location_id=location.id, _anchor=f"text-{kind}"))
+
+
+TEXT_ERRORS = {
+    "unknown-kind": lambda d: _("This message does not exist."),
+    "empty": lambda d: _("Please write the subject and the text."),
+    "unknown-placeholder": lambda d: _(
+        "Unknown placeholder: %(names)s. Allowed: {first_name}, {last_name}, {salon}, {location}, {when}, {service}.",
+        names=d,
+    ),
+}
 
 
 @bp.route("/marketing/consent-texts")

@@ -93,6 +93,9 @@ class MessagingSettings(TenantMixin, db.Model):
     review_is_marketing: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
     # Email to existing customers for own similar services without consent (§ 7(3) UWG).
     existing_customer_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The location's own texts of appointment messages, {kind: {"subject": …, "body": …}};
+    # a kind not here uses the portal's text (`messaging.appointment_texts`).
+    texts: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class AutomationKind(StrEnum):

@@ -569,3 +569,38 @@ def test_the_customers_wish_stops_every_appointment_message(salon):
         ("confirmation", "suppressed", "reminders_off"),
         ("cancellation", "suppressed", "reminders_off"),
     }
+
+
+def test_a_location_writes_its_own_appointment_texts(salon, login_as, worker_env, mails, app):
+    from tests.history.helpers import appointment_form, make_service
+
+    owner = login_as(salon.owner)
+    page = owner.get(f"/marketing/appointment-texts/{salon.location.id}").get_data(as_text=True)
+    assert "{first_name}" in page and "{when}" in page  # the portal's text, shown with its placeholders
+    refused = owner.post(
+        f"/marketing/appointment-texts/{salon.location.id}/confirmation",
+        data={"subject": "Termin am {datum}", "body": "Hallo {first_name}"},
+    )
+    assert refused.status_code == 422 and "Unknown placeholder: {datum}" in refused.get_data(as_text=True)
+    owner.post(
+        f"/marketing/appointment-texts/{salon.location.id}/confirmation",
+        data={
+            "subject": "Bis bald bei {salon}!",
+            "body": "Liebe(r) {first_name}, wir sehen uns am {when} zu {service}.",
+        },
+    )
+    customer_id = _customer(salon, "Eigen", consent=None, visit_days=None)
+    service = make_service(salon)
+    owner.post(
+        f"/customers/{customer_id}/appointments/new",
+        data=appointment_form(salon, service, day=(TODAY + timedelta(days=5)).isoformat(), start="10:00"),
+    )
+    assert run_worker_burst(worker_env, "emails").returncode == 0
+    (confirmation,) = [m for m in mails() if m.to == "eigen@example.com"]
+    assert confirmation.subject == "Bis bald bei Salon A!" and "Salon A" in confirmation.sender
+    assert "wir sehen uns am" in confirmation.text and "10:00 zu Haarschnitt." in confirmation.text
+    (sms,) = [json.loads(line) for line in Path(app.config["SMS_FILE"]).read_text().splitlines()]
+    assert sms["text"].startswith("Liebe(r) Kim, wir sehen uns am")
+    # Back to the portal's text.
+    owner.post(f"/marketing/appointment-texts/{salon.location.id}/confirmation", data={"back_to_portal": "y"})
+    assert "own text" not in owner.get(f"/marketing/appointment-texts/{salon.location.id}").get_data(as_text=True)

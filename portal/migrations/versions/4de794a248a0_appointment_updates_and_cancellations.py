@@ -1,6 +1,7 @@
 """Messages that run themselves: automations per location (birthday greeting, review request,
 "we miss you"), scheduled campaigns with audience filters, appointment messages on a move and a
-cancellation, and SMS delivery reports (a message keeps the provider's id). A message names its
+cancellation with each location's own texts, and SMS delivery reports (a message keeps the
+provider's id). A message names its
 occasion (a move's new start, a birthday's year, a visit); an appointment has one message per
 kind, channel and occasion, an automation one per customer and occasion.
 
@@ -66,6 +67,9 @@ def upgrade():
     with op.batch_alter_table('automation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_automation_account_id'), ['account_id'], unique=False)
 
+    with op.batch_alter_table('messaging_settings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('texts', sa.JSON(), server_default='{}', nullable=False))
+
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column('send_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('filters', sa.JSON(), server_default='{}', nullable=False))
@@ -103,3 +107,5 @@ def downgrade():
     with op.batch_alter_table('campaign', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.drop_column('filters')
         batch_op.drop_column('send_at')
+    with op.batch_alter_table('messaging_settings', schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
+        batch_op.drop_column('texts')
