@@ -29,6 +29,9 @@ def test_login_search_open_edit_save(page, salon):
     page.get_by_label("Passwort").fill(factories.PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     expect(page.get_by_role("heading", name="Kunden")).to_be_visible()
+    # htmx (a deferred script) listens from DOMContentLoaded on: typing before that would be lost
+    # (it was, now and then, on a loaded machine).
+    page.wait_for_load_state("load")
 
     # Live search: typing narrows the list without a page load.
     page.get_by_placeholder("Nach Name, E-Mail oder Telefon suchen …").fill("sonnenb")
