@@ -18,14 +18,17 @@ from portal.extensions import db
 from portal.imports import files, progress
 from portal.imports.reading import FileKind, ImportFileError, estimate_rows, iter_rows
 from portal.imports.values import Row, RowReader
+from portal.messaging.consent import email_proof_hash
 from portal.models import (
     Account,
+    ConsentLog,
     Customer,
     CustomerImport,
     DuplicateAction,
     ImportDuplicate,
     ImportIssue,
     ImportStatus,
+    PrivacyRequest,
 )
 from portal.models.base import utcnow
 
@@ -79,6 +82,22 @@ def existing_customers(account_id: int) -> Matches:
     for cid, email, phone, last_name, first_name, birthday in rows:
         matches.add(cid, email=email, phone=phone, last_name=last_name, first_name=first_name, birthday=birthday)
     return matches
+
+
+def erased_addresses(account_id: int) -> set[str]:
+    """Keyed hashes (`consent.email_proof_hash`) of the addresses of people the salon erased:
+    the erasure requests answered, and the consent proofs an erasure kept. An import must not
+    bring them back; the hashes name nobody."""
+    answered = select(PrivacyRequest.email_hash).where(
+        PrivacyRequest.account_id == account_id,
+        PrivacyRequest.kind == "erasure",
+        PrivacyRequest.customer_id.is_(None),
+        PrivacyRequest.email_hash != "",
+    )
+    proofs = select(ConsentLog.email_hash).where(
+        ConsentLog.account_id == account_id, ConsentLog.customer_id.is_(None), ConsentLog.email_hash != ""
+    )
+    return set(db.session.scalars(answered.union(proofs)))
 
 
 def _person(row: Row) -> dict:
@@ -136,6 +155,7 @@ def _check(imp: CustomerImport):
     total = estimate_rows(data, kind)
     reader = RowReader(imp.headers, imp.mapping, active_field_definitions(imp.account_id), account.today())
     existing, in_file = existing_customers(imp.account_id), Matches()
+    erased = erased_addresses(imp.account_id)
     writer = files.RecordWriter(imp.id)
     issues, duplicates = [], []
     valid = invalid = done = 0
@@ -152,6 +172,20 @@ def _check(imp: CustomerImport):
                 issues.extend(
                     {"import_id": imp.id, "row_number": number, "header": column[:120], "code": code, "params": params}
                     for column, code, params in row.issues
+                )
+            continue
+        email = row.data.get("email")
+        if email and erased and email_proof_hash(email) in erased:
+            invalid += 1  # erased at their request (or forgotten): never back through a file
+            if len(issues) < MAX_ISSUES:
+                issues.append(
+                    {
+                        "import_id": imp.id,
+                        "row_number": number,
+                        "header": reader.header_of["email"][:120],
+                        "code": "erased-before",
+                        "params": {},
+                    }
                 )
             continue
         valid += 1

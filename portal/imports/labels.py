@@ -70,6 +70,9 @@ ROW_ERRORS = {
     "not-a-number": _l("This is not a number."),
     "unknown-choice": _l("This field has no such choice. The choices are: %(choices)s"),
     "extra-cells": _l("The row has more cells than the header row. Is the delimiter right?"),
+    "erased-before": _l(
+        "This person's data was erased earlier (at their request or by the automatic forgetting): the row is not imported."
+    ),
 }
 
 DUPLICATE_ACTIONS = {

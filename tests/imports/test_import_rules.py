@@ -385,3 +385,23 @@ def test_an_erasure_discards_imports_still_waiting(salon, login_as):
     assert "So that no erased person comes back with the file" in client.get(f"/customers/import/{imp.id}").get_data(
         as_text=True
     )
+
+
+def test_a_person_erased_before_does_not_come_back_through_a_file(salon, login_as):
+    from portal.audit import Actor
+    from portal.messaging.consent import set_consent
+    from portal.requests.erasure import erase_customers
+
+    owner = Actor(salon.account.id, salon.owner.id)
+    gone = factories.make_customer(salon.account, "Sommer", "Greta", email="greta@example.com")
+    set_consent(owner, db.session.get(Customer, gone), "email", "granted", "oral")
+    erase_customers(owner, salon.account.id, [gone])
+    db.session.commit()
+    client = login_as(salon.owner)
+    imp = checked(client, _imported(client, ["Sommer;Greta;GRETA@example.com;;", "Winter;Kai;kai@example.com;;"]).id)
+    assert imp.counts["valid"] == 1 and imp.counts["invalid"] == 1
+    issue = db.session.scalars(select(ImportIssue)).one()
+    assert (issue.row_number, issue.header, issue.code) == (2, "E-Mail", "erased-before")
+    assert "was erased earlier" in client.get(f"/customers/import/{imp.id}").get_data(as_text=True)
+    confirmed_and_run(client, imp, new=1)
+    assert [c.last_name for c in db.session.scalars(select(Customer))] == ["Winter"]
