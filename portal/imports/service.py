@@ -4,14 +4,13 @@ what the pages show. The state lives in the import row, so Back and Next lose no
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.audit import Actor
+from portal.csv_safe import to_csv
 from portal.customers.service import active_field_definitions
 from portal.extensions import db
 from portal.imports import files, progress, reading
@@ -198,14 +197,13 @@ def issues(imp: CustomerImport, limit: int | None = 100) -> list[ImportIssue]:
     return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
 
 
-def error_report_csv(imp: CustomerImport) -> str:
-    """The row report for a spreadsheet: row, column, message — in the reader's language."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Row"), _("Column"), _("Problem")])
-    for issue in issues(imp, limit=None):
-        writer.writerow([issue.row_number, issue.header, row_message(issue.code, issue.params)])
-    return "\ufeff" + out.getvalue()
+def error_report_csv(imp: CustomerImport) -> bytes:
+    """The row report for a spreadsheet: row, column, message — in the reader's language, a
+    column header that looks like a formula neutralised (it comes from the uploaded file)."""
+    rows = [
+        (issue.row_number, issue.header, row_message(issue.code, issue.params)) for issue in issues(imp, limit=None)
+    ]
+    return to_csv([_("Row"), _("Column"), _("Problem")], rows, delimiter=";")
 
 
 @dataclass

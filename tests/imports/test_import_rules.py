@@ -405,3 +405,12 @@ def test_a_person_erased_before_does_not_come_back_through_a_file(salon, login_a
     assert "was erased earlier" in client.get(f"/customers/import/{imp.id}").get_data(as_text=True)
     confirmed_and_run(client, imp, new=1)
     assert [c.last_name for c in db.session.scalars(select(Customer))] == ["Winter"]
+
+
+def test_the_row_report_neutralises_a_header_that_looks_like_a_formula(salon, login_as):
+    client = login_as(salon.owner)
+    data = german_csv(["Sommer;kaputt"], 'Nachname;=HYPERLINK("http://evil.example")')
+    imp = db.session.get(CustomerImport, import_id_of(upload(client, data)))
+    imp = checked(client, imp.id, **{'=HYPERLINK("http://evil.example")': "email"})
+    report = client.get(f"/customers/import/{imp.id}/report.csv").get_data(as_text=True)
+    assert report.splitlines()[1].startswith("2;\"'=HYPERLINK(") or report.splitlines()[1].startswith("2;'=HYPERLINK(")
