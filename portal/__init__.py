@@ -92,6 +92,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.accountability.views import bp as accountability_bp
     from portal.appointments.views import bp as appointments_bp
     from portal.auth.views import bp as auth_bp
     from portal.bonus.views import bp as bonus_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(accountability_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(exports_bp)

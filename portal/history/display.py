@@ -71,6 +71,9 @@ FIELD_LABELS = {
     "source_name": _l("Previous software"),
     "enabled": _l("Switched on"),
     "send_at": _l("Send at"),
+    "keep_login_history": _l("Keep the login history (months)"),
+    "keep_access_log": _l("Keep the data-access log (months)"),
+    "keep_message_log": _l("Keep the message log (months)"),
     "own_text_confirmation": _l("Own text of the booking confirmation"),
     "own_text_reminder": _l("Own text of the reminder"),
     "own_text_update": _l("Own text of the message on a move"),
@@ -215,6 +218,7 @@ ENTITY_LABELS = {
     "customer_import": _l("Customer import"),
     "automation": _l("Automatic message"),
     "consent_text": _l("Consent text"),
+    "retention_plan": _l("Retention plan"),
 }
 
 STATUS_LABELS = {

@@ -11,6 +11,7 @@ ENTITY_OBJECTS = {
     "account": _l("the salon's data"),
     "automation": _l("an automatic message"),
     "consent_text": _l("a consent text"),
+    "retention_plan": _l("the retention plan"),
     "bonus_program": _l("a bonus program"),
     "campaign": _l("a campaign"),
     "customer": _l("the customer file"),

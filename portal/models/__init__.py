@@ -47,6 +47,7 @@ from portal.models.messaging import (
     MessagingSettings,
 )
 from portal.models.privacy import PrivacySettings, RequestsMode
+from portal.models.records import RecordRetention
 from portal.models.requests import PrivacyRequest, RequestStatus
 from portal.models.retention import CustomerHold, RetentionRun, RunStatus
 
@@ -71,6 +72,7 @@ def _ids_never_reused() -> None:
 _ids_never_reused()
 
 __all__ = [
+    "RecordRetention",
     "Automation",
     "AutomationKind",
     "CustomerImport",

@@ -41,7 +41,7 @@ def register_nav_badge(endpoint: str, count) -> None:
 
 
 # Everything under Settings lights up the Settings entry.
-SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports", "bonus")
+SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports", "bonus", "accountability")
 # A blueprint of its own whose pages belong under another entry.
 BLUEPRINT_SECTIONS = {"imports": "customers.index"}
 NAV_SECTION_OVERRIDES = {

@@ -30,6 +30,7 @@ PAGES = [
     "/marketing/consent-texts",
     "/marketing/appointment-texts/{location}",
     "/customers/import",
+    "/settings/privacy/retention-plan",
     "/history/appointments",
     "/history/customers",
     "/history/settings",
