@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from portal.accountability.records import periods
 from portal.extensions import db
 from portal.legal import RETENTION_PERIODS, RetentionPeriod
 from portal.models import Account, Location, PrivacySettings
@@ -24,6 +25,8 @@ class Notice:
     other_systems: list[dict]
     extensions_html: Markup
     contact_email: str
+    # The portal's own records about the customer (the retention plan): {kind: months}.
+    record_periods: dict[str, int]
 
     @property
     def published(self) -> bool:
@@ -48,4 +51,5 @@ def build_notice(location: Location) -> Notice:
         other_systems=list(account.other_systems or []),
         extensions_html=render(settings.extensions),
         contact_email=settings.controller_email or settings.notification_email,
+        record_periods=periods(account.id),
     )

@@ -74,3 +74,15 @@ def test_the_daily_round_deletes_only_what_is_older_than_its_period(salon, login
     assert _count(Message, Message.kind == "consent_request") == 1  # the proof of asking stays
     with clock_at(now):
         assert run_daily()["access_log"] == 0  # a second round finds nothing more
+
+
+def test_the_privacy_notice_names_the_plans_periods(salon, login_as, client):
+    factories.privacy_settings(salon, controller_email="kontakt@salon-a.test")
+    login_as(salon.owner).post(
+        "/settings/privacy/retention-plan", data={"login_history": "12", "access_log": "18", "message_log": "24"}
+    )
+    notice = client.get(
+        f"/b/{salon.account.slug}/{salon.location.id}/privacy", headers={"Accept-Language": "de"}
+    ).get_data(as_text=True)
+    assert "welche Nachrichten wir Ihnen senden (24 Monate lang)" in notice
+    assert "Ihre Kundenakte geöffnet hat (18 Monate lang)" in notice
