@@ -72,6 +72,8 @@ FIELD_LABELS = {
     "enabled": _l("Switched on"),
     "send_at": _l("Send at"),
     "keep_login_history": _l("Keep the login history (months)"),
+    "done": _l("Done"),
+    "confidentiality_signed_on": _l("Confidentiality commitment signed on"),
     "keep_access_log": _l("Keep the data-access log (months)"),
     "keep_message_log": _l("Keep the message log (months)"),
     "own_text_confirmation": _l("Own text of the booking confirmation"),
@@ -219,6 +221,7 @@ ENTITY_LABELS = {
     "automation": _l("Automatic message"),
     "consent_text": _l("Consent text"),
     "retention_plan": _l("Retention plan"),
+    "salon_measure": _l("Technical and organisational measure"),
 }
 
 STATUS_LABELS = {
@@ -266,7 +269,7 @@ def value_label(name: str, value) -> str:
         return str(CONSENT_STATES.get(value, value))
     if name == "deleted" and isinstance(value, dict):
         return _counted(value)
-    if name in ("due_on", "legacy_last_visit_on") and isinstance(value, str):
+    if name in ("due_on", "legacy_last_visit_on", "confidentiality_signed_on") and isinstance(value, str):
         try:
             return format_date(date.fromisoformat(value), "medium")
         except ValueError:

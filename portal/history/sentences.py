@@ -12,6 +12,7 @@ ENTITY_OBJECTS = {
     "automation": _l("an automatic message"),
     "consent_text": _l("a consent text"),
     "retention_plan": _l("the retention plan"),
+    "salon_measure": _l("a technical and organisational measure"),
     "bonus_program": _l("a bonus program"),
     "campaign": _l("a campaign"),
     "customer": _l("the customer file"),

@@ -47,7 +47,7 @@ from portal.models.messaging import (
     MessagingSettings,
 )
 from portal.models.privacy import PrivacySettings, RequestsMode
-from portal.models.records import RecordRetention
+from portal.models.records import ConfidentialityCommitment, RecordRetention, SalonMeasure
 from portal.models.requests import PrivacyRequest, RequestStatus
 from portal.models.retention import CustomerHold, RetentionRun, RunStatus
 
@@ -72,6 +72,8 @@ def _ids_never_reused() -> None:
 _ids_never_reused()
 
 __all__ = [
+    "ConfidentialityCommitment",
+    "SalonMeasure",
     "RecordRetention",
     "Automation",
     "AutomationKind",

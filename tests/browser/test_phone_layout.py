@@ -31,6 +31,7 @@ PAGES = [
     "/marketing/appointment-texts/{location}",
     "/customers/import",
     "/settings/privacy/retention-plan",
+    "/settings/privacy/measures",
     "/history/appointments",
     "/history/customers",
     "/history/settings",
