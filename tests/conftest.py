@@ -206,12 +206,12 @@ def worker_env(app, redis_url, smtp_sink):
     return env
 
 
-def run_worker_burst(env, *queues: str) -> subprocess.CompletedProcess:
+def run_flask(env, *args: str) -> subprocess.CompletedProcess:
+    """A `flask …` command of the portal in a process of its own, as the operator runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "flask", "worker", "--burst", *queues],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def run_worker_burst(env, *queues: str) -> subprocess.CompletedProcess:
+    return run_flask(env, "worker", "--burst", *queues)

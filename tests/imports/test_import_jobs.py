@@ -4,15 +4,13 @@ page polls; and the operators' command."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.imports import progress
 from portal.models import Customer, CustomerImport, ImportStatus
-from tests.conftest import ROOT, run_worker_burst
+from tests.conftest import run_flask, run_worker_burst
 from tests.imports.helpers import german_csv, import_id_of, mapping_form, upload
 
 
@@ -46,14 +44,7 @@ def test_check_and_import_run_in_a_worker_and_the_page_follows_them(salon, login
 
 
 def _command(worker_env, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "customers", "import", *args],
-        cwd=ROOT,
-        env=worker_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_flask(worker_env, "customers", "import", *args)
 
 
 def test_the_operators_command_imports_with_the_same_rules(salon, worker_env, tmp_path):
