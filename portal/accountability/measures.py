@@ -103,18 +103,15 @@ def save_measure(actor: Actor, key: str, done: bool, note: str) -> bool:
         db.session.add(measure)
     if (measure.done, measure.note) == (done, note):
         return False
-    old = measure.done
+    # Only what changed goes into the history: a changed note alone is no "done: yes → yes".
+    changes = {
+        field: {"old": before, "new": after}
+        for field, before, after in (("done", measure.done, done), ("how", measure.note, note))
+        if before != after
+    }
     measure.done, measure.note, measure.updated_at = done, note, utcnow()
     db.session.flush()
-    record(
-        actor,
-        "setting",
-        "updated",
-        "salon_measure",
-        measure.id,
-        {"done": {"old": old, "new": done}},
-        summary=str(SALON_MEASURES[key]),
-    )
+    record(actor, "setting", "updated", "salon_measure", measure.id, changes, summary=str(SALON_MEASURES[key]))
     return True
 
 

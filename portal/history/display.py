@@ -73,6 +73,7 @@ FIELD_LABELS = {
     "send_at": _l("Send at"),
     "keep_login_history": _l("Keep the login history (months)"),
     "done": _l("Done"),
+    "how": _l("How"),
     "confidentiality_signed_on": _l("Confidentiality commitment signed on"),
     "keep_access_log": _l("Keep the data-access log (months)"),
     "keep_message_log": _l("Keep the message log (months)"),

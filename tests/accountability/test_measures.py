@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ConfidentialityCommitment, SalonMeasure
+from portal.models import AuditEvent, ConfidentialityCommitment, SalonMeasure
 
 
 def test_measures_and_commitments(salon, other_salon, login_as):
@@ -18,6 +18,16 @@ def test_measures_and_commitments(salon, other_salon, login_as):
     owner.post("/settings/privacy/measures/screen_lock", data={"done": "y", "note": "nach 2 Minuten"})
     measure = db.session.scalars(select(SalonMeasure)).one()
     assert (measure.key, measure.done, measure.note) == ("screen_lock", True, "nach 2 Minuten")
+    # A changed note alone is recorded as that, not as "done: yes → yes".
+    owner.post("/settings/privacy/measures/screen_lock", data={"done": "y", "note": "nach 1 Minute"})
+    changes = [
+        e.changes
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == "salon_measure").order_by(AuditEvent.id)
+        )
+    ]
+    assert changes[-1] == {"how": {"old": "nach 2 Minuten", "new": "nach 1 Minute"}}
+    assert changes[0]["done"] == {"old": False, "new": True}
     assert owner.post("/settings/privacy/measures/nonsense", data={"done": "y"}).status_code == 404
     today = salon.account.today()
     future = owner.post(
@@ -37,5 +47,5 @@ def test_measures_and_commitments(salon, other_salon, login_as):
         == 404
     )
     accountant = login_as(salon.accountant)
-    assert "nach 2 Minuten" in accountant.get("/settings/privacy/measures").get_data(as_text=True)
+    assert "nach 1 Minute" in accountant.get("/settings/privacy/measures").get_data(as_text=True)
     assert accountant.post("/settings/privacy/measures/screen_lock", data={"done": ""}).status_code == 403
