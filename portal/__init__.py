@@ -92,6 +92,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.accountability.processor_views import bp as processors_bp
     from portal.accountability.views import bp as accountability_bp
     from portal.appointments.views import bp as appointments_bp
     from portal.auth.views import bp as auth_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(accountability_bp)
+    app.register_blueprint(processors_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(exports_bp)

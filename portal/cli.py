@@ -56,6 +56,7 @@ def demo_seed(customers: int, events: int, if_empty: bool):
 @click.password_option()
 def create_owner(salon: str, slug: str, email: str, state: str, password: str):
     """Create a salon with its owner login (production bootstrap)."""
+    from portal.accountability import processors
     from portal.auth.service import MIN_PASSWORD_LENGTH, hash_secret
     from portal.models import Account, Location, Login
     from portal.privacy.authorities import BY_CODE
@@ -69,6 +70,7 @@ def create_owner(salon: str, slug: str, email: str, state: str, password: str):
     db.session.add(account)
     db.session.flush()
     db.session.add(Location(account_id=account.id, name=salon, state=state.upper()))
+    processors.add_standard(account.id)
     db.session.add(
         Login(
             account_id=account.id,

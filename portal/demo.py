@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from portal import activity
+from portal.accountability import processors
 from portal.auth.service import hash_secret
 from portal.customers.service import refresh_search_keys
 from portal.extensions import db
@@ -32,6 +33,7 @@ from portal.models import (
     LineKind,
     Location,
     Login,
+    Processor,
     Service,
     StampCard,
     Voucher,
@@ -534,6 +536,7 @@ def _salon(name: str, slug: str, state: str, location_names: list[str]) -> tuple
         for loc in location_names
     ]
     db.session.add_all(locations)
+    processors.add_standard(account.id)
     db.session.flush()
     return account, locations
 
@@ -543,6 +546,30 @@ def _services(account: Account) -> list[Service]:
     db.session.add_all(services)
     db.session.flush()
     return services
+
+
+def _processors(account: Account) -> None:
+    """The register half done, as a salon has it: the hosting completed, a newsletter tool in a
+    third country (cleaned by hand on erasures), the mail and SMS providers still to name."""
+    today = account.today()
+    for processor in db.session.scalars(select(Processor).where(Processor.account_id == account.id)):
+        if processor.standard == "operator":
+            processor.name, processor.region = "Portal-Hosting GmbH", "eu"
+            processor.address = "Rechenzentrumstraße 5\n60314 Frankfurt am Main"
+            processor.dpa_signed_on, processor.review_on = today - timedelta(days=365), today + timedelta(days=20)
+    db.session.add(
+        Processor(
+            account_id=account.id,
+            name="Beispiel-Newsletter Inc.",
+            service="Versand des Newsletters",
+            data_categories="Name, E-Mail-Adresse, Öffnungen",
+            region="third_country",
+            country="USA",
+            transfer_mechanism="scc",
+            dpa_signed_on=today - timedelta(days=200),
+            erase_by_hand=True,
+        )
+    )
 
 
 def seed(customers: int = 300) -> str:
@@ -591,6 +618,7 @@ def seed(customers: int = 300) -> str:
     )
     services = _services(account)
     db.session.flush()
+    _processors(account)
     totals = _populate(account, locations, employees, services, customers, rng)
     staff = db.session.scalar(select(Login).where(Login.email == "staff@demo.test"))
     _daily_work(account, staff, employees[0], services)

@@ -12,10 +12,10 @@ from email.utils import parseaddr
 from flask import current_app, request, url_for
 from flask_babel import force_locale
 from flask_mail import Message
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.extensions import db, mail
-from portal.models import Account, OutboundEmail
+from portal.models import Account, Login, OutboundEmail
 from portal.models.base import utcnow
 from portal.tasks import DELIVER_EMAIL
 
@@ -67,6 +67,15 @@ def queue_email(
     db.session.flush()
     DELIVER_EMAIL.after_commit(email)
     return email
+
+
+def mail_owners(account: Account, template: str, context: dict) -> None:
+    """One mail to each active owner of the salon, in their language."""
+    owners = db.session.scalars(
+        select(Login).where(Login.account_id == account.id, Login.role == "owner", Login.active.is_(True))
+    )
+    for owner in owners:
+        queue_email(account.id, owner.email, template, context, locale=owner.locale, login_id=owner.id)
 
 
 def sender_of(account_id: int | None) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from portal.accountability import processors
 from portal.appointments.service import AppointmentData, create_appointment
 from portal.audit import Actor
 from portal.auth.service import hash_secret
@@ -40,6 +41,7 @@ def make_salon(name: str, slug: str) -> Salon:
     db.session.flush()
     location = Location(account_id=account.id, name=f"{name} Mitte", city="Berlin")
     db.session.add(location)
+    processors.add_standard(account.id)
     logins = {}
     for role in ("owner", "admin", "staff", "accountant"):
         logins[role] = Login(

@@ -8,6 +8,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.accountability.processors import REGIONS, TRANSFER_MECHANISMS
 from portal.auth.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission
 from portal.history.sentences import sentence
 from portal.messaging.labels import CHANNEL_NAMES
@@ -75,6 +76,15 @@ FIELD_LABELS = {
     "done": _l("Done"),
     "how": _l("How"),
     "confidentiality_signed_on": _l("Confidentiality commitment signed on"),
+    "address": _l("Address"),
+    "data_categories": _l("Categories of data"),
+    "region": _l("Where the data is processed"),
+    "transfer_mechanism": _l("Safeguard for the transfer"),
+    "dpa_signed_on": _l("Data processing agreement signed on"),
+    "dpa_file": _l("Copy of the data processing agreement"),
+    "review_on": _l("Review on"),
+    "erase_by_hand": _l("Remove by hand on erasure (Art. 19)"),
+    "system": _l("System"),
     "keep_access_log": _l("Keep the data-access log (months)"),
     "keep_message_log": _l("Keep the message log (months)"),
     "own_text_confirmation": _l("Own text of the booking confirmation"),
@@ -152,6 +162,7 @@ REQUESTS_MODES = {"self_service": _l("self-service"), "manual": _l("manual")}
 ACTION_LABELS = {
     "created": _l("created"),
     "updated": _l("changed"),
+    "deleted": _l("deleted"),
     "merged": _l("merged"),
     "erased": _l("erased"),
     "restricted": _l("restricted"),
@@ -223,7 +234,10 @@ ENTITY_LABELS = {
     "consent_text": _l("Consent text"),
     "retention_plan": _l("Retention plan"),
     "salon_measure": _l("Technical and organisational measure"),
+    "processor": _l("Processor"),
 }
+
+DATE_FIELDS = ("due_on", "legacy_last_visit_on", "confidentiality_signed_on", "dpa_signed_on", "review_on")
 
 STATUS_LABELS = {
     "booked": _l("booked"),
@@ -270,7 +284,11 @@ def value_label(name: str, value) -> str:
         return str(CONSENT_STATES.get(value, value))
     if name == "deleted" and isinstance(value, dict):
         return _counted(value)
-    if name in ("due_on", "legacy_last_visit_on", "confidentiality_signed_on") and isinstance(value, str):
+    if name == "region":
+        return str(REGIONS.get(value, value))
+    if name == "transfer_mechanism":
+        return str(TRANSFER_MECHANISMS.get(value, value))
+    if name in DATE_FIELDS and isinstance(value, str):
         try:
             return format_date(date.fromisoformat(value), "medium")
         except ValueError:

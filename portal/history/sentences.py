@@ -13,6 +13,7 @@ ENTITY_OBJECTS = {
     "consent_text": _l("a consent text"),
     "retention_plan": _l("the retention plan"),
     "salon_measure": _l("a technical and organisational measure"),
+    "processor": _l("an entry of the processor register"),
     "bonus_program": _l("a bonus program"),
     "campaign": _l("a campaign"),
     "customer": _l("the customer file"),
@@ -37,6 +38,7 @@ ENTITY_OBJECTS = {
 # One sentence per action of the histories; %(who)s is the person, %(what)s the object above.
 SENTENCES = {
     "created": _l("%(who)s created %(what)s."),
+    "deleted": _l("%(who)s deleted %(what)s."),
     "updated": _l("%(who)s changed %(what)s."),
     "merged": _l("%(who)s merged two customer files into one."),
     "erased": _l("%(who)s erased the customer's data."),
@@ -103,6 +105,9 @@ REQUEST_SENTENCES = {
     "linked": _l("%(who)s linked the request to a customer file."),
     "package_requested": _l("%(who)s had the data package built."),
     "package_downloaded": _l("The customer downloaded the data package."),
+    "erased": _l("%(who)s erased the customer; the other systems are still to be ticked off."),
+    "system_cleaned": _l("%(who)s ticked off a system as cleaned (Art. 19 GDPR)."),
+    "system_skipped": _l("%(who)s skipped a system, with a reason (Art. 19 GDPR)."),
 }
 
 

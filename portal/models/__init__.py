@@ -47,7 +47,13 @@ from portal.models.messaging import (
     MessagingSettings,
 )
 from portal.models.privacy import PrivacySettings, RequestsMode
-from portal.models.records import ConfidentialityCommitment, RecordRetention, SalonMeasure
+from portal.models.records import (
+    ConfidentialityCommitment,
+    ErasureSystemCheck,
+    Processor,
+    RecordRetention,
+    SalonMeasure,
+)
 from portal.models.requests import PrivacyRequest, RequestStatus
 from portal.models.retention import CustomerHold, RetentionRun, RunStatus
 
@@ -74,6 +80,8 @@ _ids_never_reused()
 __all__ = [
     "ConfidentialityCommitment",
     "SalonMeasure",
+    "Processor",
+    "ErasureSystemCheck",
     "RecordRetention",
     "Automation",
     "AutomationKind",

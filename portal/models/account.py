@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Boolean, Integer, String, false
+from sqlalchemy import Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -31,8 +31,6 @@ class Account(db.Model):
     marketing_window_months: Mapped[int] = mapped_column(
         Integer, default=DEFAULT_MARKETING_WINDOW_MONTHS, server_default=str(DEFAULT_MARKETING_WINDOW_MONTHS)
     )
-    # Other systems holding customer data, as [{"name": ..., "purpose": ...}] (Art. 19 reminders).
-    other_systems: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     locations: Mapped[list[Location]] = relationship(back_populates="account", order_by="Location.id", lazy="selectin")

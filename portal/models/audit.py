@@ -69,7 +69,8 @@ class StoredFile(TenantMixin, db.Model):
     mimetype: Mapped[str] = mapped_column(String(100), default="text/csv")
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # None: kept until deleted with what it belongs to (a processor's signed DPA).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class LoginHistoryExport(TenantMixin, db.Model):

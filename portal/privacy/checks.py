@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from portal.accountability import processors
 from portal.extensions import db
 from portal.legal import DPO_REQUIRED_FROM_PERSONS
 from portal.models import Account, Employee, Location, Login
@@ -20,6 +22,7 @@ class Check:
     level: str  # "error" (must fix), "warning" (should look), "ok"
     message: object
     section: str
+    url: str = ""  # where to fix it, when not a section of the location's settings
 
 
 def persons_processing(account_id: int) -> int:
@@ -107,12 +110,18 @@ def privacy_checks(account: Account, location: Location) -> list[Check]:
         checks.append(
             Check("warning", _l("Automatic forgetting is off: inactive customers are kept indefinitely."), "retention")
         )
-    if not account.other_systems:
+    incomplete = [p for p in processors.register(account.id) if processors.missing(p)]
+    if incomplete:
         checks.append(
             Check(
                 "warning",
-                _l("No other systems listed: if you keep customer data elsewhere, list it for erasures."),
-                "other_systems",
+                _l(
+                    "The processor register is incomplete (%(names)s): name, place of processing and the day the "
+                    "data processing agreement was signed.",
+                    names=", ".join(processors.name_of(p) for p in incomplete),
+                ),
+                "processors",
+                url_for("processors.index"),
             )
         )
     return checks

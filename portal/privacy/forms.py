@@ -182,26 +182,6 @@ class RetentionForm(PortalForm):
     confirm = HiddenField()
 
 
-class OtherSystemsForm(PortalForm):
-    other_systems = TextAreaField(_l("Other systems with customer data"), validators=[Length(max=4000)])
-
-    def validate_other_systems(self, field):
-        lines = [line for line in (field.data or "").splitlines() if line.strip()]
-        if len(lines) > 20:
-            raise ValidationError(_l("At most 20 systems."))
-        if any(len(line) > 250 for line in lines):
-            raise ValidationError(_l("Each line may have at most 250 characters."))
-
-    def systems(self) -> list[dict]:
-        result = []
-        for line in (self.other_systems.data or "").splitlines():
-            if not line.strip():
-                continue
-            name, _sep, purpose = line.partition(":")
-            result.append({"name": name.strip()[:100], "purpose": purpose.strip()[:200]})
-        return result
-
-
 class TradeSecretsForm(PortalForm):
     trade_secret = SelectMultipleField(validate_choice=False)  # the salon's own fields, checked by the service
 

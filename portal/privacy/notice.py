@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from portal.accountability import processors
 from portal.accountability.records import periods
 from portal.extensions import db
 from portal.legal import RETENTION_PERIODS, RetentionPeriod
@@ -22,7 +23,8 @@ class Notice:
     settings: PrivacySettings
     authority: Authority | None
     retention_periods: tuple[RetentionPeriod, ...]
-    other_systems: list[dict]
+    # The processor register as the notice names it (Art. 13(1)(e), (f) GDPR).
+    processors: list[dict]
     extensions_html: Markup
     contact_email: str
     # The portal's own records about the customer (the retention plan): {kind: months}.
@@ -48,7 +50,15 @@ def build_notice(location: Location) -> Notice:
         settings=settings,
         authority=BY_CODE.get(settings.authority_code),
         retention_periods=RETENTION_PERIODS,
-        other_systems=list(account.other_systems or []),
+        processors=[
+            {
+                "name": processors.name_of(p),
+                "service": processors.service_of(p),
+                "country": p.country if p.region == "third_country" else "",
+                "safeguard": processors.TRANSFER_MECHANISMS.get(p.transfer_mechanism, ""),
+            }
+            for p in processors.register(account.id)
+        ],
         extensions_html=render(settings.extensions),
         contact_email=settings.controller_email or settings.notification_email,
         record_periods=periods(account.id),

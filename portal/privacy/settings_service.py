@@ -1,5 +1,5 @@
 """Privacy settings: per location (requests, marketing, notification, controller, DPO,
-extensions) and per salon (retention, trade-secret fields, other systems). Every save writes
+extensions) and per salon (retention, trade-secret fields). Every save writes
 one settings-history event with the fields that changed."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ LOCATION_SECTIONS = {
     "dpo": ("dpo_name", "dpo_email", "dpo_phone", "dpo_address"),
     "extensions": ("extensions",),
 }
-ACCOUNT_SECTIONS = ("retention", "trade_secrets", "other_systems")
+ACCOUNT_SECTIONS = ("retention", "trade_secrets")
 
 
 class SettingsError(Exception):
@@ -66,23 +66,6 @@ def save_retention(actor: Actor, account: Account, retention_months: int | None,
             account.retention_since = utcnow()  # the first run is in the following night
         record(actor, "setting", "updated", "account", account.id, field_changes(changes), summary=account.name)
     return bool(changes)
-
-
-@transaction
-def save_other_systems(actor: Actor, account: Account, systems: list[dict]) -> bool:
-    if (account.other_systems or []) == systems:
-        return False
-    record(
-        actor,
-        "setting",
-        "updated",
-        "account",
-        account.id,
-        field_changes({"other_systems": (account.other_systems or [], systems)}),
-        summary=account.name,
-    )
-    account.other_systems = systems
-    return True
 
 
 @transaction

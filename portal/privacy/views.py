@@ -11,7 +11,7 @@ from portal.auth.permissions import Permission
 from portal.customers.service import field_definitions
 from portal.models import Account, Location
 from portal.privacy import settings_service as service
-from portal.privacy.forms import LOCATION_FORMS, OtherSystemsForm, RetentionForm, TradeSecretsForm
+from portal.privacy.forms import LOCATION_FORMS, RetentionForm, TradeSecretsForm
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 from portal.web.htmx import is_fragment_request
@@ -27,7 +27,6 @@ SECTIONS = (
     "extensions",
     "trade_secrets",
     "retention",
-    "other_systems",
 )
 
 
@@ -39,12 +38,6 @@ def _forms(location: Location, account: Account) -> dict:
         formdata=None,
         retention_months=account.retention_months or 0,
         marketing_window_months=account.marketing_window_months,
-    )
-    forms["other_systems"] = OtherSystemsForm(
-        formdata=None,
-        other_systems="\n".join(
-            f"{s['name']}: {s['purpose']}" if s.get("purpose") else s["name"] for s in account.other_systems or []
-        ),
     )
     return forms
 
@@ -121,11 +114,6 @@ def save(location_id: int, section: str):
         changed = service.save_retention(
             actor, account, form.retention_months.data or None, form.marketing_window_months.data
         )
-    elif section == "other_systems":
-        form = forms[section] = OtherSystemsForm()
-        if not form.validate():
-            return _section_response(loc, account, section, forms, status=422)
-        changed = service.save_other_systems(actor, account, form.systems())
     else:  # trade_secrets
         form = TradeSecretsForm()
         try:

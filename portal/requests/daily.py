@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from portal.accountability import records
+from portal.accountability import processors, records
 from portal.audit import Actor, record
 from portal.extensions import db
 from portal.models import (
@@ -119,7 +119,12 @@ def purge_expired() -> dict:
 
 def run_daily() -> dict:
     """Idempotent: a second run the same day sends no reminder twice and finds nothing to purge."""
-    result = {"reminders": send_reminders(), "retained_invoices_purged": purge_retained_invoices(), **purge_expired()}
+    result = {
+        "reminders": send_reminders(),
+        "processor_reviews": processors.send_review_reminders(),
+        "retained_invoices_purged": purge_retained_invoices(),
+        **purge_expired(),
+    }
     db.session.commit()
     result.update(records.purge())  # the portal's own retention plan (commits batch by batch)
     return result

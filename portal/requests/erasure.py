@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, delete, func, or_, select, text, update
 
+from portal.accountability.processors import erasure_snapshot
 from portal.audit import Actor, event_values, record_many
 from portal.extensions import db
 from portal.legal import retention_end
@@ -292,6 +293,7 @@ def erase_customers(
     db.session.execute(delete(Customer).where(Customer.id.in_(ids)).execution_options(synchronize_session=False))
 
     certificates, events = {}, []
+    other_systems = erasure_snapshot(account_id)  # Art. 19: where the team removes them by hand
     for cid in ids:
         deleted = {key: values.get(cid, 0) for key, values in counts.items()}
         deleted["messages"] = sum(mails.get(address, 0) for address in addresses[cid])
@@ -323,7 +325,7 @@ def erase_customers(
             "customer_reference": f"K-{cid}",
             "deleted": deleted,
             "kept": kept,
-            "other_systems": list(account.other_systems or []),
+            "other_systems": other_systems,
         }
         request = requests.get(cid)
         events.append(

@@ -75,3 +75,9 @@ class LinkForm(PortalForm):
 
 class InboxSearchForm(PortalForm):
     q = StringField(_l("Search requests"), validators=[Length(max=200)])
+
+
+class TickForm(PortalForm):
+    """Art. 19: a system ticked off on an erasure request; skipping needs the reason."""
+
+    reason = StringField(_l("Reason for skipping"), validators=[Length(max=500)])

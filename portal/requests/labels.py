@@ -52,6 +52,9 @@ TIMELINE_LABELS = {
     "linked": _l("linked to a customer"),
     "package_requested": _l("data package requested"),
     "package_downloaded": _l("data package downloaded"),
+    "erased": _l("customer erased; other systems to tick off"),
+    "system_cleaned": _l("a system ticked off as cleaned"),
+    "system_skipped": _l("a system skipped with a reason"),
 }
 CERTIFICATE_LABELS = {
     "vouchers_detached": _l("vouchers detached"),

@@ -15,6 +15,7 @@ from portal.history.queries import with_names
 from portal.legal import retention_end
 from portal.models import Account, AuditEvent, Customer, Invoice, Location, Login, PrivacyRequest
 from portal.models.base import utcnow
+from portal.requests import recipients
 from portal.requests.access import PACKAGE_DAYS
 from portal.requests.erasure import find_blockers, logins_with_email
 from portal.tenancy import get_owned, scoped
@@ -45,7 +46,14 @@ def detail_page(privacy_request: PrivacyRequest) -> dict:
         "blockers": None,
         "duplicates": [],
         "login_warning": [],
+        # Art. 19: the systems to tick off (also after the request closed, as its record).
+        "systems": recipients.systems(privacy_request) if privacy_request.kind == "erasure" else [],
     }
+    timeline = page["timeline"]
+    for row in page["systems"]:
+        if row.check:  # the tick's event is on the timeline: its login and employee are named there
+            login = timeline.logins.get(row.check.login_id)
+            row.by = timeline.employees.get(row.check.employee_id) or (login.display_name if login else "")
     if customer is not None and privacy_request.kind == "erasure" and privacy_request.is_open:
         page.update(
             blockers=find_blockers(customer),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal import tokens
 from portal.audit import Actor, record
@@ -17,7 +18,7 @@ from portal.models import Account, Customer, Location, Login, PrivacyRequest, Re
 from portal.models.base import utcnow
 from portal.models.privacy import RequestsMode
 from portal.privacy.settings_service import settings_for
-from portal.requests import deadlines
+from portal.requests import deadlines, recipients
 from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
 from portal.requests.labels import TEMPLATE_LABELS
 from portal.tasks import BUILD_ACCESS_PACKAGE
@@ -285,6 +286,8 @@ def complete(actor: Actor, request: PrivacyRequest) -> None:
     if request.kind in ("access", "portability"):
         start_access_package(actor, request)
         return
+    if request.kind == "erasure" and request.certificate:  # erased; the other systems are being ticked off
+        raise RequestError("already-handled")
     if customer is None:
         raise RequestError("no-customer")
     if request.kind == "erasure":
@@ -294,7 +297,13 @@ def complete(actor: Actor, request: PrivacyRequest) -> None:
         except ErasureBlocked:
             raise RequestError("blocked") from None
         request.certificate = certificate
-        _finish(actor, request, "erased")
+        if recipients.open_systems(request):  # Art. 19: closed once every system is ticked off
+            if request.status == RequestStatus.NEW:
+                _claim(request, "in_progress", ("new",))
+            request.outcome = "erased"
+            _event(actor, request, "erased")
+        else:
+            _finish(actor, request, "erased")
         if address:
             _mail(
                 request.account_id,
@@ -338,6 +347,23 @@ def complete(actor: Actor, request: PrivacyRequest) -> None:
         _finish(actor, request, "marketing_withdrawn")
     else:  # correction: the staff member saved the corrected customer file
         _finish(actor, request, "corrected")
+
+
+@transaction
+def tick_system(actor: Actor, request: PrivacyRequest, processor_id: int, outcome: str, reason: str) -> bool:
+    """Tick one system off (Art. 19); returns whether that closed the request (the customer
+    was erased and nothing is left to tick)."""
+    if request.kind != "erasure" or request.status not in ("new", "in_progress"):
+        raise RequestError("already-handled")
+    try:
+        row = recipients.record_tick(actor, request, processor_id, outcome, reason)
+    except IntegrityError:  # the same tick twice at once (double tap, two people)
+        raise recipients.TickError("already") from None
+    _event(actor, request, f"system_{outcome}", {"system": {"old": None, "new": row.name}})
+    if request.certificate and not recipients.open_systems(request):
+        _finish(actor, request, "erased")
+        return True
+    return False
 
 
 @transaction

@@ -12,9 +12,17 @@ from portal.auth.permissions import Permission
 from portal.customers.duplicates import merge_customers
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.models import Customer, PrivacyRequest
-from portal.requests import reads, service
+from portal.requests import reads, recipients, service
 from portal.requests.deadlines import days_left
-from portal.requests.forms import ExtendForm, InboxSearchForm, LinkForm, MergeForm, RejectForm, StaffRequestForm
+from portal.requests.forms import (
+    ExtendForm,
+    InboxSearchForm,
+    LinkForm,
+    MergeForm,
+    RejectForm,
+    StaffRequestForm,
+    TickForm,
+)
 from portal.requests.inbox import inbox_page, open_count
 from portal.requests.inbox import search as inbox_search
 from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
@@ -37,6 +45,13 @@ ERRORS = {
     "extension-too-late": lambda: _("An extension must be given within the first month."),
     "no-customer": lambda: _("Link the request to a customer first."),
     "blocked": lambda: _("The erasure is blocked. Resolve the points listed first."),
+}
+
+TICK_ERRORS = {
+    "already": lambda: _("This system was already ticked off. Nothing was changed."),
+    "outcome": lambda: _("Please choose whether the system was cleaned or skipped."),
+    "reason": lambda: _("Please give the reason for skipping this system. Nothing was changed."),
+    "reason-long": lambda: _("Please keep the reason under 500 characters. Nothing was changed."),
 }
 
 
@@ -175,9 +190,36 @@ def complete(request_id: int):
         service.complete(actor, r)
         if r.kind in ("access", "portability"):
             return _("The data package is being built; the customer receives the link by email.")
+        if r.is_open:  # erased, the other systems still to tick off (Art. 19)
+            return _("The customer is erased. Tick off the other systems below to close the request.")
         return _("Request done.")
 
     return _act(request_id, action)
+
+
+@bp.route("/privacy/requests/<int:request_id>/systems/<int:processor_id>/<outcome>", methods=["POST"])
+@requires(Permission.PRIVACY_REQUESTS)
+def tick_system(request_id: int, processor_id: int, outcome: str):
+    privacy_request = get_owned_or_404(PrivacyRequest, request_id, current_user.account_id)
+    form = TickForm()
+    if outcome not in recipients.OUTCOMES:
+        abort(404)
+    if not form.validate_on_submit():
+        if not form.reason.errors:  # the CSRF token
+            abort(400)
+        flash(TICK_ERRORS["reason-long"](), "error")
+        return redirect(url_for("requests.detail", request_id=request_id, _anchor="systems"))
+    try:
+        closed = service.tick_system(request_actor(), privacy_request, processor_id, outcome, form.reason.data or "")
+    except recipients.TickError as error:
+        if error.code == "unknown":
+            abort(404)
+        flash(TICK_ERRORS[error.code](), "error")
+    except service.RequestError as error:
+        flash(ERRORS.get(error.code, ERRORS["already-handled"])(), "error")
+    else:
+        flash(_("Request done.") if closed else _("Ticked off."), "success")
+    return redirect(url_for("requests.detail", request_id=request_id, _anchor="systems"))
 
 
 @bp.route("/privacy/requests/<int:request_id>/link", methods=["POST"])

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import Actor, record
 from portal.extensions import db
-from portal.mail import external_url, queue_email
+from portal.mail import external_url, mail_owners
 from portal.models import (
     Account,
     Appointment,
@@ -28,7 +28,6 @@ from portal.models import (
     Customer,
     CustomerHold,
     Invoice,
-    Login,
     PrivacyRequest,
     RetentionRun,
     Voucher,
@@ -258,26 +257,19 @@ def count_held(account: Account, today: date) -> int:
 
 def _summary_mail(account: Account, run: RetentionRun) -> None:
     """Counts, never names."""
-    owners = db.session.scalars(
-        select(Login).where(Login.account_id == account.id, Login.role == "owner", Login.active.is_(True))
+    mail_owners(
+        account,
+        "retention_summary",
+        {
+            "salon": account.name,
+            "forgotten": run.forgotten,
+            "held": run.held,
+            "due_on": run.due_on,
+            "months": account.retention_months,
+            "next_run": next_run_date(account, run.due_on + timedelta(days=1)),
+            "link": external_url("retention.preview"),
+        },
     )
-    for owner in owners:
-        queue_email(
-            account.id,
-            owner.email,
-            "retention_summary",
-            {
-                "salon": account.name,
-                "forgotten": run.forgotten,
-                "held": run.held,
-                "due_on": run.due_on,
-                "months": account.retention_months,
-                "next_run": next_run_date(account, run.due_on + timedelta(days=1)),
-                "link": external_url("retention.preview"),
-            },
-            locale=owner.locale,
-            login_id=owner.id,
-        )
 
 
 def run_all_due(today: date | None = None) -> dict:

@@ -68,6 +68,7 @@ def test_each_radio_and_checkbox_sits_beside_its_words(page, salon, log_in, widt
         "/settings/bonus-programs",
         "/settings/team/",
         "/checkout/new",  # the till's payment choice
+        "/settings/privacy/processors/new",
     ):
         assert page.goto(url).status == 200, url
         check(url)

@@ -32,6 +32,8 @@ PAGES = [
     "/customers/import",
     "/settings/privacy/retention-plan",
     "/settings/privacy/measures",
+    "/settings/privacy/processors",
+    "/settings/privacy/processors/new",
     "/history/appointments",
     "/history/customers",
     "/history/settings",

@@ -19,10 +19,13 @@ from portal.models import (
     CustomerFieldValue,
     EmailToken,
     Employee,
+    ErasureSystemCheck,
     Login,
     LoginHistoryExport,
     OutboundEmail,
     PrivacyRequest,
+    Processor,
+    StoredFile,
 )
 from portal.models.base import utcnow
 from tests import factories
@@ -58,6 +61,8 @@ def _fill(rule, ids):
             values[arg] = "appointments"  # "data" is the canonical URL without the tab
         elif arg == "token":
             values[arg] = "x"
+        elif arg == "outcome":
+            values[arg] = "cleaned"
         else:
             values[arg] = ids.get(arg, 1)
     return rule.build(values)[1]
@@ -84,7 +89,18 @@ def _snapshot():
     # Row counts and the content of every row a write could touch, fresh from the database.
     db.session.expire_all()
     rows = {}
-    for model in (Customer, Login, Employee, CustomerFieldDefinition, Appointment, Account, PrivacyRequest):
+    for model in (
+        Customer,
+        Login,
+        Employee,
+        CustomerFieldDefinition,
+        Appointment,
+        Account,
+        PrivacyRequest,
+        Processor,
+        ErasureSystemCheck,
+        StoredFile,
+    ):
         rows[model.__name__] = sorted(
             tuple(str(getattr(obj, column.key)) for column in model.__table__.columns)
             for obj in db.session.scalars(select(model))
@@ -114,8 +130,11 @@ def _ids_of_salon_records(salon, customer_name: str, login) -> dict[str, int]:
         status="new",
     )
     db.session.add(privacy_request)
+    processor = Processor(account_id=salon.account.id, name="Newsletter-Tool", service="Newsletter", region="eu")
+    db.session.add(processor)
     db.session.commit()
     return {
+        "processor_id": processor.id,
         "customer_id": customer_id,
         "login_id": login.id,
         "employee_id": salon.employee.id,
@@ -188,6 +207,11 @@ def test_accountant_cannot_change_anything(app, salon, login_as):
         "requests.reject",
         "requests.record",
         "requests.merge",
+        "requests.tick_system",
+        "processors.create",
+        "processors.save",
+        "processors.upload_dpa",
+        "processors.delete",
     } <= set(refused)
 
 

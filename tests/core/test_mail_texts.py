@@ -57,6 +57,7 @@ def _samples(certificate: dict) -> dict[str, dict]:
         },
         "password_changed": {"salon": "Salon A", "ip": "203.0.113.7", "link": LINK},
         "password_reset": {"link": LINK, "hours": 2, "salon": "Salon A"},
+        "processor_review_due": {"salon": "Salon A", "processor": "Mailversand GmbH", "review_on": due, "link": LINK},
         "privacy_access_package": {"link": LINK, "days": 7, "request_id": 7},
         "privacy_erasure_certificate": {"salon": "Salon A", "certificate": certificate, "request_id": 7},
         "privacy_request_erased": {"link": LINK, "request_id": 7, "other_systems": [{"name": "Shore"}]},

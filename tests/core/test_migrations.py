@@ -93,3 +93,40 @@ def test_existing_customers_get_the_german_name_order(salon):
         upgrade()
     names = [c.last_name for c in search_customers(account_id, "", None, 10).customers]
     assert names == ["Böhm", "Bohm", "Braun"]  # the same key; the older one first
+
+
+def test_the_other_systems_become_entries_of_the_processor_register(salon, other_salon):
+    """Revision 7ddf0d161712: every salon gets the three prefilled entries, and each system it had
+    listed for erasures becomes an entry to remove the person from by hand."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from portal.models import Processor
+
+    account_id, other_id = salon.account.id, other_salon.account.id
+    db.session.remove()
+    downgrade(revision="75b3ca1b33dc")
+    try:
+        account = sa.table("account", sa.column("id", sa.Integer), sa.column("other_systems", sa.JSON))
+        with db.engine.begin() as conn:
+            conn.execute(
+                account.update()
+                .where(account.c.id == account_id)
+                .values(other_systems=[{"name": "Newsletter-Tool", "purpose": "E-Mail-Adressen"}])
+            )
+    finally:
+        upgrade()
+    rows = db.session.execute(
+        select(
+            Processor.account_id, Processor.standard, Processor.name, Processor.service, Processor.erase_by_hand
+        ).order_by(Processor.account_id, Processor.id)
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (account_id, "operator", "", "", False),
+        (account_id, "mail", "", "", False),
+        (account_id, "sms", "", "", False),
+        (account_id, None, "Newsletter-Tool", "E-Mail-Adressen", True),
+        (other_id, "operator", "", "", False),
+        (other_id, "mail", "", "", False),
+        (other_id, "sms", "", "", False),
+    ]

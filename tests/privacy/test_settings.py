@@ -34,15 +34,6 @@ VALID = {
         {"retention_months": "36", "marketing_window_months": "24"},
         {"retention_months": {"old": None, "new": 36}, "marketing_window_months": {"old": 36, "new": 24}},
     ),
-    "other_systems": (
-        {"other_systems": "Newsletter-Tool: E-Mail-Adressen\nDATEV"},
-        {
-            "other_systems": {
-                "old": [],
-                "new": [{"name": "Newsletter-Tool", "purpose": "E-Mail-Adressen"}, {"name": "DATEV", "purpose": ""}],
-            }
-        },
-    ),
 }
 
 INVALID = {
@@ -105,7 +96,6 @@ def _snapshot(salon):
         [tuple(str(getattr(s, c.key)) for c in PrivacySettings.__table__.columns) for s in settings],
         account.retention_months,
         account.marketing_window_months,
-        account.other_systems,
     )
 
 
@@ -193,7 +183,10 @@ def test_notice_shows_what_is_set_and_nothing_of_another_location(salon, login_a
     _post(owner, salon.location, "dpo", {"dpo_name": "Dr. Dora Daten", "dpo_email": "dsb@example.com"})
     _post(owner, salon.location, "extensions", {"extensions": "Wir fotografieren **nur** mit Erlaubnis."})
     _post(owner, second, "dpo", {"dpo_name": "Sven Süd", "dpo_email": "sued@example.com"})
-    _post(owner, salon.location, "other_systems", {"other_systems": "Newsletter-Tool: Adressen"})
+    owner.post(
+        "/settings/privacy/processors/new",
+        data={"name": "Newsletter-Tool GmbH", "service": "Newsletter", "region": "eu"},
+    )
     first = client.get(f"/b/{salon.account.slug}/{salon.location.id}/privacy").get_data(as_text=True)
     assert "Dr. Dora Daten" in first and "dsb@example.com" in first
     assert "Wir fotografieren <strong>nur</strong> mit Erlaubnis." in first
@@ -201,7 +194,7 @@ def test_notice_shows_what_is_set_and_nothing_of_another_location(salon, login_a
     assert "keine Rechtsberatung" in first  # German by default, with the not-legal-advice note
     south = client.get(f"/b/{salon.account.slug}/{second.id}/privacy").get_data(as_text=True)
     assert "Sven Süd" in south and "Dr. Dora Daten" not in south and "fotografieren" not in south
-    assert "Newsletter-Tool" in south  # other systems are the salon's, not one location's
+    assert "Newsletter-Tool GmbH" in south  # processors are the salon's, not one location's
     # With two locations the short address lists both.
     index = client.get(f"/b/{salon.account.slug}/privacy").get_data(as_text=True)
     assert salon.location.name in index and "Salon A Süd" in index
