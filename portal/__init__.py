@@ -92,6 +92,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.accountability.breach_views import bp as breaches_bp
+    from portal.accountability.evidence_views import bp as evidence_bp
+    from portal.accountability.processing_views import bp as processing_bp
     from portal.accountability.processor_views import bp as processors_bp
     from portal.accountability.views import bp as accountability_bp
     from portal.appointments.views import bp as appointments_bp
@@ -124,6 +127,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(accountability_bp)
     app.register_blueprint(processors_bp)
+    app.register_blueprint(breaches_bp)
+    app.register_blueprint(processing_bp)
+    app.register_blueprint(evidence_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(exports_bp)

@@ -88,6 +88,10 @@ def event_values(
     }
 
 
+# The salons whose settings changed in this transaction (`portal.accountability.processing`).
+SETTINGS_CHANGED = "settings_changed"
+
+
 def record(
     actor: Actor,
     category: str,
@@ -100,6 +104,8 @@ def record(
 ) -> AuditEvent:
     event = AuditEvent(**event_values(actor, category, action, entity_type, entity_id, changes, customer_id, summary))
     db.session.add(event)
+    if category == "setting":  # the record of processing is generated from the settings
+        db.session.info.setdefault(SETTINGS_CHANGED, set()).add(actor.account_id)
     return event
 
 

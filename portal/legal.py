@@ -15,6 +15,11 @@ from flask_babel import lazy_gettext as _l
 # 20 persons are constantly engaged in the automated processing of personal data.
 DPO_REQUIRED_FROM_PERSONS = 20
 
+# Art. 33(1) GDPR: a breach is notified to the supervisory authority without undue delay and,
+# where feasible, not later than 72 hours after having become aware of it; later, with the
+# reasons for the delay.
+BREACH_NOTIFICATION_HOURS = 72
+
 # Offered choices for automatic forgetting (months of inactivity), off by default.
 RETENTION_MONTH_CHOICES = (24, 36, 48, 60, 72, 84, 96, 108, 120)
 # Marketing reaches only customers active within this window (months); the seed's three years.

@@ -32,6 +32,7 @@ class Schedule:
 
 SCHEDULES = (
     Schedule(tasks.PRIVACY_DAILY, at="06:00"),
+    Schedule(tasks.BREACH_REMINDERS, every_minutes=5),
     Schedule(tasks.RETENTION_NIGHTLY, at="02:00"),
     Schedule(tasks.EXPORT_MAINTENANCE, every_minutes=5),
     Schedule(tasks.APPOINTMENT_REMINDERS, every_minutes=5),

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from portal.extensions import db
 from portal.models import (
+    Breach,
     Campaign,
     CustomerExport,
     CustomerImport,
+    EvidencePack,
     ImportStatus,
     LoginHistoryExport,
     Message,
@@ -128,6 +130,14 @@ SEND_CAMPAIGN = JobKind(
     timeout=3600,
     waiting=lambda before: select(Campaign.id).where(Campaign.status == "sending", Campaign.queued_at < before),
 )
+# Art. 34 messages of a breach: one job per breach; its rows make a second run tell nobody twice.
+SEND_BREACH_NOTICES = JobKind(
+    "jobs.privacy.send_breach_notices",
+    "emails",
+    "breach-notices-{row.id}",
+    timeout=3600,
+    waiting=lambda before: select(Breach.id).where(Breach.notice_status == "sending", Breach.notice_queued_at < before),
+)
 BUILD_ACCESS_PACKAGE = JobKind(
     "jobs.privacy.build_access_package",
     "exports",
@@ -136,6 +146,15 @@ BUILD_ACCESS_PACKAGE = JobKind(
         PrivacyRequest.status == "in_progress",
         PrivacyRequest.package_file_id.is_(None),
         PrivacyRequest.package_requested_at < before,
+    ),
+)
+BUILD_EVIDENCE_PACK = JobKind(
+    "jobs.privacy.build_evidence_pack",
+    "exports",
+    "evidence-pack-{row.id}",
+    timeout=1800,
+    waiting=lambda before: select(EvidencePack.id).where(
+        EvidencePack.status.in_(("queued", "building")), EvidencePack.created_at < before
     ),
 )
 BUILD_LOGIN_HISTORY = JobKind(
@@ -181,6 +200,7 @@ RUN_IMPORT = JobKind(
 )
 # Recurring (the schedule in `portal.scheduling`).
 PRIVACY_DAILY = JobKind("jobs.privacy.daily")
+BREACH_REMINDERS = JobKind("jobs.privacy.breach_reminders")
 RETENTION_NIGHTLY = JobKind("jobs.retention.nightly", timeout=4 * 3600)
 EXPORT_MAINTENANCE = JobKind("jobs.exports.maintenance")
 APPOINTMENT_REMINDERS = JobKind("jobs.messaging.reminders")
@@ -194,8 +214,10 @@ WAITING_ROWS = (
     DELIVER_EMAIL,
     DELIVER_MESSAGE,
     SEND_CAMPAIGN,
+    SEND_BREACH_NOTICES,
     BUILD_ACCESS_PACKAGE,
     BUILD_LOGIN_HISTORY,
+    BUILD_EVIDENCE_PACK,
     BUILD_EXPORT,
     CHECK_IMPORT,
     RUN_IMPORT,

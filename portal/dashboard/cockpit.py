@@ -1,6 +1,7 @@
 """The privacy cockpit on the overview: what waits (requests by kind with the nearest due date,
 overdue ones), how the salon is doing (requests per month over a year, consent per channel),
-what is not set up, the next forgetting run, and exports waiting for their download."""
+what is not set up, the next forgetting run, exports waiting for their download, and breaches
+whose 72-hour deadline runs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func, select
 
+from portal.accountability import breaches
 from portal.extensions import db
 from portal.models import Account, Consent, ConsentStatus, Customer, CustomerExport, ExportStatus, PrivacyRequest
 from portal.models.requests import OPEN_STATUSES
@@ -88,6 +90,8 @@ def cockpit(account: Account) -> dict:
         )
     )
     return {
+        # Breaches whose 72 hours for notifying the authority run (Art. 33), with their clocks.
+        "breaches": [(breach, breaches.clock(breach)) for breach in breaches.open_breaches(account.id)],
         "open_requests": open_requests(account),
         "per_month": requests_per_month(account),
         "consent_rates": consent_rates(account),

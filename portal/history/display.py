@@ -85,6 +85,25 @@ FIELD_LABELS = {
     "review_on": _l("Review on"),
     "erase_by_hand": _l("Remove by hand on erasure (Art. 19)"),
     "system": _l("System"),
+    "occurred_at": _l("When it happened"),
+    "aware_at": _l("When the salon became aware of it"),
+    "description": _l("What happened"),
+    "people_affected": _l("People affected (approximately)"),
+    "records_affected": _l("Records affected (approximately, optional)"),
+    "consequences": _l("Likely consequences for the people"),
+    "measures": _l("Measures taken or planned"),
+    "notified_at": _l("Notified on"),
+    "authority_reference": _l("The authority's reference (optional)"),
+    "late_reason": _l("Reasons for the delay (after 72 hours)"),
+    "not_notified_reason": _l("Why no notification is needed"),
+    "inform_people": _l("Must the people affected be told (Art. 34 GDPR)?"),
+    "inform_reasoning": _l("Reasoning"),
+    "notice_total": _l("Messages to the people affected"),
+    "note": _l("Note"),
+    "purpose": _l("Purposes"),
+    "legal_basis": _l("Legal basis"),
+    "data_subjects": _l("Data subjects"),
+    "retention": _l("Erasure periods"),
     "keep_access_log": _l("Keep the data-access log (months)"),
     "keep_message_log": _l("Keep the message log (months)"),
     "own_text_confirmation": _l("Own text of the booking confirmation"),
@@ -163,6 +182,7 @@ ACTION_LABELS = {
     "created": _l("created"),
     "updated": _l("changed"),
     "deleted": _l("deleted"),
+    "evidence_pack": _l("evidence pack built"),
     "merged": _l("merged"),
     "erased": _l("erased"),
     "restricted": _l("restricted"),
@@ -235,6 +255,9 @@ ENTITY_LABELS = {
     "retention_plan": _l("Retention plan"),
     "salon_measure": _l("Technical and organisational measure"),
     "processor": _l("Processor"),
+    "breach": _l("Data breach"),
+    "record_entry": _l("Record of processing activities"),
+    "evidence_pack": _l("Evidence pack"),
 }
 
 DATE_FIELDS = ("due_on", "legacy_last_visit_on", "confidentiality_signed_on", "dpa_signed_on", "review_on")
@@ -284,6 +307,8 @@ def value_label(name: str, value) -> str:
         return str(CONSENT_STATES.get(value, value))
     if name == "deleted" and isinstance(value, dict):
         return _counted(value)
+    if name == "inform_people":
+        return _("yes") if value == "yes" else _("no")
     if name == "region":
         return str(REGIONS.get(value, value))
     if name == "transfer_mechanism":

@@ -14,6 +14,9 @@ ENTITY_OBJECTS = {
     "retention_plan": _l("the retention plan"),
     "salon_measure": _l("a technical and organisational measure"),
     "processor": _l("an entry of the processor register"),
+    "breach": _l("a data breach"),
+    "record_entry": _l("the record of processing activities"),
+    "evidence_pack": _l("the evidence pack"),
     "bonus_program": _l("a bonus program"),
     "campaign": _l("a campaign"),
     "customer": _l("the customer file"),
@@ -39,6 +42,7 @@ ENTITY_OBJECTS = {
 SENTENCES = {
     "created": _l("%(who)s created %(what)s."),
     "deleted": _l("%(who)s deleted %(what)s."),
+    "evidence_pack": _l("%(who)s had the evidence pack for the authority built."),
     "updated": _l("%(who)s changed %(what)s."),
     "merged": _l("%(who)s merged two customer files into one."),
     "erased": _l("%(who)s erased the customer's data."),

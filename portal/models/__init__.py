@@ -48,10 +48,15 @@ from portal.models.messaging import (
 )
 from portal.models.privacy import PrivacySettings, RequestsMode
 from portal.models.records import (
+    Breach,
+    BreachNotice,
     ConfidentialityCommitment,
     ErasureSystemCheck,
+    EvidencePack,
     Processor,
+    RecordEntry,
     RecordRetention,
+    RecordVersion,
     SalonMeasure,
 )
 from portal.models.requests import PrivacyRequest, RequestStatus
@@ -81,6 +86,11 @@ __all__ = [
     "ConfidentialityCommitment",
     "SalonMeasure",
     "Processor",
+    "Breach",
+    "EvidencePack",
+    "RecordEntry",
+    "RecordVersion",
+    "BreachNotice",
     "ErasureSystemCheck",
     "RecordRetention",
     "Automation",

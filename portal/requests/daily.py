@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from portal.accountability import processors, records
+from portal.accountability import processing, processors, records
 from portal.audit import Actor, record
 from portal.extensions import db
 from portal.models import (
@@ -126,5 +126,8 @@ def run_daily() -> dict:
         **purge_expired(),
     }
     db.session.commit()
+    # The record of processing: a new version where something changed that no history entry marked.
+    for account_id in db.session.scalars(select(Account.id).order_by(Account.id)):
+        processing.current(account_id)
     result.update(records.purge())  # the portal's own retention plan (commits batch by batch)
     return result

@@ -20,7 +20,7 @@ from portal.exports.service import withdraw_after_erasure
 from portal.extensions import db
 from portal.imports.discard import withdraw_open_imports
 from portal.messaging.sms import gateway
-from portal.models import AuditEvent, CustomerHold, Message, PrivacyRequest
+from portal.models import AuditEvent, BreachNotice, CustomerHold, Message, PrivacyRequest
 
 # table.column -> what the erasure does with it (erasure.py and below).
 HANDLED_REFERENCES = {
@@ -36,6 +36,7 @@ HANDLED_REFERENCES = {
     "message.customer_id": "detached (campaign counts stay)",
     "import_duplicate.customer_id": "deleted (with every import not yet run: see below)",
     "import_update.customer_id": "deleted (the undo's copy of the values before an import)",
+    "breach_notice.customer_id": "deleted (the breach keeps how many were told)",
 }
 
 
@@ -70,6 +71,9 @@ def remove_traces(account_id: int, ids: list[int], addresses: set[str], phones: 
     counts = {
         "holds": db.session.execute(
             delete(CustomerHold).where(CustomerHold.customer_id.in_(ids)).execution_options(**quiet)
+        ).rowcount,
+        "breach_notices": db.session.execute(
+            delete(BreachNotice).where(BreachNotice.customer_id.in_(ids)).execution_options(**quiet)
         ).rowcount,
         "messages_detached": db.session.execute(
             update(Message).where(Message.customer_id.in_(ids)).values(customer_id=None).execution_options(**quiet)

@@ -141,6 +141,7 @@ def init_templating(app: Flask) -> None:
         number=format_number,  # 1.842 in German, 1,842 in English
         phone=format_phone,
         datetime=format_moment,
+        in_zone=format_moment_in_zone,  # mails built by jobs, which have no login's zone
         date=format_day,
         local_date=lambda value: current_user.account.local_date(value),
     )

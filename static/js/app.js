@@ -102,4 +102,17 @@
       }
     }
   });
+  // Breach deadlines: data-countdown="<ISO deadline>" counts on every 20 seconds, in the words
+  // the server gave (data-left / data-over with {h} and {m}).
+  function tickCountdowns() {
+    document.querySelectorAll("[data-countdown]").forEach(function (clock) {
+      var left = Math.round((Date.parse(clock.dataset.countdown) - Date.now()) / 1000);
+      var seconds = Math.abs(left);
+      var words = left < 0 ? clock.dataset.over : clock.dataset.left;
+      clock.textContent = words.replace("{h}", Math.floor(seconds / 3600)).replace("{m}", Math.floor(seconds % 3600 / 60));
+      clock.classList.toggle("overdue", left < 0);
+    });
+  }
+  setInterval(tickCountdowns, 20000);
+  document.addEventListener("DOMContentLoaded", tickCountdowns);
 })();

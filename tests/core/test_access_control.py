@@ -9,22 +9,31 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.accountability.breaches import record_breach
+from portal.accountability.evidence import request_pack
+from portal.accountability.processing import save_own
+from portal.audit import Actor
 from portal.auth.decorators import declared_access
 from portal.extensions import db
 from portal.models import (
     Account,
     Appointment,
+    Breach,
+    BreachNotice,
     Customer,
     CustomerFieldDefinition,
     CustomerFieldValue,
     EmailToken,
     Employee,
     ErasureSystemCheck,
+    EvidencePack,
     Login,
     LoginHistoryExport,
     OutboundEmail,
     PrivacyRequest,
     Processor,
+    RecordEntry,
+    RecordVersion,
     StoredFile,
 )
 from portal.models.base import utcnow
@@ -100,6 +109,11 @@ def _snapshot():
         Processor,
         ErasureSystemCheck,
         StoredFile,
+        Breach,
+        BreachNotice,
+        RecordEntry,
+        RecordVersion,
+        EvidencePack,
     ):
         rows[model.__name__] = sorted(
             tuple(str(getattr(obj, column.key)) for column in model.__table__.columns)
@@ -132,8 +146,30 @@ def _ids_of_salon_records(salon, customer_name: str, login) -> dict[str, int]:
     db.session.add(privacy_request)
     processor = Processor(account_id=salon.account.id, name="Newsletter-Tool", service="Newsletter", region="eu")
     db.session.add(processor)
+    breach = record_breach(
+        Actor(salon.account.id, salon.owner.id),
+        {
+            "occurred_at": utcnow() - timedelta(days=1),
+            "aware_at": utcnow(),
+            "description": "Geheim: Tablet verloren",
+            "data_categories": "Namen",
+            "people_affected": 3,
+            "records_affected": None,
+            "consequences": "",
+            "measures": "",
+        },
+    )
+    entry = save_own(
+        Actor(salon.account.id, salon.owner.id),
+        None,
+        {"name": "Geheim: Papierbuch", "purpose": "Termine", "legal_basis": "Art. 6 Abs. 1 lit. b DSGVO"},
+    )
+    pack = request_pack(Actor(salon.account.id, salon.owner.id))
     db.session.commit()
     return {
+        "breach_id": breach.id,
+        "entry_id": entry.id,
+        "pack_id": pack.id,
         "processor_id": processor.id,
         "customer_id": customer_id,
         "login_id": login.id,
@@ -212,6 +248,17 @@ def test_accountant_cannot_change_anything(app, salon, login_as):
         "processors.save",
         "processors.upload_dpa",
         "processors.delete",
+        "breaches.create",
+        "breaches.update",
+        "breaches.notified",
+        "breaches.no_notification",
+        "breaches.decide_people",
+        "breaches.send_notice",
+        "processing.save_note",
+        "processing.create_own",
+        "processing.update_own",
+        "processing.delete_own",
+        "evidence.build",
     } <= set(refused)
 
 

@@ -22,4 +22,4 @@ def test_tick_enqueues_each_run_once_with_valid_job_ids(app):
     assert any("retention-nightly" in j for j in later) and any("privacy-daily" in j for j in later)
     assert not any("privacy-daily" in j for j in tick(datetime(2026, 11, 22, 7, 0, tzinfo=BERLIN)))  # once a day
     queue = Queue("default", connection=redis_connection(), serializer=JSONSerializer)
-    assert queue.count == 20  # 6 every five minutes at 01:00, 06:30 and 07:00; the 2 daily ones at 06:30
+    assert queue.count == 23  # 7 every five minutes at 01:00, 06:30 and 07:00; the 2 daily ones at 06:30
