@@ -119,21 +119,3 @@ def build(pack_id: int) -> str:
     pack.status, pack.file_id, pack.finished_at = "done", stored.id, utcnow()
     db.session.commit()
     return "done"
-
-
-def file_for_link(token_value: str, login: Login) -> StoredFile | None:
-    """The pack a link points at, for the login it was made for (GET consumes nothing)."""
-    checked = tokens.check(token_value, DOWNLOAD_PURPOSE)
-    if checked is None or checked.account_id != login.account_id or checked.subject.get("login_id") != login.id:
-        return None
-    stored = db.session.get(StoredFile, checked.subject.get("file_id"))
-    return stored if stored is not None and stored.account_id == login.account_id else None
-
-
-@transaction
-def take_download(actor: Actor, token_value: str, stored: StoredFile) -> bool:
-    """Use the link up (once) and record the download; False when it was used already."""
-    if tokens.consume(token_value, DOWNLOAD_PURPOSE) is None:
-        return False
-    record(actor, "setting", "downloaded", "stored_file", stored.id, summary=stored.filename)
-    return True

@@ -3,7 +3,7 @@ progress shown, downloaded once by the owner who asked for it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,6 +14,7 @@ from portal.auth.permissions import Permission
 from portal.models import EvidencePack
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
+from portal.web.downloads import single_use_download
 
 bp = Blueprint("evidence", __name__, url_prefix="/settings/privacy/evidence")
 
@@ -52,16 +53,4 @@ def progress(pack_id: int):
 @bp.route("/downloads/<token>", methods=["GET", "POST"])
 @requires(Permission.PRIVACY_SETTINGS_EDIT)
 def download(token: str):
-    # GET shows the file and a button (mail scanners prefetch links); POST uses the link up.
-    stored = service.file_for_link(token, current_user)
-    if stored is None:
-        return render_template("history/download.html", stored=None), 410
-    if request.method == "GET":
-        return render_template("history/download.html", stored=stored, form=FlaskForm())
-    if not service.take_download(request_actor(), token, stored):
-        return render_template("history/download.html", stored=None), 410
-    return Response(
-        stored.content,
-        mimetype=stored.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{stored.filename}"', "Cache-Control": "no-store"},
-    )
+    return single_use_download(token, service.DOWNLOAD_PURPOSE, "setting")

@@ -121,21 +121,3 @@ def build_login_history(export_id: int) -> str:
     export.status, export.rows, export.file_id, export.finished_at = "done", len(rows), stored.id, utcnow()
     db.session.commit()
     return "done"
-
-
-def file_for_link(token_value: str, account_id: int) -> StoredFile | None:
-    """The file a download link of this salon points at (only checked: GET consumes nothing)."""
-    checked = tokens.check(token_value, DOWNLOAD_PURPOSE)
-    if checked is None or checked.account_id != account_id:
-        return None
-    stored = db.session.get(StoredFile, checked.subject.get("file_id"))
-    return stored if stored is not None and stored.account_id == account_id else None
-
-
-@transaction
-def take_download(actor: Actor, token_value: str, stored: StoredFile) -> bool:
-    """Use the link up (once) and record the download; False when it was used already."""
-    if tokens.consume(token_value, DOWNLOAD_PURPOSE) is None:
-        return False
-    record(actor, "login", "downloaded", "stored_file", stored.id, summary=stored.filename)
-    return True

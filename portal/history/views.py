@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from portal.auth.decorators import requires
 from portal.auth.permissions import Permission
@@ -19,6 +18,7 @@ from portal.models import Customer
 from portal.tenancy import get_owned
 from portal.web.actor import request_actor
 from portal.web.converters import id_arg
+from portal.web.downloads import single_use_download
 from portal.web.htmx import is_fragment_request, page_or_fragment
 from portal.web.templating import blueprint_labels
 
@@ -129,16 +129,4 @@ def export_logins():
 @bp.route("/downloads/<token>", methods=["GET", "POST"])
 @requires(Permission.LOGIN_HISTORY_EXPORT)
 def download(token: str):
-    # GET shows the file and a button (mail scanners prefetch links); POST consumes the token.
-    stored = exports.file_for_link(token, current_user.account_id)
-    if stored is None:
-        return render_template("history/download.html", stored=None), 410
-    if request.method == "GET":
-        return render_template("history/download.html", stored=stored, form=FlaskForm())
-    if not exports.take_download(request_actor(), token, stored):
-        return render_template("history/download.html", stored=None), 410
-    return Response(
-        stored.content,
-        mimetype=stored.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{stored.filename}"', "Cache-Control": "no-store"},
-    )
+    return single_use_download(token, exports.DOWNLOAD_PURPOSE, "login")
