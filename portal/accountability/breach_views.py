@@ -150,6 +150,7 @@ def _detail(breach: Breach, status: int = 200, **forms):
             breach=breach,
             clock=service.clock(breach),
             late=service.notified_late(breach),
+            notified_by=service.notified_by(breach),
             audience=notices.audience(account, notice_form.filters()),
             told=notices.told(breach),
             **forms,

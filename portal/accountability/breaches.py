@@ -15,7 +15,7 @@ from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.legal import BREACH_NOTIFICATION_HOURS
 from portal.mail import external_url, mail_owners
-from portal.models import Account, Breach
+from portal.models import Account, Breach, Login
 from portal.models.base import utcnow
 from portal.tenancy import scoped
 from portal.transaction import transaction
@@ -79,6 +79,12 @@ def clock(breach: Breach, now: datetime | None = None) -> Clock | None:
         return None
     ends = deadline(breach)
     return Clock(ends, int((ends - (now or utcnow())).total_seconds()))
+
+
+def notified_by(breach: Breach) -> str:
+    """Who recorded the notification, as the page names them."""
+    login = db.session.get(Login, breach.notified_by_id) if breach.notified_by_id else None
+    return login.display_name if login is not None and login.account_id == breach.account_id else ""
 
 
 def register(account_id: int) -> list[Breach]:

@@ -116,6 +116,7 @@ def test_a_late_notification_needs_its_reason_and_is_recorded_once(salon, login_
     )
     assert breach.notified_at == datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
     assert "Notified after the 72 hours" in page and "Inhaberin im Krankenhaus" in page
+    assert f"by {salon.owner.display_name}." in page
     assert "Gründe für die Verzögerung (Art. 33 Abs. 1 DSGVO)" in text and "Inhaberin im Krankenhaus" in text
     assert "Data breach #1:" not in overview  # no more countdown once notified
 
