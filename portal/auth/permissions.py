@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -175,6 +176,12 @@ ADMINISTRATIVE_ROLES = (Role.OWNER, Role.ADMIN)
 
 
 def permissions_for(role: str, extra: list[str] | None = None) -> frozenset[Permission]:
+    return _permissions_for(role, tuple(extra or ()))
+
+
+@lru_cache(maxsize=256)
+def _permissions_for(role: str, extra: tuple[str, ...]) -> frozenset[Permission]:
+    """Roles and grants are few: computed once per combination (a page asks dozens of times)."""
     try:
         base = ROLE_PERMISSIONS[Role(role)]
     except ValueError:

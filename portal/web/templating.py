@@ -41,7 +41,18 @@ def register_nav_badge(endpoint: str, count) -> None:
 
 
 # Everything under Settings lights up the Settings entry.
-SETTINGS_BLUEPRINTS = ("team", "settings", "privacy", "exports", "bonus", "accountability")
+SETTINGS_BLUEPRINTS = (
+    "team",
+    "settings",
+    "privacy",
+    "exports",
+    "bonus",
+    "accountability",
+    "processors",
+    "breaches",
+    "processing",
+    "evidence",
+)
 # A blueprint of its own whose pages belong under another entry.
 BLUEPRINT_SECTIONS = {"imports": "customers.index"}
 NAV_SECTION_OVERRIDES = {
@@ -148,11 +159,15 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def inject():
+        # The login behind the proxy, once: a page asks `can(...)` dozens of times.
+        user = current_user._get_current_object() if current_user else None
+        signed_in = bool(user is not None and user.is_authenticated)
+
         def can(permission: Permission) -> bool:
-            return has_permission(current_user, permission)
+            return has_permission(user, permission)
 
         nav = [
-            (endpoint, label, NAV_BADGES[endpoint](current_user.account_id) if endpoint in NAV_BADGES else 0)
+            (endpoint, label, NAV_BADGES[endpoint](user.account_id) if endpoint in NAV_BADGES else 0)
             for endpoint, label, perms in NAVIGATION
             if any(can(p) for p in perms)
         ]
@@ -161,7 +176,7 @@ def init_templating(app: Flask) -> None:
             "get_locale": get_locale,
             "Permission": Permission,
             "navigation": nav,
-            "today": current_user.account.today() if current_user and current_user.is_authenticated else None,
+            "today": user.account.today() if signed_in else None,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "active_nav": active_nav(request.endpoint if request else None),
         }

@@ -279,3 +279,17 @@ def test_without_systems_to_clean_by_hand_the_erasure_closes_the_request(salon, 
     owner.post(f"/privacy/requests/{request_id}/complete", data=erasure_confirmation(request_id))
     request = _request(request_id)
     assert (request.status, request.certificate["other_systems"]) == ("done", [])
+
+
+def test_the_accountability_pages_belong_under_settings_in_the_navigation(salon, login_as):
+    owner = login_as(salon.owner)
+    for path in (
+        "/settings/privacy/processors",
+        "/settings/privacy/breaches",
+        "/settings/privacy/record",
+        "/settings/privacy/evidence",
+        "/settings/privacy/measures",
+    ):
+        page = owner.get(path).get_data(as_text=True)
+        current = page.split('aria-current="page"')[0].rsplit("<a href=", 1)[-1]
+        assert current.startswith('"/settings/"'), (path, current[:40])
