@@ -26,11 +26,36 @@ def format_phone(e164: str | None) -> str:
     """+4917012345678 -> +49 170 12345678, for display."""
     if not e164:
         return ""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
+    number = _stored_number(e164)
+    if number is None:
+        try:
+            number = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _stored_number(e164: str) -> phonenumbers.PhoneNumber | None:
+    """A number as `normalize_phone` stored it, read without the full parser (which a list of 25
+    customers would run 25 times a page): country codes are prefix-free, so the first known one
+    is it; leading zeros of the national number are kept as the parser keeps them (Italy)."""
+    digits = e164[1:]
+    if not e164.startswith("+") or not digits.isdigit():
+        return None
+    for length in (1, 2, 3):
+        code = int(digits[:length])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[length:]
+            if not national:
+                return None
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+            zeros = len(national) - len(national.lstrip("0"))
+            if zeros and int(national):
+                number.italian_leading_zero = True
+                if zeros > 1:
+                    number.number_of_leading_zeros = zeros
+            return number
+    return None
 
 
 def phone_search_digits(e164: str | None) -> str:

@@ -4,12 +4,14 @@ zone, navigation by role. The words of a feature come from its blueprint (`bluep
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_number, format_time, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -130,17 +132,20 @@ def format_moment(value, fmt: str | None = None) -> str:
         return format_date(moment, "medium")
     if fmt:
         return format_datetime(moment, fmt)
-    return f"{format_date(moment, 'medium')}, {format_time(moment, 'short')}"
+    # The login's zone and language looked up once (a history page formats a hundred moments);
+    # a moment without zone is UTC, as Flask-Babel takes it.
+    return _in_zone(moment if moment.tzinfo else moment.replace(tzinfo=UTC), get_timezone())
 
 
 def format_moment_in_zone(value: datetime, zone: str) -> str:
     """As `format_moment`, in a zone named by the caller (a job has no login whose zone Babel
     would take), in the language in force."""
-    from babel.dates import format_date as babel_date
-    from babel.dates import format_time as babel_time
+    return _in_zone(value, ZoneInfo(zone))
 
-    local = value.astimezone(ZoneInfo(zone))
-    return f"{babel_date(local, 'medium', locale=get_locale())}, {babel_time(local, 'short', locale=get_locale())}"
+
+def _in_zone(moment: datetime, zone) -> str:
+    local, locale = moment.astimezone(zone), get_locale()
+    return f"{babel_date(local, 'medium', locale=locale)}, {babel_time(local, 'short', locale=locale)}"
 
 
 def init_templating(app: Flask) -> None:

@@ -1,0 +1,28 @@
+"""A moment is written as Flask-Babel writes it — the date with its full year, the time without
+seconds, in the login's zone — though the zone and language are looked up once per moment."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import force_locale, format_date, format_time
+
+from portal.web.templating import format_moment
+
+
+def test_moments_read_as_flask_babel_writes_them_across_summer_time(app):
+    rng = random.Random(7)
+    start = datetime(2026, 3, 28, tzinfo=UTC)  # the spring change, then the autumn one
+    moments = [start + timedelta(minutes=rng.randint(0, 60 * 24 * 220)) for _ in range(300)]
+    moments += [datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)]
+    moments += [datetime(2026, 12, 6, 20, 8)]  # without zone: UTC
+    with app.test_request_context():
+        for language in ("de", "en"):
+            with force_locale(language):
+                for moment in moments:
+                    expected = f"{format_date(moment, 'medium')}, {format_time(moment, 'short')}"
+                    assert format_moment(moment) == expected, (language, moment)
+                    assert format_moment(moment.isoformat()) == expected
+            with force_locale("de"):
+                assert format_moment(datetime(2026, 12, 6, 19, 8, tzinfo=UTC)) == "06.12.2026, 20:08"
