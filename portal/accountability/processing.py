@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -270,19 +271,16 @@ def snapshot(account_id: int) -> RecordVersion:
 # Every settings change (privacy settings, own fields, processors, TOM, retention plan) marks its
 # salon (`portal.audit.record`); before the transaction commits, the record is generated again
 # and, if it changed, kept as a new version in the same transaction.
-CHANGED = SETTINGS_CHANGED
-
-
 @event.listens_for(Session, "before_commit")
 def _new_versions(session: Session) -> None:
-    changed = session.info.pop(CHANGED, set())
+    changed = session.info.pop(SETTINGS_CHANGED, set())
     for account_id in sorted(changed):
         snapshot(account_id)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session: Session) -> None:
-    session.info.pop(CHANGED, None)
+    session.info.pop(SETTINGS_CHANGED, None)
 
 
 # --- the salon's own part --------------------------------------------------------------------
@@ -382,8 +380,6 @@ def _list(items) -> str:
 
 def describe(content: dict) -> tuple[list[tuple[str, str]], list[Shown]]:
     """(the header rows, the activities) of a version, in words of the language in force."""
-    from flask_babel import gettext as _
-
     controller, dpo = content["controller"], content["dpo"]
     header = [
         (
@@ -455,8 +451,6 @@ def describe(content: dict) -> tuple[list[tuple[str, str]], list[Shown]]:
 
 
 def _period_text(key: str, content: dict) -> str:
-    from flask_babel import gettext as _
-
     periods = content["record_periods"]
     if key == "appointments":
         months = content["forgetting_months"]
@@ -498,8 +492,6 @@ def _period_text(key: str, content: dict) -> str:
 
 
 def _tom_text(measures_content: dict) -> str:
-    from flask_babel import gettext as _
-
     portal = _list(what for what, _how in measures.BY_THE_PORTAL)
     salon = _list(measures.SALON_MEASURES[key] for key in measures_content["done"] if key in measures.SALON_MEASURES)
     return _(

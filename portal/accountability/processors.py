@@ -129,11 +129,12 @@ def erasure_snapshot(account_id: int) -> list[dict]:
 
 
 def _check(values: dict, today: date, old_review_on: date | None) -> dict:
+    one_line = ("name", "service", "country", "data_categories")
     values = {
         **values,
-        **{k: " ".join((values.get(k) or "").split()) for k in ("name", "service", "country")},
+        **{k: " ".join((values.get(k) or "").split()) for k in one_line},
         "address": (values.get("address") or "").strip(),
-        "data_categories": " ".join((values.get("data_categories") or "").split()),
+        "erase_by_hand": bool(values.get("erase_by_hand")),
     }
     if not values["name"]:
         raise ProcessorError("name", "name")

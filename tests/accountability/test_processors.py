@@ -48,7 +48,8 @@ def _state(account_id: int) -> list[tuple]:
 def _add(client, **values) -> Processor:
     response = client.post("/settings/privacy/processors/new", data={**NEWSLETTER, **values})
     assert response.status_code == 302, response.get_data(as_text=True)
-    return _entries(db.session.scalars(select(Processor.account_id)).first())[-1]
+    db.session.expire_all()
+    return db.session.scalars(select(Processor).order_by(Processor.id.desc())).first()
 
 
 def test_a_new_salon_has_the_three_prefilled_entries_to_complete(salon, login_as):

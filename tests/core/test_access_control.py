@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from portal.accountability.breaches import record_breach
 from portal.accountability.evidence import request_pack
 from portal.accountability.processing import save_own
+from portal.accountability.processors import save as save_processor
 from portal.audit import Actor
 from portal.auth.decorators import declared_access
 from portal.extensions import db
@@ -144,8 +145,10 @@ def _ids_of_salon_records(salon, customer_name: str, login) -> dict[str, int]:
         status="new",
     )
     db.session.add(privacy_request)
-    processor = Processor(account_id=salon.account.id, name="Newsletter-Tool", service="Newsletter", region="eu")
-    db.session.add(processor)
+    owner = Actor(salon.account.id, salon.owner.id)
+    processor = save_processor(
+        owner, None, {"name": "Newsletter-Tool", "service": "Newsletter", "region": "eu"}, salon.account.today()
+    )
     breach = record_breach(
         Actor(salon.account.id, salon.owner.id),
         {
