@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, has_request_context, request, session
+from flask import Flask, abort, g, has_request_context, request, session
 from flask_login import current_user
 
 from portal.config import ROOT, Config, config_for_env
@@ -16,6 +16,8 @@ def _select_locale() -> str:
     languages = ("de", "en")
     if not has_request_context():  # a command or a job: German, unless it forces another
         return "de"
+    if g.get("tablet_locale") in languages:  # tablet mode: the customer's language, not the staff's
+        return g.tablet_locale
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
@@ -113,13 +115,19 @@ def _register_blueprints(app: Flask) -> None:
     from portal.requests.views import bp as requests_bp
     from portal.retention.views import bp as retention_bp
     from portal.settings.views import bp as settings_bp
+    from portal.signed_forms.designer_views import bp as forms_bp
+    from portal.signed_forms.document_views import bp as documents_bp
+    from portal.signed_forms.tablet_views import bp as tablet_bp
     from portal.team.views import bp as team_bp
     from portal.two_factor.views import bp as two_factor_bp
     from portal.vouchers.views import bp as vouchers_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(tablet_bp)  # first: its guard keeps a tablet in tablet mode
     app.register_blueprint(customers_bp)
+    app.register_blueprint(forms_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(history_bp)

@@ -60,6 +60,7 @@ def create_owner(salon: str, slug: str, email: str, state: str, password: str):
     from portal.auth.service import MIN_PASSWORD_LENGTH, hash_secret
     from portal.models import Account, Location, Login
     from portal.privacy.authorities import BY_CODE
+    from portal.signed_forms.designer import add_intake_form
     from portal.validation import normalize_email
 
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -71,6 +72,7 @@ def create_owner(salon: str, slug: str, email: str, state: str, password: str):
     db.session.flush()
     db.session.add(Location(account_id=account.id, name=salon, state=state.upper()))
     processors.add_standard(account.id)
+    add_intake_form(account.id, salon)
     db.session.add(
         Login(
             account_id=account.id,

@@ -40,6 +40,7 @@ from portal.models import (
     VoucherEntry,
 )
 from portal.models.base import clock_at
+from portal.signed_forms.designer import add_intake_form
 
 DEMO_PASSWORD = "salon-demo-2026"
 BATCH = 5000
@@ -537,6 +538,7 @@ def _salon(name: str, slug: str, state: str, location_names: list[str]) -> tuple
     ]
     db.session.add_all(locations)
     processors.add_standard(account.id)
+    add_intake_form(account.id, account.name)
     db.session.flush()
     return account, locations
 

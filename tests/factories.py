@@ -16,6 +16,7 @@ from portal.customers.service import create_customer
 from portal.extensions import db
 from portal.models import Account, Appointment, Customer, Employee, Invoice, LineKind, Location, Login, Service, base
 from portal.models.base import utcnow
+from portal.signed_forms.designer import add_intake_form
 
 PASSWORD = "correct-horse-battery"
 PIN = "1234"
@@ -42,6 +43,7 @@ def make_salon(name: str, slug: str) -> Salon:
     location = Location(account_id=account.id, name=f"{name} Mitte", city="Berlin")
     db.session.add(location)
     processors.add_standard(account.id)
+    add_intake_form(account.id, name)
     logins = {}
     for role in ("owner", "admin", "staff", "accountant"):
         logins[role] = Login(

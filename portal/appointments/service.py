@@ -10,6 +10,7 @@ from portal.audit import Actor, field_changes, record
 from portal.extensions import db
 from portal.messaging.transactional import confirm_appointment, notify_cancelled, notify_moved
 from portal.models import Account, Appointment, AppointmentStatus, Customer, Employee, Location, Service
+from portal.models.base import utcnow
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
@@ -142,6 +143,32 @@ def cancel_appointment(actor: Actor, appointment: Appointment, reason: str) -> N
         customer_id=appointment.customer_id,
         summary=customer.full_name if customer else "",
     )
+
+
+@transaction
+def check_in(actor: Actor, appointment: Appointment) -> bool:
+    """The customer has arrived (on the appointment's day): the forms due are offered next.
+    False when already checked in; AppointmentError for one not booked or on another day."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise AppointmentError(appointment.status)
+    account = db.session.get(Account, actor.account_id)
+    if account.local_date(appointment.starts_at) != account.today():
+        raise AppointmentError("not-today")
+    if appointment.checked_in_at is not None:
+        return False
+    appointment.checked_in_at = utcnow()
+    customer = appointment.customer_id and db.session.get(Customer, appointment.customer_id)
+    record(
+        actor,
+        "appointment",
+        "checked_in",
+        "appointment",
+        appointment.id,
+        {"checked_in_at": {"old": None, "new": appointment.checked_in_at.isoformat()}},
+        customer_id=appointment.customer_id,
+        summary=customer.full_name if customer else "",
+    )
+    return True
 
 
 # --- what the pages read ----------------------------------------------------------------------

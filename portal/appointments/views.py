@@ -16,6 +16,7 @@ from portal.auth.permissions import Permission
 from portal.checkout import service as checkout
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.models import Appointment, Customer
+from portal.signed_forms.due import due_forms
 from portal.tenancy import get_owned_or_404
 from portal.web.pin import acting, pin_form
 from portal.web.templating import blueprint_labels
@@ -51,12 +52,16 @@ def index():
         day = current_user.account.today()
     rows = service.day_list(current_user.account, day)
     unbilled_count, unbilled = checkout.unbilled(current_user.account)
+    forms_due = due_forms(
+        current_user.account_id, [(a.customer_id, a) for a, _first, _last in rows if a.status == "booked"]
+    )
     return render_template(
         "appointments/index.html",
         rows=rows,
         day=day,
         unbilled=unbilled,
         unbilled_count=unbilled_count,
+        forms_due=forms_due,
         previous_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
     )

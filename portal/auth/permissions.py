@@ -60,6 +60,11 @@ class Permission(StrEnum):
     VOUCHER_VIEW = "voucher.view"
     # Create vouchers without a sale, pay out or void a remaining value.
     VOUCHER_MANAGE = "voucher.manage"
+    # Art. 9 GDPR: the health answers of signed forms (allergies, medication). The owner has
+    # it; an owner grants it to admins or staff who treat; the accountant never.
+    HEALTH_READ = "health.read"
+    # Einstellungen → Formulare: the intake and treatment forms.
+    FORMS_MANAGE = "forms.manage"
 
 
 PERMISSION_LABELS = {
@@ -89,6 +94,8 @@ PERMISSION_LABELS = {
     Permission.CASHBOOK_VIEW: _l("Read the cash book"),
     Permission.VOUCHER_VIEW: _l("See vouchers"),
     Permission.VOUCHER_MANAGE: _l("Create, pay out and void vouchers"),
+    Permission.HEALTH_READ: _l("Read health data (answers on signed forms, Art. 9 GDPR)"),
+    Permission.FORMS_MANAGE: _l("Design the intake and treatment forms"),
 }
 
 # Permissions that only read; the accountant role may hold nothing else.
@@ -122,6 +129,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPOINTMENT_EDIT,
             Permission.CUSTOMER_HISTORY,
             Permission.SETTINGS_MANAGE,
+            Permission.FORMS_MANAGE,
             Permission.PRIVACY_REQUESTS,
             Permission.MARKETING_MANAGE,
             Permission.CHECKOUT,
@@ -159,6 +167,10 @@ GRANTABLE_TO_ADMIN = (
     Permission.PRIVACY_SETTINGS_EDIT,
 )
 
+# What an owner may grant a staff login: therapists who treat need the allergies.
+GRANTABLE_TO_STAFF = (Permission.HEALTH_READ,)
+GRANTABLE = {Role.ADMIN: (*GRANTABLE_TO_ADMIN, Permission.HEALTH_READ), Role.STAFF: GRANTABLE_TO_STAFF}
+
 # A grant that brings another permission with it.
 IMPLIED = {Permission.PRIVACY_SETTINGS_EDIT: frozenset({Permission.PRIVACY_SETTINGS_VIEW})}
 
@@ -169,6 +181,7 @@ SETTINGS_PERMISSIONS = (
     Permission.PRIVACY_SETTINGS_VIEW,
     Permission.RETAINED_RECORDS_VIEW,
     Permission.CUSTOMER_EXPORT,
+    Permission.FORMS_MANAGE,
 )
 
 # Roles whose logins count as "administrative rights" (export recipients, notifications).
@@ -186,9 +199,9 @@ def _permissions_for(role: str, extra: tuple[str, ...]) -> frozenset[Permission]
         base = ROLE_PERMISSIONS[Role(role)]
     except ValueError:
         return frozenset()
-    if Role(role) is Role.ADMIN and extra:
-        granted = {Permission(p) for p in extra if p in {g.value for g in GRANTABLE_TO_ADMIN}}
-        base = base | granted
+    grantable = {g.value for g in GRANTABLE.get(Role(role), ())}
+    if extra and grantable:
+        base = base | {Permission(p) for p in extra if p in grantable}
     implied = set()
     for permission in base:
         implied |= IMPLIED.get(permission, frozenset())

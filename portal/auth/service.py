@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal import tokens
 from portal.audit import Actor, field_changes, record
 from portal.auth import lockout
-from portal.auth.permissions import GRANTABLE_TO_ADMIN, Role
+from portal.auth.permissions import GRANTABLE, Role
 from portal.auth.sessions import revoke_all, revoke_session
 from portal.extensions import db, limiter
 from portal.mail import external_url, queue_email
@@ -258,8 +258,8 @@ def update_login(actor: Actor, target: Login, role: str, grants: list[str], acti
         raise AuthError("cannot-deactivate-self")
     if target.id == actor.login_id and target.role != new_role.value:
         raise AuthError("cannot-change-own-role")  # another owner decides that
-    allowed = {p.value for p in GRANTABLE_TO_ADMIN}
-    new_grants = sorted(g for g in grants if g in allowed) if new_role is Role.ADMIN else []
+    allowed = {p.value for p in GRANTABLE.get(new_role, ())}
+    new_grants = sorted(g for g in grants if g in allowed)
     changes = {
         name: (old, new)
         for name, old, new in (

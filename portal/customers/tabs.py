@@ -22,6 +22,9 @@ from portal.models import (
     Voucher,
 )
 from portal.retention.holds import active_holds
+from portal.signed_forms.designer import forms_of
+from portal.signed_forms.documents import of_customer as documents_of
+from portal.signed_forms.due import due_forms
 from portal.tenancy import scoped
 
 LIMIT = 200  # the newest; older ones are in the histories and the access package
@@ -71,6 +74,12 @@ def tab_data(customer: Customer, tab: str, *, history_before: int | None = None,
             "requests": _newest(PrivacyRequest, account_id, cid, PrivacyRequest.created_at, limit=None),
             "holds": active_holds(customer),
             "locations": db.session.scalars(scoped(Location, account_id)).all(),
+        }
+    if tab == "forms":
+        return {
+            "documents": documents_of(customer),
+            "offered": forms_of(account_id, active_only=True),
+            "due": due_forms(account_id, [(cid, None)]).get(None, []),
         }
     if tab == "vouchers":
         return {

@@ -19,6 +19,7 @@ from portal.models import Customer, CustomerFieldDefinition
 from portal.requests.forms import StaffRequestForm
 from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
 from portal.retention.forms import HoldForm
+from portal.signed_forms.forms import hand_over_form
 from portal.tenancy import get_owned_or_404
 from portal.validation import format_phone
 from portal.vouchers.service import TEMPLATE_HELPERS as VOUCHER_HELPERS
@@ -31,11 +32,12 @@ from portal.web.templating import blueprint_labels
 bp = Blueprint("customers", __name__)
 blueprint_labels(bp, REQUEST_LABELS, MESSAGING_LABELS, CHECKOUT_LABELS, VOUCHER_HELPERS, HISTORY_LABELS)
 
-TABS = ("data", "appointments", "invoices", "vouchers", "messages", "privacy", "history")
+TABS = ("data", "appointments", "invoices", "vouchers", "messages", "forms", "privacy", "history")
 TAB_PERMISSIONS = {
     "invoices": Permission.INVOICE_VIEW,
     "history": Permission.CUSTOMER_HISTORY,
     "messages": Permission.CUSTOMER_DETAILS,  # consents: not for the accountant
+    "forms": Permission.CUSTOMER_DETAILS,  # signed forms: answers, signatures
 }
 
 
@@ -97,6 +99,8 @@ def _tab_forms(customer: Customer, tab: str, data: dict) -> dict:
         return {"form": form, "definitions": definitions, "pin_form": pin_form()}
     if tab in ("messages", "vouchers"):
         return {"pin_form": pin_form()}
+    if tab == "forms":
+        return {"hand_over": hand_over_form(customer.account_id, customer, None, data["offered"])}
     if tab == "privacy":
         request_form = StaffRequestForm(formdata=None)
         request_form.location_id.choices = [(loc.id, loc.name) for loc in data["locations"]]

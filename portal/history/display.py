@@ -167,6 +167,11 @@ FIELD_LABELS = {
     "two_factor_required": _l("Two-factor login required for owners and administrators"),
     "failed_attempts": _l("Wrong passwords"),
     "ip_addresses": _l("IP addresses"),
+    "checked_in_at": _l("Arrived"),
+    "form": _l("Form"),
+    "sha256": _l("SHA-256 fingerprint"),
+    "pdf_sha256": _l("SHA-256 of the PDF"),
+    "health_consent": _l("Consent to health data (Art. 9 GDPR)"),
 }
 CONSENT_STATES = {"none": _l("not recorded"), "granted": _l("agreed"), "withdrawn": _l("withdrawn")}
 # What an erasure deleted, counted per kind (the certificate's words, and the traces').
@@ -233,6 +238,13 @@ ACTION_LABELS = {
     "import_finished": _l("import finished"),
     "import_failed": _l("import failed (nothing imported)"),
     "import_undone": _l("import undone"),
+    "checked_in": _l("checked in"),
+    "tablet_handed_over": _l("tablet handed over"),
+    "tablet_created": _l("entered on the tablet by the customer"),
+    "tablet_updated": _l("changed on the tablet by the customer"),
+    "form_signed": _l("form signed"),
+    "health_viewed": _l("health answers read"),
+    "health_withdrawn": _l("consent to health data withdrawn"),
 }
 
 ENTITY_LABELS = {

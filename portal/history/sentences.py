@@ -18,6 +18,8 @@ ENTITY_OBJECTS = {
     "record_entry": _l("the record of processing activities"),
     "evidence_pack": _l("the evidence pack"),
     "bonus_program": _l("a bonus program"),
+    "form": _l("a form"),
+    "signed_document": _l("a signed form"),
     "campaign": _l("a campaign"),
     "customer": _l("the customer file"),
     "customer_export": _l("the customer export"),
@@ -96,6 +98,13 @@ SENTENCES = {
     "import_finished": _l("The customer import started by %(who)s has finished."),
     "import_failed": _l("The customer import started by %(who)s failed; nothing was imported."),
     "import_undone": _l("%(who)s undid a customer import."),
+    "checked_in": _l("%(who)s checked the customer in (arrived)."),
+    "tablet_handed_over": _l("%(who)s handed the tablet to the customer with a form."),
+    "tablet_created": _l("The customer entered their data on the tablet (handed over by %(who)s)."),
+    "tablet_updated": _l("The customer changed their data on the tablet (handed over by %(who)s)."),
+    "form_signed": _l("The customer signed a form on the tablet (handed over by %(who)s)."),
+    "health_viewed": _l("%(who)s read the health answers of a signed form."),
+    "health_withdrawn": _l("%(who)s recorded that the customer withdrew the consent to health data."),
 }
 
 # A request's timeline: the same, in the request's own words.

@@ -82,6 +82,7 @@ def set_consent(
     source: str = "",
     given_on: date | None = None,
     confirmation: bool = False,
+    document_id: int | None = None,
 ) -> bool:
     """Grant or withdraw one channel's consent; returns whether it changed. Always logged. An
     imported consent names its source and, if known, the day it was given there. A
@@ -114,6 +115,7 @@ def set_consent(
             email_hash=email_proof_hash(customer.email),
             source=source,
             given_on=given_on,
+            document_id=document_id,
         )
     )
     record(

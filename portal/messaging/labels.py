@@ -13,7 +13,12 @@ MESSAGE_KINDS = {
     "consent_request": _l("consent request"),
     "consent_again": _l("consent request (second and last round)"),
 }
-CHANNEL_NAMES = {"email": _l("Email"), "sms": _l("SMS"), "photo": _l("Photo publication")}
+CHANNEL_NAMES = {
+    "email": _l("Email"),
+    "sms": _l("SMS"),
+    "photo": _l("Photo publication"),
+    "health": _l("Health data (Art. 9 GDPR)"),  # a signed form's explicit consent
+}
 MESSAGE_STATUSES = {
     "queued": _l("queued"),
     "sent": _l("sent"),

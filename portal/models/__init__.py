@@ -27,6 +27,15 @@ from portal.models.business import (
 from portal.models.consent import Consent, ConsentLog, ConsentStatus, ConsentText
 from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
 from portal.models.exports import CustomerExport, ExportChunk, ExportStatus
+from portal.models.forms import (
+    FormInterval,
+    FormKind,
+    FormVersion,
+    SalonForm,
+    SignedDocument,
+    TabletSession,
+    form_service,
+)
 from portal.models.imports import (
     CustomerImport,
     DuplicateAction,
@@ -83,6 +92,13 @@ def _ids_never_reused() -> None:
 _ids_never_reused()
 
 __all__ = [
+    "FormInterval",
+    "FormKind",
+    "FormVersion",
+    "SalonForm",
+    "SignedDocument",
+    "TabletSession",
+    "form_service",
     "ConfidentialityCommitment",
     "SalonMeasure",
     "Processor",

@@ -59,6 +59,8 @@ class Appointment(TenantMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.BOOKED)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The customer has arrived (Check-in): the forms due for the visit are offered now.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     service: Mapped[Service | None] = relationship(lazy="joined")
     employee = relationship("Employee", lazy="joined")

@@ -67,3 +67,7 @@ class ConsentLog(TenantMixin, db.Model):
     # it there, if the file says; no text version, since what they agreed to is not known.
     source: Mapped[str] = mapped_column(String(60), default="", server_default="")
     given_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Given on the tablet (method "signed_form"): the signed document that proves it.
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signed_document.id", ondelete="SET NULL"), nullable=True
+    )

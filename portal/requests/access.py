@@ -32,6 +32,7 @@ from portal.models import (
     Invoice,
     Location,
     PrivacyRequest,
+    SignedDocument,
     StampCard,
     StampEntry,
     StoredFile,
@@ -40,10 +41,11 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.privacy.notice import build_notice
 from portal.requests.access_csv import csv_tables
+from portal.signed_forms.documents import of_customer as documents_of
 from portal.transaction import transaction
 
 SCHEMA = "salon-privacy-portal/access-package"
-SCHEMA_VERSION = 2  # 2: last_visit_at became last_activity_at; payments, voucher and stamp entries
+SCHEMA_VERSION = 3  # 2: last_visit_at became last_activity_at; payments, voucher and stamp entries; 3: signed_documents
 PACKAGE_PURPOSE = "access-package"
 PACKAGE_DAYS = 7
 WITHHELD = "content withheld (Art. 15(4) GDPR: trade secret)"
@@ -207,6 +209,7 @@ def collect(customer: Customer) -> dict:
         for r in db.session.scalars(select(PrivacyRequest).where(PrivacyRequest.customer_id == cid))
     ]
     return {
+        "signed_documents": _signed_documents(customer),
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "generated_at": _iso(utcnow()),
@@ -221,6 +224,32 @@ def collect(customer: Customer) -> dict:
         "change_history": history,
         "privacy_requests": requests,
     }
+
+
+def _signed_documents(customer: Customer) -> list[dict]:
+    """Every signed form with the customer's answers (health answers too: they are the
+    customer's own data, even after the consent was withdrawn) and the PDF's place in the ZIP."""
+    return [
+        {
+            "form": d.version.content["title"],
+            "form_version": d.version.number,
+            "form_version_sha256": d.version.sha256,
+            "signed_at": _iso(d.signed_at),
+            "answers": [
+                {"question": f["label"], "answer": d.answers.get(f["key"]), "health_data": bool(f.get("health"))}
+                for f in d.version.content["fields"]
+            ],
+            "consents": d.consents,
+            "health_consent_withdrawn_at": _iso(d.health_withdrawn_at),
+            "pdf": document_pdf_path(d),
+            "pdf_sha256": d.pdf_sha256,
+        }
+        for d in reversed(documents_of(customer))
+    ]
+
+
+def document_pdf_path(document: SignedDocument) -> str:
+    return f"documents/formular-{document.id}.pdf"
 
 
 def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
@@ -241,6 +270,8 @@ def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
         archive.writestr("report.html", report)
         for name, content in csv_tables(data, request.locale or "de").items():
             archive.writestr(f"csv/{name}", content)
+        for document in documents_of(customer):
+            archive.writestr(document_pdf_path(document), document.pdf)
     return buffer.getvalue()
 
 

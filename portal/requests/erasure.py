@@ -31,9 +31,11 @@ from portal.models import (
     Login,
     OutboundEmail,
     PrivacyRequest,
+    SignedDocument,
     StampCard,
     StampEntry,
     StoredFile,
+    TabletSession,
     Voucher,
 )
 from portal.models.base import utcnow
@@ -183,6 +185,7 @@ def erase_customers(
         "stamp_cards": _grouped(StampCard, ids),
         "custom_field_values": _grouped(CustomerFieldValue, ids),
         "consents": _grouped(Consent, ids),
+        "signed_documents": _grouped(SignedDocument, ids),
     }
     appointments = _grouped(Appointment, ids)
 
@@ -236,7 +239,14 @@ def erase_customers(
         .where(StampEntry.card_id.in_(select(StampCard.id).where(StampCard.customer_id.in_(ids))))
         .execution_options(synchronize_session=False)
     )
-    for model in (StampCard, CustomerFieldValue, Consent):
+    # Signed forms go whole: answers, signature, PDF (Art. 17; the consent log keeps its hash).
+    db.session.execute(
+        update(ConsentLog)
+        .where(ConsentLog.document_id.in_(select(SignedDocument.id).where(SignedDocument.customer_id.in_(ids))))
+        .values(document_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for model in (TabletSession, SignedDocument, StampCard, CustomerFieldValue, Consent):
         db.session.execute(delete(model).where(model.customer_id.in_(ids)).execution_options(synchronize_session=False))
     # Consent proof survives as a salted hash of the address only.
     logged = set(db.session.scalars(select(ConsentLog.customer_id).where(ConsentLog.customer_id.in_(ids)).distinct()))

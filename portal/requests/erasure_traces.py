@@ -37,6 +37,8 @@ HANDLED_REFERENCES = {
     "import_duplicate.customer_id": "deleted (with every import not yet run: see below)",
     "import_update.customer_id": "deleted (the undo's copy of the values before an import)",
     "breach_notice.customer_id": "deleted (the breach keeps how many were told)",
+    "signed_document.customer_id": "deleted with its PDF and signature (consent log keeps its hash)",
+    "tablet_session.customer_id": "deleted",
 }
 
 

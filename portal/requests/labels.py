@@ -63,6 +63,7 @@ CERTIFICATE_LABELS = {
     "consents": _l("consents (proof kept as a hash)"),
     "messages": _l("stored messages"),
     "history_entries_redacted": _l("history entries redacted"),
+    "signed_documents": _l("signed forms with their PDFs and signatures"),
     "invoices": _l("Invoices"),
     "appointments": _l("Appointments (without the person)"),
     "reports": _l("for the salon's reports, no longer linked to a person"),

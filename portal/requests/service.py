@@ -21,6 +21,7 @@ from portal.privacy.settings_service import settings_for
 from portal.requests import deadlines, recipients
 from portal.requests.erasure import ErasureBlocked, erase_customer, find_blockers
 from portal.requests.labels import TEMPLATE_LABELS
+from portal.signed_forms.documents import withdraw_health
 from portal.tasks import BUILD_ACCESS_PACKAGE
 from portal.transaction import transaction
 
@@ -334,6 +335,7 @@ def complete(actor: Actor, request: PrivacyRequest) -> None:
         _finish(actor, request, "restricted")
     elif request.kind == "objection":
         withdraw_marketing(actor, customer, "objection")
+        withdraw_health(actor, customer, "objection")  # the signed forms' Art. 9 consent too
         record(
             actor,
             "customer",

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.auth import service as auth_service
 from portal.auth.decorators import requires
 from portal.auth.forms import InviteForm, LoginRightsForm
-from portal.auth.permissions import GRANTABLE_TO_ADMIN, PERMISSION_LABELS, ROLE_LABELS, Permission, Role
+from portal.auth.permissions import GRANTABLE, PERMISSION_LABELS, ROLE_LABELS, Permission, Role
 from portal.models import Employee, Login
 from portal.team import service
 from portal.team.forms import EmployeeForm, NewEmployeeForm
@@ -47,7 +47,7 @@ def _page(invite_form=None, employee_form=None, status=200):
         invite_form=invite_form,
         employee_form=employee_form,
         role_labels=ROLE_LABELS,
-        grantable=[(p.value, PERMISSION_LABELS[p]) for p in GRANTABLE_TO_ADMIN],
+        grantable={role.value: [(p.value, PERMISSION_LABELS[p]) for p in grants] for role, grants in GRANTABLE.items()},
         locations={loc_id: name for loc_id, name in _location_choices()},
     ), status
 

@@ -54,9 +54,10 @@ SETTINGS_BLUEPRINTS = (
     "breaches",
     "processing",
     "evidence",
+    "forms",
 )
 # A blueprint of its own whose pages belong under another entry.
-BLUEPRINT_SECTIONS = {"imports": "customers.index"}
+BLUEPRINT_SECTIONS = {"imports": "customers.index", "documents": "customers.index"}
 NAV_SECTION_OVERRIDES = {
     "customers.fields": "settings.index",
     "customers.toggle_field": "settings.index",

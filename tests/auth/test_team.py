@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from portal.audit import Actor
-from portal.auth.permissions import GRANTABLE_TO_ADMIN, Permission, has_permission
+from portal.auth.permissions import GRANTABLE, Permission, Role, has_permission
 from portal.auth.service import invite_login
 from portal.extensions import db
 from portal.models import EmailToken, Employee, Login, OutboundEmail
@@ -133,15 +133,18 @@ def test_admin_without_team_grant_cannot_manage_team(salon, login_as):
     assert login_as(salon.admin).get("/settings/team/").status_code == 403
 
 
-def test_safe_defaults_invite_as_staff_no_self_demotion_grants_only_for_admins(salon, login_as):
+def test_safe_defaults_invite_as_staff_no_self_demotion_grants_by_role(salon, login_as):
     # A second owner, invited through the team service: the last-owner rule is not what stops it.
     invite_login(Actor(salon.account.id, salon.owner.id), "zweite@salon-a.test", "Zweite", "owner", "de", salon.owner)
     db.session.commit()
     owner = login_as(salon.owner)
     page = owner.get("/settings/team/").get_data(as_text=True)
-    # The invitation proposes the least rights; extra rights are offered for administrators only.
+    # The invitation proposes the least rights; extra rights are offered to administrators, and
+    # to staff only the health data (therapists who treat need the allergies); owners and the
+    # accountant get none.
     assert '<option selected value="staff">' in page
-    assert page.count('name="grants"') == len(GRANTABLE_TO_ADMIN)  # the admin's row only
+    assert page.count('name="grants"') == len(GRANTABLE[Role.ADMIN]) + len(GRANTABLE[Role.STAFF])
+    assert page.count('value="health.read"') == 2
     response = owner.post(f"/settings/team/logins/{salon.owner.id}", data={"role": "admin", "active": "y"})
     assert response.status_code == 302
     db.session.expire_all()
