@@ -29,8 +29,8 @@ PIN_RULES = [
 
 class FieldRowForm(PortalSubform):
     key = HiddenField()
-    label = StringField(_l("Question or label"), validators=[Length(max=LIMITS["label"])])
-    type = SelectField(_l("Type"), choices=list(FIELD_TYPES.items()), default="text")
+    question = StringField(_l("Question or label"), validators=[Length(max=LIMITS["label"])])
+    kind = SelectField(_l("Type"), choices=list(FIELD_TYPES.items()), default="text")
     choices = StringField(_l("Choices (separated by ;)"), validators=[Length(max=2000)])
     maps_to = SelectField(_l("Customer field"), choices=[("", "—"), *MAPPABLE.items()], default="")
     health = BooleanField(_l("Health data (Art. 9)"))
@@ -66,14 +66,14 @@ class DesignerForm(PortalForm):
             "fields": [
                 {
                     "key": row.key.data,
-                    "label": row.label.data,
-                    "type": row.type.data,
+                    "label": row.question.data,
+                    "type": row.kind.data,
                     "choices": (row.choices.data or "").split(";"),
                     "maps_to": row.maps_to.data,
                     "health": row.health.data,
                     "required": row.required.data,
                 }
-                for row in self.fields
+                for row in (entry.form for entry in self.fields)
             ],
         }
 
@@ -88,7 +88,14 @@ class DesignerForm(PortalForm):
         while len(self.fields):
             self.fields.pop_entry()
         for field in content["fields"]:
-            self.fields.append_entry({**field, "choices": "; ".join(field.get("choices", []))})
+            self.fields.append_entry(
+                {
+                    **field,
+                    "question": field["label"],
+                    "kind": field["type"],
+                    "choices": "; ".join(field.get("choices", [])),
+                }
+            )
         self.fields.append_entry()  # one spare row for a new question
 
 

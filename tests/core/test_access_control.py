@@ -21,6 +21,7 @@ from portal.models import (
     Appointment,
     Breach,
     BreachNotice,
+    ConsentLog,
     Customer,
     CustomerFieldDefinition,
     CustomerFieldValue,
@@ -28,6 +29,7 @@ from portal.models import (
     Employee,
     ErasureSystemCheck,
     EvidencePack,
+    FormVersion,
     Login,
     LoginHistoryExport,
     OutboundEmail,
@@ -35,10 +37,14 @@ from portal.models import (
     Processor,
     RecordEntry,
     RecordVersion,
+    SalonForm,
+    SignedDocument,
     StoredFile,
+    TabletSession,
 )
 from portal.models.base import utcnow
 from tests import factories
+from tests.signed_forms.helpers import signed_by_service
 
 
 def test_every_endpoint_declares_permission_or_public(app):
@@ -115,6 +121,11 @@ def _snapshot():
         RecordEntry,
         RecordVersion,
         EvidencePack,
+        SalonForm,
+        FormVersion,
+        SignedDocument,
+        TabletSession,
+        ConsentLog,
     ):
         rows[model.__name__] = sorted(
             tuple(str(getattr(obj, column.key)) for column in model.__table__.columns)
@@ -169,7 +180,11 @@ def _ids_of_salon_records(salon, customer_name: str, login) -> dict[str, int]:
     )
     pack = request_pack(Actor(salon.account.id, salon.owner.id))
     db.session.commit()
+    document = db.session.get(SignedDocument, signed_by_service(salon, customer_id))
     return {
+        "form_id": document.form_id,
+        "version_id": document.version_id,
+        "document_id": document.id,
         "breach_id": breach.id,
         "entry_id": entry.id,
         "pack_id": pack.id,
@@ -262,6 +277,15 @@ def test_accountant_cannot_change_anything(app, salon, login_as):
         "processing.update_own",
         "processing.delete_own",
         "evidence.build",
+        "forms.new",
+        "forms.edit",
+        "forms.set_active",
+        "tablet.start",
+        "tablet.sign_form",
+        "tablet.idle",
+        "tablet.take_back",
+        "documents.withdraw_health",
+        "documents.check_in",
     } <= set(refused)
 
 

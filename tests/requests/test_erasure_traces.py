@@ -8,9 +8,11 @@ a failed login with the address, an export file waiting for its download."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
-from sqlalchemy import func, select
+from pypdf import PdfReader
+from sqlalchemy import LargeBinary, func, select
 
 from portal.auth.lockout import email_key
 from portal.extensions import db
@@ -23,6 +25,7 @@ from portal.models import (
     Message,
     OutboundEmail,
     PrivacyRequest,
+    SignedDocument,
 )
 from portal.requests.erasure_traces import HANDLED_REFERENCES
 from portal.tasks import redis_connection
@@ -30,15 +33,20 @@ from tests.conftest import run_worker_burst
 from tests.exports.test_exports import _finished_export
 from tests.privacy.helpers import erasure_confirmation, rich_customer
 from tests.requests.test_erasure import _all_text_in_database
+from tests.signed_forms.helpers import signed_by_service
 
 FIRST, NAME = "Griselda", "Sommerfeld"
 OLD_EMAIL, EMAIL, PHONE = "g.sommerfeld@alt.example", "griselda.sommerfeld@example.com", "+491709998877"
 HOLD_REASON, STAFF_NOTE = "kommt nach der Elternzeit wieder", "Anruf von Frau Sommerfeld am Vormittag"
-NEEDLES = (OLD_EMAIL, EMAIL, PHONE, PHONE.lstrip("+"), "Elternzeit", "Anruf von Frau", "Hafermilch")
+ALLERGY = "Allergie gegen Nickelsulfat"
+NEEDLES = (OLD_EMAIL, EMAIL, PHONE, PHONE.lstrip("+"), "Elternzeit", "Anruf von Frau", "Hafermilch", "Nickelsulfat")
 
 
 def _leave_traces(salon, login_as, client, worker_env) -> tuple[int, int, int]:
     customer_id = rich_customer(salon, NAME, FIRST, OLD_EMAIL, PHONE)
+    # On the tablet, the customer signs the intake form with a health answer (a PDF is stored).
+    signed_by_service(salon, customer_id, {"first_name": FIRST, "last_name": NAME, "allergies": ALLERGY})
+    db.session.commit()
     owner = login_as(salon.owner)
     # The customer moves to a new address; the history keeps the old one until the erasure.
     changed = owner.post(
@@ -82,6 +90,19 @@ def _redis_text() -> str:
     return "\n".join(parts)
 
 
+def _text_of_stored_pdfs() -> str:
+    """Every PDF the database holds (signed forms, stored files), as text."""
+    texts = []
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            for column in table.columns:
+                if isinstance(column.type, LargeBinary):
+                    for (value,) in conn.execute(select(column)):
+                        if value and bytes(value).startswith(b"%PDF"):
+                            texts.extend(page.extract_text() for page in PdfReader(BytesIO(bytes(value))).pages)
+    return "\n".join(texts)
+
+
 def _sqlite_files() -> list[Path]:
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
@@ -94,6 +115,7 @@ def test_every_trace_of_the_person_goes_and_the_next_customer_starts_clean(salon
     customer_id, request_id, export_id = _leave_traces(salon, login_as, client, worker_env)
     everything = " ".join(value for _t, _c, value in _all_text_in_database())
     assert OLD_EMAIL in everything and HOLD_REASON in everything and STAFF_NOTE in everything  # the scan sees them
+    assert ALLERGY in everything and ALLERGY in _text_of_stored_pdfs() and NAME in _text_of_stored_pdfs()
     sms_file = Path(app.config["SMS_FILE"])
     assert PHONE in sms_file.read_text()
     assert email_key(EMAIL) in _redis_text() and EMAIL not in _redis_text()  # counted, but never by the address
@@ -145,6 +167,8 @@ def test_every_trace_of_the_person_goes_and_the_next_customer_starts_clean(salon
     assert run_worker_burst(worker_env, "emails").returncode == 0
     db.session.expire_all()
     assert [(t, c) for t, c, v in _all_text_in_database() if any(n in v for n in NEEDLES)] == []
+    assert db.session.scalar(select(func.count()).select_from(SignedDocument)) == 0
+    assert NAME not in _text_of_stored_pdfs() and "Nickelsulfat" not in _text_of_stored_pdfs()
     for path in _sqlite_files():  # deleted rows are overwritten, not left in free pages
         raw = path.read_bytes()
         assert [n for n in NEEDLES if n.encode() in raw] == [], path

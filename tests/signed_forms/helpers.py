@@ -69,3 +69,30 @@ def sign_on_tablet(
     assert back.status_code == 302
     db.session.expire_all()
     return open_tablet().document_id
+
+
+def signed_by_service(salon, customer_id: int, answers: dict | None = None, consents=("health",)) -> int:
+    """A signed intake form built through the services (hand-over with the PIN, then signing),
+    for tests that need a document but not the pages."""
+    from portal.audit import Actor
+    from portal.models import Customer
+    from portal.signed_forms.signing import Submission, sign
+    from portal.signed_forms.tablet import hand_over as start
+
+    form = intake_form(salon)
+    customer = db.session.get(Customer, customer_id)
+    tablet = start(
+        Actor(salon.account.id, salon.staff.id), form, customer, None, salon.employee.id, factories.PIN, "de"
+    )
+    answers = answers or {"first_name": customer.first_name, "last_name": customer.last_name, "allergies": "Nickel"}
+    data = sign_data(tablet.version_id, answers, consents)
+    submission = Submission(
+        form_data=data,
+        ticked=set(consents),
+        signature=data["signature"],
+        pad_width=600,
+        pad_height=220,
+        version_id=tablet.version_id,
+        ip="192.0.2.10",
+    )
+    return sign(tablet, submission).id
