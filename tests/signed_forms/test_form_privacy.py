@@ -126,7 +126,7 @@ def test_the_access_package_holds_the_documents_and_their_answers(salon, login_a
 
 def test_the_erasure_removes_documents_pdfs_and_hand_overs(salon, login_as):
     customer_id = factories.make_customer(salon.account, "Muster", "Erika", email="erika@example.com")
-    document = _document(salon, customer_id)
+    _document(salon, customer_id)
     owner = login_as(salon.owner)
     owner.post(
         f"/customers/{customer_id}/privacy-requests",
