@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from portal import tokens
 from portal.audit import Actor
-from portal.exports.fields import STANDARD_FIELDS
+from portal.exports.fields import HEALTH_FIELD, HEALTH_LABEL, STANDARD_FIELDS
 from portal.exports.service import (
     DOWNLOAD_PURPOSE,
     LINK_HOURS,
@@ -31,6 +31,7 @@ EXTENSIONS = {"csv": "csv", "csv_de": "csv", "xlsx": "xlsx"}
 
 def _labels(account_id: int) -> dict:
     labels = dict(STANDARD_FIELDS)
+    labels[HEALTH_FIELD] = HEALTH_LABEL
     for definition in db.session.scalars(
         select(CustomerFieldDefinition).where(CustomerFieldDefinition.account_id == account_id)
     ):

@@ -11,7 +11,7 @@ from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from portal.csv_safe import FORMULA_STARTS
-from portal.exports.columns import plan
+from portal.exports.columns import HEALTH_SQL, plan
 
 # Indexed by a cell's first character code: true where a spreadsheet would start a formula.
 # One array lookup per cell instead of six comparisons.
@@ -34,6 +34,8 @@ def select_sql(export) -> str:
                 f"AND v{n}.field_id = {int(column.field_id)}"
             )
             expr = _safe(f"v{n}.value")
+        elif column.health:
+            expr = _safe(HEALTH_SQL)
         elif column.kind == "text":
             expr = _safe(f"c.{column.name}")
         elif column.kind == "time":

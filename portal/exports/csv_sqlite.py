@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from portal.csv_safe import FORMULA_STARTS
-from portal.exports.columns import Column, plan
+from portal.exports.columns import HEALTH_SQL, Column, plan
 from portal.exports.sqlite_time import sqlite_local_datetime
 
 # SQLite's functions take at most 127 arguments (SQLITE_MAX_FUNCTION_ARG before 3.45): a wide
@@ -60,6 +60,8 @@ def _own_field_sources(columns: list[Column]) -> tuple[dict[int, str], list[str]
 
 
 def _value(column: Column, zone: ZoneInfo, own_fields: dict[int, str]) -> str:
+    if column.health:
+        return HEALTH_SQL
     if column.field_id is not None:
         return own_fields[column.field_id]
     if column.kind == "time":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.exports.columns import HEALTH_FIELD
 from portal.extensions import db
 from portal.models import CustomerFieldDefinition
 
@@ -27,6 +28,10 @@ STANDARD_FIELDS = (
     ("last_activity_at", _l("Last activity")),
 )
 STANDARD_KEYS = tuple(key for key, _label in STANDARD_FIELDS)
+HEALTH_LABEL = _l("Health answers from signed forms (Art. 9 GDPR)")
+# Art. 9 GDPR: HEALTH_FIELD, the newest health answers of the signed forms (consent not
+# withdrawn), is never part of "select all": chosen on its own, with a warning and a
+# confirmation, by a login that may read health data.
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,11 @@ class ExportField:
     key: str
     label: str
     trade_secret: bool = False
+    health: bool = False
 
 
-def available_fields(account_id: int) -> list[ExportField]:
+def available_fields(account_id: int, with_health: bool = True) -> list[ExportField]:
+    """The fields of the wizard; the health answers only where the login may read them."""
     fields = [ExportField(key, str(label)) for key, label in STANDARD_FIELDS]
     for definition in db.session.scalars(
         select(CustomerFieldDefinition)
@@ -44,4 +51,6 @@ def available_fields(account_id: int) -> list[ExportField]:
         .order_by(CustomerFieldDefinition.position)
     ):
         fields.append(ExportField(f"custom:{definition.id}", definition.label, definition.is_trade_secret))
+    if with_health:
+        fields.append(ExportField(HEALTH_FIELD, str(HEALTH_LABEL), health=True))
     return fields

@@ -21,6 +21,7 @@ class FieldsStepForm(PortalForm):
     fields = SelectMultipleField(validate_choice=False)  # checked against the salon's fields by the service
     file_format = StringField()
     repeat_downloads = BooleanField()
+    health_confirmed = BooleanField()
 
 
 class ConfirmExportForm(PortalForm):

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash
 from portal import tokens
 from portal.audit import Actor, record
 from portal.auth.permissions import ADMINISTRATIVE_ROLES
+from portal.exports.columns import HEALTH_FIELD
 from portal.extensions import db
 from portal.mail import external_url, queue_email
 from portal.models import Account, AuditEvent, CustomerExport, ExportChunk, Login
@@ -87,12 +88,19 @@ def choose_recipient(export: CustomerExport, login_id: int | None) -> None:
 
 @transaction
 def choose_fields(
-    export: CustomerExport, fields: list[str], file_format: str, allowed: set[str], repeat_downloads: bool = False
+    export: CustomerExport,
+    fields: list[str],
+    file_format: str,
+    allowed: set[str],
+    repeat_downloads: bool = False,
+    health_confirmed: bool = False,
 ) -> None:
     _editable(export)
     chosen = [f for f in fields if f in allowed]
     if not chosen or len(chosen) != len(fields):
         raise ExportError("no-fields" if not fields else "unknown-field")
+    if HEALTH_FIELD in chosen and not health_confirmed:
+        raise ExportError("health-unconfirmed")  # Art. 9 data leaves the portal only on purpose
     if file_format not in FORMATS:
         raise ExportError("unknown-format")
     export.fields, export.file_format, export.repeat_downloads = chosen, file_format, repeat_downloads

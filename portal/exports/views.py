@@ -19,7 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.auth.decorators import public, requires
-from portal.auth.permissions import Permission
+from portal.auth.permissions import Permission, has_permission
 from portal.exports import service
 from portal.exports.fields import available_fields
 from portal.exports.forms import ConfirmExportForm, FieldsStepForm, RecipientStepForm
@@ -38,6 +38,9 @@ ERRORS = {
         "Please choose one of the offered recipients; only logins with administrative rights receive exports."
     ),
     "no-fields": lambda: _("Please choose at least one field."),
+    "health-unconfirmed": lambda: _(
+        "You chose the health answers (Art. 9 GDPR). Please confirm that the export needs them. Nothing was changed."
+    ),
     "unknown-field": lambda: _("One of the chosen fields does not exist."),
     "unknown-format": lambda: _("Please choose a file format."),
     "not-editable": lambda: _("This export was already sent for confirmation and can no longer be changed."),
@@ -49,13 +52,18 @@ ERRORS = {
 }
 
 
+def _fields(export: CustomerExport):
+    """The salon's fields; the health answers only for a login that may read health data."""
+    return available_fields(export.account_id, with_health=has_permission(current_user, Permission.HEALTH_READ))
+
+
 def _wizard(export: CustomerExport, step: int, error: str | None = None, status: int = 200):
     context = dict(
         export=export,
         step=step,
         error=ERRORS[error]() if error else None,
         recipients=service.recipients(export.account_id),
-        fields=available_fields(export.account_id),
+        fields=_fields(export),
         recipient=service.recipient_of(export),
     )
     template = f"exports/_step{step}.html" if is_fragment_request() else "exports/wizard.html"
@@ -98,13 +106,14 @@ def step(export_id: int, number: int):
         if number == 1:
             service.choose_recipient(export, form.recipient_id)
         elif number == 2:
-            allowed = {f.key for f in available_fields(export.account_id)}
+            allowed = {f.key for f in _fields(export)}
             service.choose_fields(
                 export,
                 form.fields.data,
                 form.file_format.data or "",
                 allowed,
                 repeat_downloads=form.repeat_downloads.data,
+                health_confirmed=form.health_confirmed.data,
             )
         else:
             service.submit(request_actor(), export)
@@ -126,7 +135,7 @@ def detail(export_id: int):
         export=export,
         timeline=service.timeline(export),
         logins=service.logins_by_id(current_user.account_id),
-        fields={f.key: f for f in available_fields(export.account_id)},
+        fields={f.key: f for f in available_fields(export.account_id)},  # labels of what was chosen
     )
 
 

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
+from portal.exports.columns import HEALTH_FIELD
 from portal.extensions import db
-from portal.models import Customer, CustomerFieldValue
+from portal.models import Customer, CustomerFieldValue, SignedDocument
 
 
 def _cell(value, zone: ZoneInfo):
@@ -31,7 +32,7 @@ def _cell(value, zone: ZoneInfo):
 
 def _rows(export, zone: ZoneInfo, batch: int):
     """Batches of rows in customer-number order (keyset), own fields' values joined per batch."""
-    standard = [f for f in export.fields if not f.startswith("custom:")]
+    standard = [f for f in export.fields if not f.startswith("custom:") and f != HEALTH_FIELD]
     custom_ids = [int(f.split(":", 1)[1]) for f in export.fields if f.startswith("custom:")]
     columns = [getattr(Customer, name) for name in standard]
     position = {name: index + 1 for index, name in enumerate(standard)}
@@ -55,15 +56,30 @@ def _rows(export, zone: ZoneInfo, batch: int):
                 )
             ):
                 custom[(customer_id, field_id)] = _cell(value, zone)
+        health = _health_answers([row[0] for row in rows]) if HEALTH_FIELD in export.fields else {}
         yield [
             [
-                custom.get((row[0], int(field.split(":", 1)[1])), "")
+                health.get(row[0], "")
+                if field == HEALTH_FIELD
+                else custom.get((row[0], int(field.split(":", 1)[1])), "")
                 if field.startswith("custom:")
                 else _cell(row[position[field]], zone)
                 for field in export.fields
             ]
             for row in rows
         ]
+
+
+def _health_answers(customer_ids: list[int]) -> dict[int, str]:
+    """The newest health answers per customer (as HEALTH_SQL): later rows overwrite earlier."""
+    answers = {}
+    for customer_id, text in db.session.execute(
+        select(SignedDocument.customer_id, SignedDocument.health_text)
+        .where(SignedDocument.customer_id.in_(customer_ids), SignedDocument.health_text != "")
+        .order_by(SignedDocument.signed_at, SignedDocument.id)
+    ):
+        answers[customer_id] = _cell(text, None)
+    return answers
 
 
 def write_xlsx(export, header: list[str], sink, zone: ZoneInfo, progress, batch: int, piece_bytes: int) -> None:

@@ -85,19 +85,20 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
   });
-  // "Select all" checkboxes: data-select-all="<name>" ticks every checkbox of that name.
+  // "Select all" checkboxes: data-select-all="<name>" ticks every checkbox of that name, except
+  // those marked data-not-in-select-all (the health answers of an export: chosen on purpose only).
   document.addEventListener("change", function (event) {
     var all = event.target.closest("[data-select-all]");
     var form = event.target.form;
     if (!form) return;
     if (all) {
-      form.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]').forEach(function (box) {
+      form.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]:not([data-not-in-select-all])').forEach(function (box) {
         box.checked = all.checked;
       });
     } else if (event.target.type === "checkbox") {
       var master = form.querySelector('[data-select-all="' + event.target.name + '"]');
       if (master) {
-        var boxes = form.querySelectorAll('input[type=checkbox][name="' + event.target.name + '"]');
+        var boxes = form.querySelectorAll('input[type=checkbox][name="' + event.target.name + '"]:not([data-not-in-select-all])');
         master.checked = Array.prototype.every.call(boxes, function (box) { return box.checked; });
       }
     }
