@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.models.base import utcnow
-from portal.validation import InvalidPhone, normalize_email, normalize_phone
+from portal.validation import InvalidPhone, format_phone, normalize_email, normalize_phone
 
 MAX_ANSWER = 2000
 
@@ -87,6 +87,8 @@ def display_value(field: dict, value) -> str:
         return date.fromisoformat(value).strftime("%d.%m.%Y")
     if kind == "yes_no":
         return {"yes": "Ja", "no": "Nein"}.get(value, value)
+    if kind == "phone":
+        return format_phone(value)
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",")
     return str(value)

@@ -15,6 +15,7 @@ from portal.models import Appointment, Customer, Employee, FormKind, FormVersion
 from portal.models.base import utcnow
 from portal.signed_forms.designer import current_version
 from portal.transaction import KeepChanges, transaction
+from portal.validation import format_phone
 
 # A tablet left alone this long shows the neutral screen (app.js); the server refuses a
 # signature sent later than this after the last page load, as a second lock.
@@ -152,3 +153,19 @@ def pin_holders(account_id: int) -> list[tuple[int, str]]:
 
 def version_of(session: TabletSession) -> FormVersion:
     return db.session.get(FormVersion, session.version_id)
+
+
+def prefilled(session: TabletSession, version: FormVersion) -> dict[str, str]:
+    """The intake form shows the customer's own file to check and correct (their own data,
+    on the tablet they hold); a new customer starts empty."""
+    customer = db.session.get(Customer, session.customer_id) if session.customer_id else None
+    if customer is None:
+        return {}
+    values = {}
+    for field in version.content["fields"]:
+        if field["type"] == "customer":
+            value = getattr(customer, field["maps_to"])
+            if field["maps_to"] == "phone":
+                value = format_phone(value)
+            values[f"field_{field['key']}"] = value.isoformat() if hasattr(value, "isoformat") else (value or "")
+    return values

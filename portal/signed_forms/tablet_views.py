@@ -139,6 +139,7 @@ def _page(
     take_back_form.employee_id.choices = service.pin_holders(current_user.account_id)
     if take_back_form.employee_id.data is None:
         take_back_form.employee_id.data = tablet.employee_id
+    version = service.version_of(tablet)
     if tablet.document_id:
         state = "signed"
     elif not service.is_fillable(tablet):
@@ -149,10 +150,10 @@ def _page(
         "signed_forms/tablet.html",
         tablet=tablet,
         state=state,
-        version=service.version_of(tablet),
+        version=version,
         salon_form=form_of(tablet),
         errors=errors or {},
-        answers=request.form if request.method == "POST" else {},
+        answers=request.form if request.method == "POST" else service.prefilled(tablet, version),
         message=message,
         take_back_form=take_back_form,
         idle_seconds=current_app.config.get("TABLET_IDLE_SECONDS", service.IDLE_SECONDS),

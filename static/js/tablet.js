@@ -31,6 +31,7 @@
     fit();
     window.addEventListener("resize", fit);
     document.querySelector("[data-signature-clear]").addEventListener("click", function () { pad.clear(); });
+    pad.addEventListener("beginStroke", function () { document.querySelector("[data-signature-missing]").hidden = true; });
     var submitted = false;
     form.addEventListener("submit", function (event) {
       if (submitted) { event.preventDefault(); return; } // a double tap sends once

@@ -7,8 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
+from portal.models import SignedDocument
 from tests import factories
 from tests.conftest import TMP
+from tests.signed_forms.helpers import signed_by_service
 
 PAGES = [
     "/overview",
@@ -18,6 +20,8 @@ PAGES = [
     "/customers/{customer}/invoices",
     "/customers/{customer}/vouchers",
     "/customers/{customer}/messages",
+    "/customers/{customer}/forms",
+    "/customers/{customer}/documents/{document}",
     "/customers/{customer}/privacy",
     "/customers/{customer}/history",
     "/appointments",
@@ -51,6 +55,9 @@ PAGES = [
     "/settings/exports",
     "/settings/team/",
     "/settings/customer-fields",
+    "/settings/forms",
+    "/settings/forms/new",
+    "/settings/forms/{form}",
     "/settings/bonus-programs",
     "/me",
 ]
@@ -63,6 +70,8 @@ def test_every_main_page_fits_a_phone(page, salon, log_in, locale):
     customer = factories.make_customer(
         salon.account, "Schneider-Wellensiek", "Annemarie", email="annemarie.schneider-wellensiek@example.com"
     )
+    document = db.session.get(SignedDocument, signed_by_service(salon, customer))
+    db.session.commit()
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, salon.owner, factories.PASSWORD)
     menu = page.locator("[data-menu-toggle]")
@@ -72,7 +81,7 @@ def test_every_main_page_fits_a_phone(page, salon, log_in, locale):
     expect(page.locator(".mainnav")).to_be_visible()
     wide = {}
     for path in PAGES:
-        url = path.format(customer=customer, location=salon.location.id)
+        url = path.format(customer=customer, location=salon.location.id, document=document.id, form=document.form_id)
         response = page.goto(url)
         assert response.status == 200, url
         width = page.evaluate("document.documentElement.scrollWidth")
