@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("customer_list", "history", "requests", "exports", "retention", "messaging", "checkout", "imports")
+BENCHMARKS = (
+    "customer_list",
+    "history",
+    "requests",
+    "exports",
+    "retention",
+    "messaging",
+    "checkout",
+    "imports",
+    "forms",
+)
 # Run by name only (`make bench NAME=profile`): a breakdown, not a measure against a baseline.
 ON_REQUEST = ("profile",)
 # `import` is a Python keyword: the import benchmark's module is `imports`.

@@ -518,6 +518,51 @@ def _daily_work(account: Account, staff: Login, employee: Employee, services: li
         mark_no_show(actor, missed)
     db.session.commit()
     book(cleo, 1, 16, "Färben")  # not checked out yet: "Noch abzurechnen"
+    _signed_forms(account, actor, anna, by_name["Färben"], at(3, 9, 50))
+
+
+def _signed_forms(account: Account, actor, customer: Customer, colouring: Service, when: datetime) -> None:
+    """A treatment form for colouring with a health question, and the intake form Anna signed
+    on the tablet before her facial (through the tablet's own operations)."""
+    import json
+
+    from portal.signed_forms import designer
+    from portal.signed_forms.signing import Submission, sign
+    from portal.signed_forms.tablet import hand_over
+
+    with clock_at(when - timedelta(days=1)):
+        designer.create_form(
+            actor,
+            {
+                "title": "Färbung – Allergie-Check",
+                "intro": "Vor jeder Färbung fragen wir kurz nach Allergien, damit die Farbe Ihnen guttut.",
+                "privacy_text": designer.intake_form_privacy_text(account.id),
+                "interval": "every_visit",
+                "fields": [
+                    {"label": "Hatten Sie schon einmal eine Reaktion auf Haarfarbe?", "type": "yes_no", "health": True},
+                    {"label": "Wunschfarbe", "type": "text"},
+                ],
+                "consents": {"health": designer.intake_content_health_text(account.name)},
+            },
+            [colouring.id],
+            False,
+        )
+    strokes = [
+        [[30 + 9 * i, 150 - (37 * i) % 70] for i in range(40)],
+        [[420 + 4 * i, 100 + (23 * i) % 40] for i in range(30)],
+    ]
+    with clock_at(when):
+        tablet = hand_over(actor, designer.intake_form(account.id), customer, None, actor.employee_id, "1234", "de")
+        answers = {
+            "field_first_name": customer.first_name,
+            "field_last_name": customer.last_name,
+            "field_allergies": "Nickel",
+        }
+        sign(
+            tablet,
+            Submission(answers, {"email", "health"}, json.dumps(strokes), 600, 220, tablet.version_id, "192.0.2.20"),
+        )
+    db.session.commit()
 
 
 def _salon(name: str, slug: str, state: str, location_names: list[str]) -> tuple[Account, list[Location]]:

@@ -19,6 +19,7 @@ from portal.models import Customer, CustomerFieldDefinition
 from portal.requests.forms import StaffRequestForm
 from portal.requests.labels import TEMPLATE_LABELS as REQUEST_LABELS
 from portal.retention.forms import HoldForm
+from portal.signed_forms.designer import intake_form
 from portal.signed_forms.forms import hand_over_form
 from portal.tenancy import get_owned_or_404
 from portal.validation import format_phone
@@ -89,7 +90,11 @@ def create():
         flash(_("Customer %(name)s created.", name=customer.full_name), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("customers/new.html", form=form, pin_form=confirm, prompt=prompt), status
+    intake = intake_form(current_user.account_id)
+    hand_over = hand_over_form(current_user.account_id, None, None, [intake]) if intake else None
+    return render_template(
+        "customers/new.html", form=form, pin_form=confirm, prompt=prompt, hand_over=hand_over
+    ), status
 
 
 def _tab_forms(customer: Customer, tab: str, data: dict) -> dict:

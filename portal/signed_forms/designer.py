@@ -21,7 +21,7 @@ from portal.signed_forms.content import (
     has_health_fields,
     sha256,
 )
-from portal.signed_forms.defaults import intake_content
+from portal.signed_forms.defaults import CONSENTS, intake_content
 from portal.tenancy import scoped
 from portal.transaction import transaction
 
@@ -260,3 +260,8 @@ def intake_form_privacy_text(account_id: int) -> str:
     form = intake_form(account_id)
     version = current_version(form) if form else None
     return version.content["privacy_text"] if version else ""
+
+
+def intake_content_health_text(salon: str) -> str:
+    """The default text of the explicit health-data consent, for a salon's own forms."""
+    return CONSENTS["health"].format(salon=salon)

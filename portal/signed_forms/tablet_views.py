@@ -91,7 +91,7 @@ def _back_to(form: HandOverForm) -> str:
         return url_for("documents.offer", appointment_id=id_arg(form.appointment_id.data))
     if form.customer_id.data:
         return url_for("customers.detail", customer_id=id_arg(form.customer_id.data), tab="forms")
-    return url_for("customers.index")
+    return url_for("customers.create")
 
 
 @bp.route("/start", methods=["POST"])

@@ -37,10 +37,11 @@ def _sign(page) -> None:
     canvas = page.locator("[data-signature-pad]")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    for y0, points in (
-        (0.6, [(0.1, 0.6), (0.2, 0.3), (0.3, 0.7), (0.4, 0.35), (0.5, 0.65)]),
-        (0.5, [(0.55, 0.5), (0.7, 0.4), (0.85, 0.55)]),
-    ):
+    strokes = (
+        [(0.1, 0.6), (0.2, 0.3), (0.3, 0.7), (0.4, 0.35), (0.5, 0.65)],
+        [(0.55, 0.5), (0.7, 0.4), (0.85, 0.55)],
+    )
+    for points in strokes:
         page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
         page.mouse.down()
         for x, y in points[1:]:

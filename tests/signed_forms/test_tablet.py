@@ -80,6 +80,8 @@ def test_the_customer_signs_the_intake_form_and_the_file_holds_the_proof(salon, 
 def test_a_new_customer_fills_in_the_intake_form_and_is_created(salon, login_as):
     client = login_as(salon.staff)
     form = intake_form(salon)
+    offered = client.get("/customers/new").get_data(as_text=True)
+    assert "the customer fills in the intake form on the tablet" in offered and 'action="/tablet/start"' in offered
     answers = {"first_name": "Nora", "last_name": "Neu", "email": "Nora.Neu@Example.com"}
     document_id = sign_on_tablet(client, salon, form.id, None, answers)
     document = db.session.get(SignedDocument, document_id)
