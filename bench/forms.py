@@ -15,7 +15,7 @@ import json
 import os
 import time
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from bench.harness import Services, portal_client, report, seeded_database, summary, time_requests
 
@@ -31,7 +31,7 @@ STROKES = [
 
 def _setup(app):
     from portal.extensions import db
-    from portal.models import Account, Customer, Employee
+    from portal.models import Account, ConsentLog, Customer, Employee, SignedDocument, TabletSession
     from portal.signed_forms.designer import intake_form
 
     with app.app_context():
@@ -42,6 +42,12 @@ def _setup(app):
         without, many = db.session.scalars(
             select(Customer.id).where(Customer.account_id == account.id).order_by(Customer.id).limit(2)
         ).all()
+        # The cached database keeps an earlier run's documents: both customers start without.
+        documents = select(SignedDocument.id).where(SignedDocument.customer_id.in_((without, many)))
+        db.session.execute(update(ConsentLog).where(ConsentLog.document_id.in_(documents)).values(document_id=None))
+        db.session.execute(delete(TabletSession).where(TabletSession.customer_id.in_((without, many))))
+        db.session.execute(delete(SignedDocument).where(SignedDocument.customer_id.in_((without, many))))
+        db.session.commit()
         return intake_form(account.id).id, employee.id, without, many
 
 

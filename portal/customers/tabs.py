@@ -23,7 +23,7 @@ from portal.models import (
 )
 from portal.retention.holds import active_holds
 from portal.signed_forms.designer import forms_of
-from portal.signed_forms.documents import of_customer as documents_of
+from portal.signed_forms.documents import listing as documents_of
 from portal.signed_forms.due import due_forms
 from portal.tenancy import scoped
 

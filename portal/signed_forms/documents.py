@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.audit import Actor, record
 from portal.extensions import db
-from portal.models import Customer, SignedDocument
+from portal.models import Customer, FormVersion, SignedDocument
 from portal.models.base import utcnow
 from portal.signed_forms.signing import log_health_consent
 from portal.transaction import transaction
@@ -31,6 +31,25 @@ def of_customer(customer: Customer) -> list[SignedDocument]:
             .order_by(SignedDocument.signed_at.desc(), SignedDocument.id.desc())
         )
     )
+
+
+def listing(customer: Customer) -> list:
+    """The customer file's list: what a row shows, read as columns — never the PDFs,
+    signatures and frozen form versions the documents carry (a regular has dozens)."""
+    return db.session.execute(
+        select(
+            SignedDocument.id,
+            SignedDocument.signed_at,
+            SignedDocument.pdf_sha256,
+            SignedDocument.health_withdrawn_at,
+            SignedDocument.consents["health"].as_boolean().label("health_consent"),
+            FormVersion.number.label("version"),
+            FormVersion.content["title"].as_string().label("title"),
+        )
+        .join(FormVersion, FormVersion.id == SignedDocument.version_id)
+        .where(SignedDocument.account_id == customer.account_id, SignedDocument.customer_id == customer.id)
+        .order_by(SignedDocument.signed_at.desc(), SignedDocument.id.desc())
+    ).all()
 
 
 def has_health(document: SignedDocument) -> bool:

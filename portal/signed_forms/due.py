@@ -24,7 +24,7 @@ def _applies(form: SalonForm, appointment: Appointment | None) -> bool:
     )
 
 
-def _due(form: SalonForm, latest: SignedDocument | None, appointment: Appointment | None, account: Account) -> bool:
+def _due(form: SalonForm, latest, appointment: Appointment | None, account: Account) -> bool:
     if latest is None:
         return True
     if latest.health_withdrawn_at is not None:
@@ -37,8 +37,8 @@ def _due(form: SalonForm, latest: SignedDocument | None, appointment: Appointmen
     return months is not None and add_months(account.local_date(latest.signed_at), months) <= account.today()
 
 
-def _latest(account_id: int, customer_ids: list[int]) -> dict[tuple[int, int], SignedDocument]:
-    """The newest document per (customer, form)."""
+def _latest(account_id: int, customer_ids: list[int]) -> dict[tuple[int, int], object]:
+    """The newest document per (customer, form): the columns the rules read, not the PDFs."""
     if not customer_ids:
         return {}
     newest = (
@@ -46,8 +46,14 @@ def _latest(account_id: int, customer_ids: list[int]) -> dict[tuple[int, int], S
         .where(SignedDocument.account_id == account_id, SignedDocument.customer_id.in_(customer_ids))
         .group_by(SignedDocument.customer_id, SignedDocument.form_id)
     )
-    documents = db.session.scalars(
-        select(SignedDocument).where(SignedDocument.id.in_(newest)).execution_options(populate_existing=True)
+    documents = db.session.execute(
+        select(
+            SignedDocument.customer_id,
+            SignedDocument.form_id,
+            SignedDocument.appointment_id,
+            SignedDocument.signed_at,
+            SignedDocument.health_withdrawn_at,
+        ).where(SignedDocument.id.in_(newest))
     )
     return {(d.customer_id, d.form_id): d for d in documents}
 
