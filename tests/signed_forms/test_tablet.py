@@ -73,6 +73,7 @@ def test_the_customer_signs_the_intake_form_and_the_file_holds_the_proof(salon, 
     assert document.pdf_sha256[:16] in page and "Neukundenaufnahme" in page
     messages = owner.get(f"/customers/{customer_id}/messages").get_data(as_text=True)
     assert "signed form" in messages and f"text F{form.id}.{version.number}" in messages
+    assert f'href="/customers/{customer_id}/documents/{document.id}">the signed form</a>' in messages
     history = owner.get(f"/customers/{customer_id}/history").get_data(as_text=True)
     assert "The customer changed their data on the tablet (handed over by Employee" in history
 
