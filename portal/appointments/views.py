@@ -62,6 +62,7 @@ def index():
         unbilled=unbilled,
         unbilled_count=unbilled_count,
         forms_due=forms_due,
+        check_in_needs_pin=pin_form() is not None,
         previous_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
     )

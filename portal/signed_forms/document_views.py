@@ -22,6 +22,7 @@ from portal.signed_forms.signature import signature_data_uri
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 from portal.web.forms import flash_errors
+from portal.web.pin import acting, pin_form
 from portal.web.templating import blueprint_labels
 
 bp = Blueprint("documents", __name__)
@@ -117,6 +118,7 @@ def offer(appointment_id: int):
         appointment=appointment,
         customer=customer,
         due=due,
+        pin_form=pin_form(),
         hand_over=hand_over_form(current_user.account_id, customer, appointment, due) if due and customer else None,
     )
 
@@ -125,8 +127,13 @@ def offer(appointment_id: int):
 @requires(Permission.APPOINTMENT_EDIT)
 def check_in(appointment_id: int):
     appointment = get_owned_or_404(Appointment, appointment_id, current_user.account_id)
+    actor = acting(confirm := pin_form())
+    if actor is None:  # a shared device: the arrival is recorded under the employee's PIN
+        for error in confirm.pin.errors or confirm.employee_id.errors:
+            flash(error, "error")
+        return redirect(url_for("documents.offer", appointment_id=appointment.id))
     try:
-        appointments.check_in(request_actor(), appointment)
+        appointments.check_in(actor, appointment)
     except appointments.AppointmentError as error:
         flash(CHECK_IN_ERRORS.get(error.code, CHECK_IN_ERRORS["cancelled"])(), "error")
         return redirect(url_for("appointments.index"))

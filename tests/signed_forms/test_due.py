@@ -125,3 +125,23 @@ def test_after_the_health_consent_is_withdrawn_the_form_is_not_offered(salon, lo
     withdrawn = owner.post(f"/customers/{customer_id}/health/withdraw", data={"confirm": "y"})
     assert withdrawn.status_code == 302
     assert _titles(visit) == []
+
+
+def test_on_a_shared_device_the_check_in_names_the_employee_by_pin(salon, login_as):
+    login_as(salon.owner).post("/settings/account", data={"pin_required": "y"})
+    customer_id = factories.make_customer(salon.account)
+    appointment = factories.book(salon, customer_id, max(_today_at(salon, 18), utcnow() + timedelta(minutes=5)))
+    staff = login_as(salon.staff)
+    day = staff.get("/appointments").get_data(as_text=True)
+    assert f'href="/appointments/{appointment.id}/forms">Check in</a>' in day  # the PIN is asked there
+    assert "Your PIN" in staff.get(f"/appointments/{appointment.id}/forms").get_data(as_text=True)
+    refused = staff.post(f"/appointments/{appointment.id}/check-in", follow_redirects=True)
+    assert refused.status_code == 200 and "Please enter your PIN." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).checked_in_at is None
+    staff.post(
+        f"/appointments/{appointment.id}/check-in",
+        data={"confirm-employee_id": salon.employee.id, "confirm-pin": factories.PIN},
+    )
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "checked_in")).one()
+    assert event.employee_id == salon.employee.id
