@@ -15,6 +15,7 @@ from portal.messaging.labels import CHANNEL_NAMES
 from portal.requests.labels import CERTIFICATE_LABELS, CHANNEL_LABELS, OUTCOME_LABELS
 from portal.validation import format_phone
 from portal.web.templating import format_moment
+from portal.web.words import word
 
 FIELD_LABELS = {
     "first_name": _l("First name"),
@@ -173,6 +174,7 @@ FIELD_LABELS = {
     "pdf_sha256": _l("SHA-256 of the PDF"),
     "health_consent": _l("Consent to health data (Art. 9 GDPR)"),
 }
+YES, NO = _l("yes"), _l("no")
 CONSENT_STATES = {"none": _l("not recorded"), "granted": _l("agreed"), "withdrawn": _l("withdrawn")}
 # What an erasure deleted, counted per kind (the certificate's words, and the traces').
 DELETED_PARTS = {
@@ -294,15 +296,15 @@ def value_label(name: str, value) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return word(YES) if value else word(NO)
     if name == "phone":
         return format_phone(value)
     if name == "country" and isinstance(value, str):
         return get_locale().territories.get(value.upper(), value)
     if name == "role":
-        return str(ROLE_LABELS.get(value, value))
+        return word(ROLE_LABELS.get(value, value))
     if name == "status":
-        return str(STATUS_LABELS.get(value, value))
+        return word(STATUS_LABELS.get(value, value))
     if name in ("total", "value", "remaining") and isinstance(value, int):
         from flask_babel import format_currency
 
@@ -310,28 +312,28 @@ def value_label(name: str, value) -> str:
     if name == "stamps" and isinstance(value, dict):
         return ", ".join(f"{program}: +{count}" for program, count in value.items())
     if name == "tab":
-        return str(TAB_LABELS.get(value, value))
+        return word(TAB_LABELS.get(value, value))
     if name == "outcome":
-        return str(OUTCOME_LABELS.get(value, value))
+        return word(OUTCOME_LABELS.get(value, value))
     if name == "channel":
-        return str(CHANNEL_LABELS.get(value, value))
+        return word(CHANNEL_LABELS.get(value, value))
     if name.startswith("consent_"):
-        return str(CONSENT_STATES.get(value, value))
+        return word(CONSENT_STATES.get(value, value))
     if name == "deleted" and isinstance(value, dict):
         return _counted(value)
     if name == "inform_people":
         return _("yes") if value == "yes" else _("no")
     if name == "region":
-        return str(REGIONS.get(value, value))
+        return word(REGIONS.get(value, value))
     if name == "transfer_mechanism":
-        return str(TRANSFER_MECHANISMS.get(value, value))
+        return word(TRANSFER_MECHANISMS.get(value, value))
     if name in DATE_FIELDS and isinstance(value, str):
         try:
             return format_date(date.fromisoformat(value), "medium")
         except ValueError:
             return value
     if name == "requests_mode":
-        return str(REQUESTS_MODES.get(value, value))
+        return word(REQUESTS_MODES.get(value, value))
     if name == "other_systems":
         return "; ".join(
             f"{s.get('name')}: {s.get('purpose')}" if s.get("purpose") else str(s.get("name")) for s in value
@@ -376,17 +378,17 @@ def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
     for name, change in (changes or {}).items():
         if not isinstance(change, dict) or "new" not in change:
             continue
-        label = change.get("label") or str(FIELD_LABELS.get(name, name))
+        label = change.get("label") or word(FIELD_LABELS.get(name, name))
         rows.append((label, value_label(name, change.get("old")), value_label(name, change.get("new"))))
     return rows
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return word(ACTION_LABELS.get(action, action))
 
 
 def entity_label(entity_type: str) -> str:
-    return str(ENTITY_LABELS.get(entity_type, entity_type))
+    return word(ENTITY_LABELS.get(entity_type, entity_type))
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
@@ -412,14 +414,22 @@ def device_label(user_agent: str | None) -> str:
     return browser or system or _("unknown device")
 
 
+APPOINTMENT_REF = _l("Appointment #%(id)d")
+
+
+def appointment_ref(appointment_id: int) -> str:
+    return word(APPOINTMENT_REF) % {"id": appointment_id}
+
+
 # The history lists (the histories and the customer file's history tab) and the access report.
 TEMPLATE_LABELS = {
     "action_label": action_label,
+    "appointment_ref": appointment_ref,
     "sentence": sentence,
     "device_label": device_label,
     "entity_label": entity_label,
     "describe_changes": describe_changes,
-    "tab_label": lambda tab: str(TAB_LABELS.get(tab, tab)),
+    "tab_label": lambda tab: word(TAB_LABELS.get(tab, tab)),
     "subject_labels": FIELD_LABELS,
     "appointment_statuses": STATUS_LABELS,
     "subject_value": value_label,

@@ -3,8 +3,9 @@ geändert." The changed fields follow it as a list (see `display.describe_change
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from portal.web.words import word
 
 # The thing an entry is about, as the object of "hat … geändert" (German accusative).
 ENTITY_OBJECTS = {
@@ -124,19 +125,26 @@ REQUEST_SENTENCES = {
 }
 
 
+PIN_NAME = _l("%(name)s (PIN)")
+SOMEONE = _l("Someone")
+PUBLIC_CUSTOMER = _l("The customer on the public pages")
+THE_PORTAL = _l("The portal (automatically)")
+AN_ENTRY = _l("an entry")
+
+
 def who(event, logins: dict, employees: dict) -> str:
     """The person behind an entry: the employee a PIN identified, else the login, else the
     customer on the public pages, else the portal itself (a nightly job)."""
     if event.employee_id and event.employee_id in employees:
-        return _("%(name)s (PIN)", name=employees[event.employee_id])
+        return word(PIN_NAME) % {"name": employees[event.employee_id]}
     login = logins.get(event.actor_login_id) if event.actor_login_id else None
     if login is not None:
         return login.display_name
     if event.category == "login":
-        return _("Someone")
+        return word(SOMEONE)
     if event.ip:
-        return _("The customer on the public pages")
-    return _("The portal (automatically)")
+        return word(PUBLIC_CUSTOMER)
+    return word(THE_PORTAL)
 
 
 def sentence(event, logins: dict, employees: dict) -> str:
@@ -144,5 +152,5 @@ def sentence(event, logins: dict, employees: dict) -> str:
     text = registry.get(event.action)
     if text is None:  # an action without words fails tests/history/test_display.py
         return event.action
-    what = ENTITY_OBJECTS.get(event.entity_type, _("an entry"))
-    return str(text) % {"who": who(event, logins, employees), "what": what}
+    what = word(ENTITY_OBJECTS.get(event.entity_type, AN_ENTRY))
+    return word(text) % {"who": who(event, logins, employees), "what": what}

@@ -4,7 +4,8 @@ zone, navigation by role. The words of a feature come from its blueprint (`bluep
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -120,7 +121,11 @@ def _moment(value):
 
 def format_day(value, fmt: str = "medium") -> str:
     moment = _moment(value)
-    return format_date(moment, fmt) if moment else ""
+    if not moment:
+        return ""
+    if fmt == "medium" and not isinstance(moment, datetime):  # a calendar day: no zone to apply
+        return _date_text(get_locale(), moment)
+    return format_date(moment, fmt)
 
 
 def format_moment(value, fmt: str | None = None) -> str:
@@ -146,7 +151,19 @@ def format_moment_in_zone(value: datetime, zone: str) -> str:
 
 def _in_zone(moment: datetime, zone) -> str:
     local, locale = moment.astimezone(zone), get_locale()
-    return f"{babel_date(local, 'medium', locale=locale)}, {babel_time(local, 'short', locale=locale)}"
+    return f"{_date_text(locale, local.date())}, {_time_text(locale, local.hour, local.minute)}"
+
+
+# A history page writes a hundred moments, most on a few days and all on whole minutes: each
+# day and each minute is written by Babel once per language and process, then remembered.
+@lru_cache(maxsize=8192)
+def _date_text(locale, day: date) -> str:
+    return babel_date(day, "medium", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _time_text(locale, hour: int, minute: int) -> str:
+    return babel_time(time(hour, minute), "short", locale=locale)
 
 
 def init_templating(app: Flask) -> None:

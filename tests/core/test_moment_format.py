@@ -26,3 +26,17 @@ def test_moments_read_as_flask_babel_writes_them_across_summer_time(app):
                     assert format_moment(moment.isoformat()) == expected
             with force_locale("de"):
                 assert format_moment(datetime(2026, 12, 6, 19, 8, tzinfo=UTC)) == "06.12.2026, 20:08"
+
+
+def test_calendar_days_read_as_flask_babel_writes_them(app):
+    from datetime import date
+
+    from portal.web.templating import format_day
+
+    days = [date(2026, 1, 1) + timedelta(days=n * 37) for n in range(40)]
+    with app.test_request_context():
+        for language in ("de", "en"):
+            with force_locale(language):
+                for day in days:
+                    assert format_day(day) == format_date(day, "medium") == format_day(day.isoformat())
+                    assert format_day(day, "long") == format_date(day, "long")
