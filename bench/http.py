@@ -193,7 +193,7 @@ def _load(port: int, cookie: str, csrf: str, requests) -> tuple[list, float]:
 def _median_page_size(port: int, cookie: str, requests) -> int:
     sizes = []
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    for page, method, path, body in requests:
+    for _page, method, path, _body in requests:
         if method == "GET":
             conn.request(method, path, headers={"Cookie": cookie})
             response = conn.getresponse()
