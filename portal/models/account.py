@@ -33,7 +33,8 @@ class Account(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    locations: Mapped[list[Location]] = relationship(back_populates="account", order_by="Location.id", lazy="selectin")
+    # Loaded when a page asks (not with every login load: most pages never look at them).
+    locations: Mapped[list[Location]] = relationship(back_populates="account", order_by="Location.id")
 
     def local_date(self, moment: datetime) -> date:
         """The salon's calendar date of a moment: deadlines, birthdays and "today" are the

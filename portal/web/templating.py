@@ -123,9 +123,11 @@ def format_day(value, fmt: str = "medium") -> str:
     moment = _moment(value)
     if not moment:
         return ""
-    if fmt == "medium" and not isinstance(moment, datetime):  # a calendar day: no zone to apply
-        return _date_text(get_locale(), moment)
-    return format_date(moment, fmt)
+    if fmt != "medium":
+        return format_date(moment, fmt)
+    if isinstance(moment, datetime):  # the day in the login's zone, as Flask-Babel takes it
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(get_timezone()).date()
+    return _date_text(get_locale(), moment)
 
 
 def format_moment(value, fmt: str | None = None) -> str:

@@ -40,3 +40,8 @@ def test_calendar_days_read_as_flask_babel_writes_them(app):
                 for day in days:
                     assert format_day(day) == format_date(day, "medium") == format_day(day.isoformat())
                     assert format_day(day, "long") == format_date(day, "long")
+                # A moment's day is the day in the login's zone (22:30 UTC is the next day in summer).
+                for hour in (0, 21, 22, 23):
+                    moment = datetime(2026, 7, 14, hour, 30, tzinfo=UTC)
+                    assert format_day(moment) == format_date(moment, "medium")
+                    assert format_day(moment.replace(tzinfo=None)) == format_date(moment.replace(tzinfo=None), "medium")
