@@ -17,6 +17,8 @@ class Customer(TenantMixin, db.Model):
         # search filters inside the index and touches table rows only for matches (8x faster).
         Index("ix_customer_account_sort", "account_id", "sort_name", "id", "search_text"),
         Index("ix_customer_account_email", "account_id", "email"),
+        # The overview's "reachable by SMS" counts numbers in the index, not the table's rows.
+        Index("ix_customer_account_phone", "account_id", "phone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

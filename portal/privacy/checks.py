@@ -36,7 +36,23 @@ def persons_processing(account_id: int) -> int:
     return logins + employees
 
 
-def privacy_checks(account: Account, location: Location) -> list[Check]:
+@dataclass
+class SalonFacts:
+    """What the checks of every location of a salon share: read once per page, not per location."""
+
+    persons: int
+    incomplete_processors: list
+
+
+def salon_facts(account: Account) -> SalonFacts:
+    return SalonFacts(
+        persons=persons_processing(account.id),
+        incomplete_processors=[p for p in processors.register(account.id) if processors.missing(p)],
+    )
+
+
+def privacy_checks(account: Account, location: Location, facts: SalonFacts | None = None) -> list[Check]:
+    facts = facts or salon_facts(account)
     settings = settings_for(location)
     checks = []
     if not can_publish(settings):
@@ -79,7 +95,7 @@ def privacy_checks(account: Account, location: Location) -> list[Check]:
                 "controller",
             )
         )
-    persons = persons_processing(account.id)
+    persons = facts.persons
     if not settings.dpo_name and persons >= DPO_REQUIRED_FROM_PERSONS:
         checks.append(
             Check(
@@ -110,7 +126,7 @@ def privacy_checks(account: Account, location: Location) -> list[Check]:
         checks.append(
             Check("warning", _l("Automatic forgetting is off: inactive customers are kept indefinitely."), "retention")
         )
-    incomplete = [p for p in processors.register(account.id) if processors.missing(p)]
+    incomplete = facts.incomplete_processors
     if incomplete:
         checks.append(
             Check(

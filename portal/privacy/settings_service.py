@@ -100,10 +100,11 @@ def save_trade_secrets(actor: Actor, account_id: int, secret_ids: set[int]) -> i
 
 def overview_page(account: Account) -> dict:
     """Settings > Privacy: each location with what its checks flag."""
-    from portal.privacy.checks import privacy_checks  # checks reads the settings through this module
+    from portal.privacy.checks import privacy_checks, salon_facts  # checks reads the settings here
 
     locations = db.session.scalars(scoped(Location, account.id).order_by(Location.id)).all()
-    return {"locations": locations, "checks": {loc.id: privacy_checks(account, loc) for loc in locations}}
+    facts = salon_facts(account)
+    return {"locations": locations, "checks": {loc.id: privacy_checks(account, loc, facts) for loc in locations}}
 
 
 def retention_summary(account: Account) -> dict | None:
