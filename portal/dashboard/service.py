@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.checkout import service as checkout
 from portal.extensions import db
 from portal.models import Account, Appointment, AppointmentStatus, Customer, Employee, Login
+from portal.remembered import remembered
 
 
 def overview(account: Account) -> dict:
@@ -21,7 +22,7 @@ def overview(account: Account) -> dict:
         return db.session.scalar(select(func.count()).select_from(model).where(model.account_id == account.id, *where))
 
     stats = {
-        "customers": count(Customer),
+        "customers": remembered(account.id, "customers", lambda: count(Customer)),
         "appointments_today": count(
             Appointment,
             Appointment.starts_at >= start,
