@@ -57,14 +57,19 @@ def _coerces_to_int(unbound: UnboundField) -> bool:
 
 class CleanMeta:
     def bind_field(self, form, unbound_field: UnboundField, options: dict):
+        # The class's UnboundField is shared by every form made from it: its kwargs are copied,
+        # never changed (adding to them once grew the filters by one per form ever bound).
         field_class = unbound_field.field_class
+        kwargs = dict(unbound_field.kwargs)
         names = {cls.__name__ for cls in field_class.__mro__}
         if field_class.__name__ != "PasswordField" and names & set(_TEXT_FIELD_TYPES):
             cleaner = _multi_line if issubclass(field_class, TextAreaField) else _single_line
-            unbound_field.kwargs["filters"] = [cleaner, *unbound_field.kwargs.get("filters", ())]
+            kwargs["filters"] = [cleaner, *kwargs.get("filters", ())]
         if issubclass(field_class, IntegerField | DecimalField | FloatField) or _coerces_to_int(unbound_field):
-            unbound_field.kwargs["validators"] = [*unbound_field.kwargs.get("validators", ()), _fits]
-        return unbound_field.bind(form=form, **options)
+            kwargs["validators"] = [*kwargs.get("validators", ()), _fits]
+        return UnboundField(field_class, *unbound_field.args, name=unbound_field.name, **kwargs).bind(
+            form=form, **options
+        )
 
 
 class PortalForm(FlaskForm):
