@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from bench.harness import Services, bare_app, portal_client, report, seeded_database, summary, time_requests
+from bench.harness import Services, bare_app, portal_client, report, seeded_database, summary, time_beside
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 REQUESTS = 200
@@ -54,13 +54,13 @@ def run() -> None:
             cursor["after"] = body.split(marker)[1].split('"')[0] if marker in body else None
 
         bare = bare_app(25, max(0, size - 4000)).test_client()
-        baseline = summary(time_requests(lambda n: bare.get("/bare"), REQUESTS))
         for name, call in (
             ("customer_list_page", first_page),
             ("customer_search", search),
             ("customer_paging", paging),
         ):
-            result = summary(time_requests(call, REQUESTS))
+            samples, base = time_beside(call, lambda n: bare.get("/bare"), REQUESTS)
+            result, baseline = summary(samples), summary(base)
             report(f"{name}_p50", result["p50"], "ms", baseline["p50"])
             report(f"{name}_p95", result["p95"], "ms", baseline["p95"])
         print(

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from bench.harness import Services, bare_app, portal_client, report, seeded_database, summary, time_requests
+from bench.harness import Services, bare_app, portal_client, report, seeded_database, summary, time_beside
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "2000000"))
@@ -45,9 +45,9 @@ def run() -> None:
 
         sample = client.get("/history/appointments?start=2026-01-01&end=2026-01-31", headers=headers)
         bare = bare_app(50, max(0, len(sample.data) - 8000)).test_client()
-        baseline = summary(time_requests(lambda n: bare.get("/bare"), REQUESTS))
         for name, call in (("appointment_log_period", period), ("customer_history_tab", customer_tab)):
-            result = summary(time_requests(call, REQUESTS))
+            samples, base = time_beside(call, lambda n: bare.get("/bare"), REQUESTS)
+            result, baseline = summary(samples), summary(base)
             report(f"{name}_p50", result["p50"], "ms", baseline["p50"])
             report(f"{name}_p95", result["p95"], "ms", baseline["p95"])
         print(
