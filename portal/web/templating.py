@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_number, format_time, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.auth.permissions import ROLE_LABELS, SETTINGS_PERMISSIONS, Permission, has_permission
 from portal.validation import format_phone
+from portal.web.words import current_locale, current_timezone
 
 # (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
@@ -126,8 +127,8 @@ def format_day(value, fmt: str = "medium") -> str:
     if fmt != "medium":
         return format_date(moment, fmt)
     if isinstance(moment, datetime):  # the day in the login's zone, as Flask-Babel takes it
-        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(get_timezone()).date()
-    return _date_text(get_locale(), moment)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(current_timezone()).date()
+    return _date_text(current_locale(), moment)
 
 
 def format_moment(value, fmt: str | None = None) -> str:
@@ -142,7 +143,7 @@ def format_moment(value, fmt: str | None = None) -> str:
         return format_datetime(moment, fmt)
     # The login's zone and language looked up once (a history page formats a hundred moments);
     # a moment without zone is UTC, as Flask-Babel takes it.
-    return _in_zone(moment if moment.tzinfo else moment.replace(tzinfo=UTC), get_timezone())
+    return _in_zone(moment if moment.tzinfo else moment.replace(tzinfo=UTC), current_timezone())
 
 
 def format_moment_in_zone(value: datetime, zone: str) -> str:
@@ -152,7 +153,7 @@ def format_moment_in_zone(value: datetime, zone: str) -> str:
 
 
 def _in_zone(moment: datetime, zone) -> str:
-    local, locale = moment.astimezone(zone), get_locale()
+    local, locale = moment.astimezone(zone), current_locale()
     return f"{_date_text(locale, local.date())}, {_time_text(locale, local.hour, local.minute)}"
 
 

@@ -45,3 +45,20 @@ def test_calendar_days_read_as_flask_babel_writes_them(app):
                     moment = datetime(2026, 7, 14, hour, 30, tzinfo=UTC)
                     assert format_day(moment) == format_date(moment, "medium")
                     assert format_day(moment.replace(tzinfo=None)) == format_date(moment.replace(tzinfo=None), "medium")
+
+
+def test_labels_and_moments_follow_force_locale_inside_a_request(app):
+    """The one-lookup locale (portal/web/words.py) sees what Flask-Babel's `force_locale` sets
+    and restores, as `get_locale()` does — a mail in the customer's language inside a request."""
+    from portal.history.display import FIELD_LABELS
+    from portal.web.words import current_locale, word
+
+    moment = datetime(2026, 12, 6, 19, 8, tzinfo=UTC)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with force_locale("de"):
+            assert str(current_locale()) == "de" and word(FIELD_LABELS["phone"]) == "Telefon"
+            assert format_moment(moment) == "06.12.2026, 20:08"
+        assert str(current_locale()) == "en" and word(FIELD_LABELS["phone"]) == "Phone"
+        with force_locale("de"):
+            assert word(FIELD_LABELS["phone"]) == "Telefon"
+        assert format_moment(moment) == f"{format_date(moment, 'medium')}, {format_time(moment, 'short')}"
