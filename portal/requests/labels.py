@@ -1,7 +1,12 @@
 """Words for requests: their kinds, channels and states, what happens to them, and the erasure
 certificate; `TEMPLATE_LABELS` is what the request pages and mails use under these names."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
+
+from portal.requests.deadlines import days_left
+from portal.web.words import word
 
 KIND_LABELS = {
     "access": _l("A copy of my data (Art. 15 GDPR)"),
@@ -79,3 +84,22 @@ TEMPLATE_LABELS = {
     "timeline_labels": TIMELINE_LABELS,
     "certificate_labels": CERTIFICATE_LABELS,
 }
+
+
+DUE_OVERDUE = _l("%(n)d days overdue")
+DUE_TODAY = _l("due today")
+DUE_LEFT = _l("%(n)d days left")
+
+
+def due_label(due_on: date, today: date) -> tuple[str, str]:
+    """A deadline as the inbox shows it: its CSS class and words ("3 days left")."""
+    left = days_left(due_on, today)
+    css = "due-over" if left < 0 else "due-urgent" if left <= 2 else "due-soon" if left <= 7 else ""
+    if left < 0:
+        return css, word(DUE_OVERDUE) % {"n": -left}
+    if left == 0:
+        return css, word(DUE_TODAY)
+    return css, word(DUE_LEFT) % {"n": left}
+
+
+TEMPLATE_LABELS["due_label"] = due_label

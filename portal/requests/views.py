@@ -13,7 +13,6 @@ from portal.customers.duplicates import merge_customers
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.models import Customer, PrivacyRequest
 from portal.requests import reads, recipients, service
-from portal.requests.deadlines import days_left
 from portal.requests.forms import (
     ExtendForm,
     InboxSearchForm,
@@ -72,7 +71,6 @@ def index():
         kind=kind,
         view=view,
         today=_today(),
-        days_left=days_left,
         fragment_rows=bool(request.args.get("after")),
     )
 
@@ -83,16 +81,13 @@ def search():
     # POST keeps the search term (a name, an email) out of URLs and access logs.
     form = InboxSearchForm()
     page = inbox_search(current_user.account_id, (form.q.data or "")[:200]) if form.validate_on_submit() else None
-    return render_template(
-        "requests/_search_results.html", page=page, today=_today(), days_left=days_left, query=form.q.data or ""
-    )
+    return render_template("requests/_search_results.html", page=page, today=_today(), query=form.q.data or "")
 
 
 def _detail_context(privacy_request: PrivacyRequest, **extra) -> dict:
     context = dict(
         r=privacy_request,
         today=_today(),
-        days_left=days_left,
         account=current_user.account,
         extend_form=ExtendForm(formdata=None),
         reject_form=RejectForm(formdata=None),

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from portal.auth.permissions import ROLE_LABELS, SETTINGS_PERMISSIONS, Permission, has_permission
 from portal.validation import format_phone
-from portal.web.words import current_locale, current_timezone
+from portal.web.words import current_locale, current_timezone, word
 
 # (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
@@ -170,6 +170,9 @@ def _time_text(locale, hour: int, minute: int) -> str:
 
 
 def init_templating(app: Flask) -> None:
+    # A label from a feature's table, translated once per language (lists repeat them per row).
+    app.jinja_env.globals["word"] = word
+    app.jinja_env.globals["translated"] = lambda labels: {key: word(label) for key, label in labels.items()}
     app.jinja_env.filters.update(
         autolink=autolink,
         merge_args=merge_args,
