@@ -18,15 +18,12 @@ import time
 from sqlalchemy import delete, select, update
 
 from bench.harness import Services, portal_client, report, seeded_database, summary, time_requests
+from portal.demo import DEMO_SIGNATURE
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
 SIGNINGS = int(os.environ.get("BENCH_SIGNINGS", "45"))
 WARMUP = 5
 EMPLOYEE, PIN = "Mia Schneider", "1234"
-STROKES = [
-    [[30 + 9 * i, 150 - (37 * i) % 70] for i in range(40)],
-    [[420 + 4 * i, 100 + (23 * i) % 40] for i in range(30)],
-]
 
 
 def _setup(app):
@@ -59,7 +56,7 @@ def _answers(version_id: int, n: int) -> dict:
         "field_phone": "0170 1234567",
         "field_allergies": "Nickel, Duftstoffe",
         "consent": ["email", "health"],
-        "signature": json.dumps(STROKES),
+        "signature": json.dumps(DEMO_SIGNATURE),
         "pad_width": "600",
         "pad_height": "220",
     }

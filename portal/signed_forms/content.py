@@ -14,6 +14,8 @@ import json
 
 from flask_babel import lazy_gettext as _l
 
+from portal.history.display import FIELD_LABELS
+
 FIELD_TYPES = {
     "text": _l("Text"),
     "textarea": _l("Long text"),
@@ -26,14 +28,8 @@ FIELD_TYPES = {
 
 # Customer fields an intake form may fill in (the customer's own entries update the file).
 MAPPABLE = {
-    "first_name": _l("First name"),
-    "last_name": _l("Last name"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "birthday": _l("Birthday"),
-    "street": _l("Street and number"),
-    "postal_code": _l("Postal code"),
-    "city": _l("City"),
+    name: FIELD_LABELS[name]
+    for name in ("first_name", "last_name", "email", "phone", "birthday", "street", "postal_code", "city")
 }
 
 # Consent checkboxes a form may carry; the first three are the marketing channels of the

@@ -134,6 +134,11 @@ def _services(account_id: int, ids: list[int]) -> list[Service]:
     return list(found)
 
 
+def _record(actor: Actor, form: SalonForm, action: str, changes: dict) -> None:
+    """The settings-history entry of a change to a form."""
+    record(actor, "setting", action, "form", form.id, changes, summary=form.title)
+
+
 def add_intake_form(account_id: int, salon_name: str) -> SalonForm:
     """The built-in intake form of a new salon (German default text, version 1)."""
     content = intake_content(salon_name)
@@ -161,15 +166,7 @@ def create_form(actor: Actor, raw: dict, service_ids: list[int], all_services: b
     db.session.add(form)
     db.session.flush()
     version = _new_version(form, content, actor.login_id)
-    record(
-        actor,
-        "setting",
-        "created",
-        "form",
-        form.id,
-        {"version": {"old": None, "new": version.number}},
-        summary=form.title,
-    )
+    _record(actor, form, "created", {"version": {"old": None, "new": version.number}})
     return form
 
 
@@ -194,17 +191,14 @@ def save_form(
     form.title, form.interval, form.all_services = content["title"], content["interval"], all_services
     form.services = services
     version = _new_version(form, content, actor.login_id)
-    record(
+    _record(
         actor,
-        "setting",
+        form,
         "updated",
-        "form",
-        form.id,
         {
             "version": {"old": current.number if current else None, "new": version.number},
             "sha256": {"old": current.sha256 if current else None, "new": version.sha256},
         },
-        summary=form.title,
     )
     return version
 
@@ -215,15 +209,7 @@ def set_active(actor: Actor, form: SalonForm, active: bool) -> None:
         raise DesignError("intake-stays")
     if form.active != active:
         form.active = active
-        record(
-            actor,
-            "setting",
-            "updated",
-            "form",
-            form.id,
-            {"active": {"old": not active, "new": active}},
-            summary=form.title,
-        )
+        _record(actor, form, "updated", {"active": {"old": not active, "new": active}})
 
 
 def current_version(form: SalonForm) -> FormVersion | None:

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.signed_forms.content import CONSENT_KINDS, FIELD_TYPES, INTERVALS, LIMITS, MAPPABLE
+from portal.signed_forms.tablet import pin_holders
 from portal.web.forms import PortalForm, PortalSubform
 
 PIN_RULES = [
@@ -101,8 +102,13 @@ class DesignerForm(PortalForm):
 
 class HandOverForm(PortalForm):
     form_id = SelectField(_l("Form"), coerce=int, validators=[DataRequired(_l("Please choose a form."))])
-    customer_id = HiddenField()
-    appointment_id = HiddenField()
+    # Record numbers, checked here: anything else is refused before a record is looked up.
+    customer_id = HiddenField(
+        validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("Please choose from the lists."))]
+    )
+    appointment_id = HiddenField(
+        validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("Please choose from the lists."))]
+    )
     locale = SelectField(_l("Language on the tablet"), choices=[("de", "Deutsch"), ("en", "English")], default="de")
     employee_id = SelectField(
         _l("Handed over by"), coerce=int, validators=[DataRequired(_l("Please choose your name."))]
@@ -122,8 +128,6 @@ class WithdrawHealthForm(PortalForm):
 
 def hand_over_form(account_id: int, customer, appointment, forms) -> HandOverForm:
     """The hand-over, for a customer (and an appointment), offering these forms."""
-    from portal.signed_forms.tablet import pin_holders
-
     form = HandOverForm(formdata=None)
     form.form_id.choices = [(f.id, f.title) for f in forms]
     form.employee_id.choices = pin_holders(account_id)

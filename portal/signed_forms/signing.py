@@ -10,8 +10,8 @@ from datetime import date
 
 from flask_babel import force_locale
 
-from portal.audit import Actor, field_changes, record
-from portal.customers.service import apply_changes, custom_field_labels
+from portal.audit import Actor, record
+from portal.customers.service import apply_changes, record_change
 from portal.extensions import db
 from portal.messaging.consent import email_proof_hash, set_consent
 from portal.models import Account, ConsentLog, Customer, Employee, FormVersion, SalonForm, SignedDocument, TabletSession
@@ -70,16 +70,7 @@ def _update_customer(actor: Actor, customer: Customer | None, values: dict) -> C
     changes = apply_changes(customer, values, {})
     db.session.flush()
     if changes:
-        record(
-            actor,
-            "customer",
-            action,
-            "customer",
-            customer.id,
-            field_changes(changes, custom_field_labels(customer.account_id, changes)),
-            customer_id=customer.id,
-            summary=customer.full_name,
-        )
+        record_change(actor, customer, action, changes)
     return customer
 
 

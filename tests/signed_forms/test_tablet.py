@@ -229,3 +229,20 @@ def test_an_idle_tablet_closes_the_form(salon, login_as):
     refused = client.post("/tablet/sign", data=sign_data(version_id, ANSWERS, ("health",)))
     assert refused.status_code == 422 and _documents() == 0
     assert client.get("/customers").headers["Location"].endswith("/tablet")  # still locked
+
+
+def test_a_tampered_record_number_in_the_hand_over_is_refused(salon, login_as):
+    client = login_as(salon.staff)
+    for field in ("customer_id", "appointment_id"):
+        data = {
+            "form_id": intake_form(salon).id,
+            "customer_id": "",
+            "appointment_id": "",
+            "locale": "en",
+            "employee_id": salon.employee.id,
+            "pin": factories.PIN,
+            field: "1 OR 1=1",
+        }
+        refused = client.post("/tablet/start", data=data, follow_redirects=True)
+        assert refused.status_code == 200 and "Please choose from the lists." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(TabletSession)) == 0
