@@ -58,8 +58,7 @@ def ip_blocked(ip: str) -> bool:
 
 def forget_login_attempts(emails: list[str]) -> None:
     """The failed-login counters of these addresses go (an erasure leaves nothing keyed by them)."""
-    for email in emails:
-        lockout.clear(email)
+    lockout.clear(*emails)
 
 
 @dataclass(frozen=True)

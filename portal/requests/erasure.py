@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, case, delete, func, or_, select, text, update
 from portal.accountability.processors import erasure_snapshot
 from portal.audit import Actor, event_values, record_many
 from portal.extensions import db
+from portal.id_sets import among
 from portal.legal import retention_end
 from portal.messaging.consent import email_proof_hash
 from portal.models import (
@@ -105,7 +106,7 @@ def redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
     counts = dict(
         db.session.execute(
             select(AuditEvent.customer_id, func.count())
-            .where(AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids))
+            .where(AuditEvent.account_id == account_id, among(AuditEvent.customer_id, ids))
             .group_by(AuditEvent.customer_id)
         ).all()
     )
@@ -124,7 +125,7 @@ def redact_history(account_id: int, ids: list[int]) -> dict[int, int]:
         )
     db.session.execute(
         update(AuditEvent)
-        .where(AuditEvent.account_id == account_id, AuditEvent.customer_id.in_(ids))
+        .where(AuditEvent.account_id == account_id, among(AuditEvent.customer_id, ids))
         .values(changes=text(rewritten), summary=REDACTED, redacted_at=utcnow(), ip="", user_agent="")
         .execution_options(synchronize_session=False),
         {"placeholder": PLACEHOLDER_CHANGE, "redacted": REDACTED},
@@ -137,7 +138,7 @@ def _retained_until_sql(account: Account, ids: list[int]):
     invoice of 00:30 on 1 January in Berlin belongs to the new year), as one CASE over the
     local new-year moments of the years the invoices span — the same on both databases."""
     first, last = db.session.execute(
-        select(func.min(Invoice.issued_at), func.max(Invoice.issued_at)).where(Invoice.customer_id.in_(ids))
+        select(func.min(Invoice.issued_at), func.max(Invoice.issued_at)).where(among(Invoice.customer_id, ids))
     ).one()
     if first is None:
         return None
@@ -155,7 +156,7 @@ def _retained_until_sql(account: Account, ids: list[int]):
 def _grouped(model, ids: list[int]) -> dict[int, int]:
     return dict(
         db.session.execute(
-            select(model.customer_id, func.count()).where(model.customer_id.in_(ids)).group_by(model.customer_id)
+            select(model.customer_id, func.count()).where(among(model.customer_id, ids)).group_by(model.customer_id)
         ).all()
     )
 
@@ -175,7 +176,7 @@ def erase_customers(
         row.id: row
         for row in db.session.execute(
             select(Customer.id, Customer.email, Customer.phone).where(
-                Customer.account_id == account_id, Customer.id.in_(ids)
+                Customer.account_id == account_id, among(Customer.id, ids)
             )
         )
     }
@@ -192,7 +193,7 @@ def erase_customers(
     # Invoices become retained records: the printed name stays, the link to the person goes.
     db.session.execute(
         update(Invoice)
-        .where(Invoice.customer_id.in_(ids), Invoice.billed_name == "")
+        .where(among(Invoice.customer_id, ids), Invoice.billed_name == "")
         .values(
             billed_name=select(func.trim(Customer.first_name + " " + Customer.last_name))
             .where(Customer.id == Invoice.customer_id)
@@ -204,7 +205,7 @@ def erase_customers(
     if retained_until is not None:
         db.session.execute(
             update(Invoice)
-            .where(Invoice.customer_id.in_(ids))
+            .where(among(Invoice.customer_id, ids))
             .values(retained_until=retained_until)
             .execution_options(synchronize_session=False)
         )
@@ -212,44 +213,48 @@ def erase_customers(
         row[0]: (row[1], row[2])
         for row in db.session.execute(
             select(Invoice.customer_id, func.count(), func.max(Invoice.retained_until))
-            .where(Invoice.customer_id.in_(ids))
+            .where(among(Invoice.customer_id, ids))
             .group_by(Invoice.customer_id)
         )
     }
     db.session.execute(
         update(Invoice)
-        .where(Invoice.customer_id.in_(ids))
+        .where(among(Invoice.customer_id, ids))
         .values(customer_id=None)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
         update(Appointment)
-        .where(Appointment.customer_id.in_(ids))
+        .where(among(Appointment.customer_id, ids))
         .values(customer_id=None, notes="")
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
         update(Voucher)
-        .where(Voucher.customer_id.in_(ids))
+        .where(among(Voucher.customer_id, ids))
         .values(customer_id=None)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
         delete(StampEntry)
-        .where(StampEntry.card_id.in_(select(StampCard.id).where(StampCard.customer_id.in_(ids))))
+        .where(StampEntry.card_id.in_(select(StampCard.id).where(among(StampCard.customer_id, ids))))
         .execution_options(synchronize_session=False)
     )
     # Signed forms go whole: answers, signature, PDF (Art. 17; the consent log keeps its hash).
     db.session.execute(
         update(ConsentLog)
-        .where(ConsentLog.document_id.in_(select(SignedDocument.id).where(SignedDocument.customer_id.in_(ids))))
+        .where(ConsentLog.document_id.in_(select(SignedDocument.id).where(among(SignedDocument.customer_id, ids))))
         .values(document_id=None)
         .execution_options(synchronize_session=False)
     )
     for model in (TabletSession, SignedDocument, StampCard, CustomerFieldValue, Consent):
-        db.session.execute(delete(model).where(model.customer_id.in_(ids)).execution_options(synchronize_session=False))
+        db.session.execute(
+            delete(model).where(among(model.customer_id, ids)).execution_options(synchronize_session=False)
+        )
     # Consent proof survives as a salted hash of the address only.
-    logged = set(db.session.scalars(select(ConsentLog.customer_id).where(ConsentLog.customer_id.in_(ids)).distinct()))
+    logged = set(
+        db.session.scalars(select(ConsentLog.customer_id).where(among(ConsentLog.customer_id, ids)).distinct())
+    )
     if logged:
         table = ConsentLog.__table__
         db.session.execute(
@@ -269,13 +274,13 @@ def erase_customers(
         mails = dict(
             db.session.execute(
                 select(OutboundEmail.recipient, func.count())
-                .where(OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(every_address))
+                .where(OutboundEmail.account_id == account_id, among(OutboundEmail.recipient, every_address))
                 .group_by(OutboundEmail.recipient)
             ).all()
         )
         db.session.execute(
             delete(OutboundEmail).where(
-                OutboundEmail.account_id == account_id, OutboundEmail.recipient.in_(every_address)
+                OutboundEmail.account_id == account_id, among(OutboundEmail.recipient, every_address)
             )
         )
     phones = addresses_ever(account_id, {cid: person.phone for cid, person in people.items()}, key="phone")
@@ -284,7 +289,10 @@ def erase_customers(
     own_requests = list(
         db.session.scalars(
             select(PrivacyRequest).where(
-                or_(PrivacyRequest.customer_id.in_(ids), PrivacyRequest.id.in_([r.id for r in requests.values() if r]))
+                or_(
+                    among(PrivacyRequest.customer_id, ids),
+                    PrivacyRequest.id.in_([r.id for r in requests.values() if r]),
+                )
             )
         )
     )
@@ -300,7 +308,7 @@ def erase_customers(
         if privacy_request.id not in kept_open:  # the request being answered still needs its address
             privacy_request.email = ""
     db.session.flush()
-    db.session.execute(delete(Customer).where(Customer.id.in_(ids)).execution_options(synchronize_session=False))
+    db.session.execute(delete(Customer).where(among(Customer.id, ids)).execution_options(synchronize_session=False))
 
     certificates, events = {}, []
     other_systems = erasure_snapshot(account_id)  # Art. 19: where the team removes them by hand
