@@ -8,7 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from portal.audit import Actor
+from portal.auth import lockout
 from portal.checkout.service import LineInput
+from portal.customers.service import update_customer
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -341,3 +344,27 @@ def test_create_owner_takes_the_state(app):
     assert made.exit_code == 0, made.output
     account = db.session.scalar(select(Account).where(Account.slug == "salon-m"))
     assert account.main_location.state == "BY"
+
+
+def test_a_batch_finds_each_customers_earlier_addresses_and_clears_their_login_counters(salon, client):
+    """The batch reads earlier addresses out of the history in the database, for many customers
+    at once: each one's old and new address goes, a kept customer's stay."""
+    ids, keeper = _population(salon, n=4)
+    actor = Actor(salon.account.id, salon.owner.id)
+    everyone = [*ids, keeper]
+    for cid in everyone:
+        customer = db.session.get(Customer, cid)
+        with factories.travel_to(_at(date(2020, 3, 2))):
+            update_customer(actor, customer, {"email": f"neu.{cid}@example.com"}, {})
+        db.session.commit()
+    old = {cid: f"inaktiv{i:02d}@example.com" for i, cid in enumerate(ids)} | {keeper: "aktiv@example.com"}
+    for cid in everyone:  # someone tries both addresses at the staff login
+        for address in (old[cid], f"neu.{cid}@example.com"):
+            client.post("/login", data={"email": address, "password": "falsch-falsch-falsch"})
+    assert all(lockout.failures(old[cid]) == 1 for cid in everyone)
+    _switch_on(salon)
+    run = retention.run_due(salon.account.id, TODAY, batch_size=3)
+    assert (run.forgotten, run.batches) == (4, 2)
+    for cid in ids:
+        assert lockout.failures(old[cid]) == 0 and lockout.failures(f"neu.{cid}@example.com") == 0
+    assert lockout.failures(old[keeper]) == 1 and lockout.failures(f"neu.{keeper}@example.com") == 1
