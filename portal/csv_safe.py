@@ -10,7 +10,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
+    text = value if type(value) is str else "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from flask import render_template
 from flask_babel import force_locale
@@ -29,9 +30,13 @@ from portal.models import (
     Customer,
     CustomerFieldDefinition,
     CustomerFieldValue,
+    Employee,
     Invoice,
+    InvoiceLine,
+    InvoicePayment,
     Location,
     PrivacyRequest,
+    Service,
     SignedDocument,
     StampCard,
     StampEntry,
@@ -87,6 +92,7 @@ def collect(customer: Customer) -> dict:
     locations = {
         loc.id: loc.name for loc in db.session.scalars(select(Location).where(Location.account_id == account_id))
     }
+    # Columns, not objects: a regular customer has thousands of rows here.
     appointments = [
         {
             "id": a.id,
@@ -94,18 +100,71 @@ def collect(customer: Customer) -> dict:
             "ends_at": _iso(a.ends_at),
             "status": a.status,
             "location": locations.get(a.location_id),
-            "service": a.service.name if a.service else None,
-            "employee": a.employee.name if a.employee else None,
+            "service": a.service,
+            "employee": a.employee,
             "notes": a.notes,
         }
-        for a in db.session.scalars(
-            select(Appointment).where(Appointment.customer_id == cid).order_by(Appointment.starts_at)
+        for a in db.session.execute(
+            select(
+                Appointment.id,
+                Appointment.starts_at,
+                Appointment.ends_at,
+                Appointment.status,
+                Appointment.location_id,
+                Service.name.label("service"),
+                Employee.name.label("employee"),
+                Appointment.notes,
+            )
+            .outerjoin(Service, Service.id == Appointment.service_id)
+            .outerjoin(Employee, Employee.id == Appointment.employee_id)
+            .where(Appointment.customer_id == cid)
+            .order_by(Appointment.starts_at)
         )
     ]
-    invoice_list = db.session.scalars(
-        select(Invoice).where(Invoice.customer_id == cid).order_by(Invoice.issued_at)
+    invoice_list = db.session.execute(
+        select(
+            Invoice.id,
+            Invoice.number,
+            Invoice.kind,
+            Invoice.issued_at,
+            Invoice.service_date,
+            Invoice.status,
+            Invoice.total_cents,
+            Invoice.billed_name,
+            Invoice.cancels_invoice_id,
+        )
+        .where(Invoice.customer_id == cid)
+        .order_by(Invoice.issued_at)
     ).all()
     numbers = {i.id: i.number for i in invoice_list}
+    lines, payments = {}, {}
+    for li in db.session.execute(
+        select(
+            InvoiceLine.invoice_id,
+            InvoiceLine.description,
+            InvoiceLine.quantity,
+            InvoiceLine.unit_price_cents,
+            InvoiceLine.vat_rate_permille,
+        )
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(Invoice.customer_id == cid)
+        .order_by(InvoiceLine.id)
+    ):
+        lines.setdefault(li.invoice_id, []).append(
+            {
+                "description": li.description,
+                "quantity": li.quantity,
+                "unit_price_cents": li.unit_price_cents,
+                "vat_rate_permille": li.vat_rate_permille,
+            }
+        )
+    for p in db.session.execute(
+        select(InvoicePayment.invoice_id, InvoicePayment.method, InvoicePayment.amount_cents)
+        .join(Invoice, Invoice.id == InvoicePayment.invoice_id)
+        .where(Invoice.customer_id == cid)
+        .order_by(InvoicePayment.id)
+    ):
+        payments.setdefault(p.invoice_id, []).append({"method": p.method, "amount_cents": p.amount_cents})
     invoices = [
         {
             "number": i.number,
@@ -116,16 +175,8 @@ def collect(customer: Customer) -> dict:
             "total_cents": i.total_cents,
             "billed_name": i.billed_name,
             "cancels": numbers.get(i.cancels_invoice_id),
-            "lines": [
-                {
-                    "description": li.description,
-                    "quantity": li.quantity,
-                    "unit_price_cents": li.unit_price_cents,
-                    "vat_rate_permille": li.vat_rate_permille,
-                }
-                for li in i.lines
-            ],
-            "payments": [{"method": p.method, "amount_cents": p.amount_cents} for p in i.payments],
+            "lines": lines.get(i.id, []),
+            "payments": payments.get(i.id, []),
         }
         for i in invoice_list
     ]
@@ -189,13 +240,13 @@ def collect(customer: Customer) -> dict:
     # Changes to their data, without naming the staff (that would disclose others' data).
     history = [
         {
-            "occurred_at": _iso(e.occurred_at),
-            "category": e.category,
-            "action": e.action,
-            "fields": sorted(k for k in (e.changes or {}) if not k.startswith("custom:")),
+            "occurred_at": _iso(occurred_at),
+            "category": category,
+            "action": action,
+            "fields": sorted(k for k in (changes or {}) if not k.startswith("custom:")),
         }
-        for e in db.session.scalars(
-            select(AuditEvent)
+        for occurred_at, category, action, changes in db.session.execute(
+            select(AuditEvent.occurred_at, AuditEvent.category, AuditEvent.action, AuditEvent.changes)
             .where(
                 AuditEvent.account_id == account_id,
                 AuditEvent.customer_id == cid,
@@ -252,6 +303,21 @@ def document_pdf_path(document: SignedDocument) -> str:
     return f"documents/formular-{document.id}.pdf"
 
 
+def readable_json(data: dict) -> str:
+    """data.json with one record per line: as easy to read as an indented file, and written by
+    json's C encoder (indent= switches to the pure-Python one, a fifth of a large package's time)."""
+    dumps = partial(json.dumps, ensure_ascii=False)
+    lines = ["{"]
+    for n, (key, value) in enumerate(data.items()):
+        comma = "," if n < len(data) - 1 else ""
+        if isinstance(value, list) and value:
+            lines += [f"  {dumps(key)}: [", ",\n".join(f"    {dumps(item)}" for item in value), f"  ]{comma}"]
+        else:
+            lines.append(f"  {dumps(key)}: {dumps(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines)
+
+
 def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
     data = collect(customer)
     notice = build_notice(db.session.get(Location, request.location_id))
@@ -266,7 +332,7 @@ def build_package(request: PrivacyRequest, customer: Customer) -> bytes:
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        archive.writestr("data.json", readable_json(data))
         archive.writestr("report.html", report)
         for name, content in csv_tables(data, request.locale or "de").items():
             archive.writestr(f"csv/{name}", content)

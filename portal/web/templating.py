@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.numbers import format_currency as babel_currency
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
 from flask_babel import lazy_gettext as _l
@@ -89,9 +90,13 @@ def active_nav(endpoint: str | None) -> str | None:
 
 
 def money(cents: int | None) -> str:
-    from flask_babel import format_currency
+    return _money_text(current_locale(), cents or 0)
 
-    return format_currency((cents or 0) / 100, "EUR")
+
+# Amounts repeat (the same price on a hundred invoices): each written by Babel once per language.
+@lru_cache(maxsize=4096)
+def _money_text(locale, cents: int) -> str:
+    return babel_currency(cents / 100, "EUR", locale=locale)
 
 
 def merge_args(args, **replace) -> str:
