@@ -17,7 +17,7 @@ BENCHMARKS = (
     "forms",
 )
 # Run by name only (`make bench NAME=profile`): a breakdown, not a measure against a baseline.
-ON_REQUEST = ("profile", "http")
+ON_REQUEST = ("profile", "http", "plans")
 # `import` is a Python keyword: the import benchmark's module is `imports`.
 ALIASES = {"import": "imports"}
 
