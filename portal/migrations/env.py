@@ -107,7 +107,14 @@ def run_migrations_online():
             # switching them off only outside a transaction, so before the migration begins.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        context.configure(connection=connection, target_metadata=get_metadata(), render_item=render_item, **conf_args)
+        from portal.models.base import schema_of
+
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            render_item=render_item,
+            **{"include_object": schema_of(connection.dialect.name), **conf_args},
+        )
 
         with context.begin_transaction():
             context.run_migrations()

@@ -57,3 +57,15 @@ class TenantMixin:
     @declared_attr
     def account_id(cls) -> Mapped[int]:  # noqa: N805
         return mapped_column(Integer, ForeignKey("account.id"), index=True, nullable=False)
+
+
+def schema_of(dialect: str):
+    """Alembic's `include_object` for comparing the models with a database of this dialect:
+    an index declared for another dialect only (`Index(...).ddl_if(dialect=...)`, such as
+    PostgreSQL's trigram index) is not expected there."""
+
+    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, dialect)
+
+    return include_object

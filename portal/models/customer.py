@@ -19,6 +19,14 @@ class Customer(TenantMixin, db.Model):
         Index("ix_customer_account_email", "account_id", "email"),
         # The overview's "reachable by SMS" counts numbers in the index, not the table's rows.
         Index("ix_customer_account_phone", "account_id", "phone"),
+        # PostgreSQL: the live search finds a fragment through the trigrams of search_text
+        # (pg_trgm), not by walking the whole salon in name order (portal/customers/service.py).
+        Index(
+            "ix_customer_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from portal.customers import service as customer_service
 from portal.customers.service import search_customers, search_terms
 from portal.extensions import db
 from portal.models import Customer, CustomerFieldDefinition
@@ -194,6 +196,35 @@ def test_keyset_paging_visits_every_customer_once(salon):
             break
         after = page.next_after
     assert seen == sorted(f"Name{n:03d}" for n in range(53))
+
+
+@pytest.mark.parametrize(
+    "walk, candidates",
+    [(500, 20000), (5, 20000), (5, 10)],
+    ids=["matches near the start", "matches far down the alphabet", "more matches than candidates"],
+)
+def test_a_fragment_pages_through_its_matches_in_name_order_whichever_way_it_is_found(
+    salon, other_salon, monkeypatch, walk, candidates
+):
+    """On PostgreSQL a fragment is found by walking the names, or through the trigram index
+    and sorted, or walked after all when it matches too many (service._page); each way gives the
+    same pages. (SQLite always walks.)"""
+    monkeypatch.setattr(customer_service, "WALK", walk)
+    monkeypatch.setattr(customer_service, "CANDIDATES", candidates)
+    for n in range(12):
+        factories.make_customer(salon.account, f"Albers{n:02d}")
+    for n in range(23):
+        factories.make_customer(salon.account, f"Zimmermann{n:02d}", "Tom" if n % 2 else "Tina")
+    factories.make_customer(other_salon.account, "Zimmermann99")
+    seen, after = [], None
+    while True:
+        page = search_customers(salon.account.id, "zimm t", after, 10)
+        seen += [c.last_name for c in page.customers]
+        if not page.next_after:
+            break
+        after = page.next_after
+    assert seen == [f"Zimmermann{n:02d}" for n in range(23)]
+    assert [c.first_name for c in search_customers(salon.account.id, "zimmermann01", None, 10).customers] == ["Tom"]
 
 
 def test_live_search_endpoint_pages_with_more_button(app, salon, login_as):
