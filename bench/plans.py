@@ -54,7 +54,7 @@ def run() -> None:
             conn.info["started"] = time.perf_counter()
 
         def after(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT"):
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 seen.append((time.perf_counter() - conn.info["started"], statement, parameters))
 
         event.listen(engine, "before_cursor_execute", before)

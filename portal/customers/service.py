@@ -290,6 +290,8 @@ def _page(conditions: list, terms: list[str], account_id: int, limit: int) -> li
         ids, more = _first_in_name_order(hits.limit(CANDIDATES + 1), [], limit)
         if more > CANDIDATES:
             return list(db.session.scalars(walk))
+    if not ids:
+        return []
     customers = {c.id: c for c in db.session.scalars(select(Customer).where(among(Customer.id, ids)))}
     return [customers[i] for i in ids]
 
