@@ -68,15 +68,24 @@ def reason_column(
     ).astimezone(UTC)
     sixteen = add_months(today, -16 * 12)
     contact = Customer.email.is_not(None) if channel == "email" else Customer.phone.is_not(None)
-    consent_status = (
-        select(Consent.status).where(Consent.customer_id == Customer.id, Consent.channel == channel).scalar_subquery()
-    )
+
+    # Uncorrelated: the database reads the channel's consents once into a hash (or SQLite's
+    # ephemeral index) and looks each customer up there. As a subquery per customer (asked twice)
+    # it cost 130,000 index probes at 100,000 customers, and PostgreSQL's estimate of that
+    # switched on JIT compilation, another quarter second per preview.
+    def consent_is(status: str):
+        return Customer.id.in_(
+            select(Consent.customer_id).where(
+                Consent.account_id == account.id, Consent.channel == channel, Consent.status == status
+            )
+        )
+
     bought = bought_since(Customer.id, window_start)
     inactive = or_(Customer.last_activity_at.is_(None), Customer.last_activity_at < window_start)
     rules = [
         (literal(not (privacy and privacy.marketing_enabled)) if marketing else literal(False), "marketing_off"),
         (~contact, "no_contact"),
-        (func.coalesce(consent_status, "none") == "withdrawn", "unsubscribed"),
+        (consent_is("withdrawn"), "unsubscribed"),
         (Customer.restricted_at.is_not(None), "restricted"),
     ]
     if marketing:
@@ -84,7 +93,7 @@ def reason_column(
         rules += [
             (and_(Customer.birthday.is_not(None), Customer.birthday > sixteen, ~Customer.guardian_consent), "minor"),
             (inactive, "inactive"),
-            (and_(func.coalesce(consent_status, "none") != "granted", ~existing_customer), "no_consent"),
+            (and_(~consent_is("granted"), ~existing_customer), "no_consent"),
         ]
     rules += filter_rules(account, location, filters or {}, today, window_start)
     return case(*[(condition, reason) for condition, reason in rules], else_=null()), marketing
