@@ -292,7 +292,7 @@ def _page(conditions: list, terms: list[str], account_id: int, limit: int) -> li
             return list(db.session.scalars(walk))
     if not ids:
         return []
-    customers = {c.id: c for c in db.session.scalars(select(Customer).where(among(Customer.id, ids)))}
+    customers = {c.id: c for c in db.session.scalars(scoped(Customer, account_id).where(among(Customer.id, ids)))}
     return [customers[i] for i in ids]
 
 
