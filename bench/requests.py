@@ -18,6 +18,7 @@ from bench.harness import Services, bare_app, portal_client, report, seeded_data
 
 HEAVY = int(os.environ.get("BENCH_HEAVY_CUSTOMERS", "5"))
 REQUESTS = 200
+PASSES = 3
 
 
 RUN = secrets.token_hex(3)
@@ -142,6 +143,7 @@ def run() -> None:
     database = seeded_database(300)
     with Services() as redis_url:
         app, client = portal_client(database, redis_url)
+        from jobs.worker import preload_and_freeze
         from portal import models
         from portal.audit import Actor
         from portal.extensions import db
@@ -188,6 +190,8 @@ def run() -> None:
             heavy = [_heavy_customer(db, models, account.id, location_id, employee_id, n) for n in range(HEAVY)]
             actor = Actor(account.id, owner_id)
 
+            # The package is built by a work horse of the worker, which prepares itself this way.
+            preload_and_freeze(app)
             package_ms, package_base = [], []
             for cid in heavy:
                 customer = db.session.get(models.Customer, cid)
@@ -201,14 +205,16 @@ def run() -> None:
                 )
                 db.session.add(request)
                 db.session.flush()
-                db.session.expire_all()
-                started = time.perf_counter()
-                _package_read(db, cid)
-                package_base.append((time.perf_counter() - started) * 1000)
-                db.session.expire_all()
-                started = time.perf_counter()
-                size = len(build_package(request, customer))
-                package_ms.append((time.perf_counter() - started) * 1000)
+                # A few times each, taking turns: one pass on a shared machine is a coin toss.
+                for _ in range(PASSES):
+                    db.session.expire_all()
+                    started = time.perf_counter()
+                    _package_read(db, cid)
+                    package_base.append((time.perf_counter() - started) * 1000)
+                    db.session.expire_all()
+                    started = time.perf_counter()
+                    size = len(build_package(request, customer))
+                    package_ms.append((time.perf_counter() - started) * 1000)
             db.session.commit()
 
             erase_ms, erase_base = [], []

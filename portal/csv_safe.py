@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import chain
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -14,10 +15,25 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def safe_row(row) -> list:
+    """A row's text cells neutralised; numbers and empty cells (None) left to the csv module,
+    which writes them as str() and "" (an access package has tens of thousands of cells)."""
+    return [("'" + cell if cell.startswith(FORMULA_STARTS) else cell) if type(cell) is str else cell for cell in row]
+
+
+# The starts of cells in a table whose cells are joined by the unit separator.
+_CELL_STARTS = tuple("\x1f" + start for start in FORMULA_STARTS)
+
+
 def to_csv(header: list[str], rows, delimiter: str = ",") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+    rows = rows if isinstance(rows, list) else list(rows)
+    # Most tables hold no such cell: one search over the whole table spares checking each cell
+    # (a false alarm, e.g. a negative amount, only costs the cell-by-cell way).
+    table = "\x1f" + "\x1f".join(map(str, chain.from_iterable(rows)))
+    if any(start in table for start in _CELL_STARTS):
+        rows = map(safe_row, rows)
+    writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -3,11 +3,14 @@ data.json (ISO dates, amounts in cents: machine-readable), the headers in words.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.csv_safe import to_csv
 from portal.history.display import FIELD_LABELS
+from portal.web.words import word
 
 INVOICE_COLUMNS = ("number", "kind", "issued_at", "service_date", "status", "total_cents", "billed_name", "cancels")
 CARD_COLUMNS = ("program", "stamps", "stamps_required", "started_at", "completed_at", "redeemed_at")
@@ -47,7 +50,7 @@ HEADERS = {
 
 
 def header(key: str) -> str:
-    return str(HEADERS.get(key) or FIELD_LABELS.get(key) or key)
+    return word(HEADERS.get(key) or FIELD_LABELS.get(key) or key)
 
 
 def csv_tables(data: dict, locale: str) -> dict[str, bytes]:
@@ -56,19 +59,20 @@ def csv_tables(data: dict, locale: str) -> dict[str, bytes]:
         return {name: to_csv([header(key) for key in keys], rows) for name, (keys, rows) in _tables(data).items()}
 
 
+def _columns(records: list[dict], *keys: str) -> tuple:
+    """A table of some of the records' fields, the rows picked by C (thousands per package)."""
+    return keys, list(map(itemgetter(*keys), records))
+
+
 def _tables(data: dict) -> dict[str, tuple]:
     subject = data["subject"]
     return {
         "customer.csv": (list(subject), [list(subject.values())]),
-        "custom_fields.csv": (["label", "value"], [[c["label"], c["value"]] for c in data["custom_fields"]]),
-        "appointments.csv": (
-            ["starts_at", "ends_at", "status", "location", "service", "employee", "notes"],
-            [
-                [a[k] for k in ("starts_at", "ends_at", "status", "location", "service", "employee", "notes")]
-                for a in data["appointments"]
-            ],
+        "custom_fields.csv": _columns(data["custom_fields"], "label", "value"),
+        "appointments.csv": _columns(
+            data["appointments"], "starts_at", "ends_at", "status", "location", "service", "employee", "notes"
         ),
-        "invoices.csv": (INVOICE_COLUMNS, [[i[k] for k in INVOICE_COLUMNS] for i in data["invoices"]]),
+        "invoices.csv": _columns(data["invoices"], *INVOICE_COLUMNS),
         "invoice_payments.csv": (
             ["invoice", "method", "amount_cents"],
             [[i["number"], p["method"], p["amount_cents"]] for i in data["invoices"] for p in i["payments"]],
@@ -81,12 +85,8 @@ def _tables(data: dict) -> dict[str, tuple]:
                 for li in i["lines"]
             ],
         ),
-        "vouchers.csv": (
-            ["code", "issued_at", "initial_cents", "remaining_cents", "expires_on"],
-            [
-                [v[k] for k in ("code", "issued_at", "initial_cents", "remaining_cents", "expires_on")]
-                for v in data["vouchers"]
-            ],
+        "vouchers.csv": _columns(
+            data["vouchers"], "code", "issued_at", "initial_cents", "remaining_cents", "expires_on"
         ),
         "voucher_entries.csv": (
             ["voucher", "occurred_at", "kind", "amount_cents", "invoice"],
@@ -96,7 +96,7 @@ def _tables(data: dict) -> dict[str, tuple]:
                 for e in v["entries"]
             ],
         ),
-        "stamp_cards.csv": (CARD_COLUMNS, [[s[k] for k in CARD_COLUMNS] for s in data["stamp_cards"]]),
+        "stamp_cards.csv": _columns(data["stamp_cards"], *CARD_COLUMNS),
         "stamps.csv": (
             ["program", "occurred_at", "stamps", "invoice"],
             [
@@ -105,17 +105,8 @@ def _tables(data: dict) -> dict[str, tuple]:
                 for e in s["entries"]
             ],
         ),
-        "consents.csv": (
-            ["channel", "status", "updated_at"],
-            [[c["channel"], c["status"], c["updated_at"]] for c in data["consents"]],
-        ),
-        "consent_log.csv": (
-            ["occurred_at", "channel", "status", "method", "text_version"],
-            [
-                [c["occurred_at"], c["channel"], c["status"], c["method"], c["text_version"]]
-                for c in data["consent_log"]
-            ],
-        ),
+        "consents.csv": _columns(data["consents"], "channel", "status", "updated_at"),
+        "consent_log.csv": _columns(data["consent_log"], "occurred_at", "channel", "status", "method", "text_version"),
         "change_history.csv": (
             ["occurred_at", "category", "action", "fields"],
             [[h["occurred_at"], h["category"], h["action"], " ".join(h["fields"])] for h in data["change_history"]],
