@@ -6,7 +6,7 @@ whose 72-hour deadline runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import case, func, select
 
@@ -50,21 +50,21 @@ def open_requests(account: Account) -> list[OpenKind]:
 
 
 def requests_per_month(account: Account, months: int = 12) -> list[MonthCount]:
-    """Requests received in each of the last twelve months of the salon's calendar."""
-    today = account.today()
-    first = add_months(today.replace(day=1), -(months - 1))
-    received = db.session.scalars(
-        select(PrivacyRequest.received_at).where(
-            PrivacyRequest.account_id == account.id,
-            PrivacyRequest.received_at >= datetime.combine(first, datetime.min.time(), tzinfo=UTC),
-        )
+    """Requests received in each of the last twelve months of the salon's calendar, counted by
+    the database: each month's first midnight in the salon's zone is an instant in UTC, and a
+    request falls into the last month that began before it arrived."""
+    first = add_months(account.today().replace(day=1), -(months - 1))
+    starts = [add_months(first, i) for i in range(months)]
+    instants = [account.utc_of_local(datetime.combine(day, time.min)) for day in starts]
+    month = case(*((PrivacyRequest.received_at < later, n) for n, later in enumerate(instants[1:])), else_=months - 1)
+    counted = dict(
+        db.session.execute(
+            select(month, func.count())
+            .where(PrivacyRequest.account_id == account.id, PrivacyRequest.received_at >= instants[0])
+            .group_by(month)
+        ).all()
     )
-    counts = {add_months(first, i): 0 for i in range(months)}
-    for moment in received:
-        local = account.local_date(moment).replace(day=1)
-        if local in counts:
-            counts[local] += 1
-    return [MonthCount(month, count) for month, count in counts.items()]
+    return [MonthCount(day, counted.get(n, 0)) for n, day in enumerate(starts)]
 
 
 def consent_rates(account: Account) -> dict[str, tuple[int, int]]:
