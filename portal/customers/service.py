@@ -153,10 +153,10 @@ def update_customer(actor: Actor, customer: Customer, data: dict, custom: dict[i
 ACCESS_LOG_WINDOW = timedelta(minutes=10)
 
 
-@transaction
 def record_view(actor: Actor, customer: Customer, tab: str) -> bool:
     """Data-access log: who opened whose customer file (and which part first); False when the
-    same login looked within the last ten minutes."""
+    same login looked within the last ten minutes. That check only reads: it commits nothing,
+    so the page keeps its loaded login and customer (a commit would expire them)."""
     looked_lately = db.session.scalar(
         select(AuditEvent.id)
         .where(
@@ -170,6 +170,12 @@ def record_view(actor: Actor, customer: Customer, tab: str) -> bool:
     )
     if looked_lately is not None:
         return False
+    _log_view(actor, customer, tab)
+    return True
+
+
+@transaction
+def _log_view(actor: Actor, customer: Customer, tab: str) -> None:
     record(
         actor,
         "access",
@@ -180,7 +186,6 @@ def record_view(actor: Actor, customer: Customer, tab: str) -> bool:
         customer_id=customer.id,
         summary=customer.full_name,
     )
-    return True
 
 
 # --- Settings > Customer fields ---------------------------------------------------------------

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from portal.checkout import service as checkout
 from portal.extensions import db
-from portal.models import Account, Appointment, AppointmentStatus, Customer, Employee, Login
+from portal.models import Account, Appointment, AppointmentStatus, Customer
+from portal.privacy.checks import active_people
 from portal.remembered import remembered
 
 
@@ -29,8 +30,7 @@ def overview(account: Account) -> dict:
             Appointment.starts_at < end,
             Appointment.status != AppointmentStatus.CANCELLED,
         ),
-        "employees": count(Employee, Employee.active.is_(True)),
-        "logins": count(Login, Login.active.is_(True)),
     }
+    stats["logins"], stats["employees"] = active_people(account.id)
     unbilled_count, unbilled = checkout.unbilled(account, limit=10)
     return {"stats": stats, "unbilled": unbilled, "unbilled_count": unbilled_count}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -25,15 +25,22 @@ class Check:
     url: str = ""  # where to fix it, when not a section of the location's settings
 
 
+def active_people(account_id: int) -> tuple[int, int]:
+    """(active logins, active employees), read once per request and salon: the overview shows
+    both and its privacy checks add them up."""
+    remembered = g.setdefault("active_people", {})
+    if account_id not in remembered:
+        logins = select(func.count()).where(Login.account_id == account_id, Login.active.is_(True))
+        employees = select(func.count()).where(Employee.account_id == account_id, Employee.active.is_(True))
+        remembered[account_id] = tuple(
+            db.session.execute(select(logins.scalar_subquery(), employees.scalar_subquery())).one()
+        )
+    return remembered[account_id]
+
+
 def persons_processing(account_id: int) -> int:
     """Active logins plus active employees: the people who regularly process customer data."""
-    logins = db.session.scalar(
-        select(func.count()).select_from(Login).where(Login.account_id == account_id, Login.active.is_(True))
-    )
-    employees = db.session.scalar(
-        select(func.count()).select_from(Employee).where(Employee.account_id == account_id, Employee.active.is_(True))
-    )
-    return logins + employees
+    return sum(active_people(account_id))
 
 
 @dataclass
