@@ -25,7 +25,7 @@ from portal.models.business import (
     VoucherEntryKind,
 )
 from portal.models.consent import Consent, ConsentLog, ConsentStatus, ConsentText
-from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue
+from portal.models.customer import Customer, CustomerFieldDefinition, CustomerFieldValue, CustomerGram
 from portal.models.exports import CustomerExport, ExportChunk, ExportStatus
 from portal.models.forms import (
     FormInterval,
@@ -149,6 +149,7 @@ __all__ = [
     "Consent",
     "ConsentLog",
     "Customer",
+    "CustomerGram",
     "CustomerExport",
     "CustomerHold",
     "ExportChunk",

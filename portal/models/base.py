@@ -59,12 +59,19 @@ class TenantMixin:
         return mapped_column(Integer, ForeignKey("account.id"), index=True, nullable=False)
 
 
+# Tables the migrations make for SQLite's triggers alone, without a model (the trigram index's
+# positions 1..598): no query of the portal reads them.
+TRIGGER_TABLES = frozenset({"gram_position"})
+
+
 def schema_of(dialect: str):
     """Alembic's `include_object` for comparing the models with a database of this dialect:
     an index declared for another dialect only (`Index(...).ddl_if(dialect=...)`, such as
-    PostgreSQL's trigram index) is not expected there."""
+    PostgreSQL's trigram index) is not expected there, nor the triggers' own tables."""
 
     def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "table" and reflected and name in TRIGGER_TABLES:
+            return False
         condition = getattr(obj, "_ddl_if", None)
         return condition is None or condition.dialect in (None, dialect)
 

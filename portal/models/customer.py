@@ -87,6 +87,23 @@ class Customer(TenantMixin, db.Model):
         return today < sixteenth
 
 
+class CustomerGram(db.Model):
+    """SQLite's trigram index for the live search: each three-character piece of a customer's
+    search_text. Triggers on the customer table keep it (migration e9b4d2a7c1f5), so however a
+    customer is written — form, import, demo, erasure, forgetting — the pieces follow, and a
+    deleted customer leaves none behind. PostgreSQL has pg_trgm instead: the table stays empty
+    there."""
+
+    __tablename__ = "customer_gram"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    gram: Mapped[str] = mapped_column(String(3), primary_key=True)
+    # In the key: a piece's customers are read in name order, and a search ends with its page.
+    sort_name: Mapped[str] = mapped_column(String(210), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
 class CustomerFieldDefinition(TenantMixin, db.Model):
     """A salon's own customer field, e.g. a colour recipe."""
 

@@ -210,9 +210,9 @@ def test_keyset_paging_visits_every_customer_once(salon):
 def test_a_fragment_pages_through_its_matches_in_name_order_whichever_way_it_is_found(
     salon, other_salon, monkeypatch, walk, candidates
 ):
-    """On PostgreSQL a fragment is found by walking the names, or through the trigram index
-    and sorted, or walked after all when it matches too many (service._page); each way gives the
-    same pages. (SQLite always walks.)"""
+    """A fragment is found by walking the names, or through the trigram index (PostgreSQL's
+    pg_trgm, SQLite's customer_gram) and sorted, or walked after all when it matches too many
+    (service._page); each way gives the same pages."""
     monkeypatch.setattr(customer_service, "WALK", walk)
     monkeypatch.setattr(customer_service, "CANDIDATES", candidates)
     for n in range(12):
