@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, render_template_string
+from sqlalchemy import create_engine, text
 
 from portal.dev.services import free_port, start_redis
 
@@ -26,8 +27,10 @@ def seeded_database(customers: int, events: int = 0, sqlite_only: bool = False) 
     """A SQLite database with the demo salon at the given size; built once and reused
     (or DATABASE_URL, already seeded, when set and `sqlite_only` is not)."""
     if os.environ.get("DATABASE_URL") and not sqlite_only:
-        flask_command(os.environ["DATABASE_URL"], "db", "upgrade")  # the migrations added since it was seeded
-        return os.environ["DATABASE_URL"]
+        url = os.environ["DATABASE_URL"]
+        flask_command(url, "db", "upgrade")  # the migrations added since it was seeded
+        _analyse(url)
+        return url
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / (f"demo-{customers}.sqlite" if not events else f"demo-{customers}-{events}.sqlite")
     url = f"sqlite:///{path}"
@@ -43,6 +46,17 @@ def seeded_database(customers: int, events: int = 0, sqlite_only: bool = False) 
     partial.rename(path)
     print(f"# seeded {customers} customers, {events} events in {time.perf_counter() - started:.1f} s", flush=True)
     return url
+
+
+def _analyse(url: str) -> None:
+    """Statistics as a running database has them: right after seeding PostgreSQL has none, and
+    its planner takes every table for empty (the HTTP mix measured 0.05× instead of 0.17×)."""
+    if not url.startswith("postgresql"):
+        return
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
 
 
 def flask_command(database: str, *args: str) -> None:
