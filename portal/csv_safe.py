@@ -18,7 +18,7 @@ def safe_cell(value) -> str:
 def safe_row(row) -> list:
     """A row's text cells neutralised; numbers and empty cells (None) left to the csv module,
     which writes them as str() and "" (an access package has tens of thousands of cells)."""
-    return [("'" + cell if cell.startswith(FORMULA_STARTS) else cell) if type(cell) is str else cell for cell in row]
+    return [safe_cell(cell) if type(cell) is str else cell for cell in row]
 
 
 # The starts of cells in a table whose cells are joined by the unit separator.
