@@ -8,7 +8,7 @@ from flask import Flask, abort, g, has_request_context, request, session
 from flask_login import current_user
 
 from portal.config import ROOT, Config, config_for_env
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
 from portal.extensions import mail as mail_extension  # "mail" is also the portal.mail module
 
 
@@ -50,7 +50,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.logger.setLevel(logging.INFO)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "portal" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     mail_extension.init_app(app)

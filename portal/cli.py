@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 from werkzeug.utils import import_string
 
 from portal.extensions import db
+from portal.migrations_cli import MigrationCommands
 
 
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(MigrationCommands(app))
     app.cli.add_command(demo)
     app.cli.add_command(create_owner)
     app.cli.add_command(worker)

@@ -90,6 +90,9 @@ def _migrate_from_empty(app) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
+    from portal.migrations_cli import init_migrations
+
+    init_migrations(app)
     if EXTERNAL_DB and db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -11,10 +11,6 @@ from xml.sax.saxutils import escape
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from portal.accountability.breaches import deadline, notified_late
 from portal.extensions import db
@@ -106,7 +102,13 @@ def authority_report(breach: Breach) -> Report:
 
 
 def report_pdf(report: Report) -> bytes:
-    """The same text as a PDF (reportlab: pure Python, from the registry)."""
+    """The same text as a PDF (reportlab: pure Python, from the registry; imported here, when a
+    PDF is asked for: `portal.lazy_imports`)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
     styles = getSampleStyleSheet()
     buffer = BytesIO()
     document = SimpleDocTemplate(

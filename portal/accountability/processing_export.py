@@ -1,18 +1,16 @@
 """The record of processing as files for the authority or the auditor: PDF (reportlab) and DOCX
 (python-docx; opens in Word and LibreOffice), in the language in force, with the version's
-number and date."""
+number and date.
+
+reportlab and python-docx are imported by the function that uses them: every web and worker
+process imports this module, few ever write a file (`portal.lazy_imports`)."""
 
 from __future__ import annotations
 
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from docx import Document
 from flask_babel import gettext as _
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.accountability.processing import describe
 from portal.models import RecordVersion
@@ -32,6 +30,11 @@ def title_of(version: RecordVersion, salon: str) -> tuple[str, str]:
 
 
 def to_pdf(version: RecordVersion, salon: str) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     header, activities = describe(version.content)
     title, subtitle = title_of(version, salon)
     styles = getSampleStyleSheet()
@@ -58,6 +61,8 @@ def to_pdf(version: RecordVersion, salon: str) -> bytes:
 
 
 def to_docx(version: RecordVersion, salon: str) -> bytes:
+    from docx import Document
+
     header, activities = describe(version.content)
     title, subtitle = title_of(version, salon)
     document = Document()

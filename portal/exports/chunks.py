@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from portal.extensions import db
 from portal.models import ExportChunk
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 262144
 INSERT = "INSERT INTO export_chunk (export_id, seq, data) VALUES (%s, %s, %s)"
 
 
@@ -36,7 +36,8 @@ class ChunkSink:
 
     def flush(self) -> None:
         if self.buffer:
-            self.store(self.seq, bytes(self.buffer))
+            # The bytearray itself is handed over (a fresh one follows): no copy of the chunk.
+            self.store(self.seq, self.buffer)
             self.seq += 1
             self.size += len(self.buffer)
             self.buffer = bytearray()

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from portal.csv_safe import FORMULA_STARTS
@@ -29,6 +30,10 @@ MAX_JOINS = 60
 # READER_TIMEOUT seconds for the job's progress commits.
 READERS = 2
 READER_TIMEOUT = 60
+# The export's connections walk their pages once (reading ranges, then appending the file's
+# chunks): a page is not asked for again, so a small cache costs no time and keeps the work
+# horse's memory down (SQLite's default cache holds 2 MB per connection).
+SMALL_CACHE_KIB = 256
 # Where the batch after a customer number ends: a step through the account's index only.
 BATCH_END = "SELECT id FROM customer WHERE account_id = :account_id AND id > :after ORDER BY id LIMIT 1 OFFSET :skip"
 # A cell starting with one of these characters gets an apostrophe. In a GLOB class a "-" just
@@ -125,6 +130,17 @@ def _statements(export, zone: ZoneInfo, delimiter: str) -> tuple[str, str, dict]
     return statement(""), statement("AND c.id <= :last "), params
 
 
+@contextmanager
+def small_page_cache(connection):
+    """The job's own (pooled) connection with a small cache while it exports, its own size after."""
+    (size,) = connection.execute("PRAGMA cache_size").fetchone()
+    connection.execute(f"PRAGMA cache_size = -{SMALL_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.execute(f"PRAGMA cache_size = {int(size)}")
+
+
 def _keyset_batches(connection, statement: str, params: dict, after: int):
     while True:
         count, after, data = connection.execute(statement, {**params, "after": after}).fetchone()
@@ -148,6 +164,7 @@ def _ranged_batches(connection, database: str, export, statement: str, params: d
             )
             with lock:
                 opened.append(local.connection)
+            local.connection.execute(f"PRAGMA cache_size = -{SMALL_CACHE_KIB}")
         count, _last, data = local.connection.execute(statement, {**params, "after": after, "last": last}).fetchall()[0]
         return count, data + b"\r\n" if count else b""  # all of the range deleted meanwhile
 

@@ -16,13 +16,12 @@ from sqlalchemy import delete, func, select
 from portal.csv_safe import safe_cell
 from portal.exports.chunks import CHUNK_BYTES, ChunkSink, chunk_store
 from portal.exports.csv_postgres import postgres_batches
-from portal.exports.csv_sqlite import sqlite_batches
-from portal.exports.xlsx import write_xlsx
+from portal.exports.csv_sqlite import small_page_cache, sqlite_batches
 from portal.extensions import db
 from portal.models import Account, Customer, CustomerExport, ExportChunk, Login
 from portal.models.base import utcnow
 
-BATCH = 5000
+BATCH = 2000
 # Progress (and the heartbeat) is committed after the first batch and then at most this often:
 # a commit per batch would cost more than the rows themselves.
 PROGRESS_SECONDS = 0.5
@@ -37,7 +36,8 @@ def _sqlite_source(export: CustomerExport, zone: ZoneInfo):
     connection = db.session.connection().connection.driver_connection
     batches = sqlite_batches(connection, export, zone, _delimiter(export), BATCH, db.engine.url.database)
     try:
-        yield batches
+        with small_page_cache(connection):
+            yield batches
     finally:
         batches.close()  # the readers stop and their connections close, also when the run failed
 
@@ -87,6 +87,8 @@ def write_export(export: CustomerExport, header_labels: dict[str, str]) -> int:
         with chunk_store(export.id) as store:
             sink = ChunkSink(store)
             if csv_batches is None:
+                from portal.exports.xlsx import write_xlsx  # openpyxl, for XLSX only: `portal.lazy_imports`
+
                 write_xlsx(export, header, sink, zone, progress, BATCH, CHUNK_BYTES)
             else:
                 sink.write(_csv_header(export, header))

@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-import charset_normalizer
-
 MAX_BYTES = 50 * 1024 * 1024
 SAMPLE_BYTES = 256 * 1024
 PREVIEW_ROWS = 20
@@ -83,6 +81,8 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    import charset_normalizer  # only for a file that is not UTF-8: `portal.lazy_imports`
+
     best = charset_normalizer.from_bytes(sample, cp_isolation=SINGLE_BYTE).best()
     return _NORMALISED.get(best.encoding, "cp1252") if best else "cp1252"
 

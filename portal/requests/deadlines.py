@@ -13,8 +13,6 @@ import calendar
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 ANSWER_MONTHS = 1  # Art. 12(3) sentence 1
 MAX_EXTENSION_MONTHS = 2  # Art. 12(3) sentence 2: "by two further months"
 
@@ -28,6 +26,8 @@ def add_months(start: date, months: int) -> date:
 
 @lru_cache(maxsize=64)
 def _holidays(state: str, year: int) -> frozenset[date]:
+    import holidays  # imported once, when a deadline is first computed: `portal.lazy_imports`
+
     return frozenset(holidays.Germany(subdiv=state or None, years=year).keys())
 
 

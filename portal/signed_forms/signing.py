@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.messaging.consent import email_proof_hash, set_consent
 from portal.models import Account, ConsentLog, Customer, Employee, FormVersion, SalonForm, SignedDocument, TabletSession
 from portal.models.base import utcnow
-from portal.signed_forms import document_pdf, signature
+from portal.signed_forms import signature
 from portal.signed_forms.answers import AnswerErrors, health_text, validate
 from portal.signed_forms.content import MARKETING_CHANNELS, sha256
 from portal.signed_forms.tablet import claim, is_fillable
@@ -103,6 +103,8 @@ def sign(session: TabletSession, submission: Submission) -> SignedDocument:
     now = utcnow()
     with force_locale("de"):
         signed_local = format_moment_in_zone(now, account.timezone)
+    from portal.signed_forms import document_pdf  # reportlab, when a form is signed: `portal.lazy_imports`
+
     pdf = document_pdf.render(
         document_pdf.PdfInput(
             salon=account.name,

@@ -14,7 +14,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 from flask import current_app
 from limits import parse
 from sqlalchemy import delete, or_, select, update
@@ -69,6 +68,8 @@ def provisioning_uri(login: Login, secret: str) -> str:
 
 def qr_code(uri: str) -> str:
     """The otpauth link as an SVG QR code (a data: URI; drawn here, no outside service)."""
+    import segno  # the QR code, only while setting up: `portal.lazy_imports`
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
