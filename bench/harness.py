@@ -23,6 +23,27 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "results"
 
 
+# A job run in a process of its own, as a work horse runs it: the app on argv[1] (database) and
+# argv[2] (Redis), preloaded and frozen as the worker does before it forks (`JOB_START`); the
+# job's code sets `seconds`; `JOB_END` prints them and the process's own peak memory in KiB.
+# VmHWM, not ru_maxrss: Linux carries the parent's peak over the exec into ru_maxrss, and the
+# bench's own process holds the app and a database's worth of results (the export measured
+# the bench's 120 MB instead of its own 89 MB).
+JOB_START = """
+import sys, time
+from portal import create_app
+from portal.config import TestConfig
+app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "TESTING": False,
+                  "SQLALCHEMY_DATABASE_URI": sys.argv[1], "REDIS_URL": sys.argv[2], "RATELIMIT_STORAGE_URI": sys.argv[2]})
+from jobs.worker import preload_and_freeze
+preload_and_freeze(app)
+"""
+JOB_END = """
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(seconds, peak)
+"""
+
+
 def seeded_database(customers: int, events: int = 0, sqlite_only: bool = False) -> str:
     """A SQLite database with the demo salon at the given size; built once and reused
     (or DATABASE_URL, already seeded, when set and `sqlite_only` is not)."""

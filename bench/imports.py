@@ -20,7 +20,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from bench.harness import DATA, ROOT, Services, report, seeded_database
+from bench.harness import DATA, JOB_END, JOB_START, ROOT, Services, report, seeded_database
 from portal.validation import german_sort_key
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
@@ -34,14 +34,9 @@ LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner"
 FIRST = ["Anna", "Jörg", "Ümit", "Sophie", "Lukas", "Maria", "Jürgen", "Lea", "Özge", "Paul", "Marie", "Felix"]
 CITIES = [("01067", "Dresden"), ("10115", "Berlin"), ("80331", "München"), ("50667", "Köln"), ("20095", "Hamburg")]
 
-JOB = """
-import sys, time
-from portal import create_app
-from portal.config import TestConfig
-app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "TESTING": False,
-                  "SQLALCHEMY_DATABASE_URI": sys.argv[1], "REDIS_URL": sys.argv[2], "RATELIMIT_STORAGE_URI": sys.argv[2]})
-from jobs.worker import preload_and_freeze
-preload_and_freeze(app)  # as the worker does before it forks a work horse
+JOB = (
+    JOB_START
+    + """
 with app.app_context():
     from portal.imports.check import check_import
     from portal.imports.run import run_import
@@ -50,10 +45,9 @@ with app.app_context():
     result = job(int(sys.argv[4]))
     seconds = time.perf_counter() - started
 assert result in ("checked", "finished"), result
-# This process's own peak (VmHWM): ru_maxrss would carry the parent's over the exec.
-peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(seconds, peak)
 """
+    + JOB_END
+)
 
 
 def rows(count: int) -> list[list[str]]:
