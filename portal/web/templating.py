@@ -13,14 +13,14 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.numbers import format_currency as babel_currency
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_number, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.auth.permissions import ROLE_LABELS, SETTINGS_PERMISSIONS, Permission, has_permission
 from portal.validation import format_phone
-from portal.web.words import current_locale, current_timezone, word
+from portal.web.words import current_locale, current_timezone, install_template_gettext, word
 
 # (endpoint, label, permissions of which one suffices)
 NAVIGATION = [
@@ -197,6 +197,7 @@ def _time_text(locale, hour: int, minute: int) -> str:
 
 
 def init_templating(app: Flask) -> None:
+    install_template_gettext(app.jinja_env)
     # A label from a feature's table, translated once per language (lists repeat them per row).
     app.jinja_env.globals["word"] = word
     app.jinja_env.globals["translated"] = lambda labels: {key: word(label) for key, label in labels.items()}
@@ -223,13 +224,13 @@ def init_templating(app: Flask) -> None:
             return has_permission(user, permission)
 
         nav = [
-            (endpoint, label, NAV_BADGES[endpoint](user.account_id) if endpoint in NAV_BADGES else 0)
+            (endpoint, word(label), NAV_BADGES[endpoint](user.account_id) if endpoint in NAV_BADGES else 0)
             for endpoint, label, perms in NAVIGATION
             if any(can(p) for p in perms)
         ]
         return {
             "can": can,
-            "get_locale": get_locale,
+            "get_locale": current_locale,  # Flask-Babel's answer in one lookup (`portal.web.words`)
             "Permission": Permission,
             "navigation": nav,
             "today": user.account.today() if signed_in else None,

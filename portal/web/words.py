@@ -5,7 +5,7 @@ into text — each through Flask-Babel's context lookups when done with `str()`.
 from __future__ import annotations
 
 from flask import g
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 
 _TRANSLATED: dict[tuple, str] = {}
@@ -29,6 +29,37 @@ def current_timezone():
     except AttributeError:
         return get_timezone()
     return zone or get_timezone()
+
+
+def current_translations():
+    """`get_translations()` found once per request and language: Flask-Babel's own makes five
+    context lookups and formats the language's name on every call, and a page's templates call
+    it for each sentence (~20 per page, a few hundred on a history page). The pair remembered
+    on Flask-Babel's namespace is kept while the language object in force is the same one;
+    `force_locale` sets another (a mail in the recipient's language) and puts the old back."""
+    try:
+        namespace = g._flask_babel
+    except (AttributeError, RuntimeError):  # not asked yet in this request, or no app at all
+        return get_translations()
+    locale = getattr(namespace, "babel_locale", None)
+    remembered = getattr(namespace, "portal_translations", None)
+    if remembered is not None and locale is not None and remembered[0] is locale:
+        return remembered[1]
+    translations = get_translations()
+    namespace.portal_translations = (namespace.babel_locale, translations)
+    return translations
+
+
+def install_template_gettext(jinja_env) -> None:
+    """The templates' `_()`, `ngettext()`, … through `current_translations` (they replace the
+    ones Flask-Babel installed, which look the translations up again for every call)."""
+    jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+    )
 
 
 def word(text) -> str:
