@@ -6,12 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy.orm import load_only
 
 from portal.extensions import db
 from portal.models import Customer, PrivacyRequest
 from portal.models.requests import OPEN_STATUSES
+from portal.requests.labels import KIND_LABELS
 
 PAGE_SIZE = 50
+# What a row of the inbox shows: only these are loaded (the texts and the certificate's and
+# reminders' JSON are for the request's own page); anything else asked of a row raises.
+ROW_COLUMNS = load_only(
+    PrivacyRequest.id,
+    PrivacyRequest.kind,
+    PrivacyRequest.channel,
+    PrivacyRequest.status,
+    PrivacyRequest.customer_id,
+    PrivacyRequest.received_at,
+    PrivacyRequest.due_on,
+    raiseload=True,
+)
 VIEWS = {"open": OPEN_STATUSES, "done": ("done",), "rejected": ("rejected",)}
 
 
@@ -54,7 +68,11 @@ def search(account_id: int, query: str, limit: int = PAGE_SIZE) -> InboxPage:
     """Requests of any state matching a number ("#12", "12"), a customer's name or the email the
     request came from; newest first."""
     words = query.strip().lower().lstrip("#")
-    base = select(PrivacyRequest).where(PrivacyRequest.account_id == account_id, PrivacyRequest.status != "unverified")
+    base = (
+        select(PrivacyRequest)
+        .options(ROW_COLUMNS)
+        .where(PrivacyRequest.account_id == account_id, PrivacyRequest.status != "unverified")
+    )
     if words.isdigit():
         base = base.where(PrivacyRequest.id == int(words))
     elif words:
@@ -68,7 +86,11 @@ def search(account_id: int, query: str, limit: int = PAGE_SIZE) -> InboxPage:
 
 def inbox_page(account_id: int, kind: str | None, view: str, after_id: int | None) -> InboxPage:
     statuses = VIEWS.get(view, OPEN_STATUSES)
-    base = select(PrivacyRequest).where(PrivacyRequest.account_id == account_id, PrivacyRequest.status.in_(statuses))
+    base = (
+        select(PrivacyRequest)
+        .options(ROW_COLUMNS)
+        .where(PrivacyRequest.account_id == account_id, PrivacyRequest.status.in_(statuses))
+    )
     if kind:
         base = base.where(PrivacyRequest.kind == kind)
     open_first = view == "open"
@@ -93,7 +115,14 @@ def inbox_page(account_id: int, kind: str | None, view: str, after_id: int | Non
     counts = dict(
         db.session.execute(
             select(PrivacyRequest.kind, func.count())
-            .where(PrivacyRequest.account_id == account_id, PrivacyRequest.status.in_(OPEN_STATUSES))
+            .where(
+                PrivacyRequest.account_id == account_id,
+                # Naming the kinds lets the index (salon, kind, state) be entered once per kind and
+                # open state instead of read through for every request the salon ever had
+                # (0.9 → 0.35 ms at 10,000 requests on SQLite).
+                PrivacyRequest.kind.in_(tuple(KIND_LABELS)),
+                PrivacyRequest.status.in_(OPEN_STATUSES),
+            )
             .group_by(PrivacyRequest.kind)
         ).all()
     )
