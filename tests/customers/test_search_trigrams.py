@@ -67,3 +67,19 @@ def test_a_fragment_is_found_through_the_pieces_as_by_walking(salon, other_salon
     found = [c.last_name for c in search_customers(salon.account.id, query, None, 50).customers]
     expected = [f"Zimmermann{n:02d}" for n in range(6) if query != "mann to" or n % 2]
     assert found == walked == expected
+
+
+def test_a_remembered_count_gone_stale_changes_which_piece_is_read_first_never_what_is_found(salon):
+    customer_service._holder_counts.clear()
+    factories.make_customer(salon.account, "Zimmermann00", "Tina")
+    first = [c.last_name for c in search_customers(salon.account.id, "zimmermann", None, 50).customers]
+    for n in range(1, 6):
+        factories.make_customer(salon.account, f"Zimmermann{n:02d}", "Tom")
+    for n in range(8):
+        factories.make_customer(salon.account, f"Sommer{n}", "Anna")  # "mer" is now common, "zim" rare
+    found = [c.last_name for c in search_customers(salon.account.id, "zimmermann", None, 50).customers]
+    # The counts of the first search are still the ones used (one holder each) ...
+    assert customer_service._holder_counts[(salon.account.id, "zim")][1] == 1
+    # ... and every customer is found all the same.
+    assert first == ["Zimmermann00"]
+    assert found == [f"Zimmermann{n:02d}" for n in range(6)]
