@@ -27,8 +27,8 @@ DATA = ROOT / "bench" / "results"
 # argv[2] (Redis), preloaded and frozen as the worker does before it forks (`JOB_START`); the
 # job's code sets `seconds`; `JOB_END` prints them and the process's own peak memory in KiB.
 # VmHWM, not ru_maxrss: Linux carries the parent's peak over the exec into ru_maxrss, and the
-# bench's own process holds the app and a database's worth of results (the export measured
-# the bench's 120 MB instead of its own 89 MB).
+# bench's own process holds the app and a database's worth of results (about 120 MB, which
+# the export's memory line reported whenever the job itself stayed below it).
 JOB_START = """
 import sys, time
 from portal import create_app

@@ -293,7 +293,7 @@ LISTED = (
 
 
 def _listed(account_id: int):
-    return select(*LISTED).where(Customer.account_id == account_id)
+    return scoped(Customer, account_id).with_only_columns(*LISTED)
 
 
 def _like(column, term: str):

@@ -1,4 +1,4 @@
-"""The export file is kept in the database in ~1 MiB chunks, so web and workers on different
+"""The export file is kept in the database in 256 KiB chunks, so web and workers on different
 machines share it and nothing grows with the export's size.
 
 On PostgreSQL a thread of its own stores the chunks on a connection of its own while the rows
@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from portal.extensions import db
 from portal.models import ExportChunk
 
-CHUNK_BYTES = 262144
+CHUNK_BYTES = 256 * 1024
 INSERT = "INSERT INTO export_chunk (export_id, seq, data) VALUES (%s, %s, %s)"
 
 
 class ChunkSink:
-    """Collects bytes and hands them to `store(seq, data)` in ~1 MiB chunks."""
+    """Collects bytes and hands them to `store(seq, data)` in 256 KiB chunks."""
 
     def __init__(self, store):
         self.store = store
