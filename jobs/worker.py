@@ -8,7 +8,7 @@ import os
 import pkgutil
 from datetime import datetime
 
-from flask_babel import force_locale, format_datetime, get_translations
+from flask_babel import format_datetime, get_translations
 from rq import Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
@@ -63,6 +63,7 @@ def preload_and_freeze(app) -> None:
     with app.app_context():
         from portal.extensions import db
         from portal.sqlite_runtime import disable_memory_statistics
+        from portal.web.words import force_locale
 
         disable_memory_statistics(db.engine)
         with force_locale(PRELOADED_LANGUAGE):

@@ -10,9 +10,15 @@ from flask_login import current_user
 from portal.config import ROOT, Config, config_for_env
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
 from portal.extensions import mail as mail_extension  # "mail" is also the portal.mail module
+from portal.web.words import language
 
 
-def _select_locale() -> str:
+def _select_locale():
+    """The language of the request (a `Locale`: the process's one object for it)."""
+    return language(_language_code())
+
+
+def _language_code() -> str:
     languages = ("de", "en")
     if not has_request_context():  # a command or a job: German, unless it forces another
         return "de"

@@ -10,7 +10,6 @@ import socket
 from email.utils import parseaddr
 
 from flask import current_app, request, url_for
-from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import select, update
 
@@ -18,6 +17,7 @@ from portal.extensions import db, mail
 from portal.models import Account, Login, OutboundEmail
 from portal.models.base import utcnow
 from portal.tasks import DELIVER_EMAIL
+from portal.web.words import force_locale
 
 
 def external_url(endpoint: str, **values) -> str:

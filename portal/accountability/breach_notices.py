@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -23,6 +22,7 @@ from portal.privacy.settings_service import settings_for
 from portal.tasks import SEND_BREACH_NOTICES
 from portal.tenancy import get_owned
 from portal.transaction import transaction
+from portal.web.words import force_locale
 
 BATCH = 200
 MAX_BODY = 5000

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.accountability.breaches import deadline, notified_late
@@ -19,6 +18,7 @@ from portal.models.base import utcnow
 from portal.privacy.authorities import BY_CODE, Authority
 from portal.privacy.settings_service import settings_for
 from portal.web.templating import format_moment_in_zone
+from portal.web.words import force_locale
 
 
 @dataclass

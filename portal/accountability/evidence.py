@@ -11,8 +11,6 @@ import zipfile
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
-
 from portal import tokens
 from portal.accountability.evidence_files import PARTS
 from portal.audit import Actor, record
@@ -23,6 +21,7 @@ from portal.models.base import utcnow
 from portal.tasks import BUILD_EVIDENCE_PACK
 from portal.tenancy import scoped
 from portal.transaction import transaction
+from portal.web.words import force_locale
 
 DOWNLOAD_PURPOSE = "evidence-pack"
 KEEP_DAYS = 7

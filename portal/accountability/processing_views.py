@@ -5,7 +5,6 @@ Changed by the owner (and admins granted the privacy settings); read by the acco
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +17,7 @@ from portal.models import RecordEntry
 from portal.tenancy import get_owned_or_404
 from portal.web.actor import request_actor
 from portal.web.confirm import ConfirmForm
+from portal.web.words import force_locale
 
 bp = Blueprint("processing", __name__, url_prefix="/settings/privacy/record")
 

@@ -10,7 +10,6 @@ import time
 from contextlib import contextmanager, nullcontext
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
 from portal.csv_safe import safe_cell
@@ -20,6 +19,7 @@ from portal.exports.csv_sqlite import small_page_cache, sqlite_batches
 from portal.extensions import db
 from portal.models import Account, Customer, CustomerExport, ExportChunk, Login
 from portal.models.base import utcnow
+from portal.web.words import force_locale
 
 BATCH = 2000
 # Progress (and the heartbeat) is committed after the first batch and then at most this often:

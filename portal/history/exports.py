@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -21,6 +20,7 @@ from portal.models import Account, AuditEvent, Login, LoginHistoryExport, Stored
 from portal.models.base import utcnow
 from portal.tasks import BUILD_LOGIN_HISTORY
 from portal.transaction import transaction
+from portal.web.words import force_locale
 
 DOWNLOAD_PURPOSE = "download"
 DOWNLOAD_DAYS = 7

@@ -8,13 +8,13 @@ import re
 from types import SimpleNamespace
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import Actor, record
 from portal.messaging.eligibility import messaging_settings
 from portal.models import Location
 from portal.transaction import transaction
+from portal.web.words import force_locale
 
 KINDS = {
     "confirmation": _l("Confirmation of a booking"),

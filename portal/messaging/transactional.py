@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_mail import Message as MailMessage
 from sqlalchemy import select
 
@@ -21,6 +20,7 @@ from portal.models import Account, Appointment, Customer, Location, Message
 from portal.models.base import utcnow
 from portal.tasks import DELIVER_MESSAGE
 from portal.web.templating import format_moment_in_zone
+from portal.web.words import force_locale
 
 
 def _queue(appointment: Appointment, customer: Customer, kind: str, occasion: str = "") -> list[Message]:

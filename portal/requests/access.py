@@ -8,10 +8,11 @@ import io
 import json
 import zipfile
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from json.encoder import c_make_encoder, encode_basestring
+from types import SimpleNamespace
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import bindparam, func, literal_column, select
 
 from portal import tokens
 from portal.audit import Actor, record
@@ -72,51 +73,46 @@ def _iso(value):
     return value
 
 
-def _iso_text(column):
+def _iso_text(column, dialect: str):
     """A UTC timestamp column as the database writes it in ISO 8601 (as datetime.isoformat()
     would: no ".000000", "+00:00"): thousands of rows need no parsing and re-writing in Python."""
-    if db.engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         text = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US')
     else:  # stored as "2026-12-06 10:15:00.000000" in UTC
         text = func.replace(column, " ", "T")
     return func.replace(text, ".000000", "").concat("+00:00").label(column.key)
 
 
-def _rows(statement):
+def _rows(statement, **values):
     """A select of columns run by the Core: the ORM's row handling costs more than the read
     itself for the thousands of rows of a regular customer. Fetched at once: iterating the
     result would fetch row by row."""
-    return db.session.connection().execute(statement).all()
+    return db.session.connection().execute(statement, values).all()
 
 
-def _records(keys: tuple[str, ...], statement) -> list[dict]:
+def _records(keys: tuple[str, ...], statement, **values) -> list[dict]:
     """The rows as records named by `keys`, in the order of the selected columns."""
-    return [dict(zip(keys, row, strict=True)) for row in _rows(statement)]
+    return [dict(zip(keys, row, strict=True)) for row in _rows(statement, **values)]
 
 
-def collect(customer: Customer) -> dict:
-    """Everything the salon holds about the customer, in the documented schema."""
-    cid, account_id = customer.id, customer.account_id
-    custom = [
-        {"label": label, "trade_secret": secret, "value": WITHHELD if secret else value}
-        for label, secret, value in _rows(
-            select(CustomerFieldDefinition.label, CustomerFieldDefinition.is_trade_secret, CustomerFieldValue.value)
-            .join(CustomerFieldDefinition, CustomerFieldDefinition.id == CustomerFieldValue.field_id)
-            .where(
-                CustomerFieldValue.customer_id == cid,
-                CustomerFieldDefinition.account_id == account_id,
-                CustomerFieldValue.value != "",
-            )
-            .order_by(CustomerFieldDefinition.position, CustomerFieldDefinition.id)
+@cache
+def _queries(dialect: str) -> SimpleNamespace:
+    """The package's reads, built once per process and database (building a statement and
+    its cache key cost as much as a small read); the customer and salon are bound per package."""
+    cid, account_id = bindparam("cid"), bindparam("account_id")
+    return SimpleNamespace(
+        custom=select(CustomerFieldDefinition.label, CustomerFieldDefinition.is_trade_secret, CustomerFieldValue.value)
+        .join(CustomerFieldDefinition, CustomerFieldDefinition.id == CustomerFieldValue.field_id)
+        .where(
+            CustomerFieldValue.customer_id == cid,
+            CustomerFieldDefinition.account_id == account_id,
+            CustomerFieldValue.value != "",
         )
-    ]
-    # Columns, not objects, zipped into records: a regular customer has thousands of rows here.
-    appointments = _records(
-        APPOINTMENT_KEYS,
-        select(
+        .order_by(CustomerFieldDefinition.position, CustomerFieldDefinition.id),
+        appointments=select(
             Appointment.id,
-            _iso_text(Appointment.starts_at),
-            _iso_text(Appointment.ends_at),
+            _iso_text(Appointment.starts_at, dialect),
+            _iso_text(Appointment.ends_at, dialect),
             Appointment.status,
             Location.name,
             Service.name,
@@ -128,13 +124,11 @@ def collect(customer: Customer) -> dict:
         .outerjoin(Employee, Employee.id == Appointment.employee_id)
         .where(Appointment.customer_id == cid)
         .order_by(Appointment.starts_at),
-    )
-    invoice_list = _rows(
-        select(
+        invoices=select(
             Invoice.id,
             Invoice.number,
             Invoice.kind,
-            _iso_text(Invoice.issued_at),
+            _iso_text(Invoice.issued_at, dialect),
             Invoice.service_date,
             Invoice.status,
             Invoice.total_cents,
@@ -142,12 +136,8 @@ def collect(customer: Customer) -> dict:
             Invoice.cancels_invoice_id,
         )
         .where(Invoice.customer_id == cid)
-        .order_by(Invoice.issued_at)
-    )
-    numbers = {i.id: i.number for i in invoice_list}
-    lines, payments = {}, {}
-    for li in _rows(
-        select(
+        .order_by(Invoice.issued_at),
+        lines=select(
             InvoiceLine.invoice_id,
             InvoiceLine.description,
             InvoiceLine.quantity,
@@ -156,8 +146,62 @@ def collect(customer: Customer) -> dict:
         )
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .where(Invoice.customer_id == cid)
-        .order_by(InvoiceLine.id)
-    ):
+        .order_by(InvoiceLine.id),
+        payments=select(InvoicePayment.invoice_id, InvoicePayment.method, InvoicePayment.amount_cents)
+        .join(Invoice, Invoice.id == InvoicePayment.invoice_id)
+        .where(Invoice.customer_id == cid)
+        .order_by(InvoicePayment.id),
+        consents=select(Consent.channel, Consent.status, _iso_text(Consent.updated_at, dialect)).where(
+            Consent.customer_id == cid
+        ),
+        consent_log=select(
+            ConsentLog.channel,
+            ConsentLog.status,
+            ConsentLog.method,
+            ConsentLog.text_version,
+            ConsentLog.source,
+            ConsentLog.given_on,
+            _iso_text(ConsentLog.occurred_at, dialect),
+        )
+        .where(ConsentLog.customer_id == cid)
+        .order_by(ConsentLog.occurred_at),
+        history=select(
+            _iso_text(AuditEvent.occurred_at, dialect),
+            AuditEvent.category,
+            AuditEvent.action,
+            _changed_fields(dialect),
+        )
+        .where(
+            AuditEvent.account_id == account_id,
+            AuditEvent.customer_id == cid,
+            AuditEvent.category.in_(("customer", "appointment")),
+        )
+        .order_by(AuditEvent.occurred_at),
+        requests=select(
+            PrivacyRequest.id,
+            PrivacyRequest.kind,
+            PrivacyRequest.status,
+            _iso_text(PrivacyRequest.received_at, dialect),
+        )
+        .where(PrivacyRequest.customer_id == cid)
+        .order_by(PrivacyRequest.id),
+    )
+
+
+def collect(customer: Customer) -> dict:
+    """Everything the salon holds about the customer, in the documented schema."""
+    cid, account_id = customer.id, customer.account_id
+    queries = _queries(db.engine.dialect.name)
+    custom = [
+        {"label": label, "trade_secret": secret, "value": WITHHELD if secret else value}
+        for label, secret, value in _rows(queries.custom, cid=cid, account_id=account_id)
+    ]
+    # Columns, not objects, zipped into records: a regular customer has thousands of rows here.
+    appointments = _records(APPOINTMENT_KEYS, queries.appointments, cid=cid)
+    invoice_list = _rows(queries.invoices, cid=cid)
+    numbers = {i.id: i.number for i in invoice_list}
+    lines, payments = {}, {}
+    for li in _rows(queries.lines, cid=cid):
         lines.setdefault(li.invoice_id, []).append(
             {
                 "description": li.description,
@@ -166,12 +210,7 @@ def collect(customer: Customer) -> dict:
                 "vat_rate_permille": li.vat_rate_permille,
             }
         )
-    for p in _rows(
-        select(InvoicePayment.invoice_id, InvoicePayment.method, InvoicePayment.amount_cents)
-        .join(Invoice, Invoice.id == InvoicePayment.invoice_id)
-        .where(Invoice.customer_id == cid)
-        .order_by(InvoicePayment.id)
-    ):
+    for p in _rows(queries.payments, cid=cid):
         payments.setdefault(p.invoice_id, []).append({"method": p.method, "amount_cents": p.amount_cents})
     invoices = [
         {
@@ -227,25 +266,13 @@ def collect(customer: Customer) -> dict:
         }
         for s in cards
     ]
-    consents = _records(
-        ("channel", "status", "updated_at"),
-        select(Consent.channel, Consent.status, _iso_text(Consent.updated_at)).where(Consent.customer_id == cid),
-    )
+    consents = _records(("channel", "status", "updated_at"), queries.consents, cid=cid)
     consent_log = [
         {**entry, "given_on": _iso(entry["given_on"])}
         for entry in _records(
             ("channel", "status", "method", "text_version", "source", "given_on", "occurred_at"),
-            select(
-                ConsentLog.channel,
-                ConsentLog.status,
-                ConsentLog.method,
-                ConsentLog.text_version,
-                ConsentLog.source,
-                ConsentLog.given_on,
-                _iso_text(ConsentLog.occurred_at),
-            )
-            .where(ConsentLog.customer_id == cid)
-            .order_by(ConsentLog.occurred_at),
+            queries.consent_log,
+            cid=cid,
         )
     ]
     # Changes to their data, without naming the staff (that would disclose others' data).
@@ -257,22 +284,9 @@ def collect(customer: Customer) -> dict:
             # SQLite hands the names over unsorted (`_changed_fields`); most events change one field.
             "fields": (sorted(fields.split(" ")) if " " in fields else [fields]) if fields else [],
         }
-        for occurred_at, category, action, fields in _rows(
-            select(_iso_text(AuditEvent.occurred_at), AuditEvent.category, AuditEvent.action, _changed_fields())
-            .where(
-                AuditEvent.account_id == account_id,
-                AuditEvent.customer_id == cid,
-                AuditEvent.category.in_(("customer", "appointment")),
-            )
-            .order_by(AuditEvent.occurred_at)
-        )
+        for occurred_at, category, action, fields in _rows(queries.history, cid=cid, account_id=account_id)
     ]
-    requests = _records(
-        ("id", "kind", "status", "received_at"),
-        select(PrivacyRequest.id, PrivacyRequest.kind, PrivacyRequest.status, _iso_text(PrivacyRequest.received_at))
-        .where(PrivacyRequest.customer_id == cid)
-        .order_by(PrivacyRequest.id),
-    )
+    requests = _records(("id", "kind", "status", "received_at"), queries.requests, cid=cid)
     return {
         "signed_documents": _signed_documents(customer),
         "schema": SCHEMA,
@@ -291,11 +305,11 @@ def collect(customer: Customer) -> dict:
     }
 
 
-def _changed_fields():
+def _changed_fields(dialect: str):
     """The names of the fields an event changed, space-separated (sorted on PostgreSQL), read out of its JSON
     by the database (a regular customer has thousands of events); own fields (`custom:…`) left out,
     as their labels may be the salon's trade secret."""
-    if db.engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         keys = (
             "(SELECT string_agg(key, ' ' ORDER BY key COLLATE \"C\") FROM json_object_keys(audit_event.changes) AS key "
             "WHERE key NOT LIKE 'custom:%')"

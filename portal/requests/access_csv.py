@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.csv_safe import to_csv
 from portal.history.display import FIELD_LABELS
-from portal.web.words import word
+from portal.web.words import force_locale, word
 
 INVOICE_COLUMNS = ("number", "kind", "issued_at", "service_date", "status", "total_cents", "billed_name", "cancels")
 CARD_COLUMNS = ("program", "stamps", "stamps_required", "started_at", "completed_at", "redeemed_at")

@@ -8,7 +8,6 @@ import html
 from zoneinfo import ZoneInfo
 
 from flask import render_template
-from flask_babel import force_locale
 from markupsafe import Markup
 
 from portal.history.display import STATUS_LABELS
@@ -17,7 +16,7 @@ from portal.messaging.labels import CONSENT_METHODS
 from portal.models import PrivacyRequest
 from portal.privacy.notice import Notice
 from portal.web.templating import moment_writer, money
-from portal.web.words import word
+from portal.web.words import force_locale, word
 
 
 def render_report(data: dict, notice: Notice, request: PrivacyRequest) -> str:

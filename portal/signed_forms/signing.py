@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import force_locale
-
 from portal.audit import Actor, record
 from portal.customers.service import apply_changes, record_change
 from portal.extensions import db
@@ -22,6 +20,7 @@ from portal.signed_forms.content import MARKETING_CHANNELS, sha256
 from portal.signed_forms.tablet import claim, is_fillable
 from portal.transaction import transaction
 from portal.web.templating import format_moment_in_zone
+from portal.web.words import force_locale
 
 
 class SigningError(Exception):

@@ -4,11 +4,32 @@ into text — each through Flask-Babel's context lookups when done with `str()`.
 
 from __future__ import annotations
 
+import flask_babel
+from babel import Locale
 from flask import g
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 
 _TRANSLATED: dict[tuple, str] = {}
+_LANGUAGES: dict[str, Locale] = {}
+
+
+def language(code: str | Locale) -> Locale:
+    """One `Locale` object per language and process. The formatting caches (days, times,
+    amounts, labels) are keyed by the language, and Babel compares two Locale objects field by
+    field in Python: a freshly parsed one per request or mail cost that on every cache hit
+    (a thousand per access package); the same object is found by identity."""
+    if isinstance(code, Locale):
+        return code
+    try:
+        return _LANGUAGES[code]
+    except KeyError:
+        return _LANGUAGES.setdefault(code, Locale.parse(code))
+
+
+def force_locale(code: str | Locale):
+    """Flask-Babel's `force_locale` with the process's one object for the language."""
+    return flask_babel.force_locale(language(code))
 
 
 def current_locale():

@@ -25,3 +25,21 @@ def test_each_request_chooses_its_own_language(app):
         with app.app_context(), app.test_request_context("/"):
             session["locale"] = language
             assert render_template_string(SENTENCE) == expected
+
+
+def test_every_request_and_forced_language_uses_the_one_locale_object_of_its_language(app):
+    """The formatting caches are keyed by the language; one object per language lets them find
+    it by identity (`portal.web.words.language`)."""
+    from flask_babel import get_locale
+
+    from portal.web.words import force_locale, language
+
+    seen = []
+    for code in ("de", "en", "de"):
+        with app.app_context(), app.test_request_context("/"):
+            session["locale"] = code
+            seen.append(get_locale())
+            with force_locale("en" if code == "de" else "de"):
+                seen.append(get_locale())
+    assert [str(locale) for locale in seen] == ["de", "en", "en", "de", "de", "en"]
+    assert seen[0] is seen[3] is seen[4] is language("de") and seen[1] is seen[2] is seen[5] is language("en")

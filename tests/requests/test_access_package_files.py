@@ -66,3 +66,21 @@ def test_the_files_agree_with_the_visit_as_booked_and_checked_out(salon):
         f"<td>{invoice.number}</td><td>{invoice.issued_at.astimezone(ZoneInfo('Europe/Berlin')):%d.%m.%Y}</td>"
         in report
     )
+
+
+def test_packages_built_one_after_another_each_hold_only_their_own_customer(salon):
+    """The package's reads are built once per process and bound to each customer: the second
+    package must not carry the first customer's visits, invoices or history."""
+    service = factories.make_service(salon.account, "Schnitt", 3900, 30)
+    first = factories.make_customer(salon.account, "Winter", "Ida", email="ida@example.com")
+    second = factories.make_customer(salon.account, "Sommer", "Lea", email="lea@example.com")
+    for n, customer_id in enumerate((first, first, second)):
+        visit = factories.book(salon, customer_id, datetime(2026, 2, 2 + n, 9, tzinfo=UTC), service, "")
+        factories.check_out(salon, visit, lines=[LineInput(LineKind.SERVICE, service_id=service.id)])
+
+    counts = {}
+    for customer_id in (first, second):
+        data = json.loads(_package(salon, customer_id).read("data.json"))
+        counts[customer_id] = (len(data["appointments"]), len(data["invoices"]), data["subject"]["email"])
+        assert {h["category"] for h in data["change_history"]} <= {"customer", "appointment"}
+    assert counts == {first: (2, 2, "ida@example.com"), second: (1, 1, "lea@example.com")}
