@@ -70,13 +70,15 @@ def seeded_database(customers: int, events: int = 0, sqlite_only: bool = False) 
 
 
 def _analyse(url: str) -> None:
-    """Statistics as a running database has them: right after seeding PostgreSQL has none, and
-    its planner takes every table for empty (the HTTP mix measured 0.05× instead of 0.17×)."""
+    """Statistics and visibility maps as a running database has them (autovacuum keeps both):
+    right after seeding PostgreSQL has no statistics, and its planner takes every table for empty
+    (the HTTP mix measured 0.05× instead of 0.17×); without the visibility map a count cannot be
+    answered from the index alone (the inbox's counts over 10,000 requests: 1.7 → 0.6 ms)."""
     if not url.startswith("postgresql"):
         return
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
+        connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()
 
 

@@ -4,8 +4,9 @@ the customers' names; a search by request number, customer name or the requester
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy import Date, Integer, bindparam, func, select, tuple_, union_all
 from sqlalchemy.orm import load_only
 
 from portal.extensions import db
@@ -16,7 +17,7 @@ from portal.requests.labels import KIND_LABELS
 PAGE_SIZE = 50
 # What a row of the inbox shows: only these are loaded (the texts and the certificate's and
 # reminders' JSON are for the request's own page); anything else asked of a row raises.
-ROW_COLUMNS = load_only(
+SHOWN = (
     PrivacyRequest.id,
     PrivacyRequest.kind,
     PrivacyRequest.channel,
@@ -24,8 +25,8 @@ ROW_COLUMNS = load_only(
     PrivacyRequest.customer_id,
     PrivacyRequest.received_at,
     PrivacyRequest.due_on,
-    raiseload=True,
 )
+ROW_COLUMNS = load_only(*SHOWN, raiseload=True)
 VIEWS = {"open": OPEN_STATUSES, "done": ("done",), "rejected": ("rejected",)}
 
 
@@ -35,6 +36,66 @@ class InboxPage:
     next_after: int | None
     counts: dict[str, int]
     names: dict[int, str]  # customer id -> name, for the requests linked to a customer
+
+
+_ANCHOR = select(PrivacyRequest.due_on, PrivacyRequest.id).where(
+    PrivacyRequest.id == bindparam("id"), PrivacyRequest.account_id == bindparam("account_id")
+)
+_COUNTS = (
+    select(PrivacyRequest.kind, func.count())
+    .where(
+        PrivacyRequest.account_id == bindparam("account_id"),
+        # Naming the kinds lets the index (salon, kind, state) be entered once per kind and open
+        # state instead of read through for every request the salon ever had (0.9 → 0.35 ms at
+        # 10,000 requests on SQLite).
+        PrivacyRequest.kind.in_(tuple(KIND_LABELS)),
+        PrivacyRequest.status.in_(OPEN_STATUSES),
+    )
+    .group_by(PrivacyRequest.kind)
+)
+
+
+@cache
+def _first_rows(statuses: tuple, open_first: bool, by_kind: bool, after: bool):
+    """The page's rows: the first `limit` requests of the salon in any of `statuses`, open ones
+    most urgent first, closed ones newest first; of one kind and after an anchor if asked.
+    Built once per shape (building it cost more than running it); values bound per page.
+
+    The index holds each state's requests in due order, so with several states each state's
+    first ones are read from it and merged: asking for all states at once made both databases
+    read and sort every open request the salon has (2.1 ms for 4,000 on PostgreSQL)."""
+    where = [PrivacyRequest.account_id == bindparam("account_id")]
+    if by_kind:
+        where.append(PrivacyRequest.kind == bindparam("kind"))
+    key = tuple_(PrivacyRequest.due_on, PrivacyRequest.id)
+    if after:
+        anchor = tuple_(bindparam("after_due", type_=Date), bindparam("after_id", type_=Integer))
+        where.append(key > anchor if open_first else key < anchor)
+    order = (PrivacyRequest.due_on, PrivacyRequest.id)
+    if not open_first:
+        order = tuple(column.desc() for column in order)
+    limit = bindparam("limit", type_=Integer)
+    if len(statuses) == 1:
+        return (
+            select(PrivacyRequest)
+            .options(ROW_COLUMNS)
+            .where(*where, PrivacyRequest.status == statuses[0])
+            .order_by(*order)
+            .limit(limit)
+        )
+    # The rows' columns come from the states' own reads: joined back by id, PostgreSQL's planner
+    # read the whole table for a hash join.
+    merged = union_all(
+        *(
+            select(
+                select(*SHOWN).where(*where, PrivacyRequest.status == status).order_by(*order).limit(limit).subquery()
+            )
+            for status in statuses
+        )
+    ).subquery()
+    merged_order = (merged.c.due_on, merged.c.id) if open_first else (merged.c.due_on.desc(), merged.c.id.desc())
+    ordered = select(merged).order_by(*merged_order).limit(limit)
+    return select(PrivacyRequest).options(ROW_COLUMNS).from_statement(ordered)
 
 
 def _names(account_id: int, requests: list[PrivacyRequest]) -> dict[int, str]:
@@ -50,18 +111,21 @@ def _names(account_id: int, requests: list[PrivacyRequest]) -> dict[int, str]:
 
 
 # Built once: the navigation's badge is counted on every page, and building the statement cost
-# more than running it (0.2 of 0.55 ms).
-_OPEN_COUNT = (
-    select(func.count())
-    .select_from(PrivacyRequest)
+# more than running it (0.2 of 0.55 ms). It counts no further than the badge shows: a count of
+# thousands of open requests cost PostgreSQL 0.6–1.7 ms on every page.
+_OPEN_COUNT = select(func.count()).select_from(
+    select(PrivacyRequest.id)
     .where(PrivacyRequest.account_id == bindparam("account_id"), PrivacyRequest.status.in_(OPEN_STATUSES))
+    .limit(bindparam("limit"))
+    .subquery()
 )
 
 
-def open_count(account_id: int) -> int:
-    """Requests waiting for the salon (the navigation's badge): one count on the inbox index."""
+def open_count(account_id: int, limit: int) -> int:
+    """Requests waiting for the salon (the navigation's badge), counted up to `limit` + 1 on the
+    inbox index: more than `limit` is all the badge says."""
     # On the session's connection: the ORM's handling of a statement costs more than this count.
-    return db.session.connection().execute(_OPEN_COUNT, {"account_id": account_id}).scalar()
+    return db.session.connection().execute(_OPEN_COUNT, {"account_id": account_id, "limit": limit + 1}).scalar()
 
 
 def search(account_id: int, query: str, limit: int = PAGE_SIZE) -> InboxPage:
@@ -86,44 +150,15 @@ def search(account_id: int, query: str, limit: int = PAGE_SIZE) -> InboxPage:
 
 def inbox_page(account_id: int, kind: str | None, view: str, after_id: int | None) -> InboxPage:
     statuses = VIEWS.get(view, OPEN_STATUSES)
-    base = (
-        select(PrivacyRequest)
-        .options(ROW_COLUMNS)
-        .where(PrivacyRequest.account_id == account_id, PrivacyRequest.status.in_(statuses))
-    )
-    if kind:
-        base = base.where(PrivacyRequest.kind == kind)
-    open_first = view == "open"
-    # Open requests: most urgent first. Closed ones: newest first.
-    order = (
-        (PrivacyRequest.due_on, PrivacyRequest.id)
-        if open_first
-        else (PrivacyRequest.due_on.desc(), PrivacyRequest.id.desc())
-    )
+    values = {"account_id": account_id, "kind": kind, "limit": PAGE_SIZE + 1}
+    anchor = None
     if after_id:
-        anchor = db.session.execute(
-            select(PrivacyRequest.due_on, PrivacyRequest.id).where(
-                PrivacyRequest.id == after_id, PrivacyRequest.account_id == account_id
-            )
-        ).one_or_none()
-        if anchor is not None and anchor[0] is not None:
-            key = tuple_(PrivacyRequest.due_on, PrivacyRequest.id)
-            base = base.where(key > tuple_(*anchor) if open_first else key < tuple_(*anchor))
-    rows = list(db.session.scalars(base.order_by(*order).limit(PAGE_SIZE + 1)))
+        anchor = db.session.execute(_ANCHOR, {"account_id": account_id, "id": after_id}).one_or_none()
+    if anchor is not None and anchor[0] is not None:
+        values["after_due"], values["after_id"] = anchor
+    statement = _first_rows(statuses, view == "open", bool(kind), "after_id" in values)
+    rows = list(db.session.scalars(statement, values))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    counts = dict(
-        db.session.execute(
-            select(PrivacyRequest.kind, func.count())
-            .where(
-                PrivacyRequest.account_id == account_id,
-                # Naming the kinds lets the index (salon, kind, state) be entered once per kind and
-                # open state instead of read through for every request the salon ever had
-                # (0.9 → 0.35 ms at 10,000 requests on SQLite).
-                PrivacyRequest.kind.in_(tuple(KIND_LABELS)),
-                PrivacyRequest.status.in_(OPEN_STATUSES),
-            )
-            .group_by(PrivacyRequest.kind)
-        ).all()
-    )
+    counts = dict(db.session.execute(_COUNTS, {"account_id": account_id}).all())
     return InboxPage(rows, rows[-1].id if more and rows else None, counts, _names(account_id, rows))

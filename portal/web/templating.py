@@ -38,10 +38,14 @@ NAVIGATION = [
 # A feature may put a number beside its navigation entry (the inbox: open requests); counted
 # only for logins who see the entry.
 NAV_BADGES: dict = {}
+# A badge shows up to this number and "99+" above it: every page counts it, and a count that
+# stops there costs the same however many rows there are.
+NAV_BADGE_LIMIT = 99
 
 
 def register_nav_badge(endpoint: str, count) -> None:
-    """`count(account_id) -> int` for the entry `endpoint`; 0 shows nothing."""
+    """`count(account_id, limit) -> int` for the entry `endpoint`: the number, or any number above
+    `limit` once there are more (it need not count further); 0 shows nothing."""
     NAV_BADGES[endpoint] = count
 
 
@@ -224,7 +228,11 @@ def init_templating(app: Flask) -> None:
             return has_permission(user, permission)
 
         nav = [
-            (endpoint, word(label), NAV_BADGES[endpoint](user.account_id) if endpoint in NAV_BADGES else 0)
+            (
+                endpoint,
+                word(label),
+                NAV_BADGES[endpoint](user.account_id, NAV_BADGE_LIMIT) if endpoint in NAV_BADGES else 0,
+            )
             for endpoint, label, perms in NAVIGATION
             if any(can(p) for p in perms)
         ]
@@ -233,6 +241,7 @@ def init_templating(app: Flask) -> None:
             "get_locale": current_locale,  # Flask-Babel's answer in one lookup (`portal.web.words`)
             "Permission": Permission,
             "navigation": nav,
+            "nav_badge_limit": NAV_BADGE_LIMIT,
             "today": user.account.today() if signed_in else None,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "active_nav": active_nav(request.endpoint if request else None),

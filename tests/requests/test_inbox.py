@@ -12,7 +12,7 @@ from portal.audit import Actor
 from portal.extensions import db
 from portal.models import Customer, PrivacyRequest
 from portal.requests import inbox
-from portal.requests.service import record_staff_request, start
+from portal.requests.service import record_staff_request, reject, start
 from tests import factories
 
 
@@ -75,3 +75,71 @@ def test_open_requests_of_both_states_page_by_due_date_most_urgent_first(salon, 
         after = page.next_after
     assert seen == expected
     assert [r.id for r in inbox.inbox_page(salon.account.id, "correction", "open", None).requests] == []
+
+
+def _pages(account_id, kind, view):
+    seen, after = [], None
+    while True:
+        page = inbox.inbox_page(account_id, kind, view, after)
+        seen += [r.id for r in page.requests]
+        if not page.next_after:
+            return seen
+        after = page.next_after
+
+
+def test_a_kind_pages_by_due_date_across_states_and_closed_requests_newest_first(salon, monkeypatch):
+    """Filtered by kind, open requests of both states page most urgent first; rejected ones page
+    newest due date first; each request shows up once, in its own view only."""
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 3)
+    actor = Actor(salon.account.id, salon.owner.id)
+    customer = db.session.get(Customer, factories.make_customer(salon.account, "Sommer", "Greta"))
+    due, states = {}, {}
+    for n in range(14):
+        kind = "access" if n % 2 else "objection"
+        # Received out of order: the due dates do not follow the numbers.
+        with factories.travel_to(datetime(2026, 3, 1, 10, tzinfo=UTC) + timedelta(days=(5 * n) % 14 * 2)):
+            request = record_staff_request(actor, customer, kind, "phone", "", salon.location.id)
+            db.session.commit()
+            if n % 3 == 1:
+                start(actor, request)
+            elif n % 3 == 2:
+                reject(actor, request, "Die Identität ließ sich nicht bestätigen.")
+            db.session.commit()
+        due[request.id], states[request.id] = (request.due_on, request.id), (kind, request.status)
+
+    def expected(kind, statuses, newest_first=False):
+        ids = [rid for rid, (k, status) in states.items() if k == kind and status in statuses]
+        return sorted(ids, key=due.get, reverse=newest_first)
+
+    for kind in ("access", "objection"):
+        open_ids = expected(kind, ("new", "in_progress"))
+        assert {states[rid][1] for rid in open_ids} == {"new", "in_progress"}
+        assert _pages(salon.account.id, kind, "open") == open_ids
+        assert _pages(salon.account.id, kind, "rejected") == expected(kind, ("rejected",), newest_first=True)
+    assert _pages(salon.account.id, None, "rejected") == sorted(
+        [rid for rid, (_k, status) in states.items() if status == "rejected"], key=due.get, reverse=True
+    )
+
+
+def test_the_badge_counts_no_further_than_it_shows(salon, login_as, monkeypatch):
+    """Above its limit the badge says "99+" (here "2+") with a sentence for the title: every page
+    counts it, and the count stops there however many requests wait."""
+    from portal.web import templating
+
+    monkeypatch.setattr(templating, "NAV_BADGE_LIMIT", 2)
+    owner = login_as(salon.owner)
+    greta = factories.make_customer(salon.account, "Sommer", "Greta", email="greta@example.com")
+
+    def badge():
+        page = owner.get("/overview").get_data(as_text=True)
+        found = re.search(r'<span class="count" title="([^"]+)">([^<]+)</span>', page)
+        return found and found.groups()
+
+    _record(owner, salon, greta)
+    _record(owner, salon, greta, kind="correction")
+    assert badge() == ("2 open", "2")
+    _record(owner, salon, greta, kind="objection")
+    assert badge() == ("More than 2 open", "2+")
+    owner.post("/language", data={"locale": "de", "next": "/overview"})
+    assert badge() == ("Mehr als 2 offen", "2+")
+    assert inbox.open_count(salon.account.id, 2) == 3 and inbox.open_count(salon.account.id, 5) == 3
