@@ -1,8 +1,8 @@
-"""Counts a page only shows beside its real work — the overview's customer total and, per
-channel, how many customers it reaches and how many agreed: counted at most once a minute per
-salon and kept in Redis. A salon with 100,000 customers would otherwise count them on every
-visit of the overview; these numbers are exact again within the minute. Redis unreachable:
-counted, as before."""
+"""Counts a page only shows beside its real work — the overview's customer total, per channel
+how many customers it reaches and how many agreed, and the requests of each of the last twelve
+months: counted at most once a minute per salon and kept in Redis. A salon with 100,000
+customers would otherwise count them on every visit of the overview; these numbers are exact
+again within the minute. Redis unreachable: counted, as before."""
 
 from __future__ import annotations
 
