@@ -14,6 +14,18 @@ _TRANSLATED: dict[tuple, str] = {}
 _LANGUAGES: dict[str, Locale] = {}
 
 
+class _Language(Locale):
+    """A language with its hash worked out once: Babel hashes a Locale from its five fields on
+    every lookup, and a page looks up a few hundred labels and moments keyed by it."""
+
+    def __init__(self, parsed: Locale):
+        super().__init__(parsed.language, parsed.territory, parsed.script, parsed.variant, parsed.modifier)
+        self._hash = Locale.__hash__(self)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
 def language(code: str | Locale) -> Locale:
     """One `Locale` object per language and process. The formatting caches (days, times,
     amounts, labels) are keyed by the language, and Babel compares two Locale objects field by
@@ -24,7 +36,7 @@ def language(code: str | Locale) -> Locale:
     try:
         return _LANGUAGES[code]
     except KeyError:
-        return _LANGUAGES.setdefault(code, Locale.parse(code))
+        return _LANGUAGES.setdefault(code, _Language(Locale.parse(code)))
 
 
 def force_locale(code: str | Locale):
