@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, EmailField, SelectField, StringField, TextAreaField
@@ -103,21 +104,29 @@ class CustomerForm(PortalForm):
         return [field for name, field in self._fields.items() if name.startswith("cf_")]
 
 
-def _custom_field(definition: CustomerFieldDefinition):
-    label = definition.label
-    if definition.field_type == "number":
+def _custom_field(label: str, kind: str, choices: tuple[str, ...]):
+    if kind == "number":
         return DecimalField(label, validators=[Optional()], places=None)
-    if definition.field_type == "date":
+    if kind == "date":
         return DateField(label, validators=[Optional()], format="%Y-%m-%d")
-    if definition.field_type == "choice":
-        return SelectField(label, choices=[("", "—")] + [(c, c) for c in definition.choices])
-    if definition.field_type == "textarea":
+    if kind == "choice":
+        return SelectField(label, choices=[("", "—")] + [(c, c) for c in choices])
+    if kind == "textarea":
         return TextAreaField(label, filters=[_strip], validators=[Length(max=5000)])
     return StringField(label, filters=[_strip], validators=[Length(max=500)])
 
 
 def customer_form_class(definitions: list[CustomerFieldDefinition], salon_today: date) -> type[CustomerForm]:
-    attrs = {f"cf_{d.id}": _custom_field(d) for d in definitions}
+    """The customer form with the salon's own fields, as they are defined now."""
+    shape = tuple((d.id, d.label, d.field_type, tuple(d.choices or ())) for d in definitions)
+    return _form_class(shape, salon_today)
+
+
+# Made once per shape of the salon's fields and day: making a form class (WTForms binds every
+# field anew for a new class) cost as much as the rest of the customer file's data tab.
+@lru_cache(maxsize=256)
+def _form_class(shape: tuple, salon_today: date) -> type[CustomerForm]:
+    attrs = {f"cf_{field_id}": _custom_field(label, kind, choices) for field_id, label, kind, choices in shape}
     attrs["salon_today"] = salon_today
     return type("SalonCustomerForm", (CustomerForm,), attrs)
 

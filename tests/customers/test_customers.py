@@ -150,6 +150,29 @@ def test_edit_with_custom_fields_via_htmx(salon, login_as):
     assert "2222222" in customer.search_text
 
 
+def test_the_form_follows_the_salons_own_fields_as_they_change(salon, login_as):
+    """The form classes are made once per shape of the salon's fields: a field added, switched
+    off or another one added shows on the next look at the file."""
+    from portal.audit import Actor
+
+    actor = Actor(salon.account.id, salon.owner.id)
+    customer_id = factories.make_customer(salon.account, "Weber")
+    client = login_as(salon.owner)
+
+    def form_labels():
+        page = _text(client.get(f"/customers/{customer_id}", headers=EN))
+        return {label for label in ("Haartyp", "Farbrezeptur", "lockig") if label in page}
+
+    assert form_labels() == set()
+    hair = customer_service.add_field_definition(actor, "Haartyp", "choice", ["fein", "lockig"])
+    db.session.commit()
+    assert form_labels() == {"Haartyp", "lockig"}
+    customer_service.set_field_active(actor, hair, False)
+    customer_service.add_field_definition(actor, "Farbrezeptur", "textarea", [])
+    db.session.commit()
+    assert form_labels() == {"Farbrezeptur"}
+
+
 def test_edit_with_invalid_choice_changes_nothing(salon, login_as):
     hair = CustomerFieldDefinition(
         account_id=salon.account.id, key="hair", label="Haartyp", field_type="choice", choices=["fein"]
