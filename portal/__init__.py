@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.config import ROOT, Config, config_for_env
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
 from portal.extensions import mail as mail_extension  # "mail" is also the portal.mail module
+from portal.web import form_attributes
 from portal.web.words import language
 
 
@@ -58,6 +59,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    form_attributes.install()
     mail_extension.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
