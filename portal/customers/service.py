@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Integer, String, bindparam, func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from portal.audit import Actor, field_changes, record
@@ -327,6 +328,24 @@ def _page(conditions: list, terms: list[str], account_id: int, limit: int, after
     return [customers[i] for i in ids]
 
 
+_ANCHOR = select(Customer.sort_name, Customer.id).where(
+    Customer.id == bindparam("id"), Customer.account_id == bindparam("account_id")
+)
+
+
+@cache
+def _name_order(include_restricted: bool, after: bool):
+    """The list without search terms and its next pages: the salon's customers in name order,
+    built once per shape (building it per page cost a tenth of the list) and bound per page."""
+    statement = select(*LISTED).where(Customer.account_id == bindparam("account_id"))
+    if not include_restricted:
+        statement = statement.where(Customer.restricted_at.is_(None))
+    if after:
+        anchor = tuple_(bindparam("after_name", type_=String), bindparam("after_id", type_=Integer))
+        statement = statement.where(tuple_(Customer.sort_name, Customer.id) > anchor)
+    return statement.order_by(Customer.sort_name, Customer.id).limit(bindparam("limit", type_=Integer))
+
+
 def _pieces(terms: list[str]) -> set[str]:
     """A few three-character pieces of each term (its first, middle and last): enough to narrow
     the search, each one lookup more. A term shorter than three characters gives none."""
@@ -414,15 +433,20 @@ def search_customers(
     """One page of customers in name order. Keyset (after the last row shown), never OFFSET,
     and no COUNT: both stay fast at 100,000 customers. Restricted customers (Art. 18) are left
     out unless asked for."""
-    conditions = [] if include_restricted else [Customer.restricted_at.is_(None)]
     after = None  # (sort name, number) of the last customer shown
     if after_id:
-        anchor = db.session.execute(
-            select(Customer.sort_name, Customer.id).where(Customer.id == after_id, Customer.account_id == account_id)
-        ).one_or_none()
+        anchor = db.session.execute(_ANCHOR, {"account_id": account_id, "id": after_id}).one_or_none()
         if anchor is not None:
             after = tuple(anchor)
-    rows = _page(conditions, search_terms(query), account_id, limit, after)
+    terms = search_terms(query)
+    if terms:
+        conditions = [] if include_restricted else [Customer.restricted_at.is_(None)]
+        rows = _page(conditions, terms, account_id, limit, after)
+    else:
+        values = {"account_id": account_id, "limit": limit + 1}
+        if after is not None:
+            values["after_name"], values["after_id"] = after
+        rows = db.session.execute(_name_order(include_restricted, after is not None), values).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return SearchPage(rows, rows[-1].id if more and rows else None)
