@@ -5,6 +5,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from portal.models.requests import OPEN_STATUSES
 from portal.requests.deadlines import days_left
 from portal.web.words import word
 
@@ -91,9 +92,13 @@ DUE_TODAY = _l("due today")
 DUE_LEFT = _l("%(n)d days left")
 
 
-def due_label(due_on: date, today: date) -> tuple[str, str]:
-    """A deadline as the inbox shows it: its CSS class and words ("3 days left")."""
-    left = days_left(due_on, today)
+def due_label(request, today: date) -> tuple[str, str] | None:
+    """The deadline of an open request as the inbox shows it: its CSS class and words ("3 days
+    left"); None for a request without deadline or no longer open. `request` is a request or
+    an inbox row (its status and due date)."""
+    if not request.due_on or request.status not in OPEN_STATUSES:
+        return None
+    left = days_left(request.due_on, today)
     css = "due-over" if left < 0 else "due-urgent" if left <= 2 else "due-soon" if left <= 7 else ""
     if left < 0:
         return css, word(DUE_OVERDUE) % {"n": -left}
