@@ -275,6 +275,8 @@ def _layout_urls(script_root: str):
     """`url_for` for the links the layout repeats on every page (navigation, stylesheet,
     scripts): the same for every request under one script root, so each is built once per
     process (werkzeug builds a link in ~4 µs, and the layout has twenty)."""
+    if script_root not in _LAYOUT_URLS and len(_LAYOUT_URLS) >= _SCRIPT_ROOTS_KEPT:
+        _LAYOUT_URLS.clear()  # a proxy that sends ever new prefixes cannot grow this without bound
     built = _LAYOUT_URLS.setdefault(script_root, {})
 
     def layout_url(endpoint: str, filename: str | None = None) -> str:
@@ -288,6 +290,7 @@ def _layout_urls(script_root: str):
 
 
 _LAYOUT_URLS: dict[str, dict] = {}
+_SCRIPT_ROOTS_KEPT = 8
 
 
 def blueprint_labels(blueprint, *groups: dict) -> None:
