@@ -301,13 +301,14 @@ def _like(column, term: str):
     return column.like(_like_term(term), escape="\\")
 
 
-def _page(conditions: list, terms: list[str], account_id: int, limit: int, after: tuple | None) -> list:
+def _page(include_restricted: bool, terms: list[str], account_id: int, limit: int, after: tuple | None) -> list:
     """The first limit + 1 customers (rows of LISTED) in name order after `after` (sort name,
-    number) that meet the conditions and match the terms."""
-    matching = _listed(account_id).where(*conditions, *(_like(Customer.search_text, t) for t in terms))
+    number) that match the terms (restricted ones only if asked for)."""
     pieces = _pieces(terms)
     if pieces and db.engine.dialect.name != "postgresql":
-        return _page_through_pieces(matching, pieces, account_id, limit, after)
+        return _page_through_pieces(include_restricted, terms, pieces, account_id, limit, after)
+    conditions = [] if include_restricted else [Customer.restricted_at.is_(None)]
+    matching = _listed(account_id).where(*conditions, *(_like(Customer.search_text, t) for t in terms))
     if after is not None:
         conditions = [*conditions, tuple_(Customer.sort_name, Customer.id) > tuple_(*after)]
         matching = matching.where(conditions[-1])
@@ -357,33 +358,63 @@ def _pieces(terms: list[str]) -> set[str]:
     return pieces
 
 
-def _page_through_pieces(matching, pieces: set[str], account_id: int, limit: int, after: tuple | None) -> list:
+def _page_through_pieces(
+    include_restricted: bool, terms: list[str], pieces: set[str], account_id: int, limit: int, after: tuple | None
+) -> list:
     """SQLite: the customers holding the rarest piece, read from customer_gram in name order
     (its key is salon, piece, sort name, number), kept when they hold the other pieces too and
     match the terms; the first limit + 1 end it. A fragment far down the alphabet costs what one
     near the start does (under a millisecond at 100,000 customers; walking the names took 25 ms)."""
     rarest, *others = sorted(pieces, key=lambda piece: _holders(account_id, piece))
+    values = {
+        "account_id": account_id,
+        "rarest": rarest,
+        "limit": limit + 1,
+        **{f"term_{n}": _like_term(term) for n, term in enumerate(terms)},
+        **{f"piece_{n}": piece for n, piece in enumerate(others)},
+    }
+    if after is not None:
+        values["after_name"], values["after_id"] = after
+    statement = _through_pieces(len(terms), len(others), after is not None, include_restricted)
+    return db.session.execute(statement, values).all()
+
+
+@cache
+def _through_pieces(terms: int, others: int, after: bool, include_restricted: bool):
+    """The statement of `_page_through_pieces` for a number of terms and of further pieces, built
+    once per shape and bound per search: building it (a correlated subquery per piece) cost
+    three times as much as running it."""
     held = CustomerGram
-    statement = matching.join(held, held.customer_id == Customer.id).where(
-        held.account_id == account_id, held.gram == rarest
+    statement = (
+        select(*LISTED)
+        .join(held, held.customer_id == Customer.id)
+        .where(
+            Customer.account_id == bindparam("account_id"),
+            held.account_id == bindparam("account_id"),
+            held.gram == bindparam("rarest", type_=String),
+        )
     )
-    for piece in others:
+    if not include_restricted:
+        statement = statement.where(Customer.restricted_at.is_(None))
+    for n in range(terms):
+        statement = statement.where(Customer.search_text.like(bindparam(f"term_{n}", type_=String), escape="\\"))
+    for n in range(others):
         other = aliased(CustomerGram)
         statement = statement.where(
             select(other.customer_id)
             .where(
-                other.account_id == account_id,
-                other.gram == piece,
+                other.account_id == bindparam("account_id"),
+                other.gram == bindparam(f"piece_{n}", type_=String),
                 other.sort_name == held.sort_name,
                 other.customer_id == held.customer_id,
             )
             .exists()
         )
-    if after is not None:
-        statement = statement.where(tuple_(held.sort_name, held.customer_id) > tuple_(*after))
+    if after:
+        anchor = tuple_(bindparam("after_name", type_=String), bindparam("after_id", type_=Integer))
+        statement = statement.where(tuple_(held.sort_name, held.customer_id) > anchor)
     # In the piece's key order (the same as the names'), so no sorting and an early end.
-    statement = statement.order_by(held.sort_name, held.customer_id)
-    return db.session.execute(statement.limit(limit + 1)).all()
+    return statement.order_by(held.sort_name, held.customer_id).limit(bindparam("limit", type_=Integer))
 
 
 # A piece's count only decides which piece is read first, never what is found, and changes
@@ -440,8 +471,7 @@ def search_customers(
             after = tuple(anchor)
     terms = search_terms(query)
     if terms:
-        conditions = [] if include_restricted else [Customer.restricted_at.is_(None)]
-        rows = _page(conditions, terms, account_id, limit, after)
+        rows = _page(include_restricted, terms, account_id, limit, after)
     else:
         values = {"account_id": account_id, "limit": limit + 1}
         if after is not None:
