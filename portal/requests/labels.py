@@ -4,6 +4,7 @@ certificate; `TEMPLATE_LABELS` is what the request pages and mails use under the
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from portal.models.requests import OPEN_STATUSES
 from portal.requests.deadlines import days_left
@@ -107,4 +108,13 @@ def due_label(request, today: date) -> tuple[str, str] | None:
     return css, word(DUE_LEFT) % {"n": left}
 
 
-TEMPLATE_LABELS["due_label"] = due_label
+def due_badge(request, today: date) -> Markup:
+    """`due_label` as the badge the inbox and the request page show ("" when there is none):
+    written here, not by a template macro, which cost a fifth of an inbox row."""
+    due = due_label(request, today)
+    if due is None:
+        return Markup("")
+    return Markup(f'<span class="due {escape(due[0])}">{escape(due[1])}</span>')
+
+
+TEMPLATE_LABELS["due_badge"] = due_badge
