@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Integer, Select, bindparam, select, tuple_
 
 from portal.extensions import db
 from portal.models import AuditEvent, Employee, Login
@@ -71,19 +72,42 @@ def day_start(day: date, timezone: str) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
-def _page(stmt, account_id: int, before_id: int | None, limit: int) -> EventPage:
+def _page(base: Select, values: dict, before_id: int | None, limit: int) -> EventPage:
+    """A page of `base` (built once per shape, its values bound here), newest first, before the
+    event `before_id` if given."""
+    values = {**values, "limit": limit + 1}
     if before_id:
-        anchor = db.session.execute(
-            select(AuditEvent.occurred_at, AuditEvent.id).where(
-                AuditEvent.id == before_id, AuditEvent.account_id == account_id
-            )
-        ).one_or_none()
+        anchor = db.session.execute(_ANCHOR, {"account_id": values["account_id"], "id": before_id}).one_or_none()
         if anchor is not None:
-            stmt = stmt.where(tuple_(AuditEvent.occurred_at, AuditEvent.id) < tuple_(anchor[0], anchor[1]))
-    rows = db.session.execute(stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit + 1)).all()
+            values["before_at"], values["before_id"] = anchor
+    rows = db.session.execute(_newest_first(base, "before_id" in values), values).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return with_names(account_id, rows, next_before=rows[-1].id if more and rows else None)
+    return with_names(values["account_id"], rows, next_before=rows[-1].id if more and rows else None)
+
+
+# The histories' statements are built once per shape and bound per page: building a select and
+# its cache key cost as much as running it.
+_ANCHOR = select(AuditEvent.occurred_at, AuditEvent.id).where(
+    AuditEvent.id == bindparam("id"), AuditEvent.account_id == bindparam("account_id")
+)
+_LOGINS = select(Login.id, Login.email, Login.name).where(
+    Login.account_id == bindparam("account_id"), Login.id.in_(bindparam("ids", expanding=True))
+)
+_EMPLOYEES = select(Employee.id, Employee.name).where(
+    Employee.account_id == bindparam("account_id"), Employee.id.in_(bindparam("ids", expanding=True))
+)
+
+
+@cache
+def _newest_first(base: Select, after_anchor: bool) -> Select:
+    if after_anchor:
+        anchor = tuple_(
+            bindparam("before_at", type_=AuditEvent.occurred_at.type), bindparam("before_id", type_=Integer)
+        )
+        base = base.where(tuple_(AuditEvent.occurred_at, AuditEvent.id) < anchor)
+    newest = base.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    return newest.limit(bindparam("limit", type_=Integer))
 
 
 def with_names(account_id: int, rows: list, next_before: int | None = None) -> EventPage:
@@ -95,39 +119,51 @@ def with_names(account_id: int, rows: list, next_before: int | None = None) -> E
     if login_ids:
         page.logins = {
             login_id: Person(email, name or "")
-            for login_id, email, name in db.session.execute(
-                select(Login.id, Login.email, Login.name).where(Login.account_id == account_id, Login.id.in_(login_ids))
-            )
+            for login_id, email, name in db.session.execute(_LOGINS, {"account_id": account_id, "ids": list(login_ids)})
         }
     employee_ids = {e.employee_id for e in rows if e.employee_id}
     if employee_ids:
         page.employees = dict(
-            db.session.execute(
-                select(Employee.id, Employee.name).where(
-                    Employee.account_id == account_id, Employee.id.in_(employee_ids)
-                )
-            ).all()
+            db.session.execute(_EMPLOYEES, {"account_id": account_id, "ids": list(employee_ids)}).all()
         )
     return page
 
 
+# A log's filters: the value each binds, by the filter's name, and how it narrows the events.
+_LOG_FILTERS = {
+    "start_at": lambda value: AuditEvent.occurred_at >= value,
+    "end_at": lambda value: AuditEvent.occurred_at < value,
+    "employee_id": lambda value: AuditEvent.employee_id == value,
+    "customer_id": lambda value: AuditEvent.customer_id == value,
+    "entity_type": lambda value: AuditEvent.entity_type == value,
+    "entity_id": lambda value: AuditEvent.entity_id == value,
+    "actor_login_id": lambda value: AuditEvent.actor_login_id == value,
+}
+
+
 def log_page(account_id: int, filters: LogFilter, before_id: int | None = None, limit: int = PAGE_SIZE) -> EventPage:
-    stmt = select(*SHOWN).where(AuditEvent.account_id == account_id, AuditEvent.category == filters.category)
-    if filters.start:
-        stmt = stmt.where(AuditEvent.occurred_at >= day_start(filters.start, filters.timezone))
-    if filters.end:
-        stmt = stmt.where(AuditEvent.occurred_at < day_start(filters.end + timedelta(days=1), filters.timezone))
-    if filters.employee_id:
-        stmt = stmt.where(AuditEvent.employee_id == filters.employee_id)
-    if filters.customer_id:
-        stmt = stmt.where(AuditEvent.customer_id == filters.customer_id)
-    if filters.entity_type:
-        stmt = stmt.where(AuditEvent.entity_type == filters.entity_type)
-    if filters.entity_id:
-        stmt = stmt.where(AuditEvent.entity_id == filters.entity_id)
-    if filters.actor_login_id:
-        stmt = stmt.where(AuditEvent.actor_login_id == filters.actor_login_id)
-    return _page(stmt, account_id, before_id, limit)
+    values = {
+        "account_id": account_id,
+        "category": filters.category,
+        "start_at": day_start(filters.start, filters.timezone) if filters.start else None,
+        "end_at": day_start(filters.end + timedelta(days=1), filters.timezone) if filters.end else None,
+        "employee_id": filters.employee_id,
+        "customer_id": filters.customer_id,
+        "entity_type": filters.entity_type,
+        "entity_id": filters.entity_id,
+        "actor_login_id": filters.actor_login_id,
+    }
+    values = {name: value for name, value in values.items() if value}
+    return _page(_log(tuple(name for name in _LOG_FILTERS if name in values)), values, before_id, limit)
+
+
+@cache
+def _log(filters: tuple[str, ...]) -> Select:
+    """A log's events of one category, narrowed by the named filters."""
+    base = select(*SHOWN).where(
+        AuditEvent.account_id == bindparam("account_id"), AuditEvent.category == bindparam("category")
+    )
+    return base.where(*(_LOG_FILTERS[name](bindparam(name)) for name in filters))
 
 
 def customer_history(
@@ -139,21 +175,29 @@ def customer_history(
 ) -> EventPage:
     """Everything that happened to one customer's data: changes, appointments and, for the
     owner, who opened the file."""
-    categories = ["customer", "appointment", "sale"] + (["access"] if include_access else [])
-    stmt = select(*SHOWN).where(
-        AuditEvent.account_id == account_id,
-        AuditEvent.customer_id == customer_id,
-        AuditEvent.category.in_(categories),
+    values = {"account_id": account_id, "customer_id": customer_id}
+    return _page(_CUSTOMER_HISTORY[include_access], values, before_id, limit)
+
+
+_CUSTOMER_HISTORY = {
+    include_access: select(*SHOWN).where(
+        AuditEvent.account_id == bindparam("account_id"),
+        AuditEvent.customer_id == bindparam("customer_id"),
+        AuditEvent.category.in_(["customer", "appointment", "sale"] + (["access"] if include_access else [])),
     )
-    return _page(stmt, account_id, before_id, limit)
+    for include_access in (False, True)
+}
 
 
 def people(account_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The filters' lists: employees (name) and logins (email) of the salon."""
-    employees = db.session.execute(
-        select(Employee.id, Employee.name).where(Employee.account_id == account_id).order_by(Employee.name)
-    ).all()
-    logins = db.session.execute(
-        select(Login.id, Login.email).where(Login.account_id == account_id).order_by(Login.email)
-    ).all()
+    values = {"account_id": account_id}
+    employees = db.session.execute(_ALL_EMPLOYEES, values).all()
+    logins = db.session.execute(_ALL_LOGINS, values).all()
     return [tuple(row) for row in employees], [tuple(row) for row in logins]
+
+
+_ALL_EMPLOYEES = (
+    select(Employee.id, Employee.name).where(Employee.account_id == bindparam("account_id")).order_by(Employee.name)
+)
+_ALL_LOGINS = select(Login.id, Login.email).where(Login.account_id == bindparam("account_id")).order_by(Login.email)
