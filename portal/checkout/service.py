@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
 
 from portal import activity
 from portal.audit import Actor, record
@@ -425,20 +425,24 @@ def mark_no_show(actor: Actor, appointment: Appointment, at: datetime | None = N
 def unbilled(account: Account, limit: int = 50) -> tuple[int, list]:
     """Noch abzurechnen: past appointments still booked after their day ended (local)."""
     midnight = datetime.combine(account.today(), datetime.min.time(), tzinfo=ZoneInfo(account.timezone)).astimezone(UTC)
-    where = [
-        Appointment.account_id == account.id,
-        Appointment.status == AppointmentStatus.BOOKED,
-        Appointment.starts_at < midnight,
-    ]
-    count = db.session.scalar(select(func.count()).select_from(Appointment).where(*where))
-    rows = db.session.execute(
-        select(Appointment, Customer.first_name, Customer.last_name)
-        .outerjoin(Customer, Customer.id == Appointment.customer_id)
-        .where(*where)
-        .order_by(Appointment.starts_at.desc())
-        .limit(limit)
-    ).all()
-    return count, rows
+    values = {"account_id": account.id, "midnight": midnight, "limit": limit}
+    return db.session.execute(_UNBILLED_COUNT, values).scalar(), db.session.execute(_UNBILLED, values).all()
+
+
+# Built once (the overview asks on every visit), bound per salon and day.
+_UNBILLED_WHERE = (
+    Appointment.account_id == bindparam("account_id"),
+    Appointment.status == AppointmentStatus.BOOKED,
+    Appointment.starts_at < bindparam("midnight"),
+)
+_UNBILLED_COUNT = select(func.count()).select_from(Appointment).where(*_UNBILLED_WHERE)
+_UNBILLED = (
+    select(Appointment, Customer.first_name, Customer.last_name)
+    .outerjoin(Customer, Customer.id == Appointment.customer_id)
+    .where(*_UNBILLED_WHERE)
+    .order_by(Appointment.starts_at.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 def catalogue(account_id: int) -> tuple[list[Location], list[Service]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, bindparam, case, func, select
 
 from portal.accountability import breaches
 from portal.extensions import db
@@ -34,19 +34,25 @@ class MonthCount:
 
 
 def open_requests(account: Account) -> list[OpenKind]:
-    today = account.today()
-    rows = db.session.execute(
-        select(
-            PrivacyRequest.kind,
-            func.count(),
-            func.min(PrivacyRequest.due_on),
-            func.sum(case((PrivacyRequest.due_on < today, 1), else_=0)),
-        )
-        .where(PrivacyRequest.account_id == account.id, PrivacyRequest.status.in_(OPEN_STATUSES))
-        .group_by(PrivacyRequest.kind)
-        .order_by(func.min(PrivacyRequest.due_on))
-    ).all()
+    rows = db.session.execute(_OPEN_BY_KIND, {"account_id": account.id, "today": account.today()}).all()
     return [OpenKind(kind, count, due, int(overdue or 0)) for kind, count, due, overdue in rows]
+
+
+# The cockpit's reads on every visit of the overview: built once, bound per salon and day.
+_OPEN_BY_KIND = (
+    select(
+        PrivacyRequest.kind,
+        func.count(),
+        func.min(PrivacyRequest.due_on),
+        func.sum(case((PrivacyRequest.due_on < bindparam("today", type_=Date), 1), else_=0)),
+    )
+    .where(PrivacyRequest.account_id == bindparam("account_id"), PrivacyRequest.status.in_(OPEN_STATUSES))
+    .group_by(PrivacyRequest.kind)
+    .order_by(func.min(PrivacyRequest.due_on))
+)
+_EXPORTS_WAITING = select(func.count()).where(
+    CustomerExport.account_id == bindparam("account_id"), CustomerExport.status == ExportStatus.FINISHED
+)
 
 
 def requests_per_month(account: Account, months: int = 12) -> list[MonthCount]:
@@ -100,11 +106,7 @@ def consent_rates(account: Account) -> dict[str, tuple[int, int]]:
 
 def cockpit(account: Account) -> dict:
     checks = overview_page(account)
-    waiting = db.session.scalar(
-        select(func.count()).where(
-            CustomerExport.account_id == account.id, CustomerExport.status == ExportStatus.FINISHED
-        )
-    )
+    waiting = db.session.execute(_EXPORTS_WAITING, {"account_id": account.id}).scalar()
     return {
         # Breaches whose 72 hours for notifying the authority run (Art. 33), with their clocks.
         "breaches": [(breach, breaches.clock(breach)) for breach in breaches.open_breaches(account.id)],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.accountability import processors
 from portal.extensions import db
@@ -30,12 +30,16 @@ def active_people(account_id: int) -> tuple[int, int]:
     both and its privacy checks add them up."""
     remembered = g.setdefault("active_people", {})
     if account_id not in remembered:
-        logins = select(func.count()).where(Login.account_id == account_id, Login.active.is_(True))
-        employees = select(func.count()).where(Employee.account_id == account_id, Employee.active.is_(True))
-        remembered[account_id] = tuple(
-            db.session.execute(select(logins.scalar_subquery(), employees.scalar_subquery())).one()
-        )
+        remembered[account_id] = tuple(db.session.execute(_ACTIVE_PEOPLE, {"account_id": account_id}).one())
     return remembered[account_id]
+
+
+_ACTIVE_PEOPLE = select(
+    select(func.count()).where(Login.account_id == bindparam("account_id"), Login.active.is_(True)).scalar_subquery(),
+    select(func.count())
+    .where(Employee.account_id == bindparam("account_id"), Employee.active.is_(True))
+    .scalar_subquery(),
+)
 
 
 def persons_processing(account_id: int) -> int:
