@@ -56,13 +56,15 @@ def field_definitions(account_id: int) -> list[CustomerFieldDefinition]:
 
 
 def active_field_definitions(account_id: int) -> list[CustomerFieldDefinition]:
-    return list(
-        db.session.scalars(
-            scoped(CustomerFieldDefinition, account_id)
-            .where(CustomerFieldDefinition.active.is_(True))
-            .order_by(CustomerFieldDefinition.position, CustomerFieldDefinition.id)
-        )
-    )
+    return list(db.session.scalars(_ACTIVE_FIELDS, {"account_id": account_id}))
+
+
+# Read on every look at a customer file: built once.
+_ACTIVE_FIELDS = (
+    select(CustomerFieldDefinition)
+    .where(CustomerFieldDefinition.account_id == bindparam("account_id"), CustomerFieldDefinition.active.is_(True))
+    .order_by(CustomerFieldDefinition.position, CustomerFieldDefinition.id)
+)
 
 
 def custom_values(customer: Customer) -> dict[int, str]:
@@ -160,21 +162,33 @@ def record_view(actor: Actor, customer: Customer, tab: str) -> bool:
     """Data-access log: who opened whose customer file (and which part first); False when the
     same login looked within the last ten minutes. That check only reads: it commits nothing,
     so the page keeps its loaded login and customer (a commit would expire them)."""
-    looked_lately = db.session.scalar(
-        select(AuditEvent.id)
-        .where(
-            AuditEvent.account_id == customer.account_id,
-            AuditEvent.customer_id == customer.id,
-            AuditEvent.category == "access",
-            AuditEvent.actor_login_id == actor.login_id,
-            AuditEvent.occurred_at >= utcnow() - ACCESS_LOG_WINDOW,
-        )
-        .limit(1)
-    )
+    looked_lately = db.session.execute(
+        _LOOKED_LATELY,
+        {
+            "account_id": customer.account_id,
+            "customer_id": customer.id,
+            "login_id": actor.login_id,
+            "since": utcnow() - ACCESS_LOG_WINDOW,
+        },
+    ).scalar()
     if looked_lately is not None:
         return False
     _log_view(actor, customer, tab)
     return True
+
+
+_LOOKED_LATELY = (
+    select(AuditEvent.id)
+    .where(
+        AuditEvent.account_id == bindparam("account_id"),
+        AuditEvent.customer_id == bindparam("customer_id"),
+        AuditEvent.category == "access",
+        # A look without login (none today) matches looks without login, as `== None` did.
+        AuditEvent.actor_login_id.is_not_distinct_from(bindparam("login_id", type_=Integer)),
+        AuditEvent.occurred_at >= bindparam("since"),
+    )
+    .limit(1)
+)
 
 
 @transaction
