@@ -1,0 +1,46 @@
+"""The navigation's open-request badge above its limit, as a person sees it: "2+" (99+ in the
+portal, 2 here) with a sentence as its title, in German and English, on a desk and on a phone;
+the inbox lists every open request with its deadline."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.audit import Actor
+from portal.extensions import db
+from portal.models import Customer
+from portal.requests.service import record_staff_request
+from portal.web import templating
+from tests import factories
+from tests.browser.conftest import snap
+
+TITLES = {"de": "Mehr als 2 offen", "en": "More than 2 open"}
+DUE = {"de": "noch ", "en": "days left"}
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_the_badge_says_more_than_its_limit_in_words(page, salon, log_in, monkeypatch, locale):
+    monkeypatch.setattr(templating, "NAV_BADGE_LIMIT", 2)
+    salon.owner.locale = locale
+    actor = Actor(salon.account.id, salon.owner.id)
+    customer = db.session.get(Customer, factories.make_customer(salon.account, "Sommer", "Greta"))
+    for kind in ("access", "correction", "objection"):
+        record_staff_request(actor, customer, kind, "phone", "", salon.location.id)
+    db.session.commit()
+
+    log_in(page, salon.owner, factories.PASSWORD)
+    page.goto("/privacy/requests")
+    badge = page.locator(".mainnav a[href='/privacy/requests'] .count")
+    expect(badge).to_have_text("2+")
+    expect(badge).to_have_attribute("title", TITLES[locale])
+    expect(page.locator("table.requests tbody tr")).to_have_count(3)
+    expect(page.locator("table.requests .due").first).to_contain_text(DUE[locale])
+    snap(page, f"inbox-badge-{locale}")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("[data-menu-toggle]").click()
+    expect(badge).to_have_text("2+")
+    snap(page, f"inbox-badge-phone-{locale}")
