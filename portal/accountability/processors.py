@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
 from portal.mail import external_url, mail_owners
 from portal.models import Account, Processor, StoredFile
-from portal.tenancy import scoped
 from portal.transaction import transaction
 
 MAX_DPA_BYTES = 10 * 1024 * 1024
@@ -115,8 +114,12 @@ def add_standard(account_id: int) -> None:
 def register(account_id: int) -> list[Processor]:
     """The prefilled entries first (in their fixed order), then the salon's own by name."""
     order = {key: position for position, key in enumerate(STANDARD)}
-    rows = db.session.scalars(scoped(Processor, account_id)).all()
+    rows = db.session.scalars(_REGISTER, {"account_id": account_id}).all()
     return sorted(rows, key=lambda p: (order.get(p.standard, len(order)), p.name.lower(), p.id))
+
+
+# Read on every visit of the overview (its checks): built once.
+_REGISTER = select(Processor).where(Processor.account_id == bindparam("account_id"))
 
 
 def erasure_list(account_id: int) -> list[Processor]:

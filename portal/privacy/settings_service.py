@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.audit import Actor, assign, field_changes, record
 from portal.extensions import db
@@ -43,7 +43,11 @@ class SettingsError(Exception):
 
 def settings_for(location: Location) -> PrivacySettings:
     """The location's settings (they come with the location: `portal.models`)."""
-    return db.session.scalars(select(PrivacySettings).where(PrivacySettings.location_id == location.id)).one()
+    return db.session.scalars(_SETTINGS, {"location_id": location.id}).one()
+
+
+# Read on every visit of the overview, per location: built once.
+_SETTINGS = select(PrivacySettings).where(PrivacySettings.location_id == bindparam("location_id"))
 
 
 @transaction
