@@ -24,6 +24,9 @@ from portal.web.templating import blueprint_labels
 
 bp = Blueprint("history", __name__, url_prefix="/history")
 blueprint_labels(bp, HISTORY_LABELS)
+# The rows of a history (here and in the customer file's history tab) call these as filters.
+for _name in ("sentence", "appointment_ref", "describe_changes", "entity_label", "device_label"):
+    bp.add_app_template_filter(HISTORY_LABELS[_name], _name)
 
 LOGS = {
     "appointments": ("appointment", _l("Appointment log")),
