@@ -36,6 +36,7 @@ from portal.web.templating import blueprint_labels, format_day, register_nav_bad
 bp = Blueprint("requests", __name__)
 blueprint_labels(bp, REQUEST_LABELS, HISTORY_LABELS, VOUCHER_HELPERS)
 register_nav_badge("requests.index", open_count)
+bp.add_app_template_filter(REQUEST_LABELS["due_badge"], "due_badge")  # an inbox row's: a direct call
 
 ERRORS = {
     "already-handled": lambda: _("This request was already handled. Nothing was changed."),

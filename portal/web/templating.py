@@ -183,25 +183,6 @@ def moment_writer(zone: ZoneInfo):
     return write
 
 
-def day_writer():
-    """`format_day` for a list's rows (a customer's last activity on each of fifty): the
-    login's zone and language looked up once for the page."""
-    zone, locale, days = current_timezone(), current_locale(), {}
-
-    def write(value) -> str:
-        if isinstance(value, datetime):  # the day in the login's zone, as `format_day` takes it
-            day = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone).date()
-        elif isinstance(value, date):
-            day = value
-        else:  # None, text
-            return format_day(value)
-        if day not in days:
-            days[day] = _date_text(locale, day)
-        return days[day]
-
-    return write
-
-
 def _in_zone(moment: datetime, zone) -> str:
     local, locale = moment.astimezone(zone), current_locale()
     return f"{_date_text(locale, local.date())}, {_time_text(locale, local.hour, local.minute)}"
@@ -223,7 +204,6 @@ def init_templating(app: Flask) -> None:
     install_template_gettext(app.jinja_env)
     # A label from a feature's table, translated once per language (lists repeat them per row).
     app.jinja_env.globals["word"] = word
-    app.jinja_env.globals["day_writer"] = day_writer
     app.jinja_env.globals["translated"] = lambda labels: {key: word(label) for key, label in labels.items()}
     app.jinja_env.filters.update(
         autolink=autolink,

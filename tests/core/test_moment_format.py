@@ -62,25 +62,3 @@ def test_labels_and_moments_follow_force_locale_inside_a_request(app):
         with force_locale("de"):
             assert word(FIELD_LABELS["phone"]) == "Telefon"
         assert format_moment(moment) == f"{format_date(moment, 'medium')}, {format_time(moment, 'short')}"
-
-
-def test_a_lists_day_writer_writes_each_day_as_format_day(app):
-    """`day_writer` looks the zone and language up once for a list: every value it is given —
-    moments across midnight in Berlin and the summer-time changes, moments without zone, days,
-    text, nothing — reads as `format_day` writes it."""
-    from datetime import date
-
-    from portal.web.templating import day_writer, format_day
-
-    rng = random.Random(11)
-    start = datetime(2026, 3, 28, tzinfo=UTC)
-    values = [start + timedelta(minutes=rng.randint(0, 60 * 24 * 220)) for _ in range(200)]
-    values += [datetime(2026, 12, 6, 23, 30, tzinfo=UTC), datetime(2026, 12, 6, 23, 30), date(2026, 2, 28)]
-    values += ["2026-05-04", "2026-05-04T22:30:00+00:00", None, ""]
-    with app.test_request_context():
-        for language in ("de", "en"):
-            with force_locale(language):
-                day = day_writer()
-                assert [day(value) for value in values] == [format_day(value) for value in values]
-            with force_locale("de"):
-                assert day_writer()(datetime(2026, 12, 6, 23, 30, tzinfo=UTC)) == "07.12.2026"
