@@ -228,27 +228,40 @@ def init_templating(app: Flask) -> None:
         def can(permission: Permission) -> bool:
             return has_permission(user, permission)
 
-        nav = [
-            (
-                layout_url(endpoint),
-                endpoint,
-                word(label),
-                NAV_BADGES[endpoint](user.account_id, NAV_BADGE_LIMIT) if endpoint in NAV_BADGES else 0,
-            )
-            for endpoint, label, perms in NAVIGATION
-            if any(can(p) for p in perms)
-        ]
         return {
             "layout_url": layout_url,
             "can": can,
             "get_locale": current_locale,  # Flask-Babel's answer in one lookup (`portal.web.words`)
             "Permission": Permission,
-            "navigation": nav,
+            "navigation": _Navigation(user, can, layout_url),
             "nav_badge_limit": NAV_BADGE_LIMIT,
             "today": user.account.today() if signed_in else None,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "active_nav": active_nav(request.endpoint if request else None),
         }
+
+
+class _Navigation:
+    """The layout's navigation entries (url, endpoint, label, badge), worked out when the layout
+    shows them: an htmx fragment (a search, a next page, a tab) renders without the layout, and
+    counting the badges for it was a tenth of the fragment."""
+
+    def __init__(self, user, can, layout_url):
+        self._user, self._can, self._layout_url, self._entries = user, can, layout_url, None
+
+    def __iter__(self):
+        if self._entries is None:
+            self._entries = [
+                (
+                    self._layout_url(endpoint),
+                    endpoint,
+                    word(label),
+                    NAV_BADGES[endpoint](self._user.account_id, NAV_BADGE_LIMIT) if endpoint in NAV_BADGES else 0,
+                )
+                for endpoint, label, perms in NAVIGATION
+                if any(self._can(p) for p in perms)
+            ]
+        return iter(self._entries)
 
 
 def _layout_urls(script_root: str):
