@@ -143,3 +143,20 @@ def test_the_badge_counts_no_further_than_it_shows(salon, login_as, monkeypatch)
     owner.post("/language", data={"locale": "de", "next": "/overview"})
     assert badge() == ("Mehr als 2 offen", "2+")
     assert inbox.open_count(salon.account.id, 2) == 3 and inbox.open_count(salon.account.id, 5) == 3
+
+
+def test_the_badge_is_counted_for_pages_with_the_navigation_only(salon, login_as, monkeypatch):
+    """An htmx fragment (a search, a next page) renders without the layout: it counts no badge."""
+    from portal.web import templating
+
+    counted = []
+    count = templating.NAV_BADGES["requests.index"]
+    monkeypatch.setitem(
+        templating.NAV_BADGES, "requests.index", lambda account_id, limit: counted.append(1) or count(account_id, limit)
+    )
+    owner = login_as(salon.owner)
+    assert "Privacy requests" in owner.get("/customers").get_data(as_text=True)
+    assert len(counted) == 1
+    fragment = owner.post("/customers/search", data={"q": "so"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<nav" not in fragment.get_data(as_text=True)
+    assert len(counted) == 1
