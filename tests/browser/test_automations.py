@@ -90,7 +90,8 @@ def test_plan_a_campaign_and_cancel_the_plan(page, salon, log_in):
     dialog.get_by_role("button", name="Bestätigen").click()
     expect(page.get_by_text("Geplant für")).to_contain_text("09:30")
     page.set_viewport_size({"width": 390, "height": 844})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Laid out again for the phone (the width is read once the resize has been applied).
+    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=5000)
     snap(page, "campaign-planned-phone-de")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Planung aufheben").click()
