@@ -218,12 +218,14 @@ def init_templating(app: Flask) -> None:
         local_date=lambda value: current_user.account.local_date(value),
     )
 
+    layout_urls: dict[str, dict] = {}  # this app's links, per script root (`_layout_urls`)
+
     @app.context_processor
     def inject():
         # The login behind the proxy, once: a page asks `can(...)` dozens of times.
         user = current_user._get_current_object() if current_user else None
         signed_in = bool(user is not None and user.is_authenticated)
-        layout_url = _layout_urls(request.script_root if request else "")
+        layout_url = _layout_urls(layout_urls, request.script_root if request else "")
 
         def can(permission: Permission) -> bool:
             return has_permission(user, permission)
@@ -264,13 +266,13 @@ class _Navigation:
         return iter(self._entries)
 
 
-def _layout_urls(script_root: str):
+def _layout_urls(by_root: dict[str, dict], script_root: str):
     """`url_for` for the links the layout repeats on every page (navigation, stylesheet,
-    scripts): the same for every request under one script root, so each is built once per
-    process (werkzeug builds a link in ~4 µs, and the layout has twenty)."""
-    if script_root not in _LAYOUT_URLS and len(_LAYOUT_URLS) >= _SCRIPT_ROOTS_KEPT:
-        _LAYOUT_URLS.clear()  # a proxy that sends ever new prefixes cannot grow this without bound
-    built = _LAYOUT_URLS.setdefault(script_root, {})
+    scripts): the same for every request of an app under one script root, so each is built once
+    (werkzeug builds a link in ~4 µs, and the layout has twenty)."""
+    if script_root not in by_root and len(by_root) >= _SCRIPT_ROOTS_KEPT:
+        by_root.clear()  # a proxy that sends ever new prefixes cannot grow this without bound
+    built = by_root.setdefault(script_root, {})
 
     def layout_url(endpoint: str, filename: str | None = None) -> str:
         try:
@@ -282,7 +284,6 @@ def _layout_urls(script_root: str):
     return layout_url
 
 
-_LAYOUT_URLS: dict[str, dict] = {}
 _SCRIPT_ROOTS_KEPT = 8
 
 
