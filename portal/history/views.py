@@ -13,7 +13,7 @@ from portal.auth.permissions import Permission
 from portal.history import exports
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.history.forms import LogFilterForm, LoginHistoryExportForm
-from portal.history.queries import LogFilter, log_page, people
+from portal.history.queries import LogFilter, SalonPeople, log_page, people, salon_people
 from portal.models import Customer
 from portal.tenancy import get_owned
 from portal.web.actor import request_actor
@@ -43,18 +43,21 @@ SETTING_TYPES = [
 ]
 
 
-def _filter_form() -> LogFilterForm:
-    employees, logins = people(current_user.account_id)
+def _filter_form(staff: SalonPeople) -> LogFilterForm:
     form = LogFilterForm(formdata=request.args)
-    form.employee.choices = [(0, _("All employees")), *employees]
-    form.login.choices = [(0, _("All logins")), *logins]
+    form.employee.choices = [(0, _("All employees")), *staff.employees.items()]
+    form.login.choices = [
+        (0, _("All logins")),
+        *((login_id, person.email) for login_id, person in staff.logins.items()),
+    ]
     form.entity_type.choices = SETTING_TYPES
     return form
 
 
 def _render_log(name: str, export_form: LoginHistoryExportForm | None = None, status: int = 200):
     category, title = LOGS[name]
-    form = _filter_form()
+    staff = salon_people(current_user.account_id)  # the filters' lists and the rows' names
+    form = _filter_form(staff)
     valid = form.validate()
     customer = None
     if form.customer.data:
@@ -78,7 +81,7 @@ def _render_log(name: str, export_form: LoginHistoryExportForm | None = None, st
             actor_login_id=form.login.data or None if name in ("customers", "settings") else None,
             timezone=current_user.account.timezone,
         )
-        page = log_page(current_user.account_id, filters, request.args.get("before", type=id_arg))
+        page = log_page(current_user.account_id, filters, request.args.get("before", type=id_arg), people=staff)
     context = dict(name=name, title=title, form=form, page=page, customer=customer, export_form=export_form, logs=LOGS)
     if request.args.get("before") and is_fragment_request():
         return render_template("history/_rows.html", **context)

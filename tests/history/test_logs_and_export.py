@@ -183,3 +183,25 @@ def test_download_link_of_another_salon_is_refused(app, salon, other_salon, logi
     assert other.get(path).status_code == 410
     assert other.post(path).status_code == 410
     assert owner.post(path).status_code == 200  # the stranger's attempt burned nothing
+
+
+def test_log_filters_list_the_salons_own_people_in_order_and_rows_name_them(salon, other_salon, login_as):
+    from portal.team.service import create_employee
+
+    actor = Actor(salon.account.id, salon.owner.id)
+    anna = create_employee(actor, "Anna Adler", "4711", None)
+    create_employee(Actor(other_salon.account.id, other_salon.owner.id), "Zora Fremd", "4712", None)
+    record(actor.with_employee(anna.id), "appointment", "moved", "appointment", 91, {"notes": {"old": "", "new": "x"}})
+    record(actor, "appointment", "moved", "appointment", 92, {"notes": {"old": "", "new": "y"}})
+    db.session.commit()
+
+    page = _text(login_as(salon.owner).get("/history/appointments"))
+    employees = page[page.index('name="employee"') : page.index("</select>", page.index('name="employee"'))]
+    assert employees.index("Anna Adler") < employees.index("Employee Salon A") and "Zora Fremd" not in page
+    changes = _text(login_as(salon.owner).get("/history/customers"))
+    logins = changes[changes.index('name="login"') : changes.index("</select>", changes.index('name="login"'))]
+    emails = ["accountant@salon-a.test", "admin@salon-a.test", "owner@salon-a.test", "staff@salon-a.test"]
+    assert [logins.index(email) for email in emails] == sorted(logins.index(email) for email in emails)
+    assert "salon-b.test" not in changes
+    # The rows name the employee behind a PIN and the login behind the other entry.
+    assert "Anna Adler (PIN)" in page and "owner Salon A" in page
