@@ -4,6 +4,9 @@ into text — each through Flask-Babel's context lookups when done with `str()`.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
 import flask_babel
 from babel import Locale
 from flask.globals import _cv_app
@@ -57,13 +60,19 @@ def current_locale():
     return locale or get_locale()  # None: not chosen yet in this request
 
 
-def current_timezone():
-    """`get_timezone()` the same way."""
+def current_timezone() -> ZoneInfo:
+    """`get_timezone()` the same way, as the standard library's zone: Flask-Babel's is pytz's,
+    whose conversion in Python cost a history page 0.3 ms (a hundred moments)."""
     try:
         zone = _cv_app.get().g._flask_babel.babel_tzinfo
     except (LookupError, AttributeError):
-        return get_timezone()
-    return zone or get_timezone()
+        zone = None
+    return _standard_zone(zone or get_timezone())
+
+
+@lru_cache(maxsize=64)
+def _standard_zone(zone) -> ZoneInfo:
+    return ZoneInfo(str(zone))
 
 
 def current_translations():
