@@ -8,8 +8,9 @@ from flask import Flask, abort, g, has_request_context, request, session
 from flask_login import current_user
 
 from portal.config import ROOT, Config, config_for_env
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
+from portal.extensions import babel, csrf, db, htmx, login_manager
 from portal.extensions import mail as mail_extension  # "mail" is also the portal.mail module
+from portal.rate_limits import attempts
 from portal.web import form_attributes
 from portal.web.words import language
 
@@ -63,9 +64,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     mail_extension.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    limiter.init_app(app)
+    attempts.init_app(app)
 
     _init_login(app)
     from portal.web import converters

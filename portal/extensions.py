@@ -2,7 +2,6 @@
 
 from flask_babel import Babel
 from flask_htmx import HTMX
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
@@ -26,17 +25,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _client_ip() -> str:
-    from flask import request
-
-    return request.remote_addr or "unknown"
-
-
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 htmx = HTMX()
 babel = Babel()
-# Limits are declared where they apply (login); storage is Redis so all web processes share counts.
-limiter = Limiter(key_func=_client_ip, default_limits=[])

@@ -9,8 +9,9 @@ from werkzeug.security import check_password_hash
 
 from portal.audit import Actor, record
 from portal.auth.permissions import Role
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.models import Account, Employee
+from portal.rate_limits import attempts
 
 PIN_LIMIT = "5 per 10 minutes"
 
@@ -37,11 +38,11 @@ def verify_pin(actor: Actor, employee_id: int | None, pin: str) -> Employee:
         raise PinError("wrong")
     item = parse(current_app.config.get("PIN_LIMIT", PIN_LIMIT))
     key = ("pin", str(actor.account_id), str(employee.id))
-    if not limiter.limiter.test(item, *key):
+    if not attempts.test(item, *key):
         record(actor, "login", "pin_locked", "employee", employee.id, summary=employee.name)
         raise PinError("throttled")
     if not employee.pin_hash or not check_password_hash(employee.pin_hash, pin):
-        limiter.limiter.hit(item, *key)
+        attempts.hit(item, *key)
         record(actor, "login", "pin_failed", "employee", employee.id, summary=employee.name)
         raise PinError("wrong")
     return employee

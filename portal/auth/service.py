@@ -14,9 +14,10 @@ from portal.audit import Actor, field_changes, record
 from portal.auth import lockout
 from portal.auth.permissions import GRANTABLE, Role
 from portal.auth.sessions import revoke_all, revoke_session
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.mail import external_url, queue_email
 from portal.models import Login
+from portal.rate_limits import attempts
 from portal.transaction import KeepChanges, transaction
 from portal.validation import normalize_email
 
@@ -53,7 +54,7 @@ def _limit(config_key: str):
 
 
 def ip_blocked(ip: str) -> bool:
-    return not limiter.limiter.test(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(ip))
+    return not attempts.test(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(ip))
 
 
 def forget_login_attempts(emails: list[str]) -> None:
@@ -97,7 +98,7 @@ def authenticate(email: str, password: str, client: Client) -> Login:
         raise LoginRefused("wait", seconds=wait)
     password_ok = check_password_hash(login.password_hash if login and login.password_hash else _DUMMY_HASH, password)
     ok = bool(login and login.password_hash and password_ok and login.active)
-    limiter.limiter.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(client.ip))
+    attempts.hit(_limit("LOGIN_LIMIT_PER_IP"), "login-ip", lockout.ip_key(client.ip))
     if not ok:
         fails, ips = lockout.record_failure(email, client.ip)
         if login is not None:

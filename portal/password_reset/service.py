@@ -15,9 +15,10 @@ from sqlalchemy import select
 from portal import tokens
 from portal.auth import lockout
 from portal.auth.service import MIN_PASSWORD_LENGTH, Client, record_login_event, set_password
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.mail import external_url, queue_email
 from portal.models import Login
+from portal.rate_limits import attempts
 from portal.transaction import transaction
 from portal.validation import normalize_email
 
@@ -40,9 +41,9 @@ def request_link(email: str, client: Client) -> None:
     email = normalize_email(email) or ""
     per_ip = parse(current_app.config.get("PASSWORD_RESET_LIMIT_PER_IP", LIMIT_PER_IP))
     per_address = parse(current_app.config.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", LIMIT_PER_ADDRESS))
-    if not limiter.limiter.hit(per_ip, "password-reset-ip", lockout.ip_key(client.ip)):
+    if not attempts.hit(per_ip, "password-reset-ip", lockout.ip_key(client.ip)):
         raise ResetError("throttled")
-    if not limiter.limiter.hit(per_address, "password-reset-address", lockout.email_key(email)):
+    if not attempts.hit(per_address, "password-reset-address", lockout.email_key(email)):
         return  # the same answer: nobody learns that the address was asked for before
     login = db.session.scalars(select(Login).where(Login.email == email, Login.active.is_(True))).one_or_none()
     if login is None:

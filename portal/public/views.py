@@ -9,12 +9,12 @@ from limits import parse
 
 from portal.auth.decorators import public
 from portal.auth.lockout import ip_key
-from portal.extensions import limiter
 from portal.models import Account, Location
 from portal.models.privacy import RequestsMode
 from portal.privacy.notice import build_notice
 from portal.privacy.settings_service import settings_for
 from portal.public import service
+from portal.rate_limits import attempts
 from portal.requests import access
 from portal.requests import service as requests
 from portal.requests.forms import PublicRequestForm
@@ -74,7 +74,7 @@ def privacy_request(slug: str, location_id: int):
     if request.method == "POST":
         item = parse(current_app.config.get("PUBLIC_REQUEST_LIMIT", REQUEST_LIMIT))
         ip = request.remote_addr or ""
-        if not limiter.limiter.hit(item, "privacy-request", ip_key(ip)):  # every attempt from this IP
+        if not attempts.hit(item, "privacy-request", ip_key(ip)):  # every attempt from this IP
             status, throttled = 429, True  # the form again, with what was typed
         elif form.validate_on_submit():
             requests.create_online_request(

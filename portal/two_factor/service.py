@@ -22,9 +22,10 @@ from werkzeug.security import check_password_hash
 from portal.auth import lockout
 from portal.auth.permissions import Permission, Role
 from portal.auth.service import Client, hash_secret, record_login_event
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.models import Login, RecoveryCode
 from portal.models.base import utcnow
+from portal.rate_limits import attempts
 from portal.transaction import KeepChanges, transaction
 
 ISSUER = "Salon Privacy Portal"
@@ -156,12 +157,12 @@ def _limit():
 
 
 def _check_code_limit(login: Login) -> None:
-    if not limiter.limiter.test(_limit(), "two-factor", str(login.id)):
+    if not attempts.test(_limit(), "two-factor", str(login.id)):
         raise TwoFactorError("wait")
 
 
 def _failed(login: Login, client: Client) -> None:
-    limiter.limiter.hit(_limit(), "two-factor", str(login.id))
+    attempts.hit(_limit(), "two-factor", str(login.id))
     record_login_event(login, "two_factor_failed", client, by_self=False)
 
 
