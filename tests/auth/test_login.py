@@ -203,3 +203,19 @@ def test_no_inline_script_in_pages(salon, login_as):
     client = login_as(salon.owner)
     html = _text(client.get("/customers"))
     assert "<script>" not in html and "onclick=" not in html
+
+
+def test_pages_send_no_new_cookie_and_the_cookie_ends_ten_hours_after_it_last_changed(client, salon, monkeypatch):
+    import time
+
+    _login(client, salon.owner.email, factories.PASSWORD)
+    client.get("/overview")  # the page's forms put their CSRF token into the cookie
+    again = client.get("/overview")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    signed_at = time.time()
+    for hours in (5, 9.9):  # pages in between do not extend the signed cookie
+        monkeypatch.setattr(time, "time", lambda hours=hours: signed_at + hours * 3600)
+        assert client.get("/overview").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: signed_at + 10 * 3600 + 60)
+    expired = client.get("/overview")
+    assert expired.status_code == 302 and expired.headers["Location"].startswith("/login")
