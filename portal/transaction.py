@@ -7,6 +7,7 @@ the outermost transaction: only it commits."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -49,6 +50,20 @@ def transaction(operation: Callable[P, R]) -> Callable[P, R]:
             return operation(*args, **kwargs)
 
     return run
+
+
+@contextmanager
+def keeping_loaded_objects():
+    """Commits in this block leave the session's loaded objects as they are, for writes that
+    change nothing loaded (a new log line): the default expiry only makes the page read them
+    again."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expiring
 
 
 def lock_for_writing() -> None:
