@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Date, Integer, bindparam, func, select, tuple_, union_all
+from sqlalchemy import Date, Integer, bindparam, func, literal, select, tuple_, union_all
 
 from portal.extensions import db
 from portal.models import Customer, PrivacyRequest
 from portal.models.requests import OPEN_STATUSES
 from portal.requests.labels import KIND_LABELS
+from portal.web.templating import NAV_BADGE_LIMIT as COUNT_LIMIT
 
 PAGE_SIZE = 50
 # What a row of the inbox shows, read as plain rows (the texts and the certificate's and
@@ -32,24 +33,30 @@ VIEWS = {"open": OPEN_STATUSES, "done": ("done",), "rejected": ("rejected",)}
 class InboxPage:
     requests: list  # rows with the columns of SHOWN
     next_after: int | None
-    counts: dict[str, int]
+    counts: dict[str, int]  # open requests by kind, each counted up to COUNT_LIMIT + 1
     names: dict[int, str]  # customer id -> name, for the requests linked to a customer
 
 
 _ANCHOR = select(PrivacyRequest.due_on, PrivacyRequest.id).where(
     PrivacyRequest.id == bindparam("id"), PrivacyRequest.account_id == bindparam("account_id")
 )
-_COUNTS = (
-    select(PrivacyRequest.kind, func.count())
-    .where(
-        PrivacyRequest.account_id == bindparam("account_id"),
-        # Naming the kinds lets the index (salon, kind, state) be entered once per kind and open
-        # state instead of read through for every request the salon ever had (0.9 → 0.35 ms at
-        # 10,000 requests on SQLite).
-        PrivacyRequest.kind.in_(tuple(KIND_LABELS)),
-        PrivacyRequest.status.in_(OPEN_STATUSES),
+# The tabs' counts of open requests by kind, each counted no further than a tab shows ("99+",
+# as the navigation's badge): counting all 4,000 open requests of a salon cost PostgreSQL 1.3 ms
+# on every inbox page. Each kind is read from the index (salon, kind, state) up to the limit.
+_COUNTS = union_all(
+    *(
+        select(literal(kind).label("kind"), func.count()).select_from(
+            select(PrivacyRequest.id)
+            .where(
+                PrivacyRequest.account_id == bindparam("account_id"),
+                PrivacyRequest.kind == kind,
+                PrivacyRequest.status.in_(OPEN_STATUSES),
+            )
+            .limit(bindparam("limit", type_=Integer))
+            .subquery()
+        )
+        for kind in KIND_LABELS
     )
-    .group_by(PrivacyRequest.kind)
 )
 
 
@@ -147,5 +154,7 @@ def inbox_page(account_id: int, kind: str | None, view: str, after_id: int | Non
     rows = db.session.execute(statement, values).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    counts = dict(db.session.execute(_COUNTS, {"account_id": account_id}).all())
+    counts = {
+        kind: n for kind, n in db.session.execute(_COUNTS, {"account_id": account_id, "limit": COUNT_LIMIT + 1}) if n
+    }
     return InboxPage(rows, rows[-1].id if more and rows else None, counts, _names(account_id, rows))

@@ -160,3 +160,25 @@ def test_the_badge_is_counted_for_pages_with_the_navigation_only(salon, login_as
     fragment = owner.post("/customers/search", data={"q": "so"}, headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<nav" not in fragment.get_data(as_text=True)
     assert len(counted) == 1
+
+
+def test_the_tabs_count_open_requests_by_kind_no_further_than_they_show(salon, login_as, monkeypatch):
+    """As the badge: a tab says "99+" (here "2+") above its limit, and each kind is counted no
+    further, however many requests wait; below it the count is exact."""
+    from portal.web import templating
+
+    monkeypatch.setattr(templating, "NAV_BADGE_LIMIT", 2)
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 2)
+    owner = login_as(salon.owner)
+    greta = factories.make_customer(salon.account, "Sommer", "Greta")
+    for kind in ("access", "access", "access", "correction"):
+        _record(owner, salon, greta, kind=kind)
+    owner.post(f"/privacy/requests/{_record(owner, salon, greta, kind='objection')}/reject", data={"reason": "Doppelt"})
+
+    page = owner.get("/privacy/requests", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    tabs = page[page.index('<nav class="tabs"') : page.index("</nav>", page.index('<nav class="tabs"'))]
+    counts = dict(re.findall(r">\s*([A-Z][a-z]+)[^<]*(?:<span class=\"count\"[^>]*>([^<]+)</span>)?</a>", tabs))
+    assert counts["All"] == "2+" and counts["Access"] == "2+" and counts["Correction"] == "1"
+    assert counts.get("Objection") == ""  # rejected: not open, no count
+    assert 'title="More than 2 open"' in tabs
+    assert inbox.inbox_page(salon.account.id, None, "open", None).counts == {"access": 3, "correction": 1}
