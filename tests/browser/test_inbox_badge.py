@@ -1,6 +1,6 @@
-"""The navigation's open-request badge above its limit, as a person sees it: "2+" (99+ in the
-portal, 2 here) with a sentence as its title, in German and English, on a desk and on a phone;
-the inbox lists every open request with its deadline."""
+"""The navigation's open-request badge and the inbox's tabs above their limit, as a person sees
+them: "2+" (99+ in the portal, 2 here) with a sentence as its title, in German and English, on a
+desk and on a phone; the inbox lists every open request with its deadline."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from portal.audit import Actor
 from portal.extensions import db
 from portal.models import Customer
+from portal.requests import inbox
 from portal.requests.service import record_staff_request
 from portal.web import templating
 from tests import factories
@@ -22,10 +23,11 @@ DUE = {"de": "noch ", "en": "days left"}
 @pytest.mark.parametrize("locale", ["de", "en"])
 def test_the_badge_says_more_than_its_limit_in_words(page, salon, log_in, monkeypatch, locale):
     monkeypatch.setattr(templating, "NAV_BADGE_LIMIT", 2)
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 2)
     salon.owner.locale = locale
     actor = Actor(salon.account.id, salon.owner.id)
     customer = db.session.get(Customer, factories.make_customer(salon.account, "Sommer", "Greta"))
-    for kind in ("access", "correction", "objection"):
+    for kind in ("access", "access", "access", "correction"):
         record_staff_request(actor, customer, kind, "phone", "", salon.location.id)
     db.session.commit()
 
@@ -34,7 +36,12 @@ def test_the_badge_says_more_than_its_limit_in_words(page, salon, log_in, monkey
     badge = page.locator(".mainnav a[href='/privacy/requests'] .count")
     expect(badge).to_have_text("2+")
     expect(badge).to_have_attribute("title", TITLES[locale])
-    expect(page.locator("table.requests tbody tr")).to_have_count(3)
+    expect(page.locator("table.requests tbody tr")).to_have_count(4)
+    tabs = page.locator("nav.tabs a")
+    expect(tabs.nth(0).locator(".count")).to_have_text("2+")
+    expect(tabs.nth(0).locator(".count")).to_have_attribute("title", TITLES[locale])
+    expect(page.locator("nav.tabs a[href$='kind=access'] .count")).to_have_text("2+")
+    expect(page.locator("nav.tabs a[href$='kind=correction'] .count")).to_have_text("1")
     expect(page.locator("table.requests .due").first).to_contain_text(DUE[locale])
     snap(page, f"inbox-badge-{locale}")
 
