@@ -13,7 +13,7 @@ from portal.auth.permissions import Permission
 from portal.history import exports
 from portal.history.display import TEMPLATE_LABELS as HISTORY_LABELS
 from portal.history.forms import LogFilterForm, LoginHistoryExportForm
-from portal.history.queries import LogFilter, SalonPeople, log_page, people, salon_people
+from portal.history.queries import LogFilter, SalonPeople, log_page, salon_people
 from portal.models import Customer
 from portal.tenancy import get_owned
 from portal.web.actor import request_actor
@@ -45,18 +45,18 @@ SETTING_TYPES = [
 
 def _filter_form(staff: SalonPeople) -> LogFilterForm:
     form = LogFilterForm(formdata=request.args)
-    form.employee.choices = [(0, _("All employees")), *staff.employees.items()]
-    form.login.choices = [
-        (0, _("All logins")),
-        *((login_id, person.email) for login_id, person in staff.logins.items()),
-    ]
+    form.employee.choices = [(0, _("All employees")), *staff.employee_choices()]
+    form.login.choices = [(0, _("All logins")), *staff.login_choices()]
     form.entity_type.choices = SETTING_TYPES
     return form
 
 
-def _render_log(name: str, export_form: LoginHistoryExportForm | None = None, status: int = 200):
+def _render_log(
+    name: str, staff: SalonPeople | None = None, export_form: LoginHistoryExportForm | None = None, status: int = 200
+):
     category, title = LOGS[name]
-    staff = salon_people(current_user.account_id)  # the filters' lists and the rows' names
+    # The salon's people, read once: the filters' lists, the rows' names, the export's choices.
+    staff = staff or salon_people(current_user.account_id)
     form = _filter_form(staff)
     valid = form.validate()
     customer = None
@@ -108,28 +108,30 @@ def settings():
     return _render_log("settings")
 
 
-def _export_form() -> LoginHistoryExportForm:
+def _export_form(staff: SalonPeople) -> LoginHistoryExportForm:
     form = LoginHistoryExportForm()
-    form.login.choices = people(current_user.account_id)[1]
+    form.login.choices = staff.login_choices()
     return form
 
 
 @bp.route("/logins")
 @requires(Permission.HISTORY_VIEW)
 def logins():
-    return _render_log("logins", export_form=_export_form())
+    staff = salon_people(current_user.account_id)
+    return _render_log("logins", staff, export_form=_export_form(staff))
 
 
 @bp.route("/logins/export", methods=["POST"])
 @requires(Permission.LOGIN_HISTORY_EXPORT)
 def export_logins():
-    form = _export_form()
+    staff = salon_people(current_user.account_id)
+    form = _export_form(staff)
     if not form.validate_on_submit():
-        return _render_log("logins", export_form=form, status=422)
+        return _render_log("logins", staff, export_form=form, status=422)
     exports.request_login_history(request_actor(), current_user, form.login.data, form.start.data, form.end.data)
-    form_done = _export_form()
+    form_done = _export_form(staff)
     form_done.sent = True
-    return _render_log("logins", export_form=form_done)
+    return _render_log("logins", staff, export_form=form_done)
 
 
 @bp.route("/downloads/<token>", methods=["GET", "POST"])
