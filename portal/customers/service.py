@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import Integer, String, bindparam, func, select, tuple_
+from sqlalchemy import Integer, String, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from portal.audit import Actor, event_values, field_changes, record, record_many
 from portal.extensions import db
-from portal.id_sets import among
 from portal.messaging.consent import record_prompt_answers
 from portal.models import AuditEvent, Customer, CustomerFieldDefinition, CustomerFieldValue, CustomerGram
 from portal.models.base import utcnow
@@ -279,18 +278,10 @@ def search_terms(query: str) -> list[str]:
     return terms
 
 
-# A fragment of three letters or more is also looked up through a trigram index. On SQLite that
-# is customer_gram, read in name order (_page_through_pieces). On PostgreSQL it is
-# ix_customer_search_trgm, which gives matches in no order: walking the salon in name order
-# until a page is full is fast when matches are everywhere ("example.com", "0170") and slow
-# when they sit together far down the alphabet, as a surname's do ("Yilmaz" after 95,000
-# others). So only the next WALK customers in name order are looked at first; if they hold no
-# full page, the matches' numbers and sort names are gathered through the trigram index, at
-# most CANDIDATES of them, and sorted. Both steps are materialised: otherwise the planner would
-# walk the name index again, testing each row. A fragment with more matches than that is walked
-# after all.
-WALK = 500
-CANDIDATES = 20000
+# A fragment of three letters or more is looked up through customer_gram: each customer's
+# three-character pieces, kept by triggers on both databases and read in name order
+# (_page_through_pieces). pg_trgm's index, which PostgreSQL used before, finds matches in no
+# order: a common fragment's page meant fetching and sorting all of them.
 COUNTED = 5000
 
 
@@ -319,28 +310,17 @@ def _page(include_restricted: bool, terms: list[str], account_id: int, limit: in
     """The first limit + 1 customers (rows of LISTED) in name order after `after` (sort name,
     number) that match the terms (restricted ones only if asked for)."""
     pieces = _pieces(terms)
-    if pieces and db.engine.dialect.name != "postgresql":
+    if pieces and db.engine.dialect.name == "postgresql":
+        return _page_through_holders(include_restricted, terms, pieces, account_id, limit, after)
+    if pieces:
         return _page_through_pieces(include_restricted, terms, pieces, account_id, limit, after)
+    # Terms of one or two characters: they match nearly everyone, and a walk in name order
+    # fills a page soon.
     conditions = [] if include_restricted else [Customer.restricted_at.is_(None)]
     matching = _listed(account_id).where(*conditions, *(_like(Customer.search_text, t) for t in terms))
     if after is not None:
-        conditions = [*conditions, tuple_(Customer.sort_name, Customer.id) > tuple_(*after)]
-        matching = matching.where(conditions[-1])
-    walk = matching.order_by(Customer.sort_name, Customer.id).limit(limit + 1)
-    if not pieces:
-        return db.session.execute(walk).all()
-    columns = scoped(Customer, account_id).with_only_columns(Customer.id, Customer.sort_name, Customer.search_text)
-    near = columns.where(*conditions).order_by(Customer.sort_name, Customer.id).limit(WALK)
-    ids, _more = _first_in_name_order(near, terms, limit)
-    if len(ids) <= limit:
-        hits = columns.where(*conditions, *(_like(Customer.search_text, t) for t in terms))  # through the trigrams
-        ids, more = _first_in_name_order(hits.limit(CANDIDATES + 1), [], limit)
-        if more > CANDIDATES:
-            return db.session.execute(walk).all()
-    if not ids:
-        return []
-    customers = {c.id: c for c in db.session.execute(_listed(account_id).where(among(Customer.id, ids)))}
-    return [customers[i] for i in ids]
+        matching = matching.where(tuple_(Customer.sort_name, Customer.id) > tuple_(*after))
+    return db.session.execute(matching.order_by(Customer.sort_name, Customer.id).limit(limit + 1)).all()
 
 
 _ANCHOR = select(Customer.sort_name, Customer.id).where(
@@ -375,7 +355,7 @@ def _pieces(terms: list[str]) -> set[str]:
 def _page_through_pieces(
     include_restricted: bool, terms: list[str], pieces: set[str], account_id: int, limit: int, after: tuple | None
 ) -> list:
-    """SQLite: the customers holding the rarest piece, read from customer_gram in name order
+    """The customers holding the rarest piece, read from customer_gram in name order
     (its key is salon, piece, sort name, number), kept when they hold the other pieces too and
     match the terms; the first limit + 1 end it. A fragment far down the alphabet costs what one
     near the start does (under a millisecond at 100,000 customers; walking the names took 25 ms)."""
@@ -431,6 +411,104 @@ def _through_pieces(terms: int, others: int, after: bool, include_restricted: bo
     return statement.order_by(held.sort_name, held.customer_id).limit(bindparam("limit", type_=Integer))
 
 
+# PostgreSQL plans the one statement of _page_through_pieces by estimates that multiply the
+# pieces' and the terms' selectivities into "one row at most", and then reads every holder of
+# both pieces into a hash and sorts them (10 ms), or, once the statement is prepared, worse
+# (seconds). So it reads a batch at a time: the holders of the rarest piece that hold the next
+# rarest too (two index-only ranges merged in name order), then their customers by number,
+# checked against the terms; a batch twice the last one while the page is not full.
+FIRST_BATCH = 64
+LAST_BATCH = 4096
+
+
+def _page_through_holders(
+    include_restricted: bool, terms: list[str], pieces: set[str], account_id: int, limit: int, after: tuple | None
+) -> list:
+    """PostgreSQL: what _page_through_pieces finds, read batch by batch."""
+    rarest = min(pieces, key=lambda piece: _holders(account_id, piece))
+    other = _second_piece(account_id, terms, rarest)
+    values = {
+        "account_id": account_id,
+        "rarest": rarest,
+        "other": other,
+        **{f"term_{n}": term for n, term in enumerate(terms)},
+    }
+    found: list = []
+    batch = FIRST_BATCH
+    while len(found) <= limit:
+        if after is not None:
+            values["after_name"], values["after_id"] = after
+        statement = _holders_batch(len(terms), other is not None, after is not None, include_restricted)
+        rows = db.session.execute(statement, {**values, "batch": batch}).all()
+        found.extend(row for row in rows if row.id is not None)
+        if not rows or rows[-1].held < batch:
+            break
+        after = (rows[-1].held_name, rows[-1].held_id)
+        batch = min(batch * 2, LAST_BATCH)
+    return found[: limit + 1]
+
+
+def _second_piece(account_id: int, terms: list[str], rarest: str) -> str | None:
+    """The piece whose holders narrow the rarest piece's most: the rarest of another term (the
+    pieces of one word go together: "fis" and "isc"), and none that nearly everybody holds
+    (a prepared statement may read all its holders into a hash)."""
+    apart = set().union(*(_pieces([term]) for term in terms if rarest not in _pieces([term])))
+    candidates = apart or _pieces(terms) - {rarest}
+    if not candidates:
+        return None
+    other = min(candidates, key=lambda piece: _holders(account_id, piece))
+    return other if _holders(account_id, other) < COUNTED else None
+
+
+@cache
+def _holders_batch(terms: int, other: bool, after: bool, include_restricted: bool):
+    """The customers (LISTED) of the next batch of holders in name order that match the terms,
+    and the batch's last holder in any case, where the next batch starts; each row with the
+    batch's size (`held`). Built once per shape: see _through_pieces."""
+    held, also = aliased(CustomerGram, name="held"), aliased(CustomerGram, name="also")
+    anchor = tuple_(bindparam("after_name", type_=String), bindparam("after_id", type_=Integer))
+    order = (held.sort_name, held.customer_id)
+    holders = select(held.sort_name.label("held_name"), held.customer_id.label("held_id")).where(
+        held.account_id == bindparam("account_id"), held.gram == bindparam("rarest", type_=String)
+    )
+    if after:
+        holders = holders.where(tuple_(held.sort_name, held.customer_id) > anchor)
+    if other:
+        holds_too = select(also.customer_id).where(
+            also.account_id == bindparam("account_id"),
+            also.gram == bindparam("other", type_=String),
+            also.sort_name == held.sort_name,
+            also.customer_id == held.customer_id,
+        )
+        if after:  # the merge starts where the batch does, on both sides
+            holds_too = holds_too.where(tuple_(also.sort_name, also.customer_id) > anchor)
+        holders = holders.where(holds_too.exists())
+    limited = holders.order_by(*order).limit(bindparam("batch", type_=Integer)).subquery("limited")
+    in_order = (limited.c.held_name, limited.c.held_id)
+    batch = select(
+        *in_order,
+        func.row_number().over(order_by=in_order).label("position"),
+        func.count().over().label("held"),  # counted after the limit, not over all holders
+    ).subquery("batch")
+    matches = [
+        Customer.id == batch.c.held_id,
+        Customer.account_id == bindparam("account_id"),
+        # strpos, not LIKE: a prepared statement's generic plan would read a LIKE through
+        # pg_trgm's index over the whole salon (100 ms).
+        *(func.strpos(Customer.search_text, bindparam(f"term_{n}", type_=String)) > 0 for n in range(terms)),
+    ]
+    if not include_restricted:
+        matches.append(Customer.restricted_at.is_(None))
+    return (
+        select(batch.c.held_name, batch.c.held_id, batch.c.held, *LISTED)
+        .select_from(batch)
+        .outerjoin(Customer, and_(*matches))
+        # Rows that match only: a row costs the page more than a customer read by number.
+        .where(or_(Customer.id.is_not(None), batch.c.position == batch.c.held))
+        .order_by(batch.c.held_name, batch.c.held_id)
+    )
+
+
 # A piece's count only decides which piece is read first, never what is found, and changes
 # slowly: each process keeps it a few minutes (typing a name asks for the same pieces keystroke
 # after keystroke; counting them was a quarter of a search).
@@ -456,20 +534,6 @@ def _holders(account_id: int, piece: str) -> int:
         _holder_counts.clear()
     _holder_counts[(account_id, piece)] = (now + HOLDERS_SECONDS, count)
     return count
-
-
-def _first_in_name_order(candidates, terms: list[str], limit: int) -> tuple[list[int], int]:
-    """(the first limit + 1 numbers in name order among the candidates that match the terms,
-    how many candidates there were)."""
-    rows = candidates.cte("candidates").prefix_with("MATERIALIZED")
-    total = select(func.count()).select_from(rows).scalar_subquery()
-    page = db.session.execute(
-        select(rows.c.id, total)
-        .where(*(_like(rows.c.search_text, term) for term in terms))
-        .order_by(rows.c.sort_name, rows.c.id)
-        .limit(limit + 1)
-    ).all()
-    return [row[0] for row in page], page[0][1] if page else 0
 
 
 def search_customers(

@@ -19,8 +19,8 @@ class Customer(TenantMixin, db.Model):
         Index("ix_customer_account_email", "account_id", "email"),
         # The overview's "reachable by SMS" counts numbers in the index, not the table's rows.
         Index("ix_customer_account_phone", "account_id", "phone"),
-        # PostgreSQL: the live search finds a fragment through the trigrams of search_text
-        # (pg_trgm), not by walking the whole salon in name order (portal/customers/service.py).
+        # PostgreSQL: the request inbox's search finds a customer through the trigrams of
+        # search_text (pg_trgm); the live search reads customer_gram in name order instead.
         Index(
             "ix_customer_search_trgm",
             "search_text",
@@ -88,11 +88,10 @@ class Customer(TenantMixin, db.Model):
 
 
 class CustomerGram(db.Model):
-    """SQLite's trigram index for the live search: each three-character piece of a customer's
-    search_text. Triggers on the customer table keep it (migration e9b4d2a7c1f5), so however a
-    customer is written — form, import, demo, erasure, forgetting — the pieces follow, and a
-    deleted customer leaves none behind. PostgreSQL has pg_trgm instead: the table stays empty
-    there."""
+    """The live search's trigram index: each three-character piece of a customer's search_text.
+    Triggers on the customer table keep it (migrations e9b4d2a7c1f5 for SQLite, b7e2d9c4a1f6 for
+    PostgreSQL), so however a customer is written — form, import, demo, erasure, forgetting — the
+    pieces follow, and a deleted customer leaves none behind."""
 
     __tablename__ = "customer_gram"
     __table_args__ = {"sqlite_with_rowid": False}
