@@ -280,7 +280,7 @@ def search_terms(query: str) -> list[str]:
 
 # A fragment of three letters or more is looked up through customer_gram: each customer's
 # three-character pieces, kept by triggers on both databases and read in name order
-# (_page_through_pieces). pg_trgm's index, which PostgreSQL used before, finds matches in no
+# (_page_through_pieces; on PostgreSQL _page_through_holders). pg_trgm's index, which PostgreSQL used before, finds matches in no
 # order: a common fragment's page meant fetching and sorting all of them.
 COUNTED = 5000
 
@@ -414,8 +414,8 @@ def _through_pieces(terms: int, others: int, after: bool, include_restricted: bo
 # PostgreSQL plans the one statement of _page_through_pieces by estimates that multiply the
 # pieces' and the terms' selectivities into "one row at most", and then reads every holder of
 # both pieces into a hash and sorts them (10 ms), or, once the statement is prepared, worse
-# (seconds). So it reads a batch at a time: the holders of the rarest piece that hold the next
-# rarest too (two index-only ranges merged in name order), then their customers by number,
+# (seconds). So it reads a batch at a time: the holders of the rarest piece that hold a second
+# piece too (two index-only ranges merged in name order), then their customers by number,
 # checked against the terms; a batch twice the last one while the page is not full.
 FIRST_BATCH = 64
 LAST_BATCH = 4096
