@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import importlib
 import os
@@ -73,6 +74,23 @@ def preload_and_freeze(app) -> None:
         app.jinja_env.get_template(name)
     gc.collect()
     gc.freeze()
+    _fixed_mmap_threshold()
+
+
+# glibc's malloc serves a request of 128 KiB or more by mmap and returns it on free — but after
+# the first such free it raises that threshold to the freed size, and from then on the export's
+# 256 KiB chunks come from the heap, which grows around them and is not given back (2.5 MB of a
+# large export's peak). A fixed threshold keeps them mapped and unmapped.
+M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+def _fixed_mmap_threshold() -> None:
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to fix
+        pass
 
 
 def make_worker(queues, connection, app=None) -> Worker:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import subprocess
+import sys
+
 import pytest
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from portal.config import ROOT
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.models import OutboundEmail
@@ -73,3 +78,40 @@ def test_the_worker_loads_every_job_module_and_hides_it_from_the_collector_befor
         assert gc.get_freeze_count() > 10000
     finally:
         gc.unfreeze()
+
+
+MAPPED_CHUNKS = """
+import ctypes, sys
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = MallInfo2
+import jobs.worker
+if sys.argv[1] == "fixed":
+    jobs.worker._fixed_mmap_threshold()
+def mapped():
+    before = libc.mallinfo2().hblks
+    chunk = bytearray(256 * 1024)  # an export chunk's size
+    held = libc.mallinfo2().hblks
+    del chunk
+    return held - before
+print(" ".join(str(mapped()) for _ in range(4)))
+"""
+
+
+def _mapped_chunks(threshold: str) -> list[int]:
+    """How many mappings each of four chunks held in a fresh worker process."""
+    arguments = [sys.executable, "-c", MAPPED_CHUNKS, threshold]
+    result = subprocess.run(arguments, cwd=ROOT, capture_output=True, text=True, check=True)
+    return [int(count) for count in result.stdout.split()]
+
+
+def test_a_work_horse_maps_each_export_chunk_and_gives_it_back():
+    """With the worker's fixed mmap threshold each 256 KiB chunk is mapped and unmapped; with
+    glibc's moving one (raised by the first large free) it lands on the heap, which grows
+    around the chunks and keeps the memory."""
+    if not hasattr(ctypes.CDLL(None), "mallinfo2"):
+        pytest.skip("not glibc 2.33 or newer")
+    assert _mapped_chunks("fixed") == [1, 1, 1, 1]
+    assert _mapped_chunks("moving")[1:] == [0, 0, 0]
