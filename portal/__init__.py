@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.config import ROOT, Config, config_for_env
 from portal.extensions import babel, csrf, db, htmx, login_manager
 from portal.extensions import mail as mail_extension  # "mail" is also the portal.mail module
-from portal.postgres_runtime import keep_prepared_statements
+from portal.postgres_runtime import keep_prepared_statements, ping_after_idle
 from portal.rate_limits import attempts
 from portal.web import form_attributes
 from portal.web.words import language
@@ -61,6 +61,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         keep_prepared_statements(db.engine)
+        ping_after_idle(db.engine)
     login_manager.init_app(app)
     csrf.init_app(app)
     form_attributes.install()

@@ -30,7 +30,9 @@ def _database_url() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping before every checkout: PostgreSQL's idle connections are pinged instead
+    # (portal/postgres_runtime.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
     # Sessions: server-checked (see portal/auth/sessions.py), short idle timeout, no remember-me.

@@ -1,4 +1,5 @@
-"""PostgreSQL connections keep their prepared statements between requests.
+"""PostgreSQL connections keep their prepared statements between requests, and are pinged only
+after they lay idle.
 
 psycopg prepares a statement the fifth time a connection runs it, and PostgreSQL then reuses
 its parse and, where it pays, its plan: parsing and planning were most of the database's work
@@ -9,11 +10,22 @@ reached its fifth run.
 
 A transaction that wrote nothing ends here with COMMIT, which for it is the same as ROLLBACK
 (PostgreSQL assigned it no transaction id: no row was written or locked, `SET LOCAL` ends
-either way); one that wrote, or failed, is rolled back as before."""
+either way); one that wrote, or failed, is rolled back as before.
+
+The pool's pre-ping asked the server before every checkout whether the connection still lives:
+a round trip on every request (0.15–0.25 ms of a 3.5–5 ms page). A connection handed back less
+than `PING_AFTER_IDLE_SECONDS` ago was just in use; one idle longer (the database restarted, a
+firewall dropped it) is pinged as before, and a dead one invalidates the pool's connections and
+the request gets a new one."""
 
 from __future__ import annotations
 
+from time import monotonic
+
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+
+PING_AFTER_IDLE_SECONDS = 10.0
 
 _WROTE_NOTHING = "SELECT pg_current_xact_id_if_assigned() IS NULL"
 
@@ -36,3 +48,24 @@ def keep_prepared_statements(engine: Engine) -> None:
 
     engine.dialect.do_rollback = end_transaction
     engine.dialect._ends_reads_with_commit = True
+
+
+def ping_after_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    if engine.dialect.name != "postgresql":
+        return  # a SQLite file has no connection to lose
+
+    @event.listens_for(engine, "checkin")
+    def _handed_back(dbapi_connection, record) -> None:
+        record.info["handed_back"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_when_idle(dbapi_connection, record, proxy) -> None:
+        handed_back = record.info.get("handed_back")  # None: connected just now
+        if handed_back is None or monotonic() - handed_back < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.InvalidatePoolError() from error  # the pool connects anew, as pre-ping did
+            raise
