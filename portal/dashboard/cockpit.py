@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, bindparam, case, func, select
+from sqlalchemy import Date, Integer, bindparam, case, func, literal, select, union_all
 
 from portal.accountability import breaches
 from portal.extensions import db
@@ -17,6 +17,8 @@ from portal.models.requests import OPEN_STATUSES
 from portal.privacy.settings_service import overview_page, retention_summary
 from portal.remembered import remembered
 from portal.requests.deadlines import add_months
+from portal.requests.labels import KIND_LABELS
+from portal.web import templating
 
 
 @dataclass
@@ -34,22 +36,45 @@ class MonthCount:
 
 
 def open_requests(account: Account) -> list[OpenKind]:
-    rows = db.session.execute(_OPEN_BY_KIND, {"account_id": account.id, "today": account.today()}).all()
-    return [OpenKind(kind, count, due, int(overdue or 0)) for kind, count, due, overdue in rows]
+    """The kinds with open requests, the most urgent first: how many (up to the badges' limit
+    + 1, as the inbox's tabs: "99+"), the nearest due date, how many are overdue (as far)."""
+    values = {"account_id": account.id, "today": account.today(), "limit": templating.NAV_BADGE_LIMIT + 1}
+    waiting = [
+        OpenKind(kind, count, min((due for due in dues if due is not None), default=None), overdue)
+        for kind, count, overdue, *dues in db.session.execute(_OPEN_BY_KIND, values)
+        if count
+    ]
+    return sorted(waiting, key=lambda item: (item.next_due or date.max, item.kind))
+
+
+def _bounded_count(*conditions):
+    held = select(PrivacyRequest.id).where(*conditions).limit(bindparam("limit", type_=Integer)).subquery()
+    return select(func.count()).select_from(held).scalar_subquery()
+
+
+def _open_kind(kind: str):
+    """One kind's row, each part read from `ix_request_kind` (salon, kind, state, due date) no
+    further than it shows: counting every open request took PostgreSQL 2 ms at 4,000 of them.
+    The nearest due date per state: the index's first entry each."""
+    salon_and_kind = (PrivacyRequest.account_id == bindparam("account_id"), PrivacyRequest.kind == kind)
+    is_open = PrivacyRequest.status.in_(OPEN_STATUSES)
+    overdue = PrivacyRequest.due_on < bindparam("today", type_=Date)
+    nearest = (
+        select(func.min(PrivacyRequest.due_on))
+        .where(*salon_and_kind, PrivacyRequest.status == status)
+        .scalar_subquery()
+        for status in OPEN_STATUSES
+    )
+    return select(
+        literal(kind),
+        _bounded_count(*salon_and_kind, is_open),
+        _bounded_count(*salon_and_kind, is_open, overdue),
+        *nearest,
+    )
 
 
 # The cockpit's reads on every visit of the overview: built once, bound per salon and day.
-_OPEN_BY_KIND = (
-    select(
-        PrivacyRequest.kind,
-        func.count(),
-        func.min(PrivacyRequest.due_on),
-        func.sum(case((PrivacyRequest.due_on < bindparam("today", type_=Date), 1), else_=0)),
-    )
-    .where(PrivacyRequest.account_id == bindparam("account_id"), PrivacyRequest.status.in_(OPEN_STATUSES))
-    .group_by(PrivacyRequest.kind)
-    .order_by(func.min(PrivacyRequest.due_on))
-)
+_OPEN_BY_KIND = union_all(*(_open_kind(kind) for kind in KIND_LABELS))
 _EXPORTS_WAITING = select(func.count()).where(
     CustomerExport.account_id == bindparam("account_id"), CustomerExport.status == ExportStatus.FINISHED
 )
