@@ -31,7 +31,7 @@ from portal.web.actor import request_actor
 from portal.web.confirm import ConfirmErasureForm, ConfirmForm
 from portal.web.converters import id_arg
 from portal.web.htmx import page_or_fragment
-from portal.web.templating import blueprint_labels, format_day, register_nav_badge
+from portal.web.templating import badge_already_counted, blueprint_labels, format_day, register_nav_badge
 
 bp = Blueprint("requests", __name__)
 blueprint_labels(bp, REQUEST_LABELS, HISTORY_LABELS, VOUCHER_HELPERS)
@@ -65,6 +65,7 @@ def index():
     kind = request.args.get("kind") or None
     view = request.args.get("view", "open")
     page = inbox_page(current_user.account_id, kind, view, request.args.get("after", type=id_arg))
+    badge_already_counted("requests.index", sum(page.counts.values()))  # all kinds' open ones
     return page_or_fragment(
         "requests/index.html",
         "requests/_rows.html",

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.numbers import format_currency as babel_currency
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, format_number, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,6 +47,19 @@ def register_nav_badge(endpoint: str, count) -> None:
     """`count(account_id, limit) -> int` for the entry `endpoint`: the number, or any number above
     `limit` once there are more (it need not count further); 0 shows nothing."""
     NAV_BADGES[endpoint] = count
+
+
+def badge_already_counted(endpoint: str, number: int) -> None:
+    """A page that counted its entry's badge itself (the inbox its tabs) hands the number to the
+    layout, which then does not count it again; the same rule as `register_nav_badge`'s."""
+    g.setdefault("counted_badges", {})[endpoint] = number
+
+
+def _badge(endpoint: str, account_id: int) -> int:
+    counted = g.get("counted_badges", {})
+    if endpoint in counted:
+        return counted[endpoint]
+    return NAV_BADGES[endpoint](account_id, NAV_BADGE_LIMIT) if endpoint in NAV_BADGES else 0
 
 
 # Everything under Settings lights up the Settings entry.
@@ -258,7 +271,7 @@ class _Navigation:
                     self._layout_url(endpoint),
                     endpoint,
                     word(label),
-                    NAV_BADGES[endpoint](self._user.account_id, NAV_BADGE_LIMIT) if endpoint in NAV_BADGES else 0,
+                    _badge(endpoint, self._user.account_id),
                 )
                 for endpoint, label, perms in NAVIGATION
                 if any(self._can(p) for p in perms)

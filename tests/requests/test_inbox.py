@@ -182,3 +182,30 @@ def test_the_tabs_count_open_requests_by_kind_no_further_than_they_show(salon, l
     assert counts.get("Objection") == ""  # rejected: not open, no count
     assert 'title="More than 2 open"' in tabs
     assert inbox.inbox_page(salon.account.id, None, "open", None).counts == {"access": 3, "correction": 1}
+
+
+def test_the_inbox_hands_its_own_count_to_the_badge_and_it_is_not_counted_again(salon, login_as, monkeypatch):
+    """The inbox counts its tabs (all open requests by kind) anyway; the navigation's badge on
+    that page is their sum, not a second count, and says what the count on any other page says."""
+    from portal.web import templating
+
+    monkeypatch.setattr(templating, "NAV_BADGE_LIMIT", 2)
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 2)
+    counted = []
+    count = templating.NAV_BADGES["requests.index"]
+    monkeypatch.setitem(templating.NAV_BADGES, "requests.index", lambda *args: counted.append(args) or count(*args))
+    owner = login_as(salon.owner)
+    greta = factories.make_customer(salon.account, "Sommer", "Greta")
+
+    def badge(path: str) -> str:
+        page = owner.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        return re.search(r'href="/privacy/requests"[^>]*>[^<]*<span class="count"[^>]*>([^<]+)</span>', page)[1]
+
+    _record(owner, salon, greta, kind="access")
+    _record(owner, salon, greta, kind="correction")
+    assert badge("/privacy/requests") == badge("/privacy/requests?view=done") == "2"
+    assert counted == []
+    assert badge("/customers") == "2" and len(counted) == 1
+    _record(owner, salon, greta, kind="access")
+    assert badge("/privacy/requests") == badge("/customers") == "2+"
+    assert len(counted) == 2
