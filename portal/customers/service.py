@@ -280,8 +280,9 @@ def search_terms(query: str) -> list[str]:
 
 # A fragment of three letters or more is looked up through customer_gram: each customer's
 # three-character pieces, kept by triggers on both databases and read in name order
-# (_page_through_pieces; on PostgreSQL _page_through_holders). pg_trgm's index, which PostgreSQL used before, finds matches in no
-# order: a common fragment's page meant fetching and sorting all of them.
+# (_page_through_pieces; on PostgreSQL _page_through_holders). pg_trgm's index, which PostgreSQL
+# used before, finds matches in no order: a common fragment's page meant fetching and sorting
+# all of them.
 COUNTED = 5000
 
 
@@ -453,7 +454,8 @@ def _page_through_holders(
 def _pieces_apart(terms: list[str], rarest: str) -> set[str]:
     """The pieces of the words that do not hold the rarest piece: the pieces of one word go
     together ("fis" and "isc"), another word's narrow the rarest piece's holders."""
-    return set().union(*(_pieces([term]) for term in terms if rarest not in _pieces([term])))
+    by_word = [_pieces([term]) for term in terms]
+    return set().union(*(pieces for pieces in by_word if rarest not in pieces))
 
 
 def _second_piece(account_id: int, terms: list[str], rarest: str) -> str | None:
