@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.messaging.consent import record_prompt_answers
 from portal.models import AuditEvent, Customer, CustomerFieldDefinition, CustomerFieldValue, CustomerGram
 from portal.models.base import utcnow
+from portal.plain_rows import plain_rows
 from portal.tenancy import scoped
 from portal.transaction import keeping_loaded_objects, one_transaction, transaction
 from portal.validation import german_sort_key, phone_search_digits
@@ -321,7 +322,7 @@ def _page(include_restricted: bool, terms: list[str], account_id: int, limit: in
     matching = _listed(account_id).where(*conditions, *(_like(Customer.search_text, t) for t in terms))
     if after is not None:
         matching = matching.where(tuple_(Customer.sort_name, Customer.id) > tuple_(*after))
-    return db.session.execute(matching.order_by(Customer.sort_name, Customer.id).limit(limit + 1)).all()
+    return plain_rows(db.session.execute(matching.order_by(Customer.sort_name, Customer.id).limit(limit + 1)))
 
 
 _ANCHOR = select(Customer.sort_name, Customer.id).where(
@@ -373,7 +374,7 @@ def _page_through_pieces(
     if after is not None:
         values["after_name"], values["after_id"] = after
     statement = _through_pieces(len(terms), len(others), after is not None, include_restricted)
-    return db.session.execute(statement, values).all()
+    return plain_rows(db.session.execute(statement, values))
 
 
 @cache
@@ -442,7 +443,7 @@ def _page_through_holders(
         if after is not None:
             values["after_name"], values["after_id"] = after
         statement = _holders_batch(len(terms), other is not None, after is not None, include_restricted)
-        rows = db.session.execute(statement, {**values, "batch": batch}).all()
+        rows = plain_rows(db.session.execute(statement, {**values, "batch": batch}))
         found.extend(row for row in rows if row.id is not None)
         if not rows or rows[-1].held < batch:
             break
@@ -563,7 +564,7 @@ def search_customers(
         values = {"account_id": account_id, "limit": limit + 1}
         if after is not None:
             values["after_name"], values["after_id"] = after
-        rows = db.session.execute(_name_order(include_restricted, after is not None), values).all()
+        rows = plain_rows(db.session.execute(_name_order(include_restricted, after is not None), values))
     more = len(rows) > limit
     rows = rows[:limit]
     return SearchPage(rows, rows[-1].id if more and rows else None)

@@ -12,6 +12,7 @@ from sqlalchemy import Integer, Select, bindparam, literal_column, null, select,
 
 from portal.extensions import db
 from portal.models import AuditEvent, Employee, Login
+from portal.plain_rows import plain_rows
 
 PAGE_SIZE = 50
 
@@ -89,7 +90,7 @@ def _page(base: Select, values: dict, before_id: int | None, limit: int, people=
         anchor = _read(_ANCHOR, {"account_id": values["account_id"], "id": before_id}).one_or_none()
         if anchor is not None:
             values["before_at"], values["before_id"] = anchor
-    rows = _read(_newest_first(base, "before_id" in values), values).all()
+    rows = plain_rows(_read(_newest_first(base, "before_id" in values), values))
     more = len(rows) > limit
     rows = rows[:limit]
     return with_names(values["account_id"], rows, rows[-1].id if more and rows else None, people)

@@ -11,6 +11,7 @@ from sqlalchemy import Date, Integer, and_, bindparam, func, literal, select, tu
 from portal.extensions import db
 from portal.models import Customer, PrivacyRequest
 from portal.models.requests import OPEN_STATUSES
+from portal.plain_rows import plain_rows
 from portal.requests.labels import KIND_LABELS
 from portal.web.templating import NAV_BADGE_LIMIT as COUNT_LIMIT
 
@@ -159,7 +160,7 @@ def search(account_id: int, query: str, limit: int = PAGE_SIZE) -> InboxPage:
         for word in words.split():
             matching = matching.where(Customer.search_text.contains(word, autoescape=True))
         base = base.where((PrivacyRequest.customer_id.in_(matching)) | (PrivacyRequest.email == words))
-    rows = db.session.execute(base.order_by(PrivacyRequest.id.desc()).limit(limit)).all()
+    rows = plain_rows(db.session.execute(base.order_by(PrivacyRequest.id.desc()).limit(limit)))
     return InboxPage(rows, None, {}, _names(account_id, rows))
 
 
@@ -172,7 +173,7 @@ def inbox_page(account_id: int, kind: str | None, view: str, after_id: int | Non
     if anchor is not None and anchor[0] is not None:
         values["after_due"], values["after_id"] = anchor
     statement = _first_rows(statuses, view == "open", bool(kind), "after_id" in values)
-    rows = db.session.execute(statement, values).all()
+    rows = plain_rows(db.session.execute(statement, values))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     counts = {
