@@ -23,4 +23,4 @@ def plain_rows(result: Result) -> list[tuple]:
     """The result's rows, each a named tuple of the same columns (indexable and unpackable like
     a Row, its columns read as attributes)."""
     make = _row_type(tuple(result.keys()))._make
-    return [make(row) for row in result]
+    return [make(row) for row in result.all()]  # all(): one fetchall, not a fetch per row
