@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal.audit import Actor
@@ -34,6 +35,14 @@ def _treatment_form(salon, service, interval: str, title: str = "Färbung"):
 def _today_at(salon, hour: int) -> datetime:
     local = datetime.combine(salon.account.today(), datetime.min.time()).replace(hour=hour)
     return salon.account.utc_of_local(local)
+
+
+@pytest.fixture
+def at_ten_today(salon):
+    """The day list shows today's appointments: run at 10:00 salon time, so one booked for 18:00
+    is today's and still ahead, whenever the suite runs (near midnight too)."""
+    with clock_at(_today_at(salon, 10)):
+        yield
 
 
 def _titles(appointment: Appointment) -> list[str]:
@@ -78,11 +87,11 @@ def test_a_three_month_form_comes_back_after_three_months(salon, login_as):
     assert _titles(later) == ["Augenbrauen"]
 
 
-def test_the_check_in_offers_the_forms_due_and_the_day_list_shows_them(salon, login_as):
+def test_the_check_in_offers_the_forms_due_and_the_day_list_shows_them(salon, login_as, at_ten_today):
     colour = factories.make_service(salon.account, "Färben")
     _treatment_form(salon, colour, "every_visit", "Färbung")
     customer_id = factories.make_customer(salon.account, "Muster", "Erika")
-    appointment = factories.book(salon, customer_id, max(_today_at(salon, 18), utcnow() + timedelta(minutes=5)), colour)
+    appointment = factories.book(salon, customer_id, _today_at(salon, 18), colour)
     client = login_as(salon.staff)
     day = client.get("/appointments").get_data(as_text=True)
     assert "2 forms due" in day and f"/appointments/{appointment.id}/check-in" in day
@@ -127,10 +136,10 @@ def test_after_the_health_consent_is_withdrawn_the_form_is_not_offered(salon, lo
     assert _titles(visit) == []
 
 
-def test_on_a_shared_device_the_check_in_names_the_employee_by_pin(salon, login_as):
+def test_on_a_shared_device_the_check_in_names_the_employee_by_pin(salon, login_as, at_ten_today):
     login_as(salon.owner).post("/settings/account", data={"pin_required": "y"})
     customer_id = factories.make_customer(salon.account)
-    appointment = factories.book(salon, customer_id, max(_today_at(salon, 18), utcnow() + timedelta(minutes=5)))
+    appointment = factories.book(salon, customer_id, _today_at(salon, 18))
     staff = login_as(salon.staff)
     day = staff.get("/appointments").get_data(as_text=True)
     assert f'href="/appointments/{appointment.id}/forms">Check in</a>' in day  # the PIN is asked there
