@@ -1,6 +1,5 @@
-"""SQLite as the portal needs it: foreign keys enforced, deleted content overwritten and the
-write-ahead log (`portal/sqlite_wal.py`) on every connection; memory statistics switched off in
-the worker process.
+"""SQLite as the portal needs it: foreign keys enforced and deleted content overwritten on
+every connection; memory statistics switched off in the worker process.
 
 Foreign keys: SQLite ignores REFERENCES (and ON DELETE) unless each connection turns them on,
 so without this a deleted customer's rows would stay behind, pointing at an id that a new
@@ -27,8 +26,6 @@ import sqlite3
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from portal.sqlite_wal import open_in_wal_mode
-
 SQLITE_CONFIG_MEMSTATUS = 9
 SQLITE_OK = 0
 
@@ -36,14 +33,13 @@ log = logging.getLogger(__name__)
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, record) -> None:
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """Every SQLite connection — web, worker, CLI, tests, migrations — outside any transaction."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
-        open_in_wal_mode(dbapi_connection, record)
 
 
 def disable_memory_statistics(engine) -> bool:

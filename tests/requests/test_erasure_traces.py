@@ -34,7 +34,6 @@ from tests.exports.test_exports import _finished_export
 from tests.privacy.helpers import erasure_confirmation, rich_customer
 from tests.requests.test_erasure import _all_text_in_database
 from tests.signed_forms.helpers import signed_by_service
-from tests.sqlite_files import file_bytes
 
 FIRST, NAME = "Griselda", "Sommerfeld"
 OLD_EMAIL, EMAIL, PHONE = "g.sommerfeld@alt.example", "griselda.sommerfeld@example.com", "+491709998877"
@@ -171,7 +170,7 @@ def test_every_trace_of_the_person_goes_and_the_next_customer_starts_clean(salon
     assert db.session.scalar(select(func.count()).select_from(SignedDocument)) == 0
     assert NAME not in _text_of_stored_pdfs() and "Nickelsulfat" not in _text_of_stored_pdfs()
     for path in _sqlite_files():  # deleted rows are overwritten, not left in free pages
-        raw = file_bytes(path)
+        raw = path.read_bytes()
         assert [n for n in NEEDLES if n.encode() in raw] == [], path
 
     # The next customer gets a new number and sees nothing of the old one.
