@@ -34,9 +34,8 @@ def test_mail_job_is_enqueued_after_commit_and_delivered_once(salon, mails, work
 
     result = run_worker_burst(worker_env, "emails")
     assert result.returncode == 0, result.stderr
-    assert [m.to for m in mails()] == ["someone@example.com"], (
-        result.stdout[-2000:] + result.stderr[-2000:]
-    )  # the worker's log
+    worker_log = result.stdout[-2000:] + result.stderr[-2000:]
+    assert [m.to for m in mails()] == ["someone@example.com"], worker_log
 
     # At-least-once delivery: running the job again is a no-op.
     enqueue_now(PendingJob("jobs.mail.deliver_email", (email.id,), "emails"))
